@@ -1,0 +1,52 @@
+using System.Text.Json;
+using HeavyJobs.Core.Model;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Core.Handlers;
+
+/// <summary>What a handler sees of the chunk it runs.</summary>
+public interface IChunkContext
+{
+    long JobId { get; }
+
+    long ChunkId { get; }
+
+    /// <summary>The stage of the job this chunk belongs to (0 for a single-stage job).</summary>
+    int Stage { get; }
+
+    /// <summary>The handler type key, as registered.</summary>
+    string Type { get; }
+
+    /// <summary>The chunk's input (a key range, a list of keys, a file slice: whatever the job's splitter made).</summary>
+    JsonElement Input { get; }
+
+    /// <summary>The job's parameters.</summary>
+    JsonElement Parameters { get; }
+
+    /// <summary>Where the last checkpoint left off, or null when the chunk starts from the beginning.</summary>
+    string? Cursor { get; }
+
+    /// <summary>The counters as committed by the last checkpoint plus whatever was added since.</summary>
+    ChunkCounters Counters { get; }
+
+    /// <summary>How many earlier attempts failed or died.</summary>
+    int Attempts { get; }
+
+    ILogger Logger { get; }
+
+    /// <summary>Counts processed items; committed by the next checkpoint.</summary>
+    void Add(long done, long good = 0, long bad = 0);
+
+    /// <summary>Buffers an output record; committed by the next checkpoint, in the same transaction.</summary>
+    void Output(string key, string data);
+
+    /// <summary>Buffers a chunk for a later stage; created by the next checkpoint, in the same transaction.</summary>
+    void Emit(EmittedChunk chunk);
+
+    /// <summary>
+    /// Commits the cursor, the counters, the buffered outputs and emitted chunks in one transaction, fenced by
+    /// the lease: if this worker no longer holds the chunk, nothing is written and
+    /// <see cref="LeaseLostException"/> is thrown, which the handler should let through.
+    /// </summary>
+    ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken);
+}

@@ -1,0 +1,33 @@
+namespace HeavyJobs.Core.Model;
+
+public enum WorkerState
+{
+    Starting,
+    Idle,
+    Busy,
+    Stopping,
+    Exited,
+}
+
+public static class WorkerStates
+{
+    public static string ToDb(this WorkerState state) => state switch
+    {
+        WorkerState.Starting => "starting",
+        WorkerState.Idle => "idle",
+        WorkerState.Busy => "busy",
+        WorkerState.Stopping => "stopping",
+        WorkerState.Exited => "exited",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    public static WorkerState Parse(string value) => value switch
+    {
+        "starting" => WorkerState.Starting,
+        "idle" => WorkerState.Idle,
+        "busy" => WorkerState.Busy,
+        "stopping" => WorkerState.Stopping,
+        "exited" => WorkerState.Exited,
+        _ => throw new FormatException($"Unknown worker state '{value}'."),
+    };
+}

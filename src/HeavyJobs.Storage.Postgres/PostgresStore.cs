@@ -1,0 +1,83 @@
+using System.Data.Common;
+using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Relational;
+using Npgsql;
+
+namespace HeavyJobs.Storage.Postgres;
+
+/// <summary>
+/// The store for a fleet. Claims take rows with FOR UPDATE SKIP LOCKED, so claimers never wait on each other;
+/// work-making transactions NOTIFY, so idle monitors wake without polling.
+/// </summary>
+public sealed class PostgresStore : RelationalStore
+{
+    /// <summary>The channel on which work-making transactions notify; one per schema, so installations sharing a database do not wake each other.</summary>
+    public const string WakeChannelPrefix = "hj_wake";
+
+    // Any constant works; it only has to be the same in every HeavyJobs process.
+    private const long MigrationLockKey = 0x4845_4156_594A_4F42;
+
+    private static readonly IReadOnlyList<Migration> Migrations =
+        LoadMigrations(typeof(PostgresStore).Assembly, "HeavyJobs.Storage.Postgres.Migrations.");
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string? _schema;
+    private readonly TimeProvider _time;
+
+    public PostgresStore(string connectionString, TimeProvider? time = null)
+        : this(connectionString, SchemaOf(connectionString), time)
+    {
+    }
+
+    private PostgresStore(string connectionString, string? schema, TimeProvider? time)
+        : base(new PostgresDialect(WakeChannelPrefix + (schema is null ? "" : "_" + schema)))
+    {
+        _time = time ?? TimeProvider.System;
+        _schema = schema;
+        ConnectionString = connectionString;
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    /// <summary>The connection string as given (the data source's own copy hides the password).</summary>
+    public string ConnectionString { get; }
+
+    public override string Kind => "postgres";
+
+    public NpgsqlDataSource DataSource => _dataSource;
+
+    public override async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Concurrent migrators queue on this lock; the second finds the work done.
+        await connection.Command("SELECT pg_advisory_xact_lock(@key)", transaction).With("key", MigrationLockKey).ExecAsync(cancellationToken);
+        if (_schema is not null)
+        {
+            await connection.Command($"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"", transaction).ExecAsync(cancellationToken);
+        }
+
+        var result = await ApplyMigrationsAsync(connection, transaction, Migrations, _time.GetUtcNow(), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public override IChangeWatcher CreateChangeWatcher() => new PostgresChangeWatcher(_dataSource, ((PostgresDialect)Dialect).WakeChannel, _time);
+
+    private static string? SchemaOf(string connectionString)
+    {
+        var schema = new NpgsqlConnectionStringBuilder(connectionString).SearchPath?.Split(',')[0].Trim();
+        if (string.IsNullOrEmpty(schema))
+        {
+            return null;
+        }
+
+        return schema.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? schema
+            : throw new ArgumentException($"Search Path '{schema}' is not a plain schema name (letters, digits, '_').", nameof(connectionString));
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+}

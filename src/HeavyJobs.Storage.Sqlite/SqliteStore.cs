@@ -1,0 +1,74 @@
+using System.Data.Common;
+using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Relational;
+using Microsoft.Data.Sqlite;
+
+namespace HeavyJobs.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, shared by the processes of one machine. SQLite has one
+/// writer at a time, so every write transaction starts IMMEDIATE and a claim is atomic without row locks.
+/// </summary>
+public sealed class SqliteStore : RelationalStore
+{
+    private static readonly IReadOnlyList<Migration> Migrations =
+        LoadMigrations(typeof(SqliteStore).Assembly, "HeavyJobs.Storage.Sqlite.Migrations.");
+
+    private readonly string _connectionString;
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+
+    public SqliteStore(string path, SqliteStoreOptions? options = null, TimeProvider? time = null)
+        : base(new SqliteDialect())
+    {
+        _options = options ?? new SqliteStoreOptions();
+        _time = time ?? TimeProvider.System;
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Pooling = true,
+            DefaultTimeout = (int)_options.BusyTimeout.TotalSeconds,
+        }.ToString();
+    }
+
+    public override string Kind => "sqlite";
+
+    public string Path { get; }
+
+    public override async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var dir = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        // WAL is a property of the file and cannot be set inside a transaction.
+        await connection.Command("PRAGMA journal_mode = WAL").ExecAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await ApplyMigrationsAsync(connection, transaction, Migrations, _time.GetUtcNow(), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public override IChangeWatcher CreateChangeWatcher() => new SqliteChangeWatcher(_connectionString, _options.ChangePollInterval, _time);
+
+    public override ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file open; let go of them so the file can be deleted or moved.
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // SQLite's own busy handler waits in small steps; without it concurrent writers would fail at once.
+        await connection.Command($"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {_options.Synchronous}")
+            .ExecAsync(cancellationToken);
+        return connection;
+    }
+}

@@ -1,0 +1,32 @@
+using HeavyJobs.Core.Model;
+
+namespace HeavyJobs.Storage.Chunks;
+
+/// <summary>
+/// One checkpoint: the cursor and the absolute counters, with the outputs and next-stage chunks produced since
+/// the previous one, all committed together or not at all. With <paramref name="Complete"/> the chunk is done.
+/// </summary>
+public sealed record ChunkCheckpointParams(
+    long ChunkId,
+    long JobId,
+    int Stage,
+    long Epoch,
+    string? Cursor,
+    ChunkCounters Counters,
+    IReadOnlyList<ChunkOutput> Outputs,
+    IReadOnlyList<EmittedChunk> Emitted,
+    bool Complete,
+    DateTimeOffset Now,
+    TimeSpan Lease);
+
+public enum CheckpointOutcome
+{
+    /// <summary>Written.</summary>
+    Committed,
+
+    /// <summary>Written, but the job was paused: the worker should give the chunk back.</summary>
+    Yield,
+
+    /// <summary>Nothing written: the worker no longer holds the chunk (reset, cancelled, reclaimed).</summary>
+    LeaseLost,
+}

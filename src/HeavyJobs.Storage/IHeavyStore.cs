@@ -1,0 +1,92 @@
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Throughput;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Storage;
+
+/// <summary>
+/// The seam between HeavyJobs and its database. Methods are named entity then verb and take one parameter
+/// record, so fields can be added without breaking callers. Every method that changes state takes the current
+/// time as a parameter: the store never reads a clock, so the same calls give the same rows under test.
+/// Both implementations pass one conformance suite (tests/HeavyJobs.Storage.Conformance).
+/// </summary>
+public interface IHeavyStore : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "postgres".</summary>
+    string Kind { get; }
+
+    /// <summary>Brings the schema to the latest version; safe to run from several processes at once.</summary>
+    Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken);
+
+    Task<JobInserted> JobInsertAsync(JobInsertParams p, CancellationToken cancellationToken);
+
+    Task<JobRow?> JobGetAsync(long jobId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<JobSummary>> JobListAsync(JobListParams p, CancellationToken cancellationToken);
+
+    Task<bool> JobCancelAsync(JobChangeParams p, CancellationToken cancellationToken);
+
+    Task<bool> JobPauseAsync(JobChangeParams p, CancellationToken cancellationToken);
+
+    Task<bool> JobResumeAsync(JobChangeParams p, CancellationToken cancellationToken);
+
+    /// <summary>Marks active jobs with no chunk left to run as completed (or failed, if a chunk failed).</summary>
+    Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ClaimedChunk>> ChunkClaimAsync(ChunkClaimParams p, CancellationToken cancellationToken);
+
+    Task<CheckpointOutcome> ChunkCheckpointAsync(ChunkCheckpointParams p, CancellationToken cancellationToken);
+
+    /// <summary>Completes many held chunks at once; returns the ids that were completed (the others were no longer held).</summary>
+    Task<IReadOnlyList<long>> ChunkCompleteManyAsync(ChunkCompleteManyParams p, CancellationToken cancellationToken);
+
+    Task<FailOutcome> ChunkFailAsync(ChunkFailParams p, CancellationToken cancellationToken);
+
+    /// <summary>Gives a held chunk back at its last checkpoint (a graceful stop); counts no attempt.</summary>
+    Task<bool> ChunkReleaseAsync(ChunkReleaseParams p, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases of every chunk a worker holds, in one statement; returns the ids it still holds.</summary>
+    Task<IReadOnlyList<long>> ChunkLeaseExtendAsync(ChunkLeaseExtendParams p, CancellationToken cancellationToken);
+
+    /// <summary>Returns chunks whose lease ran out to the pool, cursor kept, and counts the crash.</summary>
+    Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken);
+
+    /// <summary>Returns the chunks of a worker known to be dead to the pool at once, cursor kept, and counts the crash.</summary>
+    Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken);
+
+    /// <summary>Resets a chunk to zero or to its last checkpoint; bumps the epoch so its holder can commit nothing more.</summary>
+    Task<bool> ChunkResetAsync(ChunkResetParams p, CancellationToken cancellationToken);
+
+    Task<ChunkRow?> ChunkGetAsync(long chunkId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ChunkRow>> ChunkListAsync(ChunkListParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<OutputRow>> OutputListAsync(OutputListParams p, CancellationToken cancellationToken);
+
+    Task NodeUpsertAsync(NodeUpsertParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken);
+
+    Task<long> WorkerRegisterAsync(WorkerRegisterParams p, CancellationToken cancellationToken);
+
+    /// <summary>Records the state of many workers at once (a monitor's heartbeat for all its workers).</summary>
+    Task WorkerUpdateManyAsync(WorkerUpdateManyParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<WorkerRow>> WorkerListAsync(WorkerListParams p, CancellationToken cancellationToken);
+
+    Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ActionRow>> ActionListAsync(ActionListParams p, CancellationToken cancellationToken);
+
+    /// <summary>Adds samples into per-minute buckets (upsert), in one statement.</summary>
+    Task ThroughputAddAsync(ThroughputAddParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ThroughputRow>> ThroughputListAsync(ThroughputListParams p, CancellationToken cancellationToken);
+
+    /// <summary>A watcher that wakes when the store may have new work (NOTIFY on PostgreSQL, the file's change counter on SQLite).</summary>
+    IChangeWatcher CreateChangeWatcher();
+}

@@ -1,0 +1,13 @@
+using HeavyJobs.Core.Model;
+
+namespace HeavyJobs.Storage.Jobs;
+
+/// <summary>A job with its chunks counted by state and its items summed: what status and the dashboard show.</summary>
+public sealed record JobSummary(JobRow Job, IReadOnlyDictionary<ChunkState, long> ChunksByState, ChunkCounters Counters)
+{
+    public long ChunkCount => ChunksByState.Values.Sum();
+
+    public long Count(ChunkState state) => ChunksByState.TryGetValue(state, out var n) ? n : 0;
+}
+
+public sealed record JobListParams(int Limit = 100, JobState? State = null, long? BeforeId = null);

@@ -1,0 +1,433 @@
+using System.Data.Common;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
+
+namespace HeavyJobs.Storage.Relational;
+
+public abstract partial class RelationalStore
+{
+    /// <summary>Rows per multi-row INSERT: well under both databases' parameter limits.</summary>
+    private const int InsertBatch = 400;
+
+    private const string ChunkColumns =
+        "id, job_id, stage, type, state, priority, input, cursor, done, good, bad, attempts, max_attempts, crashes, errors, " +
+        "epoch, lease_owner, lease_expires_at, holders, run_after, created_at, updated_at, started_at, finished_at";
+
+    public Task<IReadOnlyList<ClaimedChunk>> ChunkClaimAsync(ChunkClaimParams p, CancellationToken cancellationToken)
+    {
+        if (p.Types.Count == 0 || p.Max <= 0)
+        {
+            return Task.FromResult<IReadOnlyList<ClaimedChunk>>([]);
+        }
+
+        return InTransactionAsync<IReadOnlyList<ClaimedChunk>>(
+            async (connection, transaction) =>
+            {
+                var expires = p.Now + p.Lease;
+                var command = connection.Command(Dialect.ClaimSql, transaction)
+                    .With("worker", p.WorkerId)
+                    .With("max", p.Max)
+                    .With("now", p.Now)
+                    .With("expires", expires);
+                Dialect.AddTypes(command, "types", p.Types);
+                var claimed = await command.ListAsync(
+                    r => (Progressed: r.GetInt32(13), Chunk: new ClaimedChunk(
+                        r.GetInt64(0),
+                        r.GetInt64(1),
+                        r.GetInt32(2),
+                        r.GetString(3),
+                        r.GetInt64(4),
+                        r.GetString(5),
+                        r.NullableString(6),
+                        new ChunkCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)),
+                        r.GetInt32(10),
+                        r.GetInt32(11),
+                        r.GetInt32(12),
+                        expires)),
+                    cancellationToken);
+
+                // RETURNING gives no order; hand them out in claim order.
+                return claimed
+                    .OrderByDescending(c => c.Progressed)
+                    .ThenByDescending(c => c.Chunk.Priority)
+                    .ThenBy(c => c.Chunk.Id)
+                    .Select(c => c.Chunk)
+                    .ToList();
+            },
+            cancellationToken);
+    }
+
+    public Task<CheckpointOutcome> ChunkCheckpointAsync(ChunkCheckpointParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                // The fence comes first: if the epoch moved on, nothing else in this transaction runs.
+                var state = (string?)await connection.Command(
+                        """
+                        UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
+                            progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END,
+                            state = CASE WHEN @complete = 1 THEN 'done' ELSE state END,
+                            lease_owner = CASE WHEN @complete = 1 THEN NULL ELSE lease_owner END,
+                            lease_expires_at = CASE WHEN @complete = 1 THEN NULL ELSE @expires END,
+                            finished_at = CASE WHEN @complete = 1 THEN @now ELSE finished_at END,
+                            updated_at = @now
+                        WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
+                        RETURNING state
+                        """,
+                        transaction)
+                    .With("cursor", p.Cursor)
+                    .With("done", p.Counters.Done)
+                    .With("good", p.Counters.Good)
+                    .With("bad", p.Counters.Bad)
+                    .With("progressed", p.Cursor is not null || p.Counters.Done > 0)
+                    .With("complete", p.Complete)
+                    .With("expires", p.Now + p.Lease)
+                    .With("now", p.Now)
+                    .With("id", p.ChunkId)
+                    .With("epoch", p.Epoch)
+                    .ScalarAsync(cancellationToken);
+                if (state is null)
+                {
+                    // Nothing was written: the transaction holds no change to undo.
+                    return CheckpointOutcome.LeaseLost;
+                }
+
+                await InsertOutputsAsync(connection, transaction, p, cancellationToken);
+                if (p.Emitted.Count > 0)
+                {
+                    await InsertEmittedAsync(connection, transaction, p, cancellationToken);
+                    await NotifyAsync(connection, transaction, cancellationToken);
+                }
+
+                return state == "paused" ? CheckpointOutcome.Yield : CheckpointOutcome.Committed;
+            },
+            cancellationToken);
+
+    public async Task<IReadOnlyList<long>> ChunkCompleteManyAsync(ChunkCompleteManyParams p, CancellationToken cancellationToken)
+    {
+        if (p.Items.Count == 0)
+        {
+            return [];
+        }
+
+        var completed = new List<long>(p.Items.Count);
+        foreach (var batch in p.Items.Chunk(InsertBatch))
+        {
+            completed.AddRange(await InTransactionAsync(
+                async (connection, transaction) =>
+                {
+                    var command = connection.Command("", transaction).With("now", p.Now);
+                    var rows = new string[batch.Length];
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        var item = batch[i];
+                        rows[i] = $"(@i{i}, @e{i}, @c{i}, @d{i}, @g{i}, @b{i})";
+                        command.With($"i{i}", item.ChunkId).With($"e{i}", item.Epoch).With($"c{i}", item.Cursor)
+                            .With($"d{i}", item.Counters.Done).With($"g{i}", item.Counters.Good).With($"b{i}", item.Counters.Bad);
+                    }
+
+                    // VALUES columns are named column1..columnN by both databases.
+                    command.CommandText =
+                        $"""
+                        UPDATE hj_chunks SET state = 'done', cursor = v.column3, done = v.column4, good = v.column5, bad = v.column6,
+                            progressed = 1, lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
+                        FROM (VALUES {string.Join(", ", rows)}) AS v
+                        WHERE hj_chunks.id = v.column1 AND hj_chunks.epoch = v.column2
+                          AND hj_chunks.state IN ('running', 'paused') AND hj_chunks.lease_owner IS NOT NULL
+                        RETURNING hj_chunks.id
+                        """;
+                    return await command.ListAsync(r => r.GetInt64(0), cancellationToken);
+                },
+                cancellationToken));
+        }
+
+        return completed;
+    }
+
+    public Task<FailOutcome> ChunkFailAsync(ChunkFailParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var error = Dialect.JsonObject("'at'", "@now", "'worker'", "@worker", "'attempt'", "attempts + 1", "'error'", "@error");
+                var state = (string?)await connection.Command(
+                        $"""
+                        UPDATE hj_chunks SET attempts = attempts + 1, errors = {Dialect.JsonAppend("errors", error)},
+                            state = CASE WHEN attempts + 1 >= max_attempts THEN 'failed' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
+                            finished_at = CASE WHEN attempts + 1 >= max_attempts THEN @now ELSE NULL END,
+                            run_after = @retry, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+                        WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
+                        RETURNING state
+                        """,
+                        transaction)
+                    .With("now", p.Now)
+                    .With("worker", p.WorkerId)
+                    .With("error", Truncate(p.Error, 4000))
+                    .With("retry", p.RetryAt)
+                    .With("id", p.ChunkId)
+                    .With("epoch", p.Epoch)
+                    .ScalarAsync(cancellationToken);
+                return state is null ? new FailOutcome(false, ChunkState.Running) : new FailOutcome(true, ChunkStates.Parse(state));
+            },
+            cancellationToken);
+
+    public Task<bool> ChunkReleaseAsync(ChunkReleaseParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var changed = await connection.Command(
+                        """
+                        UPDATE hj_chunks SET state = CASE WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
+                            lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+                        WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
+                        """,
+                        transaction)
+                    .With("now", p.Now)
+                    .With("id", p.ChunkId)
+                    .With("epoch", p.Epoch)
+                    .ExecAsync(cancellationToken);
+                if (changed > 0)
+                {
+                    await NotifyAsync(connection, transaction, cancellationToken);
+                }
+
+                return changed > 0;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<long>> ChunkLeaseExtendAsync(ChunkLeaseExtendParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync<IReadOnlyList<long>>(
+            async (connection, transaction) => await connection.Command(
+                    """
+                    UPDATE hj_chunks SET lease_expires_at = @expires
+                    WHERE lease_owner = @worker AND state IN ('running', 'paused')
+                    RETURNING id
+                    """,
+                    transaction)
+                .With("expires", p.Now + p.Lease)
+                .With("worker", p.WorkerId)
+                .ListAsync(r => r.GetInt64(0), cancellationToken),
+            cancellationToken);
+
+    public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken) =>
+        ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, p.Now, p.QuarantineAfter, cancellationToken);
+
+    public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
+        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Now, p.QuarantineAfter, cancellationToken);
+
+    public Task<bool> ChunkResetAsync(ChunkResetParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var note = Dialect.JsonObject("'at'", "@now", "'worker'", "NULL", "'attempt'", "attempts", "'error'", "@note");
+                var jobId = (long?)await connection.Command(
+                        $"""
+                        UPDATE hj_chunks SET
+                            state = CASE WHEN (SELECT j.state FROM hj_jobs j WHERE j.id = hj_chunks.job_id) = 'paused' THEN 'paused' ELSE 'pending' END,
+                            cursor = CASE WHEN @zero = 1 THEN NULL ELSE cursor END,
+                            done = CASE WHEN @zero = 1 THEN 0 ELSE done END,
+                            good = CASE WHEN @zero = 1 THEN 0 ELSE good END,
+                            bad = CASE WHEN @zero = 1 THEN 0 ELSE bad END,
+                            progressed = CASE WHEN @zero = 1 THEN 0 ELSE progressed END,
+                            errors = {Dialect.JsonAppend("errors", note)},
+                            attempts = 0, crashes = 0, epoch = epoch + 1, lease_owner = NULL, lease_expires_at = NULL,
+                            run_after = 0, finished_at = NULL, updated_at = @now
+                        WHERE id = @id AND (SELECT j.state FROM hj_jobs j WHERE j.id = hj_chunks.job_id) <> 'cancelled'
+                        RETURNING job_id
+                        """,
+                        transaction)
+                    .With("zero", p.ToZero)
+                    .With("note", $"reset to {(p.ToZero ? "zero" : "last checkpoint")} by {p.Actor}")
+                    .With("now", p.Now)
+                    .With("id", p.ChunkId)
+                    .ScalarAsync(cancellationToken);
+                if (jobId is null)
+                {
+                    return false;
+                }
+
+                if (p.ToZero)
+                {
+                    // Its outputs go with its progress, so the re-run writes each of them once.
+                    await connection.Command("DELETE FROM hj_outputs WHERE chunk_id = @id", transaction).With("id", p.ChunkId).ExecAsync(cancellationToken);
+                }
+
+                await connection.Command(
+                        "UPDATE hj_jobs SET state = 'active', finished_at = NULL, updated_at = @now WHERE id = @job AND state IN ('completed', 'failed')",
+                        transaction)
+                    .With("job", jobId.Value)
+                    .With("now", p.Now)
+                    .ExecAsync(cancellationToken);
+                await NotifyAsync(connection, transaction, cancellationToken);
+                return true;
+            },
+            cancellationToken);
+
+    public Task<ChunkRow?> ChunkGetAsync(long chunkId, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            async connection => (await connection.Command($"SELECT {ChunkColumns} FROM hj_chunks WHERE id = @id")
+                .With("id", chunkId)
+                .ListAsync(ReadChunk, cancellationToken)).FirstOrDefault(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<ChunkRow>> ChunkListAsync(ChunkListParams p, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<ChunkRow>>(
+            async connection =>
+            {
+                var sql = $"SELECT {ChunkColumns} FROM hj_chunks WHERE 1 = 1"
+                    + (p.JobId is null ? "" : " AND job_id = @job")
+                    + (p.State is null ? "" : " AND state = @state")
+                    + (p.AfterId is null ? "" : " AND id > @after")
+                    + " ORDER BY id LIMIT @limit";
+                var command = connection.Command(sql).With("limit", Math.Clamp(p.Limit, 1, 100_000));
+                if (p.JobId is { } job)
+                {
+                    command.With("job", job);
+                }
+
+                if (p.State is { } state)
+                {
+                    command.With("state", state.ToDb());
+                }
+
+                if (p.AfterId is { } after)
+                {
+                    command.With("after", after);
+                }
+
+                return await command.ListAsync(ReadChunk, cancellationToken);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<OutputRow>> OutputListAsync(OutputListParams p, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<OutputRow>>(
+            async connection =>
+            {
+                var sql = "SELECT id, job_id, chunk_id, stage, key, data, created_at FROM hj_outputs WHERE job_id = @job"
+                    + (p.Stage is null ? "" : " AND stage = @stage")
+                    + (p.AfterId is null ? "" : " AND id > @after")
+                    + " ORDER BY id LIMIT @limit";
+                var command = connection.Command(sql).With("job", p.JobId).With("limit", Math.Clamp(p.Limit, 1, 1_000_000));
+                if (p.Stage is { } stage)
+                {
+                    command.With("stage", stage);
+                }
+
+                if (p.AfterId is { } after)
+                {
+                    command.With("after", after);
+                }
+
+                return await command.ListAsync(
+                    r => new OutputRow(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3), r.GetString(4), r.GetString(5), StoreTime.FromMs(r.GetInt64(6))),
+                    cancellationToken);
+            },
+            cancellationToken);
+
+    private Task<IReadOnlyList<ReclaimedChunk>> ReclaimAsync(
+        string condition,
+        string reason,
+        long? workerId,
+        DateTimeOffset now,
+        int quarantineAfter,
+        CancellationToken cancellationToken) =>
+        InTransactionAsync<IReadOnlyList<ReclaimedChunk>>(
+            async (connection, transaction) =>
+            {
+                var error = Dialect.JsonObject("'at'", "@now", "'worker'", "lease_owner", "'attempt'", "attempts", "'error'", "@reason");
+                var command = connection.Command(
+                        $"""
+                        UPDATE hj_chunks SET crashes = crashes + 1, errors = {Dialect.JsonAppend("errors", error)},
+                            state = CASE WHEN crashes + 1 >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
+                            finished_at = CASE WHEN crashes + 1 >= @quarantine THEN @now ELSE NULL END,
+                            lease_owner = NULL, lease_expires_at = NULL, epoch = epoch + 1, updated_at = @now
+                        WHERE state IN ('running', 'paused') AND lease_owner IS NOT NULL AND {condition}
+                        RETURNING id, job_id, {Dialect.LastHolder}, state
+                        """,
+                        transaction)
+                    .With("now", now)
+                    .With("reason", reason)
+                    .With("quarantine", quarantineAfter);
+                if (workerId is { } owner)
+                {
+                    command.With("owner", owner);
+                }
+
+                var reclaimed = await command.ListAsync(
+                    r => new ReclaimedChunk(r.GetInt64(0), r.GetInt64(1), r.NullableInt64(2), ChunkStates.Parse(r.GetString(3))),
+                    cancellationToken);
+                if (reclaimed.Count > 0)
+                {
+                    await NotifyAsync(connection, transaction, cancellationToken);
+                }
+
+                return reclaimed;
+            },
+            cancellationToken);
+
+    private static async Task InsertOutputsAsync(DbConnection connection, DbTransaction transaction, ChunkCheckpointParams p, CancellationToken cancellationToken)
+    {
+        foreach (var batch in p.Outputs.Chunk(InsertBatch))
+        {
+            var command = connection.Command("", transaction).With("job", p.JobId).With("chunk", p.ChunkId).With("stage", p.Stage).With("now", p.Now);
+            var rows = new string[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                rows[i] = $"(@job, @chunk, @stage, @k{i}, @d{i}, @now)";
+                command.With($"k{i}", batch[i].Key).With($"d{i}", batch[i].Data);
+            }
+
+            command.CommandText = $"INSERT INTO hj_outputs (job_id, chunk_id, stage, key, data, created_at) VALUES {string.Join(", ", rows)}";
+            await command.ExecAsync(cancellationToken);
+        }
+    }
+
+    private static async Task InsertEmittedAsync(DbConnection connection, DbTransaction transaction, ChunkCheckpointParams p, CancellationToken cancellationToken)
+    {
+        foreach (var batch in p.Emitted.Chunk(InsertBatch))
+        {
+            var command = connection.Command("", transaction).With("job", p.JobId).With("now", p.Now);
+            var rows = new string[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                rows[i] = $"(@job, @s{i}, @t{i}, 'pending', @p{i}, @i{i}, @k{i}, (SELECT max_attempts FROM hj_jobs WHERE id = @job), @now, @now)";
+                command.With($"s{i}", batch[i].Stage).With($"t{i}", batch[i].Type).With($"p{i}", batch[i].Priority)
+                    .With($"i{i}", batch[i].Input).With($"k{i}", batch[i].DedupeKey);
+            }
+
+            // A re-run of the emitting chunk emits the same keys again; those rows already exist and are skipped.
+            command.CommandText =
+                $"""
+                INSERT INTO hj_chunks (job_id, stage, type, state, priority, input, dedupe_key, max_attempts, created_at, updated_at)
+                VALUES {string.Join(", ", rows)}
+                ON CONFLICT DO NOTHING
+                """;
+            await command.ExecAsync(cancellationToken);
+        }
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+
+    private ChunkRow ReadChunk(DbDataReader r) => new(
+        r.GetInt64(0),
+        r.GetInt64(1),
+        r.GetInt32(2),
+        r.GetString(3),
+        ChunkStates.Parse(r.GetString(4)),
+        r.GetInt32(5),
+        r.GetString(6),
+        r.NullableString(7),
+        new ChunkCounters(r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)),
+        r.GetInt32(11),
+        r.GetInt32(12),
+        r.GetInt32(13),
+        r.GetString(14),
+        r.GetInt64(15),
+        r.NullableInt64(16),
+        StoreTime.FromMs(r.NullableInt64(17)),
+        Dialect.ReadHolders(r, 18),
+        StoreTime.FromMs(r.GetInt64(19)),
+        StoreTime.FromMs(r.GetInt64(20)),
+        StoreTime.FromMs(r.GetInt64(21)),
+        StoreTime.FromMs(r.NullableInt64(22)),
+        StoreTime.FromMs(r.NullableInt64(23)));
+}

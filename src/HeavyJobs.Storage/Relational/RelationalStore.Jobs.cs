@@ -1,0 +1,183 @@
+using System.Data.Common;
+using System.Text.Json;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Jobs;
+
+namespace HeavyJobs.Storage.Relational;
+
+public abstract partial class RelationalStore
+{
+    private const string JobColumns = "id, name, state, stages, parameters, priority, max_attempts, created_at, updated_at, finished_at";
+
+    private static readonly JsonSerializerOptions StageJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public Task<JobInserted> JobInsertAsync(JobInsertParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var now = StoreTime.ToMs(p.Now);
+                var jobId = (long)(await connection.Command(
+                        """
+                        INSERT INTO hj_jobs (name, state, stages, parameters, priority, max_attempts, created_at, updated_at)
+                        VALUES (@name, 'active', @stages, @parameters, @priority, @maxAttempts, @now, @now)
+                        RETURNING id
+                        """,
+                        transaction)
+                    .With("name", p.Name)
+                    .With("stages", JsonSerializer.Serialize(p.Stages, StageJson))
+                    .With("parameters", p.Parameters)
+                    .With("priority", p.Priority)
+                    .With("maxAttempts", p.MaxAttempts)
+                    .With("now", now)
+                    .ScalarAsync(cancellationToken))!;
+
+                var first = p.Stages[0];
+                var count = await Dialect.InsertChunksAsync(
+                    connection,
+                    transaction,
+                    new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, p.ChunkInputs, now),
+                    cancellationToken);
+                await NotifyAsync(connection, transaction, cancellationToken);
+                return new JobInserted(jobId, count);
+            },
+            cancellationToken);
+
+    public Task<JobRow?> JobGetAsync(long jobId, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            async connection => (await connection.Command($"SELECT {JobColumns} FROM hj_jobs WHERE id = @id")
+                .With("id", jobId)
+                .ListAsync(ReadJob, cancellationToken)).FirstOrDefault(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<JobSummary>> JobListAsync(JobListParams p, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<JobSummary>>(
+            async connection =>
+            {
+                var sql = $"SELECT {JobColumns} FROM hj_jobs WHERE 1 = 1"
+                    + (p.State is null ? "" : " AND state = @state")
+                    + (p.BeforeId is null ? "" : " AND id < @before")
+                    + " ORDER BY id DESC LIMIT @limit";
+                var command = connection.Command(sql).With("limit", Math.Clamp(p.Limit, 1, 1000));
+                if (p.State is { } state)
+                {
+                    command.With("state", state.ToDb());
+                }
+
+                if (p.BeforeId is { } before)
+                {
+                    command.With("before", before);
+                }
+
+                var jobs = await command.ListAsync(ReadJob, cancellationToken);
+                if (jobs.Count == 0)
+                {
+                    return [];
+                }
+
+                var counts = connection.Command("");
+                counts.CommandText =
+                    $"""
+                    SELECT job_id, state, COUNT(*), SUM(done), SUM(good), SUM(bad)
+                    FROM hj_chunks WHERE job_id IN ({counts.InList("j", jobs.Select(j => j.Id).ToList())})
+                    GROUP BY job_id, state
+                    """;
+                var rows = await counts.ListAsync(
+                    r => (JobId: r.GetInt64(0), State: ChunkStates.Parse(r.GetString(1)), Count: r.GetInt64(2),
+                        Counters: new ChunkCounters(r.GetInt64(3), r.GetInt64(4), r.GetInt64(5))),
+                    cancellationToken);
+                return jobs.Select(job =>
+                {
+                    var mine = rows.Where(r => r.JobId == job.Id).ToList();
+                    return new JobSummary(
+                        job,
+                        mine.ToDictionary(r => r.State, r => r.Count),
+                        mine.Aggregate(ChunkCounters.Zero, (sum, r) => sum + r.Counters));
+                }).ToList();
+            },
+            cancellationToken);
+
+    public Task<bool> JobCancelAsync(JobChangeParams p, CancellationToken cancellationToken) =>
+        JobChangeAsync(
+            p,
+            "UPDATE hj_jobs SET state = 'cancelled', updated_at = @now, finished_at = @now WHERE id = @job AND state IN ('active', 'paused')",
+            """
+            UPDATE hj_chunks SET state = 'cancelled', epoch = epoch + 1, lease_owner = NULL, lease_expires_at = NULL,
+                finished_at = @now, updated_at = @now
+            WHERE job_id = @job AND state IN ('pending', 'running', 'paused')
+            """,
+            notify: false,
+            cancellationToken);
+
+    public Task<bool> JobPauseAsync(JobChangeParams p, CancellationToken cancellationToken) =>
+        JobChangeAsync(
+            p,
+            "UPDATE hj_jobs SET state = 'paused', updated_at = @now WHERE id = @job AND state = 'active'",
+            // Held chunks keep their holder: its next checkpoint is written and told to yield, so no work is lost.
+            "UPDATE hj_chunks SET state = 'paused', updated_at = @now WHERE job_id = @job AND state IN ('pending', 'running')",
+            notify: false,
+            cancellationToken);
+
+    public Task<bool> JobResumeAsync(JobChangeParams p, CancellationToken cancellationToken) =>
+        JobChangeAsync(
+            p,
+            "UPDATE hj_jobs SET state = 'active', updated_at = @now WHERE id = @job AND state = 'paused'",
+            """
+            UPDATE hj_chunks SET state = CASE WHEN lease_owner IS NULL THEN 'pending' ELSE 'running' END, updated_at = @now
+            WHERE job_id = @job AND state = 'paused'
+            """,
+            notify: true,
+            cancellationToken);
+
+    public Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync<IReadOnlyList<long>>(
+            async (connection, transaction) => await connection.Command(
+                    """
+                    UPDATE hj_jobs SET
+                        state = CASE WHEN EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('failed', 'quarantined'))
+                            THEN 'failed' ELSE 'completed' END,
+                        finished_at = @now, updated_at = @now
+                    WHERE state = 'active'
+                      AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('pending', 'running', 'paused'))
+                    RETURNING id
+                    """,
+                    transaction)
+                .With("now", p.Now)
+                .ListAsync(r => r.GetInt64(0), cancellationToken),
+            cancellationToken);
+
+    private Task<bool> JobChangeAsync(JobChangeParams p, string jobSql, string chunkSql, bool notify, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var changed = await connection.Command(jobSql, transaction).With("job", p.JobId).With("now", p.Now).ExecAsync(cancellationToken);
+                if (changed == 0)
+                {
+                    return false;
+                }
+
+                await connection.Command(chunkSql, transaction).With("job", p.JobId).With("now", p.Now).ExecAsync(cancellationToken);
+                if (notify)
+                {
+                    await NotifyAsync(connection, transaction, cancellationToken);
+                }
+
+                return true;
+            },
+            cancellationToken);
+
+    private static JobRow ReadJob(DbDataReader r) => new(
+        r.GetInt64(0),
+        r.GetString(1),
+        JobStates.Parse(r.GetString(2)),
+        JsonSerializer.Deserialize<List<StageDefinition>>(r.GetString(3), StageJson) ?? [],
+        r.GetString(4),
+        r.GetInt32(5),
+        r.GetInt32(6),
+        StoreTime.FromMs(r.GetInt64(7)),
+        StoreTime.FromMs(r.GetInt64(8)),
+        StoreTime.FromMs(r.NullableInt64(9)));
+}

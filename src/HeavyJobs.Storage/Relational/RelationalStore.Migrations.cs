@@ -1,0 +1,57 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+
+namespace HeavyJobs.Storage.Relational;
+
+public abstract partial class RelationalStore
+{
+    /// <summary>Versioned migrations embedded in <paramref name="assembly"/> as NNNN_name.sql under <paramref name="prefix"/>.</summary>
+    protected static IReadOnlyList<Migration> LoadMigrations(Assembly assembly, string prefix) =>
+        assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                var file = n[prefix.Length..^4];
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream);
+                return new Migration(int.Parse(file[..4], CultureInfo.InvariantCulture), file, reader.ReadToEnd());
+            })
+            .OrderBy(m => m.Version)
+            .ToList();
+
+    /// <summary>
+    /// Applies the missing migrations inside <paramref name="transaction"/>, which the caller has made exclusive
+    /// (an advisory lock, or SQLite's write lock), so concurrent migrators apply each migration once.
+    /// </summary>
+    protected static async Task<MigrationResult> ApplyMigrationsAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        IReadOnlyList<Migration> migrations,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await connection.Command(
+                "CREATE TABLE IF NOT EXISTS hj_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                transaction)
+            .ExecAsync(cancellationToken);
+        var current = Convert.ToInt32(
+            await connection.Command("SELECT COALESCE(MAX(version), 0) FROM hj_migrations", transaction).ScalarAsync(cancellationToken),
+            CultureInfo.InvariantCulture);
+        var applied = new List<string>();
+        foreach (var migration in migrations.Where(m => m.Version > current))
+        {
+            await connection.Command(migration.Sql, transaction).ExecAsync(cancellationToken);
+            await connection.Command("INSERT INTO hj_migrations (version, name, applied_at) VALUES (@v, @n, @at)", transaction)
+                .With("v", migration.Version)
+                .With("n", migration.Name)
+                .With("at", now)
+                .ExecAsync(cancellationToken);
+            applied.Add(migration.Name);
+        }
+
+        return new MigrationResult(current, Math.Max(current, migrations.Count == 0 ? 0 : migrations[^1].Version), applied);
+    }
+
+    protected sealed record Migration(int Version, string Name, string Sql);
+}

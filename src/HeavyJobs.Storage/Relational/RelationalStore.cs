@@ -1,0 +1,50 @@
+using System.Data.Common;
+using HeavyJobs.Storage.Changes;
+
+namespace HeavyJobs.Storage.Relational;
+
+/// <summary>
+/// The store logic both databases share, split by entity into partial files. Subclasses give the connection,
+/// the dialect's few differences, migrations and the change watcher.
+/// </summary>
+public abstract partial class RelationalStore : IHeavyStore
+{
+    protected RelationalStore(SqlDialect dialect) => Dialect = dialect;
+
+    public abstract string Kind { get; }
+
+    protected SqlDialect Dialect { get; }
+
+    public abstract Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken);
+
+    public abstract IChangeWatcher CreateChangeWatcher();
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>An open connection from the pool.</summary>
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it if it returns normally.</summary>
+    protected async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    protected async Task<T> WithConnectionAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await work(connection);
+    }
+
+    private async Task NotifyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (Dialect.NotifySql.Length > 0)
+        {
+            await connection.Command(Dialect.NotifySql, transaction).ExecAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Data.Common;
+using HeavyJobs.Core.Model;
+
+namespace HeavyJobs.Storage.Relational;
+
+/// <summary>
+/// What differs between the SQL of the two stores. Everything else in <see cref="RelationalStore"/> is one SQL
+/// text run on both, so a rule changed there changes on both and the conformance suite checks it on both.
+/// </summary>
+public abstract class SqlDialect
+{
+    /// <summary>The claim: pick the best pending chunks without waiting on rows other claimers hold, and lease them.</summary>
+    public abstract string ClaimSql { get; }
+
+    /// <summary>An expression for the last worker id in the holders column (the previous owner), or NULL.</summary>
+    public abstract string LastHolder { get; }
+
+    /// <summary>A JSON object built from alternating key and value expressions.</summary>
+    public abstract string JsonObject(params string[] keysAndValues);
+
+    /// <summary>An expression that appends <paramref name="jsonValue"/> to the JSON array column <paramref name="column"/>.</summary>
+    public abstract string JsonAppend(string column, string jsonValue);
+
+    /// <summary>Run inside a transaction that made work available, to wake idle workers; empty where not needed.</summary>
+    public abstract string NotifySql { get; }
+
+    /// <summary>Adds the list of handler types as one parameter named <paramref name="name"/>, as <see cref="ClaimSql"/> reads it.</summary>
+    public abstract void AddTypes(DbCommand command, string name, IReadOnlyList<string> types);
+
+    public abstract IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal);
+
+    /// <summary>Inserts first-stage chunks in bulk (COPY on PostgreSQL, a reused prepared statement on SQLite).</summary>
+    public abstract Task<long> InsertChunksAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        NewChunks chunks,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>Chunks of one job and stage to insert in bulk.</summary>
+public sealed record NewChunks(long JobId, int Stage, string Type, ChunkState State, int Priority, int MaxAttempts, IEnumerable<string> Inputs, long NowMs);

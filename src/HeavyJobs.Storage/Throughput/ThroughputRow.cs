@@ -1,0 +1,14 @@
+namespace HeavyJobs.Storage.Throughput;
+
+/// <summary>Items, good and bad records one worker did for one type and stage in one minute.</summary>
+public sealed record ThroughputRow(DateTimeOffset Bucket, long WorkerId, string Type, int Stage, long Items, long Good, long Bad);
+
+public sealed record ThroughputSample(DateTimeOffset At, long WorkerId, string Type, int Stage, long Items, long Good, long Bad)
+{
+    /// <summary>The start of the minute the sample falls in.</summary>
+    public long BucketMs => StoreTime.ToMs(At) / 60_000 * 60_000;
+}
+
+public sealed record ThroughputAddParams(IReadOnlyList<ThroughputSample> Samples);
+
+public sealed record ThroughputListParams(DateTimeOffset From, DateTimeOffset To, long? WorkerId = null, string? Type = null);

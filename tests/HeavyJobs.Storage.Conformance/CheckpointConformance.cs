@@ -1,0 +1,119 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
+
+namespace HeavyJobs.Storage.Conformance;
+
+public abstract class CheckpointConformance(IStoreProvider provider) : ConformanceBase(provider)
+{
+    [Fact]
+    public async Task ChunkCheckpointAsync_CommitsCursorCountersOutputsAndEmittedTogether()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+
+        var outcome = await CheckpointAsync(
+            chunk,
+            "b",
+            new ChunkCounters(2, 1, 1),
+            outputs: [new ChunkOutput("a", "1"), new ChunkOutput("b", "2")],
+            emitted: [new EmittedChunk(1, "next", """{"k":1}""", "k1")]);
+
+        Assert.Equal(CheckpointOutcome.Committed, outcome);
+        var row = await GetAsync(chunk.Id);
+        Assert.Equal("b", row.Cursor);
+        Assert.Equal(new ChunkCounters(2, 1, 1), row.Counters);
+        Assert.Equal(ChunkState.Running, row.State);
+        var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
+        Assert.Equal(["a", "b"], outputs.Select(o => o.Key));
+        Assert.All(outputs, o => Assert.Equal(chunk.Id, o.ChunkId));
+        var next = await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["next"], 10, Now, Lease), Ct);
+        Assert.Equal(1, Assert.Single(next).Stage);
+    }
+
+    [Fact]
+    public async Task ChunkCheckpointAsync_StaleEpoch_ChangesNothingAndSaysSo()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(chunk, "1", new ChunkCounters(1, 1, 0), outputs: [new ChunkOutput("x", "1")]));
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: false, "test", Now), Ct));
+
+        var stale = await CheckpointAsync(
+            chunk,
+            "2",
+            new ChunkCounters(2, 2, 0),
+            complete: true,
+            outputs: [new ChunkOutput("y", "2")],
+            emitted: [new EmittedChunk(1, "next", "{}", "e")]);
+
+        Assert.Equal(CheckpointOutcome.LeaseLost, stale);
+        var row = await GetAsync(chunk.Id);
+        Assert.Equal("1", row.Cursor);
+        Assert.Equal(new ChunkCounters(1, 1, 0), row.Counters);
+        Assert.Equal(ChunkState.Pending, row.State);
+        Assert.Equal(["x"], (await Store.OutputListAsync(new OutputListParams(job.JobId), Ct)).Select(o => o.Key));
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["next"], 10, Now, Lease), Ct));
+    }
+
+    [Fact]
+    public async Task ChunkCheckpointAsync_Complete_FinishesTheChunk()
+    {
+        await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(chunk, "end", new ChunkCounters(5, 4, 1), complete: true));
+
+        var row = await GetAsync(chunk.Id);
+        Assert.Equal(ChunkState.Done, row.State);
+        Assert.Null(row.LeaseOwner);
+        Assert.Equal(Now, row.FinishedAt);
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(chunk, "again", new ChunkCounters(6, 5, 1)));
+    }
+
+    [Fact]
+    public async Task ChunkCompleteManyAsync_OnlyChunksStillHeldAtTheirEpoch()
+    {
+        await InsertJobAsync(3);
+        var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(claimed[1].Id, ToZero: true, "test", Now), Ct));
+
+        var done = await Store.ChunkCompleteManyAsync(
+            new ChunkCompleteManyParams(claimed.Select(c => new ChunkCompletion(c.Id, c.Epoch, "z", new ChunkCounters(3, 2, 1))).ToList(), Now),
+            Ct);
+
+        Assert.Equal([claimed[0].Id, claimed[2].Id], done.Order());
+        Assert.Equal(ChunkState.Pending, (await GetAsync(claimed[1].Id)).State);
+        var first = await GetAsync(claimed[0].Id);
+        Assert.Equal(ChunkState.Done, first.State);
+        Assert.Equal(new ChunkCounters(3, 2, 1), first.Counters);
+    }
+
+    [Fact]
+    public async Task ChunkCheckpointAsync_EmittingTheSameKeysAgain_CreatesNoDuplicates()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+        EmittedChunk[] emitted = [new(1, "next", "{}", "a"), new(1, "next", "{}", "b")];
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(chunk, "1", new ChunkCounters(1, 1, 0), emitted: emitted));
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: true, "test", Now), Ct));
+        var again = await ClaimOneAsync(2);
+
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(again, "1", new ChunkCounters(1, 1, 0), complete: true, emitted: [.. emitted, new(1, "next", "{}", "c")]));
+
+        var stage1 = (await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct)).Where(c => c.Stage == 1).ToList();
+        Assert.Equal(3, stage1.Count);
+    }
+
+    [Fact]
+    public async Task ChunkCheckpointAsync_ManyOutputs_AllWrittenOnce()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+        var outputs = Enumerable.Range(0, 1_234).Select(i => new ChunkOutput($"k{i}", $"{i}")).ToList();
+
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(chunk, "all", new ChunkCounters(1_234, 1_234, 0), complete: true, outputs: outputs));
+
+        var written = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
+        Assert.Equal(outputs.Select(o => o.Key), written.Select(o => o.Key));
+    }
+}

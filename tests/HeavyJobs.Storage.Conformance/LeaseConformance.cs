@@ -1,0 +1,127 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
+
+namespace HeavyJobs.Storage.Conformance;
+
+public abstract class LeaseConformance(IStoreProvider provider) : ConformanceBase(provider)
+{
+    [Fact]
+    public async Task ChunkLeaseExtendAsync_ExtendsEveryChunkOfTheWorkerOnly()
+    {
+        await InsertJobAsync(5);
+        var mine = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
+        var theirs = await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 2, Now, Lease), Ct);
+        Now += TimeSpan.FromSeconds(20);
+
+        var held = await Store.ChunkLeaseExtendAsync(new ChunkLeaseExtendParams(1, Now, Lease), Ct);
+
+        Assert.Equal(mine.Select(c => c.Id).Order(), held.Order());
+        foreach (var c in mine)
+        {
+            Assert.Equal(Now + Lease, (await GetAsync(c.Id)).LeaseExpiresAt);
+        }
+
+        foreach (var c in theirs)
+        {
+            Assert.Equal(c.LeaseExpiresAt, (await GetAsync(c.Id)).LeaseExpiresAt);
+        }
+    }
+
+    [Fact]
+    public async Task ChunkReclaimExpiredAsync_ReturnsExpiredChunksWithTheirCursor()
+    {
+        await InsertJobAsync(2);
+        var expiring = await ClaimOneAsync(1);
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(expiring, "40", new ChunkCounters(40, 39, 1)));
+        Now += TimeSpan.FromSeconds(20);
+        var fresh = await ClaimOneAsync(2);
+        Now += TimeSpan.FromSeconds(15);
+
+        var reclaimed = await Store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(Now), Ct);
+
+        var r = Assert.Single(reclaimed);
+        Assert.Equal(expiring.Id, r.ChunkId);
+        Assert.Equal(1, r.PreviousOwner);
+        Assert.Equal(ChunkState.Pending, r.State);
+        var row = await GetAsync(expiring.Id);
+        Assert.Equal("40", row.Cursor);
+        Assert.Equal(new ChunkCounters(40, 39, 1), row.Counters);
+        Assert.Equal(1, row.Crashes);
+        Assert.Contains("lease expired", row.Errors, StringComparison.Ordinal);
+        Assert.Equal(ChunkState.Running, (await GetAsync(fresh.Id)).State);
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(expiring, "41", new ChunkCounters(41, 40, 1)));
+    }
+
+    [Fact]
+    public async Task ChunkReclaimByWorkerAsync_ReleasesAtOnceWithoutLeaseWait()
+    {
+        await InsertJobAsync(3);
+        var held = await Store.ChunkClaimAsync(new ChunkClaimParams(7, ["t"], 2, Now, Lease), Ct);
+
+        var reclaimed = await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(7, "worker 7 was killed", Now), Ct);
+
+        Assert.Equal(held.Select(c => c.Id).Order(), reclaimed.Select(c => c.ChunkId).Order());
+        Assert.All(reclaimed, c => Assert.Equal(7, c.PreviousOwner));
+        var again = await Store.ChunkClaimAsync(new ChunkClaimParams(8, ["t"], 3, Now, Lease), Ct);
+        Assert.Equal(3, again.Count);
+        Assert.Contains("worker 7 was killed", (await GetAsync(held[0].Id)).Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Holders_ListEveryWorkerThatHeldTheChunk_InOrder()
+    {
+        await InsertJobAsync(1);
+        var first = await ClaimOneAsync(11);
+        await Store.ChunkReleaseAsync(new ChunkReleaseParams(first.Id, first.Epoch, Now), Ct);
+        var second = await ClaimOneAsync(11);
+        await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(11, "killed", Now), Ct);
+        var third = await ClaimOneAsync(12);
+        Assert.Equal(first.Id, third.Id);
+        Assert.True(third.Epoch > second.Epoch && second.Epoch > first.Epoch);
+
+        Assert.Equal([11L, 12L], (await GetAsync(first.Id)).Holders);
+    }
+
+    [Fact]
+    public async Task ChunkReclaim_AChunkThatKillsItsWorkersIsQuarantined()
+    {
+        await InsertJobAsync(1);
+        for (var death = 1; death <= 3; death++)
+        {
+            var chunk = await ClaimOneAsync(death);
+            var reclaimed = await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(death, $"death {death}", Now, QuarantineAfter: 3), Ct);
+            Assert.Equal(death < 3 ? ChunkState.Pending : ChunkState.Quarantined, Assert.Single(reclaimed).State);
+            Assert.Equal(chunk.Id, reclaimed[0].ChunkId);
+        }
+
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(9, ["t"], 1, Now, Lease), Ct));
+    }
+
+    [Fact]
+    public async Task WorkerKilledBetweenCheckpoints_LosesOnlyUncommittedWork_AndNoOutputIsDoubled()
+    {
+        var job = await InsertJobAsync(1);
+        var victim = await ClaimOneAsync(1);
+        Assert.Equal(
+            CheckpointOutcome.Committed,
+            await CheckpointAsync(victim, "10", new ChunkCounters(10, 10, 0), outputs: Outputs(1, 10)));
+        // Items 11..15 were done in memory and never checkpointed when the worker died.
+        Now += Lease + TimeSpan.FromSeconds(1);
+        Assert.Single(await Store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(Now), Ct));
+
+        var heir = await ClaimOneAsync(2);
+        Assert.Equal("10", heir.Cursor);
+        Assert.Equal(new ChunkCounters(10, 10, 0), heir.Counters);
+        Assert.Equal(
+            CheckpointOutcome.Committed,
+            await CheckpointAsync(heir, "20", new ChunkCounters(20, 20, 0), complete: true, outputs: Outputs(11, 20)));
+        // The dead worker's late write, had it come back, changes nothing.
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(victim, "15", new ChunkCounters(15, 15, 0), outputs: Outputs(11, 15)));
+
+        var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"item-{i}"), outputs.Select(o => o.Key));
+    }
+
+    private static List<ChunkOutput> Outputs(int from, int to) =>
+        Enumerable.Range(from, to - from + 1).Select(i => new ChunkOutput($"item-{i}", $"{i}")).ToList();
+}

@@ -1,0 +1,126 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+
+namespace HeavyJobs.Storage.Conformance;
+
+public abstract class OperatorConformance(IStoreProvider provider) : ConformanceBase(provider)
+{
+    [Fact]
+    public async Task ChunkResetAsync_ToZero_ClearsProgressAndOutputs_AndBumpsEpoch()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+        await CheckpointAsync(chunk, "5", new ChunkCounters(5, 4, 1), outputs: [new ChunkOutput("a", "1")]);
+
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: true, "alice", Now), Ct));
+
+        var row = await GetAsync(chunk.Id);
+        Assert.Equal(ChunkState.Pending, row.State);
+        Assert.Null(row.Cursor);
+        Assert.Equal(ChunkCounters.Zero, row.Counters);
+        Assert.Equal(chunk.Epoch + 1, row.Epoch);
+        Assert.Null(row.LeaseOwner);
+        Assert.Contains("reset to zero by alice", row.Errors, StringComparison.Ordinal);
+        Assert.Empty(await Store.OutputListAsync(new OutputListParams(job.JobId), Ct));
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(chunk, "6", new ChunkCounters(6, 5, 1)));
+    }
+
+    [Fact]
+    public async Task ChunkResetAsync_ToCheckpoint_KeepsProgress_AndBringsBackAQuarantinedChunk()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+        await CheckpointAsync(chunk, "5", new ChunkCounters(5, 5, 0), outputs: [new ChunkOutput("a", "1")]);
+        await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(1, "killed", Now, QuarantineAfter: 1), Ct);
+        Assert.Equal(ChunkState.Quarantined, (await GetAsync(chunk.Id)).State);
+
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: false, "bob", Now), Ct));
+
+        var again = await ClaimOneAsync(2);
+        Assert.Equal("5", again.Cursor);
+        Assert.Equal(new ChunkCounters(5, 5, 0), again.Counters);
+        Assert.Single(await Store.OutputListAsync(new OutputListParams(job.JobId), Ct));
+        Assert.Equal(0, (await GetAsync(chunk.Id)).Crashes);
+    }
+
+    [Fact]
+    public async Task JobCancelAsync_CancelsEveryChunk_AndFencesHolders()
+    {
+        var job = await InsertJobAsync(3);
+        var held = await ClaimOneAsync(1);
+
+        Assert.True(await Store.JobCancelAsync(new JobChangeParams(job.JobId, Now), Ct));
+
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(held, "1", new ChunkCounters(1, 1, 0)));
+        Assert.All(await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct), c => Assert.Equal(ChunkState.Cancelled, c.State));
+        Assert.Equal(JobState.Cancelled, (await Store.JobGetAsync(job.JobId, Ct))!.State);
+        Assert.False(await Store.ChunkResetAsync(new ChunkResetParams(held.Id, true, "x", Now), Ct));
+        Assert.False(await Store.JobCancelAsync(new JobChangeParams(job.JobId, Now), Ct));
+    }
+
+    [Fact]
+    public async Task JobPauseAsync_StopsClaims_LetsHolderCheckpointAndYield_ResumeBringsAllBack()
+    {
+        var job = await InsertJobAsync(3);
+        var held = await ClaimOneAsync(1);
+
+        Assert.True(await Store.JobPauseAsync(new JobChangeParams(job.JobId, Now), Ct));
+
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 10, Now, Lease), Ct));
+        Assert.Equal(CheckpointOutcome.Yield, await CheckpointAsync(held, "2", new ChunkCounters(2, 2, 0)));
+        Assert.True(await Store.ChunkReleaseAsync(new ChunkReleaseParams(held.Id, held.Epoch, Now), Ct));
+        Assert.Equal(ChunkState.Paused, (await GetAsync(held.Id)).State);
+        Assert.Equal(JobState.Paused, (await Store.JobGetAsync(job.JobId, Ct))!.State);
+
+        Assert.True(await Store.JobResumeAsync(new JobChangeParams(job.JobId, Now), Ct));
+
+        var all = await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 10, Now, Lease), Ct);
+        Assert.Equal(3, all.Count);
+        Assert.Equal(held.Id, all[0].Id);
+        Assert.Equal("2", all[0].Cursor);
+    }
+
+    [Fact]
+    public async Task JobFinishCompletedAsync_CompletesJobsWithNothingLeft_AndFailsThoseWithFailedChunks()
+    {
+        var good = await InsertJobAsync(2, maxAttempts: 1);
+        var bad = await InsertJobAsync(1, maxAttempts: 1);
+        var open = await InsertJobAsync(1, maxAttempts: 1);
+        var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
+        foreach (var c in claimed.Where(c => c.JobId == good.JobId))
+        {
+            await CheckpointAsync(c, null, new ChunkCounters(1, 1, 0), complete: true);
+        }
+
+        var b = claimed.Single(c => c.JobId == bad.JobId);
+        await Store.ChunkFailAsync(new ChunkFailParams(b.Id, b.Epoch, 1, "boom", Now, Now), Ct);
+
+        var finished = await Store.JobFinishCompletedAsync(new JobFinishParams(Now), Ct);
+
+        Assert.Equal([good.JobId, bad.JobId], finished.Order());
+        Assert.Equal(JobState.Completed, (await Store.JobGetAsync(good.JobId, Ct))!.State);
+        Assert.Equal(JobState.Failed, (await Store.JobGetAsync(bad.JobId, Ct))!.State);
+        Assert.Equal(JobState.Active, (await Store.JobGetAsync(open.JobId, Ct))!.State);
+
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(b.Id, true, "ops", Now), Ct));
+        Assert.Equal(JobState.Active, (await Store.JobGetAsync(bad.JobId, Ct))!.State);
+    }
+
+    [Fact]
+    public async Task JobListAsync_CountsChunksByStateAndSumsCounters()
+    {
+        var job = await InsertJobAsync(4);
+        var c = await ClaimOneAsync(1);
+        await CheckpointAsync(c, "x", new ChunkCounters(10, 8, 2), complete: true);
+
+        var summary = Assert.Single(await Store.JobListAsync(new JobListParams(), Ct));
+
+        Assert.Equal(job.JobId, summary.Job.Id);
+        Assert.Equal(4, summary.ChunkCount);
+        Assert.Equal(1, summary.Count(ChunkState.Done));
+        Assert.Equal(3, summary.Count(ChunkState.Pending));
+        Assert.Equal(new ChunkCounters(10, 8, 2), summary.Counters);
+        Assert.Equal("main", Assert.Single(summary.Job.Stages).Name);
+    }
+}

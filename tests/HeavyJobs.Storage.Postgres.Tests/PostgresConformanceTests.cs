@@ -1,0 +1,19 @@
+using HeavyJobs.Storage.Conformance;
+
+namespace HeavyJobs.Storage.Postgres.Tests;
+
+public sealed class PostgresMigrationTests() : MigrationConformance(new PostgresStoreProvider());
+
+public sealed class PostgresClaimTests() : ClaimConformance(new PostgresStoreProvider());
+
+public sealed class PostgresCheckpointTests() : CheckpointConformance(new PostgresStoreProvider());
+
+public sealed class PostgresLeaseTests() : LeaseConformance(new PostgresStoreProvider());
+
+public sealed class PostgresFailureTests() : FailureConformance(new PostgresStoreProvider());
+
+public sealed class PostgresOperatorTests() : OperatorConformance(new PostgresStoreProvider());
+
+public sealed class PostgresRecordsTests() : RecordsConformance(new PostgresStoreProvider());
+
+public sealed class PostgresChangeWatcherTests() : ChangeWatcherConformance(new PostgresStoreProvider());

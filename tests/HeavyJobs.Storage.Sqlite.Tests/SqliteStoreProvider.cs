@@ -1,0 +1,36 @@
+using HeavyJobs.Storage.Conformance;
+using HeavyJobs.Storage.Sqlite;
+
+namespace HeavyJobs.Storage.Sqlite.Tests;
+
+/// <summary>Each test gets its own database file in a temporary folder.</summary>
+public sealed class SqliteStoreProvider : IStoreProvider
+{
+    // Tests check the rules, not durability across power loss: NORMAL spares an fsync per commit.
+    private static readonly SqliteStoreOptions Options = new() { Synchronous = "NORMAL" };
+
+    public Task<IHeavyStore> CreateAsync(CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return Task.FromResult<IHeavyStore>(new SqliteStore(Path.Combine(dir, "store.db"), Options));
+    }
+
+    public IHeavyStore OpenAnother(IHeavyStore store) => new SqliteStore(((SqliteStore)store).Path, Options);
+
+    public Task DropAsync(IHeavyStore store, CancellationToken cancellationToken)
+    {
+        var dir = Path.GetDirectoryName(((SqliteStore)store).Path)!;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Another test's pool may still hold the file for a moment; the folder is under the temp path.
+        }
+
+        return Task.CompletedTask;
+    }
+}
