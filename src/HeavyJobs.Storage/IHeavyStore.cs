@@ -49,8 +49,8 @@ public interface IHeavyStore : IAsyncDisposable
     /// <summary>Gives a held chunk back at its last checkpoint (a graceful stop); counts no attempt.</summary>
     Task<bool> ChunkReleaseAsync(ChunkReleaseParams p, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases of every chunk a worker holds, in one statement; returns the ids it still holds.</summary>
-    Task<IReadOnlyList<long>> ChunkLeaseExtendAsync(ChunkLeaseExtendParams p, CancellationToken cancellationToken);
+    /// <summary>Extends the leases of every chunk the workers hold, in one statement; returns what they still hold.</summary>
+    Task<IReadOnlyList<HeldChunk>> ChunkLeaseExtendAsync(ChunkLeaseExtendParams p, CancellationToken cancellationToken);
 
     /// <summary>Returns chunks whose lease ran out to the pool, cursor kept, and counts the crash.</summary>
     Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken);

@@ -6,16 +6,18 @@ namespace HeavyJobs.Storage.Conformance;
 public abstract class LeaseConformance(IStoreProvider provider) : ConformanceBase(provider)
 {
     [Fact]
-    public async Task ChunkLeaseExtendAsync_ExtendsEveryChunkOfTheWorkerOnly()
+    public async Task ChunkLeaseExtendAsync_ExtendsEveryChunkOfTheGivenWorkersOnly_InOneCall()
     {
-        await InsertJobAsync(5);
-        var mine = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
+        await InsertJobAsync(6);
+        var mine = (await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 2, Now, Lease), Ct))
+            .Concat(await Store.ChunkClaimAsync(new ChunkClaimParams(3, ["t"], 2, Now, Lease), Ct)).ToList();
         var theirs = await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 2, Now, Lease), Ct);
         Now += TimeSpan.FromSeconds(20);
 
-        var held = await Store.ChunkLeaseExtendAsync(new ChunkLeaseExtendParams(1, Now, Lease), Ct);
+        var held = await Store.ChunkLeaseExtendAsync(new ChunkLeaseExtendParams([1, 3], Now, Lease), Ct);
 
-        Assert.Equal(mine.Select(c => c.Id).Order(), held.Order());
+        Assert.Equal(mine.Select(c => c.Id).Order(), held.Select(h => h.ChunkId).Order());
+        Assert.Equal(2, held.Count(h => h.WorkerId == 3));
         foreach (var c in mine)
         {
             Assert.Equal(Now + Lease, (await GetAsync(c.Id)).LeaseExpiresAt);

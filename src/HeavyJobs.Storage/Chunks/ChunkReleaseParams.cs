@@ -2,7 +2,10 @@ namespace HeavyJobs.Storage.Chunks;
 
 public sealed record ChunkReleaseParams(long ChunkId, long Epoch, DateTimeOffset Now);
 
-public sealed record ChunkLeaseExtendParams(long WorkerId, DateTimeOffset Now, TimeSpan Lease);
+/// <summary>One heartbeat for every chunk held by any of <paramref name="WorkerIds"/> (a monitor beats for all its workers).</summary>
+public sealed record ChunkLeaseExtendParams(IReadOnlyList<long> WorkerIds, DateTimeOffset Now, TimeSpan Lease);
+
+public sealed record HeldChunk(long ChunkId, long WorkerId);
 
 /// <param name="QuarantineAfter">A chunk whose holders died this many times is quarantined instead of retried.</param>
 public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter);

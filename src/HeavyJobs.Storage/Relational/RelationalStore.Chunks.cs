@@ -194,19 +194,22 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    public Task<IReadOnlyList<long>> ChunkLeaseExtendAsync(ChunkLeaseExtendParams p, CancellationToken cancellationToken) =>
-        InTransactionAsync<IReadOnlyList<long>>(
-            async (connection, transaction) => await connection.Command(
-                    """
-                    UPDATE hj_chunks SET lease_expires_at = @expires
-                    WHERE lease_owner = @worker AND state IN ('running', 'paused')
-                    RETURNING id
-                    """,
-                    transaction)
-                .With("expires", p.Now + p.Lease)
-                .With("worker", p.WorkerId)
-                .ListAsync(r => r.GetInt64(0), cancellationToken),
-            cancellationToken);
+    public Task<IReadOnlyList<HeldChunk>> ChunkLeaseExtendAsync(ChunkLeaseExtendParams p, CancellationToken cancellationToken) =>
+        p.WorkerIds.Count == 0
+            ? Task.FromResult<IReadOnlyList<HeldChunk>>([])
+            : InTransactionAsync<IReadOnlyList<HeldChunk>>(
+                async (connection, transaction) =>
+                {
+                    var command = connection.Command("", transaction).With("expires", p.Now + p.Lease);
+                    command.CommandText =
+                        $"""
+                        UPDATE hj_chunks SET lease_expires_at = @expires
+                        WHERE lease_owner IN ({command.InList("w", p.WorkerIds)}) AND state IN ('running', 'paused')
+                        RETURNING id, lease_owner
+                        """;
+                    return await command.ListAsync(r => new HeldChunk(r.GetInt64(0), r.GetInt64(1)), cancellationToken);
+                },
+                cancellationToken);
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken) =>
         ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, p.Now, p.QuarantineAfter, cancellationToken);

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Cli;
+
+/// <summary>What every command shares: the handlers, the clock, the --db option, and how errors are shown.</summary>
+public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
+{
+    public HandlerRegistry Registry { get; } = registry;
+
+    public TimeProvider Time { get; } = time;
+
+    public Option<string> Db { get; } = new("--db")
+    {
+        Description = $"A SQLite file path, or a PostgreSQL connection string (Host=…;Username=…;Database=…). Default: ${StoreFactory.EnvironmentVariable}, else {StoreFactory.DefaultPath}.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreFactory.EnvironmentVariable) is { Length: > 0 } env ? env : StoreFactory.DefaultPath,
+    };
+
+    /// <summary>Opens the store and brings its schema up to date (every command may be the first to run).</summary>
+    public async Task<IHeavyStore> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var store = StoreFactory.Open(parse.GetValue(Db)!, Time);
+        await store.MigrateAsync(cancellationToken);
+        return store;
+    }
+
+    public static ILoggerFactory Loggers(LogLevel level) =>
+        LoggerFactory.Create(b => b.SetMinimumLevel(level).AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        }));
+
+    /// <summary>Runs a command body; turns the errors a user can fix into one clear line and exit code 2.</summary>
+    public async Task<int> GuardAsync(ParseResult parse, Func<IHeavyStore, Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var store = await OpenAsync(parse, cancellationToken);
+            return await body(store);
+        }
+        catch (JobDefinitionException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+        catch (UnknownJobTypeException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+        catch (UserError ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"error: {StoreFactory.Describe(parse.GetValue(Db)!)}: {ex.Message}");
+            return 3;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 130;
+        }
+    }
+}
+
+/// <summary>A mistake in what the user asked for, shown as one line without a stack trace.</summary>
+public sealed class UserError(string message) : Exception(message);

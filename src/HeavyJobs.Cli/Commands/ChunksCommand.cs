@@ -1,0 +1,40 @@
+using System.CommandLine;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+
+namespace HeavyJobs.Cli.Commands;
+
+internal static class ChunksCommand
+{
+    public static Command Create(CliApp app)
+    {
+        var id = new Argument<long>("chunk") { Description = "The chunk id (see heavyjobs status --job ID)." };
+        var to = new Option<string>("--to")
+        {
+            Description = "zero: clear its progress and outputs and run it from the start; checkpoint: keep its progress and only free it.",
+            DefaultValueFactory = _ => "zero",
+        };
+        to.AcceptOnlyFromAmong("zero", "checkpoint");
+        var reset = new Command("reset", "Reset a chunk (its holder, if any, can commit nothing more).") { id, to };
+        reset.SetAction((parse, ct) => app.GuardAsync(
+            parse,
+            async store =>
+            {
+                var chunk = parse.GetValue(id);
+                var toZero = parse.GetValue(to) == "zero";
+                var actor = $"cli:{Environment.UserName}";
+                if (!await store.ChunkResetAsync(new ChunkResetParams(chunk, toZero, actor, app.Time.GetUtcNow()), ct))
+                {
+                    throw new UserError($"chunk {chunk} does not exist or its job was cancelled");
+                }
+
+                await store.ActionInsertAsync(
+                    new ActionInsertParams(actor, "reset", $"chunk reset to {(toZero ? "zero" : "its last checkpoint")}", app.Time.GetUtcNow(), ChunkId: chunk),
+                    ct);
+                Console.WriteLine($"chunk {chunk} reset to {(toZero ? "zero" : "its last checkpoint")}");
+                return 0;
+            },
+            ct));
+        return new Command("chunks", "Act on chunks.") { reset };
+    }
+}

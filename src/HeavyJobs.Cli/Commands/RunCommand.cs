@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Demo;
+using HeavyJobs.Runtime.Jobs;
+using HeavyJobs.Runtime.Worker;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace HeavyJobs.Cli.Commands;
+
+/// <summary>
+/// The all-in-one for one machine on SQLite: submits the demo job (or resumes the one a previous run left),
+/// runs workers, reclaims the chunks of dead ones, shows progress, and checks the answer at the end.
+/// </summary>
+internal static class RunCommand
+{
+    private const string DemoName = "demo: count the primes below {0}";
+
+    public static Command Create(CliApp app)
+    {
+        var workers = new Option<int>("--workers") { Description = "Workers to run.", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
+        var below = new Option<long>("--below") { Description = "Count the primes below this number (a power of ten is checked against the known answer).", DefaultValueFactory = _ => 10_000_000_000 };
+        var chunkSize = new Option<long>("--chunk-size") { Description = "Numbers per chunk.", DefaultValueFactory = _ => 100_000_000 };
+        var command = new Command("run", "Run the demo on one machine: submit it (or resume it), run workers, show progress, check the answer.")
+        {
+            workers, below, chunkSize,
+        };
+        command.SetAction((parse, ct) => app.GuardAsync(
+            parse,
+            async store =>
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+                {
+                    c.Cancel = true;
+                    stop.Cancel();
+                });
+                var n = parse.GetValue(below);
+                var jobId = await FindOrSubmitAsync(app, store, n, parse.GetValue(chunkSize), stop.Token);
+                AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(parse.GetValue(app.Db)!))}: job {jobId}, {parse.GetValue(workers)} workers");
+                using var loggers = CliApp.Loggers(LogLevel.Warning);
+                var running = Enumerable.Range(0, parse.GetValue(workers))
+                    .Select(_ => RunWorkerAsync(app, store, loggers, stop.Token))
+                    .Append(ReclaimLoopAsync(app, store, stop.Token))
+                    .ToList();
+                var summary = await ShowProgressAsync(app, store, jobId, stop.Token);
+                await stop.CancelAsync();
+                await Task.WhenAll(running);
+                return Report(summary, n);
+            },
+            CancellationToken.None));
+        return command;
+    }
+
+    private static async Task<long> FindOrSubmitAsync(CliApp app, IHeavyStore store, long below, long chunkSize, CancellationToken ct)
+    {
+        var name = string.Format(CultureInfo.InvariantCulture, DemoName, below);
+        var existing = (await store.JobListAsync(new JobListParams(Limit: 1000), ct))
+            .FirstOrDefault(j => j.Job.Name == name && j.Job.State is JobState.Active or JobState.Paused);
+        if (existing is not null)
+        {
+            AnsiConsole.MarkupLine($"Resuming job {existing.Job.Id}: {existing.Count(ChunkState.Done)}/{existing.ChunkCount} chunks already done.");
+            return existing.Job.Id;
+        }
+
+        var definition = new JobDefinition(
+            name,
+            [new StageDefinition("main", PrimeCountHandler.Type, StageMode.Streaming)],
+            System.Text.Json.JsonSerializer.SerializeToElement(new { segment = PrimeCountHandler.DefaultSegment }),
+            new ChunkSplit.Range(0, below, chunkSize),
+            Priority: 0,
+            MaxAttempts: 5);
+        var inserted = await JobSubmitter.SubmitAsync(store, app.Registry, definition, "demo", Environment.CurrentDirectory, app.Time, ct);
+        return inserted.JobId;
+    }
+
+    private static async Task RunWorkerAsync(CliApp app, IHeavyStore store, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var options = new WorkerOptions();
+        await using var host = new StandaloneWorkerHost(store, Environment.MachineName, Version.Current, options.Lease, app.Time);
+        await new ChunkWorker(store, app.Registry, host, options, app.Time, loggers).RunAsync(ct);
+    }
+
+    /// <summary>Chunks left running by a run that was killed come back when their leases run out.</summary>
+    private static async Task ReclaimLoopAsync(CliApp app, IHeavyStore store, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5), app.Time);
+        try
+        {
+            do
+            {
+                foreach (var chunk in await store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(app.Time.GetUtcNow()), ct))
+                {
+                    await store.ActionInsertAsync(
+                        new Storage.Actions.ActionInsertParams("run", "reclaim", "lease expired", app.Time.GetUtcNow(), WorkerId: chunk.PreviousOwner, JobId: chunk.JobId, ChunkId: chunk.ChunkId),
+                        ct);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task<JobSummary?> ShowProgressAsync(CliApp app, IHeavyStore store, long jobId, CancellationToken ct)
+    {
+        JobSummary? summary = null;
+        try
+        {
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask($"job {jobId}", maxValue: 1);
+                    while (true)
+                    {
+                        await store.JobFinishCompletedAsync(new JobFinishParams(app.Time.GetUtcNow()), ct);
+                        summary = (await store.JobListAsync(new JobListParams(Limit: 1000), ct)).FirstOrDefault(j => j.Job.Id == jobId);
+                        if (summary is null)
+                        {
+                            return;
+                        }
+
+                        task.MaxValue = summary.ChunkCount;
+                        task.Value = summary.Count(ChunkState.Done);
+                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} numbers, {summary.Counters.Good:N0} primes";
+                        if (summary.Job.State is not (JobState.Active or JobState.Paused))
+                        {
+                            return;
+                        }
+
+                        await Task.Delay(TimeSpan.FromMilliseconds(500), app.Time, ct);
+                    }
+                });
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]Stopped: the workers checkpoint and give their chunks back; run again to resume.[/]");
+        }
+
+        return summary;
+    }
+
+    private static int Report(JobSummary? summary, long below)
+    {
+        if (summary is null || summary.Job.State != JobState.Completed)
+        {
+            return summary?.Job.State == JobState.Failed ? 1 : 0;
+        }
+
+        var primes = summary.Counters.Good;
+        var line = $"Primes below {below:N0}: {primes:N0}";
+        if (DemoJobs.KnownPrimeCounts.TryGetValue(below, out var expected))
+        {
+            var ok = primes == expected;
+            AnsiConsole.MarkupLine(ok ? $"[green]{line} (the known answer: every segment counted exactly once)[/]" : $"[red]{line}, expected {expected:N0}[/]");
+            return ok ? 0 : 1;
+        }
+
+        AnsiConsole.MarkupLine(line);
+        return 0;
+    }
+}

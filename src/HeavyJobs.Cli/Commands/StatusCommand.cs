@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using Spectre.Console;
+
+namespace HeavyJobs.Cli.Commands;
+
+internal static class StatusCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create(CliApp app)
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON: every job, and every chunk with its state, cursor, counters and worker ids." };
+        var job = new Option<long?>("--job") { Description = "Only this job (and show its chunks)." };
+        var limit = new Option<int>("--chunks") { Description = "Show at most this many chunks.", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("status", "Jobs and chunks with their progress.") { json, job, limit };
+        command.SetAction((parse, ct) => app.GuardAsync(
+            parse,
+            async store =>
+            {
+                await store.JobFinishCompletedAsync(new JobFinishParams(app.Time.GetUtcNow()), ct);
+                var jobs = await store.JobListAsync(new JobListParams(Limit: 1000), ct);
+                if (parse.GetValue(job) is { } only)
+                {
+                    jobs = jobs.Where(j => j.Job.Id == only).ToList();
+                    if (jobs.Count == 0)
+                    {
+                        throw new UserError($"no job {only}");
+                    }
+                }
+
+                var chunks = await ListChunksAsync(store, jobs, parse.GetValue(limit), ct);
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(ToJson(jobs, chunks, parse.GetValue(limit)), Json));
+                }
+                else
+                {
+                    Render(jobs, parse.GetValue(job) is null ? [] : chunks);
+                }
+
+                return 0;
+            },
+            ct));
+        return command;
+    }
+
+    private static async Task<List<ChunkRow>> ListChunksAsync(IHeavyStore store, IReadOnlyList<JobSummary> jobs, int limit, CancellationToken ct)
+    {
+        var chunks = new List<ChunkRow>();
+        foreach (var j in jobs.OrderBy(j => j.Job.Id))
+        {
+            long? after = null;
+            while (chunks.Count < limit)
+            {
+                var page = await store.ChunkListAsync(new ChunkListParams(j.Job.Id, AfterId: after, Limit: Math.Min(5_000, limit - chunks.Count)), ct);
+                chunks.AddRange(page);
+                if (page.Count == 0 || chunks.Count >= limit)
+                {
+                    break;
+                }
+
+                after = page[^1].Id;
+            }
+        }
+
+        return chunks;
+    }
+
+    private static object ToJson(IReadOnlyList<JobSummary> jobs, List<ChunkRow> chunks, int limit) => new
+    {
+        jobs = jobs.Select(j => new
+        {
+            id = j.Job.Id,
+            name = j.Job.Name,
+            state = j.Job.State.ToDb(),
+            stages = j.Job.Stages.Select(s => new { s.Name, s.Type, mode = s.Mode.ToString().ToLowerInvariant() }),
+            chunkCount = j.ChunkCount,
+            chunks = j.ChunksByState.ToDictionary(kv => kv.Key.ToDb(), kv => kv.Value),
+            done = j.Counters.Done,
+            good = j.Counters.Good,
+            bad = j.Counters.Bad,
+            createdAt = j.Job.CreatedAt,
+            finishedAt = j.Job.FinishedAt,
+        }),
+        chunks = chunks.Select(c => new
+        {
+            id = c.Id,
+            jobId = c.JobId,
+            stage = c.Stage,
+            type = c.Type,
+            state = c.State.ToDb(),
+            cursor = c.Cursor,
+            done = c.Counters.Done,
+            good = c.Counters.Good,
+            bad = c.Counters.Bad,
+            attempts = c.Attempts,
+            crashes = c.Crashes,
+            epoch = c.Epoch,
+            leaseOwner = c.LeaseOwner,
+            workerIds = c.Holders,
+            lastError = LastError(c.Errors),
+        }),
+        chunksTruncated = chunks.Count >= limit,
+    };
+
+    private static void Render(IReadOnlyList<JobSummary> jobs, List<ChunkRow> chunks)
+    {
+        if (jobs.Count == 0)
+        {
+            AnsiConsole.MarkupLine("[grey]No jobs. Submit one with[/] heavyjobs submit FILE");
+            return;
+        }
+
+        var table = new Table().AddColumns("Job", "Name", "State", "Chunks done", "Running", "Failed", "Items", "Good", "Bad");
+        foreach (var j in jobs)
+        {
+            var done = j.Count(ChunkState.Done);
+            table.AddRow(
+                j.Job.Id.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(j.Job.Name),
+                j.Job.State.ToDb(),
+                $"{done}/{j.ChunkCount} ({(j.ChunkCount == 0 ? 0 : 100.0 * done / j.ChunkCount):0.0}%)",
+                j.Count(ChunkState.Running).ToString(CultureInfo.InvariantCulture),
+                (j.Count(ChunkState.Failed) + j.Count(ChunkState.Quarantined)).ToString(CultureInfo.InvariantCulture),
+                j.Counters.Done.ToString("N0", CultureInfo.InvariantCulture),
+                j.Counters.Good.ToString("N0", CultureInfo.InvariantCulture),
+                j.Counters.Bad.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        if (chunks.Count == 0)
+        {
+            return;
+        }
+
+        var ct = new Table().AddColumns("Chunk", "Stage", "State", "Cursor", "Done", "Good", "Bad", "Attempts", "Workers", "Last error");
+        foreach (var c in chunks)
+        {
+            ct.AddRow(
+                c.Id.ToString(CultureInfo.InvariantCulture),
+                c.Stage.ToString(CultureInfo.InvariantCulture),
+                c.State.ToDb(),
+                Markup.Escape(c.Cursor ?? "-"),
+                c.Counters.Done.ToString(CultureInfo.InvariantCulture),
+                c.Counters.Good.ToString(CultureInfo.InvariantCulture),
+                c.Counters.Bad.ToString(CultureInfo.InvariantCulture),
+                $"{c.Attempts}/{c.MaxAttempts}",
+                string.Join(",", c.Holders),
+                Markup.Escape(LastError(c.Errors) ?? ""));
+        }
+
+        AnsiConsole.Write(ct);
+    }
+
+    private static string? LastError(string errors)
+    {
+        using var doc = JsonDocument.Parse(errors);
+        var arr = doc.RootElement;
+        return arr.GetArrayLength() == 0 ? null : arr[arr.GetArrayLength() - 1].GetProperty("error").GetString();
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using HeavyJobs.Runtime.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Cli.Commands;
+
+internal static class WorkerCommand
+{
+    public static Command Create(CliApp app)
+    {
+        var types = new Option<string[]>("--types") { Description = "Job types to run (default: every registered type).", AllowMultipleArgumentsPerToken = true };
+        var concurrency = new Option<int>("--concurrency") { Description = "Chunks run at once.", DefaultValueFactory = _ => 1 };
+        var node = new Option<string>("--node") { Description = "The machine name to register under.", DefaultValueFactory = _ => Environment.MachineName };
+        var command = new Command("worker", "Run a worker in the foreground until Ctrl+C or SIGTERM (then it checkpoints and gives its chunks back).")
+        {
+            types, concurrency, node,
+        };
+        command.SetAction((parse, ct) => app.GuardAsync(
+            parse,
+            async store =>
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+                {
+                    c.Cancel = true;
+                    stop.Cancel();
+                });
+                using var loggers = CliApp.Loggers(LogLevel.Information);
+                var options = new WorkerOptions
+                {
+                    Types = (parse.GetValue(types) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList(),
+                    Concurrency = Math.Max(1, parse.GetValue(concurrency)),
+                };
+                await using var host = new StandaloneWorkerHost(store, parse.GetValue(node)!, Version.Current, options.Lease, app.Time);
+                var worker = new ChunkWorker(store, app.Registry, host, options, app.Time, loggers);
+                await worker.RunAsync(stop.Token);
+                return 0;
+            },
+            CancellationToken.None));
+        return command;
+    }
+}

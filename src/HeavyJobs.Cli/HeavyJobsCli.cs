@@ -1,0 +1,26 @@
+using System.CommandLine;
+using HeavyJobs.Cli.Commands;
+using HeavyJobs.Core.Handlers;
+
+namespace HeavyJobs.Cli;
+
+/// <summary>The heavyjobs executable: thin commands over the libraries. Users with their own handlers call this from their own Main.</summary>
+public static class HeavyJobsCli
+{
+    public static async Task<int> RunAsync(string[] args, HandlerRegistry registry)
+    {
+        var app = new CliApp(registry, TimeProvider.System);
+        var root = new RootCommand("HeavyJobs: long, chunked jobs on the servers you have, kept in a database.");
+        root.Options.Add(app.Db);
+        root.Subcommands.Add(MigrateCommand.Create(app));
+        root.Subcommands.Add(SubmitCommand.Create(app));
+        root.Subcommands.Add(StatusCommand.Create(app));
+        root.Subcommands.Add(ChunksCommand.Create(app));
+        root.Subcommands.Add(JobsCommand.Create(app));
+        root.Subcommands.Add(WorkerCommand.Create(app));
+        root.Subcommands.Add(ActionsCommand.Create(app));
+        root.Subcommands.Add(ThroughputCommand.Create(app));
+        root.Subcommands.Add(RunCommand.Create(app));
+        return await root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,3 @@
+using HeavyJobs.Cli;
+
+return await HeavyJobsCli.RunAsync(args, Handlers.Default());

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Runtime.Worker;
+
+/// <summary>The runtime's side of <see cref="IChunkContext"/>: buffers what a handler produces until a checkpoint commits it.</summary>
+internal sealed class ChunkContext : IChunkContext, IDisposable
+{
+    private readonly IHeavyStore _store;
+    private readonly ClaimedChunk _chunk;
+    private readonly JsonDocument _input;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _lease;
+    private readonly Action<ChunkCounters> _committed;
+    private readonly Action<ChunkCounters> _added;
+    private readonly CancellationToken _hardStop;
+    private readonly List<ChunkOutput> _outputs = [];
+    private readonly List<EmittedChunk> _emitted = [];
+    private ChunkCounters _committedCounters;
+    private ChunkCounters _pending;
+
+    public ChunkContext(
+        IHeavyStore store,
+        ClaimedChunk chunk,
+        JsonElement parameters,
+        ILogger logger,
+        TimeProvider time,
+        TimeSpan lease,
+        Action<ChunkCounters> added,
+        Action<ChunkCounters> committed,
+        CancellationToken hardStop)
+    {
+        _store = store;
+        _chunk = chunk;
+        _input = JsonDocument.Parse(chunk.Input);
+        Parameters = parameters;
+        Logger = logger;
+        _time = time;
+        _lease = lease;
+        _added = added;
+        _committed = committed;
+        _hardStop = hardStop;
+        _committedCounters = chunk.Counters;
+        Cursor = chunk.Cursor;
+    }
+
+    public long JobId => _chunk.JobId;
+
+    public long ChunkId => _chunk.Id;
+
+    public int Stage => _chunk.Stage;
+
+    public string Type => _chunk.Type;
+
+    public JsonElement Input => _input.RootElement;
+
+    public JsonElement Parameters { get; }
+
+    public string? Cursor { get; private set; }
+
+    public ChunkCounters Counters => _committedCounters + _pending;
+
+    public int Attempts => _chunk.Attempts;
+
+    public ILogger Logger { get; }
+
+    public bool HasUncommitted => !_pending.IsZero || _outputs.Count > 0 || _emitted.Count > 0;
+
+    public void Add(long done, long good = 0, long bad = 0)
+    {
+        var delta = new ChunkCounters(done, good, bad);
+        _pending += delta;
+        _added(delta);
+    }
+
+    public void Output(string key, string data) => _outputs.Add(new ChunkOutput(key, data));
+
+    public void Emit(EmittedChunk chunk) => _emitted.Add(chunk);
+
+    // The handler's token is deliberately not used for the write: a stop should let a checkpoint finish, not
+    // tear it down halfway. Only the hard stop after the grace period cancels it.
+    public ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken) => CommitAsync(cursor, complete: false);
+
+    public async ValueTask CommitAsync(string? cursor, bool complete)
+    {
+        var counters = _committedCounters + _pending;
+        var outcome = await _store.ChunkCheckpointAsync(
+            new ChunkCheckpointParams(
+                _chunk.Id,
+                _chunk.JobId,
+                _chunk.Stage,
+                _chunk.Epoch,
+                cursor,
+                counters,
+                _outputs.ToList(),
+                _emitted.ToList(),
+                complete,
+                _time.GetUtcNow(),
+                _lease),
+            _hardStop);
+        if (outcome == CheckpointOutcome.LeaseLost)
+        {
+            throw new LeaseLostException(_chunk.Id);
+        }
+
+        var delta = _pending;
+        _committedCounters = counters;
+        _pending = ChunkCounters.Zero;
+        _outputs.Clear();
+        _emitted.Clear();
+        Cursor = cursor;
+        _committed(delta);
+        if (outcome == CheckpointOutcome.Yield && !complete)
+        {
+            throw new ChunkYieldedException(_chunk.Id);
+        }
+    }
+
+    public void Dispose() => _input.Dispose();
+}
+
+/// <summary>The chunk's job was paused: its checkpoint was written and the worker gives it back.</summary>
+internal sealed class ChunkYieldedException(long chunkId) : OperationCanceledException($"Chunk {chunkId} yields: its job was paused.");

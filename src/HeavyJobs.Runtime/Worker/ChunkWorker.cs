@@ -1,0 +1,333 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Core.Retry;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Throughput;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Runtime.Worker;
+
+/// <summary>
+/// Claims chunks of its types, runs their handlers, and commits what they checkpoint. With no work it sleeps
+/// until its host wakes it. On stop it takes no new work, lets running handlers checkpoint within the grace
+/// period, and gives their chunks back at their last checkpoint.
+/// </summary>
+public sealed partial class ChunkWorker
+{
+    private readonly IHeavyStore _store;
+    private readonly HandlerRegistry _registry;
+    private readonly IWorkerHost _host;
+    private readonly WorkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, RunningChunk> _running = new();
+    private readonly ConcurrentDictionary<long, JsonElement> _jobParameters = new();
+    private readonly Random _random = new();
+    private long _items;
+    private long _good;
+    private long _bad;
+    private long _checkpoints;
+    private WorkerState _state = WorkerState.Starting;
+
+    public ChunkWorker(IHeavyStore store, HandlerRegistry registry, IWorkerHost host, WorkerOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _registry = registry;
+        _host = host;
+        _options = options;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("HeavyJobs.Worker");
+    }
+
+    public long WorkerId { get; private set; }
+
+    public WorkerStatus Status =>
+        new(_state, _running.Keys.Order().ToList(), Interlocked.Read(ref _items), Interlocked.Read(ref _good), Interlocked.Read(ref _bad), Interlocked.Read(ref _checkpoints));
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var types = _options.Types.Count > 0 ? _options.Types : _registry.Types.ToList();
+        foreach (var type in types)
+        {
+            _registry.Get(type);
+        }
+
+        WorkerId = await _host.StartAsync(types, stopping);
+        LogStarted(WorkerId, string.Join(",", types), _options.Concurrency);
+        using var hardStop = new CancellationTokenSource();
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatLoopAsync(heartbeatStop.Token);
+        Task? wake = null;
+        var storeFailures = 0;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                var free = _options.Concurrency - _running.Count;
+                var claimed = 0;
+                if (free > 0)
+                {
+                    IReadOnlyList<ClaimedChunk> chunks;
+                    try
+                    {
+                        chunks = await _store.ChunkClaimAsync(new ChunkClaimParams(WorkerId, types, free, _time.GetUtcNow(), _options.Lease), stopping);
+                        storeFailures = 0;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The database went away: wait and try again; running chunks carry on meanwhile.
+                        storeFailures++;
+                        LogClaimFailed(ex, storeFailures);
+                        await Task.Delay(RetryBackoff.Compute(Math.Min(storeFailures, 5), _random, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15)), _time, stopping);
+                        continue;
+                    }
+
+                    foreach (var chunk in chunks)
+                    {
+                        Start(chunk, stopping, hardStop.Token);
+                    }
+
+                    claimed = chunks.Count;
+                }
+
+                SetState(_running.IsEmpty ? WorkerState.Idle : WorkerState.Busy);
+                if (_running.Count >= _options.Concurrency)
+                {
+                    // Every slot is busy: nothing to claim until one frees up.
+                    await Task.WhenAny(_running.Values.Select(r => r.Task));
+                    continue;
+                }
+
+                if (claimed > 0)
+                {
+                    continue;
+                }
+
+                // Free slots and no work: sleep until woken, or until a running chunk finishes.
+                wake ??= _host.WaitForWorkAsync(_options.IdleFallbackPoll, stopping);
+                if (await Task.WhenAny(_running.Values.Select(r => r.Task).Append(wake)) == wake)
+                {
+                    await wake;
+                    wake = null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            SetState(WorkerState.Stopping);
+            await DrainAsync(hardStop);
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            await _host.StopAsync(stopping.IsCancellationRequested ? "stopped" : "exited", CancellationToken.None);
+            LogStopped(WorkerId);
+        }
+    }
+
+    private void Start(ClaimedChunk chunk, CancellationToken stopping, CancellationToken hardStop)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var running = new RunningChunk(chunk, cts);
+        _running[chunk.Id] = running;
+        running.Task = Task.Run(() => RunChunkAsync(running, hardStop), CancellationToken.None);
+    }
+
+    private async Task RunChunkAsync(RunningChunk running, CancellationToken hardStop)
+    {
+        var chunk = running.Chunk;
+        try
+        {
+            var parameters = await JobParametersAsync(chunk.JobId, hardStop);
+            var registration = _registry.Get(chunk.Type);
+            using var context = new ChunkContext(
+                _store,
+                chunk,
+                parameters,
+                _loggers.CreateLogger($"HeavyJobs.Handler.{chunk.Type}"),
+                _time,
+                _options.Lease,
+                added: d =>
+                {
+                    Interlocked.Add(ref _items, d.Done);
+                    Interlocked.Add(ref _good, d.Good);
+                    Interlocked.Add(ref _bad, d.Bad);
+                },
+                committed: d =>
+                {
+                    Interlocked.Increment(ref _checkpoints);
+                    if (!d.IsZero)
+                    {
+                        _host.Record(new ThroughputSample(_time.GetUtcNow(), WorkerId, chunk.Type, chunk.Stage, d.Done, d.Good, d.Bad));
+                    }
+                },
+                hardStop);
+            try
+            {
+                await registration.Factory().RunAsync(context, running.Cancellation.Token);
+                if (running.Cancellation.IsCancellationRequested)
+                {
+                    // Returned because it was asked to stop: keep what it did, but do not call the chunk finished.
+                    await context.CommitAsync(context.Cursor, complete: false);
+                    throw new OperationCanceledException(running.Cancellation.Token);
+                }
+
+                await context.CommitAsync(context.Cursor, complete: true);
+                LogCompleted(chunk.Id, context.Counters.Done);
+            }
+            catch (OperationCanceledException ex) when (ex is not LeaseLostException
+                && (ex is ChunkYieldedException || running.Cancellation.IsCancellationRequested))
+            {
+                var released = await _store.ChunkReleaseAsync(new ChunkReleaseParams(chunk.Id, chunk.Epoch, _time.GetUtcNow()), hardStop);
+                LogReleased(chunk.Id, context.Cursor ?? "(start)", released);
+            }
+        }
+        catch (LeaseLostException)
+        {
+            LogLeaseLost(chunk.Id);
+        }
+        catch (Exception ex) when (!hardStop.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            var retryAt = now + RetryBackoff.Compute(chunk.Attempts + 1, _random);
+            var error = $"{ex.GetType().Name}: {ex.Message}";
+            try
+            {
+                var outcome = await _store.ChunkFailAsync(new ChunkFailParams(chunk.Id, chunk.Epoch, WorkerId, error, retryAt, now), hardStop);
+                LogFailed(ex, chunk.Id, chunk.Attempts + 1, outcome.State.ToDb());
+            }
+            catch (Exception storeError)
+            {
+                // The store is unreachable: the lease will run out and the chunk will be reclaimed with its last checkpoint.
+                LogFailReportFailed(storeError, chunk.Id);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogAbandoned(ex, chunk.Id);
+        }
+        finally
+        {
+            _running.TryRemove(chunk.Id, out _);
+            running.Cancellation.Dispose();
+        }
+    }
+
+    private async Task DrainAsync(CancellationTokenSource hardStop)
+    {
+        var tasks = _running.Values.Select(r => r.Task).ToList();
+        if (tasks.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(_options.StopGrace, _time);
+        }
+        catch (TimeoutException)
+        {
+            // Past the grace period: abandon the writes in flight; leases run out and the monitor reclaims.
+            await hardStop.CancelAsync();
+            await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(2), _time).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    var lost = await _host.HeartbeatAsync(_running.Keys.ToList(), cancellationToken);
+                    foreach (var id in lost)
+                    {
+                        if (_running.TryGetValue(id, out var r))
+                        {
+                            LogLeaseLost(id);
+                            await r.Cancellation.CancelAsync();
+                        }
+                    }
+
+                    _host.Report(Status);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogHeartbeatFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<JsonElement> JobParametersAsync(long jobId, CancellationToken cancellationToken)
+    {
+        if (_jobParameters.TryGetValue(jobId, out var cached))
+        {
+            return cached;
+        }
+
+        var job = await _store.JobGetAsync(jobId, cancellationToken);
+        using var doc = JsonDocument.Parse(job?.Parameters ?? "{}");
+        return _jobParameters[jobId] = doc.RootElement.Clone();
+    }
+
+    private void SetState(WorkerState state)
+    {
+        if (_state != state)
+        {
+            _state = state;
+            _host.Report(Status);
+        }
+    }
+
+    private sealed class RunningChunk(ClaimedChunk chunk, CancellationTokenSource cancellation)
+    {
+        public ClaimedChunk Chunk { get; } = chunk;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public Task Task { get; set; } = Task.CompletedTask;
+    }
+
+    [LoggerMessage(1001, LogLevel.Information, "Worker {WorkerId} started for types {Types} with {Concurrency} slot(s)")]
+    private partial void LogStarted(long workerId, string types, int concurrency);
+
+    [LoggerMessage(1002, LogLevel.Information, "Worker {WorkerId} stopped")]
+    private partial void LogStopped(long workerId);
+
+    [LoggerMessage(1003, LogLevel.Debug, "Chunk {ChunkId} completed with {Items} items")]
+    private partial void LogCompleted(long chunkId, long items);
+
+    [LoggerMessage(1004, LogLevel.Information, "Chunk {ChunkId} given back at cursor {Cursor} (released: {Released})")]
+    private partial void LogReleased(long chunkId, string cursor, bool released);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Chunk {ChunkId} is no longer held by this worker; its work since the last checkpoint is dropped")]
+    private partial void LogLeaseLost(long chunkId);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Chunk {ChunkId} failed on attempt {Attempt}; it is now {State}")]
+    private partial void LogFailed(Exception ex, long chunkId, int attempt, string state);
+
+    [LoggerMessage(1007, LogLevel.Error, "Chunk {ChunkId} failed and the failure could not be recorded; its lease will expire")]
+    private partial void LogFailReportFailed(Exception ex, long chunkId);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Chunk {ChunkId} abandoned at the hard stop")]
+    private partial void LogAbandoned(Exception ex, long chunkId);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Claim failed ({Failures} in a row); retrying after a back-off")]
+    private partial void LogClaimFailed(Exception ex, int failures);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Heartbeat failed; retrying on the next tick")]
+    private partial void LogHeartbeatFailed(Exception ex);
+}

@@ -1,0 +1,28 @@
+using HeavyJobs.Storage.Throughput;
+
+namespace HeavyJobs.Runtime.Worker;
+
+/// <summary>
+/// What a worker needs from its surroundings: who it is, how it is woken when idle, and where its progress
+/// goes. A foreground worker looks after itself (<see cref="StandaloneWorkerHost"/>); a worker under a monitor
+/// hears and reports over its pipes, and the monitor heartbeats its leases.
+/// </summary>
+public interface IWorkerHost
+{
+    /// <summary>Registers the worker (or learns the id its monitor gave it).</summary>
+    Task<long> StartAsync(IReadOnlyList<string> types, CancellationToken cancellationToken);
+
+    /// <summary>Waits for a hint that work may exist, or the timeout.</summary>
+    Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The worker's state changed, or a heartbeat is due.</summary>
+    void Report(WorkerStatus status);
+
+    /// <summary>Committed work, for the per-worker throughput buckets.</summary>
+    void Record(ThroughputSample sample);
+
+    /// <summary>Called on the heartbeat interval: extend leases if this host owns them; returns chunks no longer held.</summary>
+    Task<IReadOnlyCollection<long>> HeartbeatAsync(IReadOnlyCollection<long> running, CancellationToken cancellationToken);
+
+    Task StopAsync(string reason, CancellationToken cancellationToken);
+}

@@ -1,0 +1,231 @@
+using System.Buffers;
+
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>
+/// Recognises the sentences registries use instead of data: "no such domain", "slow down", garbage.
+/// The same words turn up in terms of use ("If too many queries are received ...", "No match for" examples),
+/// so only short lines are looked at, and the parser asks only when the answer carries no registration data.
+/// </summary>
+internal static class WhoisAnswerMarkers
+{
+    public const int MaxMarkerLineLength = 200;
+
+    // Control characters other than line breaks, tabs and form feeds, and the replacement character of bad decoding.
+    private static readonly SearchValues<char> _suspicious = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015"
+        + "\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\uFFFD");
+
+    // Checked against a line with leading comment marks ('%', '#', '>', '*') and spaces removed.
+    private static readonly string[] _notFoundPrefixes =
+    [
+        "no match",
+        "not found",
+        "domain not found",
+        "no data found",
+        "no matching record",
+        "no entries found",
+        "no found",
+        "no object found",
+        "object does not exist",
+        "the queried object does not exist",
+        "the domain name is not registered",
+        "the domain has not been registered",
+        "this domain name has not been registered",
+        "domain is not registered",
+        "no information available about domain name",
+        "invalid query or domain name not known",
+        "the requested domain was not found",
+        "nothing found for this query",
+        "this query returned 0 objects",
+        "not available for registration",
+        "not available for second level registration",
+        "error:101: no entries found",
+        "error:103: domain is not registered",
+        "nincs talalat",
+        "status: free",
+        "status: available",
+    ];
+
+    private static readonly string[] _notFoundFragments =
+    [
+        "no match for",
+        "is available for registration",
+        "domain status: no object found",
+        "query_status: 220 available",
+    ];
+
+    // Values of a status field that mean the domain does not exist (.de "free", .eu/.it "AVAILABLE", .nz "220 Available").
+    private static readonly string[] _notFoundStatuses =
+    [
+        "free",
+        "available",
+        "no object found",
+        "220 available",
+        "not registered",
+        "not found",
+    ];
+
+    // Deliberately specific: terms of use talk about "rate limited" access and "blacklisted" addresses too.
+    private static readonly string[] _rateLimitFragments =
+    [
+        "limit exceeded",
+        "limits exceeded",
+        "limit reached",
+        "been rate limited",
+        "too many requests",
+        "too many queries",
+        "too many connections",
+        "quota exceeded",
+        "exceeded the query",
+        "exceeded the maximum",
+        "you have exceeded",
+        "has exceeded",
+        "exceeded your",
+        "excessive querying",
+        "maximum query rate",
+        "interval is too short",
+        "try again later",
+        "temporarily blocked",
+        "temporarily denied",
+        "access denied",
+    ];
+
+    public static bool HasNotFoundLine(string raw)
+    {
+        foreach (var line in raw.AsSpan().EnumerateLines())
+        {
+            if (IsNotFoundLine(line.Trim()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsNotFoundLine(ReadOnlySpan<char> line)
+    {
+        if (line.Length > MaxMarkerLineLength)
+        {
+            return false;
+        }
+
+        var text = StripCommentMarks(line);
+        foreach (var prefix in _notFoundPrefixes)
+        {
+            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        foreach (var fragment in _notFoundFragments)
+        {
+            if (text.Contains(fragment, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        // .nl: "example.nl is free"; .se/.nu: domain "example.se" not found.
+        return text.EndsWith(" is free", StringComparison.OrdinalIgnoreCase)
+            || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)
+                && text.Contains("\" not found", StringComparison.OrdinalIgnoreCase));
+    }
+
+    public static bool IsNotFoundStatus(ReadOnlySpan<char> status)
+    {
+        var text = status.Trim().TrimEnd('.');
+        foreach (var value in _notFoundStatuses)
+        {
+            if (text.Equals(value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Returns the first short line that says the client is being throttled, or null. Only meaningful for an answer
+    /// without registration data: the same words occur in the terms of use of real records.
+    /// </summary>
+    public static string? FindRateLimitLine(string raw)
+    {
+        foreach (var rawLine in raw.AsSpan().EnumerateLines())
+        {
+            var line = rawLine.Trim();
+            if (line.IsEmpty || line.Length > MaxMarkerLineLength)
+            {
+                continue;
+            }
+
+            foreach (var fragment in _rateLimitFragments)
+            {
+                if (line.Contains(fragment, StringComparison.OrdinalIgnoreCase))
+                {
+                    return StripCommentMarks(line).ToString();
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True for binary noise, mis-decoded bytes or an HTML error page instead of a WHOIS answer.</summary>
+    public static bool IsUnreadable(string raw)
+    {
+        var text = raw.AsSpan();
+        var start = text.TrimStart();
+        if (start.StartsWith("<!doctype", StringComparison.OrdinalIgnoreCase) || start.StartsWith("<html", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (text.IndexOfAnyInRange('A', 'Z') < 0 && text.IndexOfAnyInRange('a', 'z') < 0 && !HasLetter(text))
+        {
+            return true;
+        }
+
+        // The vectorised search makes the common, clean answer cost almost nothing.
+        if (text.IndexOfAny(_suspicious) < 0)
+        {
+            return false;
+        }
+
+        var suspicious = 0;
+        foreach (var c in text)
+        {
+            if (c == '\0')
+            {
+                return true;
+            }
+
+            if (_suspicious.Contains(c))
+            {
+                suspicious++;
+            }
+        }
+
+        // A few stray control bytes happen in real answers; a stream of them is not text.
+        return suspicious > 4 && suspicious * 20 > raw.Length;
+    }
+
+    private static bool HasLetter(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ReadOnlySpan<char> StripCommentMarks(ReadOnlySpan<char> line) =>
+        line.TrimStart("%#>*- \t").Trim();
+}

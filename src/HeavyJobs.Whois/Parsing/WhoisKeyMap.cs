@@ -1,0 +1,314 @@
+using System.Collections.Frozen;
+
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>What a key in an answer stands for.</summary>
+internal enum WhoisKey : byte
+{
+    None,
+    Domain,
+    Registrar,
+    Created,
+    Updated,
+    Expires,
+    NameServer,
+
+    /// <summary>"DNS:" lists name servers in .rs but the domain itself in .dk, so it only counts when nothing better is there.</summary>
+    WeakNameServer,
+
+    /// <summary>"Hostname" is a name server only inside a name-server section.</summary>
+    HostName,
+
+    /// <summary>"Domain Status": always the domain's.</summary>
+    DomainStatus,
+
+    /// <summary>"status", "state": the domain's unless inside a contact block (.kz and .tk "State: CA" is an address).</summary>
+    Status,
+    RegistrantOrganization,
+    RegistrantCountry,
+
+    /// <summary>"registrant", "owner": the organisation, or the handle of a contact object further down (.at).</summary>
+    Registrant,
+
+    /// <summary>"holder-c", "owner-c", "holder": the handle of the registrant's contact object.</summary>
+    RegistrantHandle,
+
+    /// <summary>"nic-hdl": starts a RIPE-style contact object, the registrant's when the handle matches.</summary>
+    ContactHandle,
+
+    // Keys whose meaning depends on the section they sit in ("name" under "Registrar:" is the registrar).
+    Name,
+    Organization,
+    Country,
+}
+
+/// <summary>The part of an answer a line belongs to, set by headers such as "Registrar:" or "Name servers".</summary>
+internal enum WhoisSection : byte
+{
+    None,
+    Domain,
+    Registrar,
+    Registrant,
+    OtherContact,
+    NameServers,
+    Status,
+    Other,
+}
+
+/// <summary>
+/// Maps normalised keys (lower case, '_' as space, single spaces, no trailing dots) to fields.
+/// Frozen dictionaries with a span lookup keep the per-line cost to one hash of a stack buffer.
+/// </summary>
+internal static class WhoisKeyMap
+{
+    public const int MaxKeyLength = 160;
+
+    private static readonly FrozenDictionary<string, WhoisKey> _keys = new Dictionary<string, WhoisKey>(StringComparer.Ordinal)
+    {
+        ["domain name"] = WhoisKey.Domain,
+        ["domain"] = WhoisKey.Domain,
+        ["domainname"] = WhoisKey.Domain,
+
+        ["registrar"] = WhoisKey.Registrar,
+        ["registrar name"] = WhoisKey.Registrar,
+        ["sponsoring registrar"] = WhoisKey.Registrar,
+        ["registration service provider"] = WhoisKey.Registrar,
+        ["authorized agency"] = WhoisKey.Registrar,
+        ["current registar"] = WhoisKey.Registrar,
+        ["current registrar"] = WhoisKey.Registrar,
+
+        ["creation date"] = WhoisKey.Created,
+        ["created"] = WhoisKey.Created,
+        ["created date"] = WhoisKey.Created,
+        ["created on"] = WhoisKey.Created,
+        ["create date"] = WhoisKey.Created,
+        ["registered"] = WhoisKey.Created,
+        ["registered on"] = WhoisKey.Created,
+        ["registered date"] = WhoisKey.Created,
+        ["registration date"] = WhoisKey.Created,
+        ["registration time"] = WhoisKey.Created,
+        ["domain registered"] = WhoisKey.Created,
+        ["domain record activated"] = WhoisKey.Created,
+        ["domain name commencement date"] = WhoisKey.Created,
+        ["record created"] = WhoisKey.Created,
+        ["record created on"] = WhoisKey.Created,
+        ["domain created"] = WhoisKey.Created,
+        ["first registration date"] = WhoisKey.Created,
+        ["domain dateregistered"] = WhoisKey.Created,
+        ["domain registration date"] = WhoisKey.Created,
+
+        ["updated date"] = WhoisKey.Updated,
+        ["updated"] = WhoisKey.Updated,
+        ["updated on"] = WhoisKey.Updated,
+        ["update date"] = WhoisKey.Updated,
+        ["last updated"] = WhoisKey.Updated,
+        ["last updated date"] = WhoisKey.Updated,
+        ["last update"] = WhoisKey.Updated,
+        ["last-update"] = WhoisKey.Updated,
+        ["last-updated"] = WhoisKey.Updated,
+        ["last modified"] = WhoisKey.Updated,
+        ["last-modified"] = WhoisKey.Updated,
+        ["modified"] = WhoisKey.Updated,
+        ["modification date"] = WhoisKey.Updated,
+        ["changed"] = WhoisKey.Updated,
+        ["domain record last updated"] = WhoisKey.Updated,
+        ["domain datelastmodified"] = WhoisKey.Updated,
+        ["record last updated on"] = WhoisKey.Updated,
+
+        ["registry expiry date"] = WhoisKey.Expires,
+        ["registrar registration expiration date"] = WhoisKey.Expires,
+        ["registry expiration date"] = WhoisKey.Expires,
+        ["expiry date"] = WhoisKey.Expires,
+        ["expiry"] = WhoisKey.Expires,
+        ["expiration date"] = WhoisKey.Expires,
+        ["expiration time"] = WhoisKey.Expires,
+        ["expires"] = WhoisKey.Expires,
+        ["expires on"] = WhoisKey.Expires,
+        ["expire"] = WhoisKey.Expires,
+        ["expire date"] = WhoisKey.Expires,
+        ["expire-date"] = WhoisKey.Expires,
+        ["paid-till"] = WhoisKey.Expires,
+        ["renewal date"] = WhoisKey.Expires,
+        ["record will expire on"] = WhoisKey.Expires,
+        ["record expires on"] = WhoisKey.Expires,
+        ["domain expires"] = WhoisKey.Expires,
+        ["domain expiration date"] = WhoisKey.Expires,
+        ["valid until"] = WhoisKey.Expires,
+        ["domain datebilleduntil"] = WhoisKey.Expires,
+
+        ["name server"] = WhoisKey.NameServer,
+        ["name servers"] = WhoisKey.NameServer,
+        ["nameserver"] = WhoisKey.NameServer,
+        ["nameservers"] = WhoisKey.NameServer,
+        ["nserver"] = WhoisKey.NameServer,
+        ["domain nameservers"] = WhoisKey.NameServer,
+        ["primary server"] = WhoisKey.NameServer,
+        ["secondary server"] = WhoisKey.NameServer,
+        ["dns"] = WhoisKey.WeakNameServer,
+        ["hostname"] = WhoisKey.HostName,
+        ["host name"] = WhoisKey.HostName,
+
+        ["domain status"] = WhoisKey.DomainStatus,
+        ["query status"] = WhoisKey.DomainStatus,
+        ["status"] = WhoisKey.Status,
+        ["state"] = WhoisKey.Status,
+
+        ["registrant organization"] = WhoisKey.RegistrantOrganization,
+        ["registrant organisation"] = WhoisKey.RegistrantOrganization,
+        ["registrant"] = WhoisKey.Registrant,
+        ["owner"] = WhoisKey.Registrant,
+        ["holder"] = WhoisKey.RegistrantHandle,
+        ["holder-c"] = WhoisKey.RegistrantHandle,
+        ["owner-c"] = WhoisKey.RegistrantHandle,
+        ["nic-hdl"] = WhoisKey.ContactHandle,
+        ["nic-hdl-br"] = WhoisKey.ContactHandle,
+        ["registrant country"] = WhoisKey.RegistrantCountry,
+        ["registrant country code"] = WhoisKey.RegistrantCountry,
+
+        ["name"] = WhoisKey.Name,
+        ["organization"] = WhoisKey.Organization,
+        ["organisation"] = WhoisKey.Organization,
+        ["org"] = WhoisKey.Organization,
+        ["organization name"] = WhoisKey.Organization,
+        ["company name"] = WhoisKey.Organization,
+        ["country"] = WhoisKey.Country,
+        ["country code"] = WhoisKey.Country,
+        ["country / region"] = WhoisKey.Country,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    // Keys that carry a handle and also start a block about that party (.sk, .ua: "Registrar: ACTI-0024" then "Name: ...").
+    private static readonly FrozenDictionary<string, WhoisSection> _openingKeys = new Dictionary<string, WhoisSection>(StringComparer.Ordinal)
+    {
+        ["registrar"] = WhoisSection.Registrar,
+        ["domain registrant"] = WhoisSection.Registrant,
+        ["administrative contact"] = WhoisSection.OtherContact,
+        ["admin contact"] = WhoisSection.OtherContact,
+        ["technical contact"] = WhoisSection.OtherContact,
+        ["tech contact"] = WhoisSection.OtherContact,
+        ["billing contact"] = WhoisSection.OtherContact,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, WhoisSection> _headers = new Dictionary<string, WhoisSection>(StringComparer.Ordinal)
+    {
+        ["domain"] = WhoisSection.Domain,
+        ["domain name"] = WhoisSection.Domain,
+        ["domain information"] = WhoisSection.Domain,
+        ["registrar"] = WhoisSection.Registrar,
+        ["registrar information"] = WhoisSection.Registrar,
+        ["sponsoring registrar"] = WhoisSection.Registrar,
+        ["registrant"] = WhoisSection.Registrant,
+        ["registrant contact"] = WhoisSection.Registrant,
+        ["registrant contact information"] = WhoisSection.Registrant,
+        ["holder"] = WhoisSection.Registrant,
+        ["domain holder"] = WhoisSection.Registrant,
+        ["owner"] = WhoisSection.Registrant,
+        ["owner contact"] = WhoisSection.Registrant,
+        ["organization using domain name"] = WhoisSection.Registrant,
+        ["domain status"] = WhoisSection.Status,
+        ["registration status"] = WhoisSection.Status,
+        ["status"] = WhoisSection.Status,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, WhoisKey>.AlternateLookup<ReadOnlySpan<char>> _keyLookup =
+        _keys.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenDictionary<string, WhoisSection>.AlternateLookup<ReadOnlySpan<char>> _openingLookup =
+        _openingKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenDictionary<string, WhoisSection>.AlternateLookup<ReadOnlySpan<char>> _headerLookup =
+        _headers.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static WhoisKey Lookup(ReadOnlySpan<char> normalizedKey)
+    {
+        if (_keyLookup.TryGetValue(normalizedKey, out var key))
+        {
+            return key;
+        }
+
+        // .nz numbers its name servers: "ns_name_01", "ns_name_02", ...
+        if (normalizedKey.StartsWith("ns name ", StringComparison.Ordinal))
+        {
+            return WhoisKey.NameServer;
+        }
+
+        // .hk: "Company English Name (It should be the same as the registered/corporation name on your ...)".
+        return normalizedKey.StartsWith("company english name", StringComparison.Ordinal) ? WhoisKey.Organization : WhoisKey.None;
+    }
+
+    public static WhoisSection OpeningSection(ReadOnlySpan<char> normalizedKey) =>
+        _openingLookup.TryGetValue(normalizedKey, out var section) ? section : WhoisSection.None;
+
+    /// <summary>Classifies a header: a key with no value ("Registrar:") or a bare title line ("Nameservers").</summary>
+    public static WhoisSection HeaderSection(ReadOnlySpan<char> normalizedKey)
+    {
+        if (_headerLookup.TryGetValue(normalizedKey, out var section))
+        {
+            return section;
+        }
+
+        if (normalizedKey.Contains("name server", StringComparison.Ordinal)
+            || normalizedKey.Contains("nameserver", StringComparison.Ordinal)
+            || normalizedKey.Contains("nserver", StringComparison.Ordinal)
+            || normalizedKey.Contains("domain servers", StringComparison.Ordinal)
+            || normalizedKey.Contains("dns servers", StringComparison.Ordinal))
+        {
+            return WhoisSection.NameServers;
+        }
+
+        return IsContactTitle(normalizedKey) ? WhoisSection.OtherContact : WhoisSection.Other;
+    }
+
+    // "Admin Contact(s)", "Technical Contacts", "Administrative Contact/Agent", "Tech", "Onsite(s)"; but not an empty
+    // field such as "Registrar Abuse Contact Phone:", which says nothing about where the next lines belong.
+    private static bool IsContactTitle(ReadOnlySpan<char> key) =>
+        key.EndsWith("contact", StringComparison.Ordinal)
+        || key.EndsWith("contacts", StringComparison.Ordinal)
+        || key.EndsWith("contact(s)", StringComparison.Ordinal)
+        || key.EndsWith("contact information", StringComparison.Ordinal)
+        || key.EndsWith("contact/agent", StringComparison.Ordinal)
+        || key is "admin" or "administrative" or "tech" or "technical" or "billing" or "onsite" or "onsite(s)" or "reseller";
+
+    /// <summary>
+    /// Writes the normalised form of <paramref name="key"/> into <paramref name="buffer"/>; returns its length,
+    /// or -1 when the key is too long to be a key.
+    /// </summary>
+    public static int Normalize(ReadOnlySpan<char> key, Span<char> buffer)
+    {
+        var length = 0;
+        var pendingSpace = false;
+        foreach (var c in key)
+        {
+            if (c is ' ' or '\t' or '_')
+            {
+                pendingSpace = length > 0;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                if (length >= buffer.Length)
+                {
+                    return -1;
+                }
+
+                buffer[length++] = ' ';
+                pendingSpace = false;
+            }
+
+            if (length >= buffer.Length)
+            {
+                return -1;
+            }
+
+            buffer[length++] = char.ToLowerInvariant(c);
+        }
+
+        // fi/kz pad keys with dots: "domain.............:".
+        while (length > 0 && buffer[length - 1] is '.' or ' ')
+        {
+            length--;
+        }
+
+        return length;
+    }
+}

@@ -1,0 +1,79 @@
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>Turns a raw WHOIS answer (RFC 3912 text) into a <see cref="WhoisRecord"/>.</summary>
+public sealed class WhoisParser
+{
+    /// <summary>Start of <see cref="WhoisRecord.Error"/> for answers refused because of too many queries.</summary>
+    public const string RateLimitedPrefix = "rate limited";
+
+    private WhoisParser()
+    {
+    }
+
+    /// <summary>
+    /// Parses one answer. <paramref name="queriedDomain"/> names the record of an answer that has registration data
+    /// but does not repeat the domain, and the record of a "not found" answer.
+    /// </summary>
+    public static WhoisRecord Parse(string rawAnswer, string? queriedDomain = null)
+    {
+        ArgumentNullException.ThrowIfNull(rawAnswer);
+        var queried = NormalizeQueried(queriedDomain);
+        if (string.IsNullOrWhiteSpace(rawAnswer))
+        {
+            return WhoisRecord.Bad("empty answer", queried);
+        }
+
+        if (WhoisAnswerMarkers.IsUnreadable(rawAnswer))
+        {
+            return WhoisRecord.Bad("unreadable answer", queried);
+        }
+
+        var builder = new WhoisRecordBuilder();
+        WhoisAnswerScanner.Scan(rawAnswer, builder);
+
+        // A "no match" sentence only counts when nothing else says the domain exists: registered answers
+        // quote such sentences in their terms of use. Looking for them only then also keeps the common case fast.
+        if (!builder.HasRegistrationData)
+        {
+            if (builder.NotFoundMarker || WhoisAnswerMarkers.HasNotFoundLine(rawAnswer))
+            {
+                return WhoisRecord.NotFound(builder.Domain ?? queried);
+            }
+
+            var rateLimitLine = WhoisAnswerMarkers.FindRateLimitLine(rawAnswer);
+            if (rateLimitLine is not null)
+            {
+                return WhoisRecord.Bad($"{RateLimitedPrefix}: {rateLimitLine}", queried);
+            }
+        }
+
+        var endsCleanly = rawAnswer.EndsWith('\n');
+        var domain = builder.Domain ?? (builder.HasRegistrationData ? queried : null);
+        if (domain is null)
+        {
+            // Key-value lines cut off before the domain came through look like a dropped connection.
+            return WhoisRecord.Bad(!endsCleanly && builder.KeyValueLines > 0 ? "truncated" : "no domain field", queried);
+        }
+
+        if (!builder.HasRegistrationData && !builder.HasStatuses && !endsCleanly)
+        {
+            // The domain line arrived but the connection closed before any of its data.
+            return WhoisRecord.Bad("truncated", domain);
+        }
+
+        return builder.Build(WhoisStatus.Registered) with { Domain = domain };
+    }
+
+    /// <summary>
+    /// True when the answer is the server refusing to answer because of too many queries. An answer carrying a
+    /// record or a "not found" sentence is never rate limited, whatever its terms of use say about throttling.
+    /// </summary>
+    public static bool IsRateLimited(string rawAnswer) =>
+        Parse(rawAnswer).Error?.StartsWith(RateLimitedPrefix, StringComparison.Ordinal) == true;
+
+    private static string? NormalizeQueried(string? queriedDomain)
+    {
+        var trimmed = queriedDomain.AsSpan().Trim().TrimEnd('.');
+        return trimmed.IsEmpty ? null : trimmed.ToString().ToLowerInvariant();
+    }
+}

@@ -1,0 +1,269 @@
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>
+/// Collects field values while an answer is scanned. Each scalar keeps the value of the highest priority seen,
+/// the first one on ties, because registries print the domain's own data before contact and registrar blocks
+/// that reuse the same keys ("created:", "changed:").
+/// </summary>
+internal sealed class WhoisRecordBuilder
+{
+    private readonly List<string> _nameServers = new(8);
+    private readonly List<string> _weakNameServers = new(4);
+    private readonly List<string> _statuses = new(8);
+    private Slot<string> _domain;
+    private Slot<string> _registrar;
+    private Slot<string> _registrantOrganization;
+    private Slot<string> _registrantCountry;
+    private Slot<DateTimeOffset> _created;
+    private Slot<DateTimeOffset> _updated;
+    private Slot<DateTimeOffset> _expires;
+
+    /// <summary>A line or status value said the domain does not exist.</summary>
+    public bool NotFoundMarker { get; set; }
+
+    /// <summary>Number of "key: value" lines seen, whatever their key.</summary>
+    public int KeyValueLines { get; set; }
+
+    public string? Domain => _domain.Value;
+
+    /// <summary>Handle of the registrant's contact object, for RIPE-style answers that list contacts separately.</summary>
+    public string? RegistrantHandle { get; private set; }
+
+    public void SetRegistrantHandle(ReadOnlySpan<char> value)
+    {
+        var handle = value.Trim();
+        if (RegistrantHandle is null && !handle.IsEmpty)
+        {
+            RegistrantHandle = handle.ToString();
+        }
+    }
+
+    public bool IsRegistrantHandle(ReadOnlySpan<char> value) =>
+        RegistrantHandle is not null && value.Trim().Equals(RegistrantHandle, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A single token with a digit in it ("FMR13403268-NICAT") is a contact handle, not a name.</summary>
+    public static bool IsHandle(ReadOnlySpan<char> value)
+    {
+        var text = value.Trim();
+        return !text.IsEmpty && text.IndexOfAny(' ', '\t') < 0 && text.IndexOfAnyInRange('0', '9') >= 0;
+    }
+
+    /// <summary>Something only a registered domain has; statuses are left out because "No Object Found" is one.</summary>
+    public bool HasRegistrationData =>
+        _nameServers.Count > 0 || _weakNameServers.Count > 0 || _registrar.Priority > 0
+        || _created.Priority > 0 || _updated.Priority > 0 || _expires.Priority > 0;
+
+    public bool HasStatuses => _statuses.Count > 0;
+
+    public void SetDomain(ReadOnlySpan<char> value, int priority)
+    {
+        if (priority <= _domain.Priority)
+        {
+            return;
+        }
+
+        // "GOOGLE.TK is Active", "example.com." -> the host name alone.
+        var token = FirstToken(value).TrimEnd('.');
+        if (token.IsEmpty || token.Contains(':') || token.Contains('@'))
+        {
+            return;
+        }
+
+        _domain.Set(token.ToString().ToLowerInvariant(), priority);
+    }
+
+    public void SetRegistrar(ReadOnlySpan<char> value, int priority)
+    {
+        if (priority <= _registrar.Priority)
+        {
+            return;
+        }
+
+        var name = StripUrlAnnotation(value.Trim());
+        if (!name.IsEmpty)
+        {
+            _registrar.Set(name.ToString(), priority);
+        }
+    }
+
+    public void SetRegistrantOrganization(ReadOnlySpan<char> value, int priority)
+    {
+        var text = value.Trim();
+        if (!text.IsEmpty && priority > _registrantOrganization.Priority)
+        {
+            _registrantOrganization.Set(text.ToString(), priority);
+        }
+    }
+
+    public void SetRegistrantCountry(ReadOnlySpan<char> value, int priority)
+    {
+        var text = value.Trim();
+        if (!text.IsEmpty && priority > _registrantCountry.Priority)
+        {
+            _registrantCountry.Set(text.ToString(), priority);
+        }
+    }
+
+    public void SetDate(WhoisKey key, ReadOnlySpan<char> value, int priority)
+    {
+        ref var slot = ref key == WhoisKey.Created ? ref _created : ref key == WhoisKey.Updated ? ref _updated : ref _expires;
+        if (priority > slot.Priority && WhoisDateParser.TryParse(value, out var instant))
+        {
+            slot.Set(instant, priority);
+        }
+    }
+
+    /// <summary>Adds every host name in <paramref name="value"/>; IPs, flags like "[OK]" and dashes are skipped.</summary>
+    public void AddNameServers(ReadOnlySpan<char> value, bool weak = false)
+    {
+        var target = weak ? _weakNameServers : _nameServers;
+        foreach (var range in value.SplitAny(" \t,;"))
+        {
+            var token = value[range].TrimEnd('.');
+            if (IsHostName(token))
+            {
+                AddDistinct(target, token);
+            }
+        }
+    }
+
+    /// <summary>True when the line starts with a host name, i.e. it is an item of a name-server list.</summary>
+    public static bool StartsWithHostName(ReadOnlySpan<char> line) => IsHostName(FirstToken(line).TrimEnd('.'));
+
+    public void AddStatuses(ReadOnlySpan<char> value)
+    {
+        if (WhoisAnswerMarkers.IsNotFoundStatus(value))
+        {
+            NotFoundMarker = true;
+            return;
+        }
+
+        // "ok (paid and in zone)", "clientHold https://icann.org/epp#clientHold", "REGISTERED, DELEGATED".
+        foreach (var range in value.Split(','))
+        {
+            var token = FirstToken(value[range]);
+            var paren = token.IndexOf('(');
+            if (paren >= 0)
+            {
+                token = token[..paren];
+            }
+
+            token = token.TrimEnd('.');
+            if (!token.IsEmpty && !ContainsOrdinal(_statuses, token))
+            {
+                _statuses.Add(token.ToString());
+            }
+        }
+    }
+
+    public WhoisRecord Build(WhoisStatus status) => new()
+    {
+        Status = status,
+        Domain = _domain.Value,
+        Registrar = _registrar.Value,
+        Created = _created.Priority > 0 ? _created.Value : null,
+        Updated = _updated.Priority > 0 ? _updated.Value : null,
+        Expires = _expires.Priority > 0 ? _expires.Value : null,
+        NameServers = _nameServers.Count > 0 ? _nameServers.ToArray() : _weakNameServers.ToArray(),
+        Statuses = _statuses.ToArray(),
+        RegistrantOrganization = _registrantOrganization.Value,
+        RegistrantCountry = _registrantCountry.Value,
+    };
+
+    private static ReadOnlySpan<char> FirstToken(ReadOnlySpan<char> value)
+    {
+        var text = value.Trim();
+        var end = text.IndexOfAny(' ', '\t');
+        return end < 0 ? text : text[..end];
+    }
+
+    // "MarkMonitor Inc. (http://www.markmonitor.com)" -> "MarkMonitor Inc."; a URL glued to the name
+    // ("Megazone(http://HOSTING.KR)") is how .kr spells the registrar and stays.
+    private static ReadOnlySpan<char> StripUrlAnnotation(ReadOnlySpan<char> name)
+    {
+        if (name.Length == 0 || name[^1] != ')')
+        {
+            return name;
+        }
+
+        var open = name.LastIndexOf('(');
+        if (open <= 0 || !char.IsWhiteSpace(name[open - 1]))
+        {
+            return name;
+        }
+
+        var inner = name[(open + 1)..^1].Trim();
+        var isUrl = inner.StartsWith("http", StringComparison.OrdinalIgnoreCase) || inner.StartsWith("www.", StringComparison.OrdinalIgnoreCase);
+        return isUrl ? name[..open].TrimEnd() : name;
+    }
+
+    private static bool IsHostName(ReadOnlySpan<char> token)
+    {
+        if (token.Length < 3 || token[0] == '.' || token[0] == '-' || !token.Contains('.'))
+        {
+            return false;
+        }
+
+        var lastDot = token.LastIndexOf('.');
+        var allDigitsInLastLabel = true;
+        for (var i = 0; i < token.Length; i++)
+        {
+            var c = token[i];
+            if (!(char.IsLetterOrDigit(c) || c is '-' or '.' or '_'))
+            {
+                return false;
+            }
+
+            if (c == '.' && i > 0 && token[i - 1] == '.')
+            {
+                return false;
+            }
+
+            if (i > lastDot && !char.IsAsciiDigit(c))
+            {
+                allDigitsInLastLabel = false;
+            }
+        }
+
+        // An IPv4 address ends in a numeric label; a host name never does.
+        return !allDigitsInLastLabel && lastDot < token.Length - 1;
+    }
+
+    private static void AddDistinct(List<string> list, ReadOnlySpan<char> host)
+    {
+        foreach (var existing in list)
+        {
+            if (host.Equals(existing, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+        }
+
+        list.Add(host.ToString().ToLowerInvariant());
+    }
+
+    private static bool ContainsOrdinal(List<string> list, ReadOnlySpan<char> value)
+    {
+        foreach (var existing in list)
+        {
+            if (value.Equals(existing, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private struct Slot<T>
+    {
+        public T? Value;
+        public int Priority;
+
+        public void Set(T value, int priority)
+        {
+            Value = value;
+            Priority = priority;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace HeavyJobs.Cli.Tests;
+
+public sealed class CliTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Submit_MalformedYaml_NamesTheFileTheFieldAndTheProblem()
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+        var file = Path.Combine(Path.GetDirectoryName(db)!, "bad.yaml");
+        await File.WriteAllTextAsync(file, "name: bad\ntype: demo.primes\nsplit:\n  range: { start: 0, end: 100, size: 0 }\n", Ct);
+
+        var (exit, _, err) = await HeavyjobsProcess.RunAsync(db, Ct, "submit", file);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: {file}: split.range.size: must be between 1 and {long.MaxValue} (got 0)", err.Trim());
+    }
+
+    [Fact]
+    public async Task Submit_UnknownJobType_IsRefusedWithTheKnownTypes()
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+        var file = Path.Combine(Path.GetDirectoryName(db)!, "job.json");
+        await File.WriteAllTextAsync(file, """{ "name": "x", "type": "no.such", "split": { "inputs": [1, 2] } }""", Ct);
+
+        var (exit, _, err) = await HeavyjobsProcess.RunAsync(db, Ct, "submit", file);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("type: unknown job type 'no.such'; known types: demo.primes", err, StringComparison.Ordinal);
+        var (_, status, _) = await HeavyjobsProcess.RunAsync(db, Ct, "status", "--json");
+        using var doc = JsonDocument.Parse(status);
+        Assert.Equal(0, doc.RootElement.GetProperty("jobs").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Run_TheDemo_CompletesRealWork_AndStatusJsonShowsEveryChunk()
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+
+        var (exit, output, err) = await HeavyjobsProcess.RunAsync(db, Ct, "run", "--below", "1000000", "--chunk-size", "100000", "--workers", "2");
+
+        Assert.True(exit == 0, output + err);
+        Assert.Contains("78,498", output, StringComparison.Ordinal);
+        var (_, status, _) = await HeavyjobsProcess.RunAsync(db, Ct, "status", "--json");
+        using var doc = JsonDocument.Parse(status);
+        var job = Assert.Single(doc.RootElement.GetProperty("jobs").EnumerateArray());
+        Assert.Equal("completed", job.GetProperty("state").GetString());
+        Assert.Equal(78_498, job.GetProperty("good").GetInt64());
+        var chunks = doc.RootElement.GetProperty("chunks").EnumerateArray().ToList();
+        Assert.Equal(10, chunks.Count);
+        Assert.All(chunks, c =>
+        {
+            Assert.Equal("done", c.GetProperty("state").GetString());
+            Assert.Equal(100_000, c.GetProperty("done").GetInt64());
+            Assert.NotNull(c.GetProperty("cursor").GetString());
+            Assert.NotEmpty(c.GetProperty("workerIds").EnumerateArray());
+        });
+    }
+
+    [Fact]
+    public async Task Worker_Sigterm_CheckpointsGivesItsChunkBackAndExits()
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+        var file = Path.Combine(Path.GetDirectoryName(db)!, "long.yaml");
+        // Tiny segments make checkpoints frequent and the chunk long: the worker is surely mid-chunk when stopped.
+        await File.WriteAllTextAsync(file, "name: long\ntype: demo.primes\nparameters: { segment: 1000 }\nsplit:\n  range: { start: 0, end: 2000000000, size: 1000000000 }\n", Ct);
+        Assert.Equal(0, (await HeavyjobsProcess.RunAsync(db, Ct, "submit", file)).Exit);
+        var (worker, output) = HeavyjobsProcess.Start(db, "worker");
+
+        var progressed = await WaitForAsync(db, chunks => chunks.Any(c => c.GetProperty("cursor").GetString() is not null));
+        Assert.True(progressed, output.ToString());
+        HeavyjobsProcess.Signal(worker, "TERM");
+        await worker.WaitForExitAsync(Ct);
+
+        Assert.Equal(0, worker.ExitCode);
+        var chunks = await ChunksAsync(db);
+        Assert.All(chunks, c => Assert.Equal("pending", c.GetProperty("state").GetString()));
+        var resumed = chunks.Single(c => c.GetProperty("cursor").GetString() is not null);
+        Assert.True(long.Parse(resumed.GetProperty("cursor").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(0, resumed.GetProperty("attempts").GetInt32());
+        var (_, actions, _) = await HeavyjobsProcess.RunAsync(db, Ct, "actions");
+        Assert.Contains("stopped", actions, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Db_UnreachablePostgres_GivesAClearErrorWithoutPassword()
+    {
+        var (exit, _, err) = await HeavyjobsProcess.RunAsync(
+            HeavyjobsProcess.NewDbPath(),
+            Ct,
+            "status",
+            "--db",
+            "Host=127.0.0.1;Port=1;Username=x;Password=secret;Database=y;Timeout=2");
+
+        Assert.Equal(3, exit);
+        Assert.StartsWith("error: PostgreSQL Host=127.0.0.1;Port=1", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", err, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<JsonElement>> ChunksAsync(string db)
+    {
+        var (_, status, _) = await HeavyjobsProcess.RunAsync(db, Ct, "status", "--json");
+        using var doc = JsonDocument.Parse(status);
+        return doc.RootElement.GetProperty("chunks").EnumerateArray().Select(c => c.Clone()).ToList();
+    }
+
+    /// <summary>Polls the real store until the condition holds (a real process is being watched; there is no signal to wait on).</summary>
+    private static async Task<bool> WaitForAsync(string db, Func<List<JsonElement>, bool> condition)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (condition(await ChunksAsync(db)))
+            {
+                return true;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using HeavyJobs.Core.Handlers;
+
+namespace HeavyJobs.Runtime.Tests.Worker;
+
+/// <summary>Items start..end-1 of its input, one output each, a checkpoint every <c>every</c> items.</summary>
+internal sealed class CountingHandler : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var end = context.Input.GetProperty("end").GetInt64();
+        var every = context.Parameters.TryGetProperty("every", out var e) ? e.GetInt64() : 3;
+        var next = context.Cursor is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : context.Input.GetProperty("start").GetInt64();
+        while (next < end)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            context.Output($"item-{next}", "1");
+            context.Add(1, good: 1);
+            next++;
+            if (next % every == 0 || next == end)
+            {
+                await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+        }
+    }
+}
+
+/// <summary>Like <see cref="CountingHandler"/>, but the first run stops after item 5 until the test opens the gate.</summary>
+internal sealed class GateHandler(GateHandler.Gate gate) : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var next = context.Cursor is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : 0;
+        while (next < 10)
+        {
+            context.Output($"item-{next}", "1");
+            context.Add(1, good: 1);
+            next++;
+            await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            if (next == 5 && Interlocked.Exchange(ref gate.FirstRun, 0) == 1)
+            {
+                gate.AtFive.TrySetResult();
+                await gate.Open.Task.WaitAsync(cancellationToken);
+            }
+        }
+    }
+
+    internal sealed class Gate
+    {
+        public int FirstRun = 1;
+
+        public TaskCompletionSource AtFive { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+internal sealed class FailingHandler : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException($"boom on attempt {context.Attempts + 1}");
+}

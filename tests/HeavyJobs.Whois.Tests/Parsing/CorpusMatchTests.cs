@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using HeavyJobs.Whois.Parsing;
+
+namespace HeavyJobs.Whois.Tests.Parsing;
+
+public sealed class CorpusMatchTests(ITestOutputHelper output)
+{
+    private const double RequiredRate = 0.95;
+
+    [Fact]
+    public void Parser_reproduces_the_checked_fields_of_the_corpus()
+    {
+        var report = CorpusMatchReport.Build(CorpusLocator.Find());
+        var text = report.ToText();
+        output.WriteLine(text);
+
+        var failures = new List<string>();
+        string[] fields =
+        [
+            CorpusMatchReport.DomainField, CorpusMatchReport.NameServersField, CorpusMatchReport.CreatedField,
+            CorpusMatchReport.UpdatedField, CorpusMatchReport.ExpiresField, CorpusMatchReport.RegistrarField,
+        ];
+        foreach (var field in fields)
+        {
+            var score = report[field];
+            if (score.Expected == 0)
+            {
+                failures.Add($"{field}: no checked values found, the corpus or its .json layout changed");
+            }
+            else if (score.Rate < RequiredRate)
+            {
+                failures.Add($"{field}: {score.Matched}/{score.Expected} ({score.Rate:P1}) is below {RequiredRate:P0}");
+            }
+        }
+
+        if (report.NotFoundFiles == 0 || report.NotFoundRate < RequiredRate)
+        {
+            failures.Add($"not-found: {report.NotFoundRecognised}/{report.NotFoundFiles} recognised");
+        }
+
+        if (report.RegisteredCalledNotFound != 0)
+        {
+            failures.Add($"{report.RegisteredCalledNotFound} registered answers were called not-found");
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + Environment.NewLine + text);
+    }
+
+    [Fact]
+    public void No_corpus_answer_is_taken_for_a_rate_limit()
+    {
+        var corpus = CorpusLocator.Find();
+        var flagged = Directory.EnumerateFiles(corpus, "*", SearchOption.AllDirectories)
+            .Where(path => Path.GetDirectoryName(path) != corpus && !path.EndsWith(".json", StringComparison.Ordinal))
+            .Where(path => WhoisParser.IsRateLimited(File.ReadAllText(path)))
+            .ToList();
+
+        Assert.Empty(flagged);
+    }
+
+    [Fact]
+    public void Parsing_the_corpus_is_fast()
+    {
+        var corpus = CorpusLocator.Find();
+        var answers = Directory.EnumerateFiles(corpus, "*", SearchOption.AllDirectories)
+            .Where(path => Path.GetDirectoryName(path) != corpus && !path.EndsWith(".json", StringComparison.Ordinal))
+            .Select(File.ReadAllText)
+            .ToArray();
+        foreach (var answer in answers)
+        {
+            WhoisParser.Parse(answer);
+        }
+
+        const int Rounds = 10;
+        var watch = Stopwatch.StartNew();
+        for (var round = 0; round < Rounds; round++)
+        {
+            foreach (var answer in answers)
+            {
+                WhoisParser.Parse(answer);
+            }
+        }
+
+        var perAnswer = watch.Elapsed / (Rounds * answers.Length);
+        output.WriteLine($"{perAnswer.TotalMicroseconds:F1} µs per answer over {answers.Length} answers");
+
+        // Generous on purpose (a release build takes ~20 µs, a debug build under parallel tests ~250 µs):
+        // this catches a pathological regex or quadratic scan, not drift on a busy test machine.
+        Assert.True(perAnswer < TimeSpan.FromMilliseconds(5), $"{perAnswer.TotalMicroseconds:F0} µs per answer");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using HeavyJobs.Whois.Parsing;
+
+namespace HeavyJobs.Whois.Tests.Parsing;
+
+public sealed class WhoisDateParserTests
+{
+    [Theory]
+    [InlineData("2019-09-09T08:39:04-0700", "2019-09-09T15:39:04Z")]
+    [InlineData("2019-09-09T08:39:04Z", "2019-09-09T08:39:04Z")]
+    [InlineData("2017-12-16T03:58:55.24Z", "2017-12-16T03:58:55.24Z")]
+    [InlineData("2002-10-30T17:44:41.0Z", "2002-10-30T17:44:41Z")]
+    [InlineData("2001-06-14-T10:32:43Z", "2001-06-14T10:32:43Z")]
+    [InlineData("2008-10-22T11:33:44+02:00", "2008-10-22T09:33:44Z")]
+    [InlineData("2019-01-02T04:55:30+13:00", "2019-01-01T15:55:30Z")]
+    [InlineData("2018-02-09 11:59:43", "2018-02-09T11:59:43Z")]
+    [InlineData("2018-02-05 22:59:12.55172", "2018-02-05T22:59:12.55172Z")]
+    [InlineData("2011-01-23 00:00:07 +02:00", "2011-01-22T22:00:07Z")]
+    [InlineData("2011-07-21 18:03:50+03", "2011-07-21T15:03:50Z")]
+    [InlineData("2020-01-02 03:04:05 UTC", "2020-01-02T03:04:05Z")]
+    [InlineData("2000-01-01", "2000-01-01T00:00:00Z")]
+    [InlineData("2000.01.02 03:04:05", "2000-01-02T03:04:05Z")]
+    [InlineData("2012. 05. 19.", "2012-05-19T00:00:00Z")]
+    [InlineData("2001/05/14", "2001-05-14T00:00:00Z")]
+    [InlineData("2019/06/01 04:52:02 (JST)", "2019-05-31T19:52:02Z")]
+    [InlineData("2000-08-29 10:22:50 (UTC+8)", "2000-08-29T02:22:50Z")]
+    [InlineData("1999-06-07 13:01:43 (GMT+0:00)", "1999-06-07T13:01:43Z")]
+    [InlineData("2008-05-23 (YYYY-MM-DD)", "2008-05-23T00:00:00Z")]
+    [InlineData("20000101", "2000-01-01T00:00:00Z")]
+    [InlineData("20221101 00:10:24", "2022-11-01T00:10:24Z")]
+    [InlineData("19961206 #24302", "1996-12-06T00:00:00Z")]
+    [InlineData("01-Jan-2000", "2000-01-01T00:00:00Z")]
+    [InlineData("15-Jul-1985", "1985-07-15T00:00:00Z")]
+    [InlineData("31 May 1999", "1999-05-31T00:00:00Z")]
+    [InlineData("30th April 2003 at 00:00:00.000", "2003-04-30T00:00:00Z")]
+    [InlineData("15.12.2015 09:48:01", "2015-12-15T09:48:01Z")]
+    [InlineData("2.6.2019", "2019-06-02T00:00:00Z")]
+    [InlineData("11-07-2017", "2017-07-11T00:00:00Z")]
+    [InlineData("12/18/2001", "2001-12-18T00:00:00Z")]
+    [InlineData("03/02/2020", "2020-02-03T00:00:00Z")]
+    [InlineData("Mon Jan 03 2000", "2000-01-03T00:00:00Z")]
+    [InlineData("January 5, 2001", "2001-01-05T00:00:00Z")]
+    [InlineData("Fri, 6 Dec 2024 at 14:12:16 GMT", "2024-12-06T14:12:16Z")]
+    [InlineData("Tue Sep 15 04:00:00 GMT 1997", "1997-09-15T04:00:00Z")]
+    [InlineData("2015-03-20T21:13:41Z nic@nic.fr", "2015-03-20T21:13:41Z")]
+    public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
+    {
+        Assert.True(WhoisDateParser.TryParse(text, out var value), text);
+
+        Assert.Equal(TimeSpan.Zero, value.Offset);
+        Assert.Equal(DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture), value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("n/a")]
+    [InlineData("Not Disclosed - Visit www.internet.ee for webbased WHOIS")]
+    [InlineData("before 1 January 1996")]
+    [InlineData("2019")]
+    [InlineData("2019-13-01")]
+    [InlineData("31.02.2019")]
+    [InlineData("2019-01-01T25:00:00Z")]
+    [InlineData("13/13/2020")]
+    public void Rejects_values_that_are_not_dates(string text)
+    {
+        Assert.False(WhoisDateParser.TryParse(text, out _), text);
+    }
+}

@@ -1,0 +1,159 @@
+using HeavyJobs.Whois.Parsing;
+
+namespace HeavyJobs.Whois.Tests.Parsing;
+
+public sealed class WhoisParserAnswerKindTests
+{
+    // One wording per registry family seen in the corpus, written out here rather than copied from it.
+    [Theory]
+    [InlineData("No match for \"EXAMPLE-FREE.COM\".\r\n>>> Last update of whois database: 2024-01-01T00:00:00Z <<<\r\n")]
+    [InlineData("NOT FOUND\n>>> Last update of WHOIS database: 2024-01-01T00:00:00Z <<<\n")]
+    [InlineData("No Data Found\nURL of the ICANN Whois Inaccuracy Complaint Form: https://www.icann.org/wicf/\n")]
+    [InlineData("Domain not found.\n")]
+    [InlineData("The queried object does not exist: DOMAIN NOT FOUND\n")]
+    [InlineData("Domain Name: example-free.ai\nDomain Status: No Object Found\n")]
+    [InlineData("Domain: example-free.de\nStatus: free\n")]
+    [InlineData("Domain:             example-free.it\nStatus:             AVAILABLE\n")]
+    [InlineData("domain_name: example-free.nz\nquery_status: 220 Available\n")]
+    [InlineData("example-free.nl is free\n")]
+    [InlineData("domain \"example-free.se\" not found.\n")]
+    [InlineData("%% No entries found in the AFNIC Database.\n")]
+    [InlineData("%ERROR:101: no entries found\n")]
+    [InlineData("%ERROR:103: Domain is not registered\n")]
+    [InlineData("% No match for example-free.br\n")]
+    [InlineData("% This query returned 0 objects.\n")]
+    [InlineData("No entries found for the selected source(s).\n")]
+    [InlineData("No matching record.\n")]
+    [InlineData("Object does not exist\n")]
+    [InlineData("Not found: example-free.ca\n")]
+    [InlineData("The domain name is not registered.\n")]
+    [InlineData("The domain has not been registered.\n")]
+    [InlineData("    This domain name has not been registered.\n")]
+    [InlineData(">>> Domain example-free.love is available for registration\n")]
+    [InlineData("No information available about domain name example-free.pl in the Registry NASK database.\n")]
+    [InlineData("Invalid query or domain name not known in Dot TK Domain Registry\n")]
+    [InlineData("The requested domain was not found in the Registry or Registrar's WHOIS Server.\n")]
+    [InlineData("*** Nothing found for this query.\n")]
+    [InlineData("No Found\n")]
+    [InlineData("NO MATCH: example-free.edu\n")]
+    [InlineData("Nincs talalat / No match\n")]
+    [InlineData("No match!!\n")]
+    [InlineData("Not available for registration.\n")]
+    public void Recognises_not_found_wordings(string raw)
+    {
+        var record = WhoisParser.Parse(raw, "example-free.test");
+
+        Assert.Equal(WhoisStatus.NotFound, record.Status);
+        Assert.Null(record.Error);
+        Assert.NotNull(record.Domain);
+    }
+
+    [Fact]
+    public void A_not_found_answer_keeps_the_domain_it_names()
+    {
+        var record = WhoisParser.Parse("Domain: Example-Free.DE\nStatus: free\n", "other.de");
+
+        Assert.Equal("example-free.de", record.Domain);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \r\n\t\n")]
+    public void An_empty_answer_is_bad(string raw)
+    {
+        var record = WhoisParser.Parse(raw);
+
+        Assert.Equal(WhoisStatus.Bad, record.Status);
+        Assert.Equal("empty answer", record.Error);
+    }
+
+    [Fact]
+    public void Binary_noise_is_unreadable()
+    {
+        var noise = new string([.. Enumerable.Range(0, 400).Select(i => (char)((i * 37) % 32))]);
+
+        var record = WhoisParser.Parse(noise);
+
+        Assert.Equal(WhoisStatus.Bad, record.Status);
+        Assert.Equal("unreadable answer", record.Error);
+    }
+
+    [Theory]
+    [InlineData("\uFFFD\uFFFD\u0001\uFFFD\uFFFD\u0002\uFFFD\u0003\uFFFD\uFFFD Domain \uFFFD\uFFFD\uFFFD\n")]
+    [InlineData("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>")]
+    [InlineData("1234567890 ---- 0987654321\n")]
+    public void Mis_decoded_html_or_wordless_answers_are_unreadable(string raw)
+    {
+        Assert.Equal("unreadable answer", WhoisParser.Parse(raw).Error);
+    }
+
+    [Theory]
+    [InlineData("WHOIS LIMIT EXCEEDED - SEE WWW.EXAMPLE-REGISTRY.TEST/WHOIS FOR DETAILS\n")]
+    [InlineData("%ERROR:201: access denied for 192.0.2.7\n% Sorry, access from your host has been denied.\n")]
+    [InlineData("Your connection limit exceeded. Please slow down and try again later.\n")]
+    [InlineData("% Query rate limit exceeded. Reduced information.\n")]
+    [InlineData("Too many requests, please wait a minute\n")]
+    [InlineData("Queried interval is too short.\n")]
+    public void A_rate_limit_refusal_is_bad_with_a_rate_limited_reason(string raw)
+    {
+        var record = WhoisParser.Parse(raw, "example.com");
+
+        Assert.Equal(WhoisStatus.Bad, record.Status);
+        Assert.StartsWith("rate limited", record.Error, StringComparison.Ordinal);
+        Assert.True(WhoisParser.IsRateLimited(raw));
+    }
+
+    [Fact]
+    public void Terms_of_use_that_mention_throttling_do_not_make_a_record_rate_limited()
+    {
+        const string Raw = """
+            Domain Name: example.xyz
+            Registrar: Example Registrar
+            Name Server: ns1.example.xyz
+
+            Access to the Whois service is rate limited. Too many queries from one address
+            are blacklisted; you have exceeded nothing yet, so try again later if refused.
+            """;
+
+        Assert.False(WhoisParser.IsRateLimited(Raw));
+        Assert.Equal(WhoisStatus.Registered, WhoisParser.Parse(Raw).Status);
+    }
+
+    [Fact]
+    public void An_answer_cut_off_after_the_domain_line_is_truncated()
+    {
+        const string Raw = "Domain Name: EXAMPLE.COM\nRegistry Domain ID: 2138514_DOMAIN_COM-VRSN\nRegistrar WHOIS Server: whois.exa";
+
+        var record = WhoisParser.Parse(Raw);
+
+        Assert.Equal(WhoisStatus.Bad, record.Status);
+        Assert.Equal("truncated", record.Error);
+        Assert.Equal("example.com", record.Domain);
+    }
+
+    [Fact]
+    public void An_answer_cut_off_before_the_domain_line_is_truncated()
+    {
+        var record = WhoisParser.Parse("% Registry WHOIS\nRegistry Domain ID: 2138514_DOMAIN_COM-VRSN\nDomain Na");
+
+        Assert.Equal("truncated", record.Error);
+    }
+
+    [Fact]
+    public void A_complete_answer_without_a_domain_is_bad()
+    {
+        var record = WhoisParser.Parse("Welcome to the example registry.\nPlease query a domain name.\n");
+
+        Assert.Equal(WhoisStatus.Bad, record.Status);
+        Assert.Equal("no domain field", record.Error);
+    }
+
+    [Fact]
+    public void A_domain_with_only_a_status_is_a_registered_record()
+    {
+        var record = WhoisParser.Parse("   Domain Name: EXAMPLE.GOV\n   Status: ACTIVE\n");
+
+        Assert.Equal(WhoisStatus.Registered, record.Status);
+        Assert.Equal("example.gov", record.Domain);
+    }
+}
