@@ -20,6 +20,11 @@ internal static class YamlToJson
         {
             throw new JobDefinitionException(source, "", $"not valid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // The YAML scanner reports some malformed input this way, without a position.
+            throw new JobDefinitionException(source, "", $"not valid YAML: {ex.Message}");
+        }
 
         if (stream.Documents.Count != 1)
         {

@@ -75,9 +75,11 @@ public sealed class JobDefinitionParserTests
     [Fact]
     public void Parse_BrokenYaml_SaysWhere()
     {
-        var ex = Assert.Throws<JobDefinitionException>(() => JobDefinitionParser.Parse("name: [unclosed\ntype: t", "j.yaml", yaml: true));
+        var unclosed = Assert.Throws<JobDefinitionException>(() => JobDefinitionParser.Parse("name: [unclosed\ntype: t", "j.yaml", yaml: true));
+        var badIndent = Assert.Throws<JobDefinitionException>(() => JobDefinitionParser.Parse("name: x\n  type: t\n bad: [", "j.yaml", yaml: true));
 
-        Assert.Contains("not valid YAML at line", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("j.yaml: (document): not valid YAML", unclosed.Message, StringComparison.Ordinal);
+        Assert.StartsWith("j.yaml: (document): not valid YAML at line", badIndent.Message, StringComparison.Ordinal);
     }
 
     [Fact]
