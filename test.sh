@@ -13,14 +13,21 @@ dotnet build HeavyJobs.slnx -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)
 set +e
+# The Python worker's own protocol tests (standard library only).
+python3 -m unittest discover -s workers/python 2>&1 | tee -a "$log"
+py_status=${PIPESTATUS[0]}
 # A hung test fails its assembly with a dump instead of running into CI's time limit.
-dotnet test HeavyJobs.slnx -c Release --no-build -nologo --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
+dotnet test HeavyJobs.slnx -c Release --no-build -nologo --blame-hang-timeout 5m "$@" 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 set -e
+[ "$py_status" -ne 0 ] && status=$py_status
 
 # One closing line over all test assemblies.
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     }
+     /^Ran [0-9]+ tests? in/ { py = $2 }
+     /^FAILED \(/ { if (match($0, /(failures|errors)=[0-9]+/)) { pf = substr($0, RSTART, RLENGTH); sub(/.*=/, "", pf); f += pf; py -= pf } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p + py, f, s }' "$log"
 rm -f "$log"
 exit "$status"

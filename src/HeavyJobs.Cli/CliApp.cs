@@ -28,12 +28,15 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
         return store;
     }
 
+    /// <summary>Logs go to stderr: stdout is for results, and for a monitored worker it is the protocol pipe.</summary>
     public static ILoggerFactory Loggers(LogLevel level) =>
-        LoggerFactory.Create(b => b.SetMinimumLevel(level).AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        }));
+        LoggerFactory.Create(b => b.SetMinimumLevel(level)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            }));
 
     /// <summary>Runs a command body; turns the errors a user can fix into one clear line and exit code 2.</summary>
     public async Task<int> GuardAsync(ParseResult parse, Func<IHeavyStore, Task<int>> body, CancellationToken cancellationToken)

@@ -9,6 +9,12 @@ public static class HeavyJobsCli
 {
     public static async Task<int> RunAsync(string[] args, HandlerRegistry registry)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Tables piped to a file or another program should not wrap at 80 columns.
+            Spectre.Console.AnsiConsole.Profile.Width = 240;
+        }
+
         var app = new CliApp(registry, TimeProvider.System);
         var root = new RootCommand("HeavyJobs: long, chunked jobs on the servers you have, kept in a database.");
         root.Options.Add(app.Db);
@@ -18,6 +24,8 @@ public static class HeavyJobsCli
         root.Subcommands.Add(ChunksCommand.Create(app));
         root.Subcommands.Add(JobsCommand.Create(app));
         root.Subcommands.Add(WorkerCommand.Create(app));
+        root.Subcommands.Add(WorkersCommand.Create(app));
+        root.Subcommands.Add(MonitorCommand.Create(app));
         root.Subcommands.Add(ActionsCommand.Create(app));
         root.Subcommands.Add(ThroughputCommand.Create(app));
         root.Subcommands.Add(RunCommand.Create(app));

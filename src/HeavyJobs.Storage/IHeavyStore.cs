@@ -2,6 +2,7 @@ using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Nodes;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;
@@ -38,6 +39,9 @@ public interface IHeavyStore : IAsyncDisposable
     Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ClaimedChunk>> ChunkClaimAsync(ChunkClaimParams p, CancellationToken cancellationToken);
+
+    /// <summary>Which of the given types have a chunk ready to claim now: one cheap query before waking idle workers.</summary>
+    Task<IReadOnlyList<string>> ChunkReadyTypesAsync(IReadOnlyList<string> types, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<CheckpointOutcome> ChunkCheckpointAsync(ChunkCheckpointParams p, CancellationToken cancellationToken);
 
@@ -77,6 +81,18 @@ public interface IHeavyStore : IAsyncDisposable
     Task WorkerUpdateManyAsync(WorkerUpdateManyParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<WorkerRow>> WorkerListAsync(WorkerListParams p, CancellationToken cancellationToken);
+
+    /// <summary>Sets how many workers of a type should run on a machine; wakes its monitor.</summary>
+    Task WorkerTargetSetAsync(WorkerTargetSetParams p, CancellationToken cancellationToken);
+
+    Task WorkerTargetHealthAsync(WorkerTargetHealthParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<WorkerTargetRow>> WorkerTargetListAsync(string? node, CancellationToken cancellationToken);
+
+    /// <summary>Queues a command for a machine's monitor; wakes it.</summary>
+    Task<long> CommandInsertAsync(CommandInsertParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CommandRow>> CommandTakeAsync(CommandTakeParams p, CancellationToken cancellationToken);
 
     Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken);
 

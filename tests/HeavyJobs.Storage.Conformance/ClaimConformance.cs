@@ -115,4 +115,16 @@ public abstract class ClaimConformance(IStoreProvider provider) : ConformanceBas
 
         Assert.Empty(claimed);
     }
+
+    [Fact]
+    public async Task ChunkReadyTypesAsync_OnlyTypesWithAChunkClaimableNow()
+    {
+        await InsertJobAsync(1, type: "a");
+        await InsertJobAsync(1, type: "b");
+        var b = await ClaimOneAsync(1, "b");
+        await Store.ChunkFailAsync(new ChunkFailParams(b.Id, b.Epoch, 1, "x", Now + TimeSpan.FromMinutes(1), Now), Ct);
+
+        Assert.Equal(["a"], await Store.ChunkReadyTypesAsync(["a", "b", "c"], Now, Ct));
+        Assert.Equal(["a", "b"], await Store.ChunkReadyTypesAsync(["a", "b", "c"], Now + TimeSpan.FromMinutes(2), Ct));
+    }
 }

@@ -1,5 +1,6 @@
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Nodes;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;
@@ -93,5 +94,37 @@ public abstract class RecordsConformance(IStoreProvider provider) : ConformanceB
         Assert.Equal(new ThroughputRow(minute, 2, "t", 0, 1, 0, 1), rows[1]);
         Assert.Equal(new ThroughputRow(minute.AddMinutes(1), 1, "t", 0, 7, 7, 0), rows[2]);
         Assert.Single(await Store.ThroughputListAsync(new ThroughputListParams(minute, minute.AddMinutes(5), WorkerId: 2), Ct));
+    }
+
+    [Fact]
+    public async Task WorkerTargets_SetOverwritesAndHealthIsKept()
+    {
+        await Store.WorkerTargetSetAsync(new WorkerTargetSetParams("m1", "t", 4, Now), Ct);
+        await Store.WorkerTargetSetAsync(new WorkerTargetSetParams("m1", "u", 1, Now), Ct);
+        await Store.WorkerTargetHealthAsync(new WorkerTargetHealthParams("m1", "t", true, "boom\nboom", Now), Ct);
+        await Store.WorkerTargetSetAsync(new WorkerTargetSetParams("m1", "t", 2, Now), Ct);
+
+        var targets = await Store.WorkerTargetListAsync("m1", Ct);
+
+        Assert.Equal(["t", "u"], targets.Select(t => t.Type));
+        Assert.Equal(2, targets[0].Count);
+        Assert.True(targets[0].CrashLooping);
+        Assert.Equal("boom\nboom", targets[0].Note);
+        Assert.Empty(await Store.WorkerTargetListAsync("m2", Ct));
+    }
+
+    [Fact]
+    public async Task Commands_AreTakenOnceInOrder_PerNode()
+    {
+        var a = await Store.CommandInsertAsync(new CommandInsertParams("m1", CommandKinds.Stop, 5, "alice", Now), Ct);
+        var b = await Store.CommandInsertAsync(new CommandInsertParams("m1", CommandKinds.Terminate, 6, "alice", Now), Ct);
+        await Store.CommandInsertAsync(new CommandInsertParams("m2", CommandKinds.Drain, null, "bob", Now), Ct);
+
+        var taken = await Store.CommandTakeAsync(new CommandTakeParams("m1", Now), Ct);
+
+        Assert.Equal([a, b], taken.Select(c => c.Id));
+        Assert.Equal([CommandKinds.Stop, CommandKinds.Terminate], taken.Select(c => c.Kind));
+        Assert.Empty(await Store.CommandTakeAsync(new CommandTakeParams("m1", Now), Ct));
+        Assert.Single(await Store.CommandTakeAsync(new CommandTakeParams("m2", Now), Ct));
     }
 }

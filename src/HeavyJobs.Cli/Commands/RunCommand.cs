@@ -5,9 +5,9 @@ using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Demo;
 using HeavyJobs.Runtime.Jobs;
-using HeavyJobs.Runtime.Worker;
+using HeavyJobs.Runtime.Monitor;
 using HeavyJobs.Storage;
-using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Jobs;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -16,7 +16,7 @@ namespace HeavyJobs.Cli.Commands;
 
 /// <summary>
 /// The all-in-one for one machine on SQLite: submits the demo job (or resumes the one a previous run left),
-/// runs workers, reclaims the chunks of dead ones, shows progress, and checks the answer at the end.
+/// runs this machine's monitor with worker processes, shows progress, and checks the answer at the end.
 /// </summary>
 internal static class RunCommand
 {
@@ -42,16 +42,19 @@ internal static class RunCommand
                     stop.Cancel();
                 });
                 var n = parse.GetValue(below);
+                var db = parse.GetValue(app.Db)!;
                 var jobId = await FindOrSubmitAsync(app, store, n, parse.GetValue(chunkSize), stop.Token);
-                AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(parse.GetValue(app.Db)!))}: job {jobId}, {parse.GetValue(workers)} workers");
+                var options = MonitorCommand.Options(app, db, Environment.MachineName, []);
+                await store.WorkerTargetSetAsync(new WorkerTargetSetParams(options.Node, PrimeCountHandler.Type, parse.GetValue(workers), app.Time.GetUtcNow()), stop.Token);
+                AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(db))}: job {jobId}; the monitor runs {parse.GetValue(workers)} worker processes on {Markup.Escape(options.Node)}");
+                AnsiConsole.MarkupLine("[grey]In another terminal: heavyjobs workers ps · heavyjobs status · heavyjobs actions (with the same --db)[/]");
                 using var loggers = CliApp.Loggers(LogLevel.Warning);
-                var running = Enumerable.Range(0, parse.GetValue(workers))
-                    .Select(_ => RunWorkerAsync(app, store, loggers, stop.Token))
-                    .Append(ReclaimLoopAsync(app, store, stop.Token))
-                    .ToList();
+                using var monitorStop = new CancellationTokenSource();
+                var monitor = Task.Run(() => new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(monitorStop.Token), CancellationToken.None);
                 var summary = await ShowProgressAsync(app, store, jobId, stop.Token);
-                await stop.CancelAsync();
-                await Task.WhenAll(running);
+                // The monitor drains its workers: each checkpoints and gives its chunk back.
+                await monitorStop.CancelAsync();
+                await monitor;
                 return Report(summary, n);
             },
             CancellationToken.None));
@@ -78,35 +81,6 @@ internal static class RunCommand
             MaxAttempts: 5);
         var inserted = await JobSubmitter.SubmitAsync(store, app.Registry, definition, "demo", Environment.CurrentDirectory, app.Time, ct);
         return inserted.JobId;
-    }
-
-    private static async Task RunWorkerAsync(CliApp app, IHeavyStore store, ILoggerFactory loggers, CancellationToken ct)
-    {
-        var options = new WorkerOptions();
-        await using var host = new StandaloneWorkerHost(store, Environment.MachineName, Version.Current, options.Lease, app.Time);
-        await new ChunkWorker(store, app.Registry, host, options, app.Time, loggers).RunAsync(ct);
-    }
-
-    /// <summary>Chunks left running by a run that was killed come back when their leases run out.</summary>
-    private static async Task ReclaimLoopAsync(CliApp app, IHeavyStore store, CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5), app.Time);
-        try
-        {
-            do
-            {
-                foreach (var chunk in await store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(app.Time.GetUtcNow()), ct))
-                {
-                    await store.ActionInsertAsync(
-                        new Storage.Actions.ActionInsertParams("run", "reclaim", "lease expired", app.Time.GetUtcNow(), WorkerId: chunk.PreviousOwner, JobId: chunk.JobId, ChunkId: chunk.ChunkId),
-                        ct);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(ct));
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private static async Task<JobSummary?> ShowProgressAsync(CliApp app, IHeavyStore store, long jobId, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Runtime.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +13,10 @@ internal static class WorkerCommand
         var types = new Option<string[]>("--types") { Description = "Job types to run (default: every registered type).", AllowMultipleArgumentsPerToken = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Chunks run at once.", DefaultValueFactory = _ => 1 };
         var node = new Option<string>("--node") { Description = "The machine name to register under.", DefaultValueFactory = _ => Environment.MachineName };
+        var monitored = new Option<bool>("--monitored") { Description = "Run under a monitor: speak the worker protocol on stdin/stdout (docs/worker-protocol.md)." };
         var command = new Command("worker", "Run a worker in the foreground until Ctrl+C or SIGTERM (then it checkpoints and gives its chunks back).")
         {
-            types, concurrency, node,
+            types, concurrency, node, monitored,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
@@ -32,6 +34,15 @@ internal static class WorkerCommand
                     Types = (parse.GetValue(types) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList(),
                     Concurrency = Math.Max(1, parse.GetValue(concurrency)),
                 };
+                if (parse.GetValue(monitored))
+                {
+                    var heartbeat = int.TryParse(Environment.GetEnvironmentVariable(WorkerEnvironment.HeartbeatMs), out var ms) ? ms : 1000;
+                    using var pipe = new PipeWorkerHost(Console.In, Console.Out, Version.Current, stop);
+                    options = options with { HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Max(100, heartbeat)) };
+                    await new ChunkWorker(store, app.Registry, pipe, options, app.Time, loggers).RunAsync(stop.Token);
+                    return 0;
+                }
+
                 await using var host = new StandaloneWorkerHost(store, parse.GetValue(node)!, Version.Current, options.Lease, app.Time);
                 var worker = new ChunkWorker(store, app.Registry, host, options, app.Time, loggers);
                 await worker.RunAsync(stop.Token);

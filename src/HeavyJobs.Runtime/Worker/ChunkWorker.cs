@@ -229,7 +229,7 @@ public sealed partial class ChunkWorker
 
         try
         {
-            await Task.WhenAll(tasks).WaitAsync(_options.StopGrace, _time);
+            await Task.WhenAll(tasks).WaitAsync(_host.StopGrace ?? _options.StopGrace, _time);
         }
         catch (TimeoutException)
         {
@@ -248,7 +248,7 @@ public sealed partial class ChunkWorker
             {
                 try
                 {
-                    var lost = await _host.HeartbeatAsync(_running.Keys.ToList(), cancellationToken);
+                    var lost = await _host.HeartbeatAsync(Status, cancellationToken);
                     foreach (var id in lost)
                     {
                         if (_running.TryGetValue(id, out var r))
@@ -258,7 +258,6 @@ public sealed partial class ChunkWorker
                         }
                     }
 
-                    _host.Report(Status);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

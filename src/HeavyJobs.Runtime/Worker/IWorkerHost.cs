@@ -21,8 +21,11 @@ public interface IWorkerHost
     /// <summary>Committed work, for the per-worker throughput buckets.</summary>
     void Record(ThroughputSample sample);
 
-    /// <summary>Called on the heartbeat interval: extend leases if this host owns them; returns chunks no longer held.</summary>
-    Task<IReadOnlyCollection<long>> HeartbeatAsync(IReadOnlyCollection<long> running, CancellationToken cancellationToken);
+    /// <summary>Called on the heartbeat interval: report, and extend leases if this host owns them; returns chunks no longer held.</summary>
+    Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken);
+
+    /// <summary>How long running handlers get once stopping, if the host knows better than the worker's options.</summary>
+    TimeSpan? StopGrace { get; }
 
     Task StopAsync(string reason, CancellationToken cancellationToken);
 }

@@ -54,8 +54,12 @@ public sealed class StandaloneWorkerHost(IHeavyStore store, string node, string 
         }
     }
 
-    public async Task<IReadOnlyCollection<long>> HeartbeatAsync(IReadOnlyCollection<long> running, CancellationToken cancellationToken)
+    public TimeSpan? StopGrace => null;
+
+    public async Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken)
     {
+        Report(status);
+        var running = status.Chunks;
         var now = time.GetUtcNow();
         var held = await store.ChunkLeaseExtendAsync(new ChunkLeaseExtendParams([_workerId], now, lease), cancellationToken);
         await FlushAsync(null, cancellationToken);

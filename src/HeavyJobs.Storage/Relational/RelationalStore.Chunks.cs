@@ -57,6 +57,26 @@ public abstract partial class RelationalStore
             cancellationToken);
     }
 
+    public async Task<IReadOnlyList<string>> ChunkReadyTypesAsync(IReadOnlyList<string> types, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ready = new List<string>();
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var type in types)
+        {
+            // One probe per type walks the claim index to its first row and stops.
+            var hit = await connection.Command("SELECT 1 FROM hj_chunks WHERE state = 'pending' AND type = @type AND run_after <= @now LIMIT 1")
+                .With("type", type)
+                .With("now", now)
+                .ScalarAsync(cancellationToken);
+            if (hit is not null)
+            {
+                ready.Add(type);
+            }
+        }
+
+        return ready;
+    }
+
     public Task<CheckpointOutcome> ChunkCheckpointAsync(ChunkCheckpointParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
             async (connection, transaction) =>

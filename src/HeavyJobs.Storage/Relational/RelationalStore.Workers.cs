@@ -72,6 +72,7 @@ public abstract partial class RelationalStore
                                     items_per_s = @ips, heartbeat_at = @now,
                                     stderr_tail = COALESCE(@stderr, stderr_tail),
                                     exit_reason = COALESCE(@exit, exit_reason),
+                                    pid = COALESCE(@pid, pid),
                                     stopped_at = CASE WHEN @state = 'exited' THEN COALESCE(stopped_at, @now) ELSE NULL END
                                 WHERE id = @id
                                 """,
@@ -84,6 +85,7 @@ public abstract partial class RelationalStore
                             .With("now", p.Now)
                             .With("stderr", u.StderrTail)
                             .With("exit", u.ExitReason)
+                            .With("pid", u.Pid is { } pid ? pid : (long?)null)
                             .With("id", u.WorkerId)
                             .ExecAsync(cancellationToken);
                     }

@@ -31,7 +31,8 @@ public sealed record WorkerUpdate(
     long RssBytes,
     double ItemsPerSecond,
     string? StderrTail = null,
-    string? ExitReason = null);
+    string? ExitReason = null,
+    int? Pid = null);
 
 public sealed record WorkerUpdateManyParams(IReadOnlyList<WorkerUpdate> Updates, DateTimeOffset Now);
 

@@ -56,7 +56,9 @@ internal sealed class TestWorkerHost(IHeavyStore store, TimeProvider time) : IWo
         }
     }
 
-    public Task<IReadOnlyCollection<long>> HeartbeatAsync(IReadOnlyCollection<long> running, CancellationToken cancellationToken) =>
+    public TimeSpan? StopGrace => null;
+
+    public Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyCollection<long>>([]);
 
     public Task StopAsync(string reason, CancellationToken cancellationToken)

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using HeavyJobs.Runtime.Monitor;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Cli.Commands;
+
+internal static class MonitorCommand
+{
+    public static Command Create(CliApp app)
+    {
+        var node = new Option<string>("--node") { Description = "This machine's name in the store (default: the host name).", DefaultValueFactory = _ => Environment.MachineName };
+        var external = new Option<string[]>("--external")
+        {
+            Description = "A job type run by another executable speaking the worker protocol: TYPE=COMMAND (repeatable), e.g. py.squares=\"python3 workers/python/heavyjobs_worker.py\".",
+        };
+        var stall = new Option<double?>("--stall-timeout") { Description = "Seconds of heartbeats without progress after which a busy worker is hung (default: each type's own)." };
+        var hungAfter = new Option<double?>("--hung-after") { Description = "Seconds without a heartbeat after which a worker is hung (default 15)." };
+        var backoff = new Option<double?>("--restart-backoff") { Description = "Seconds before restarting a worker type that died twice in a row; doubles per death (default 1)." };
+        var command = new Command("monitor", "Run this machine's monitor: start, watch, stop and restart worker processes as the store says.")
+        {
+            node, external, stall, hungAfter, backoff,
+        };
+        command.SetAction((parse, ct) => app.GuardAsync(
+            parse,
+            async store =>
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+                {
+                    c.Cancel = true;
+                    stop.Cancel();
+                });
+                using var loggers = CliApp.Loggers(LogLevel.Information);
+                var options = Options(app, parse.GetValue(app.Db)!, parse.GetValue(node)!, parse.GetValue(external) ?? []) with
+                {
+                    StallTimeout = parse.GetValue(stall) is { } s ? TimeSpan.FromSeconds(s) : null,
+                    HungAfter = parse.GetValue(hungAfter) is { } h ? TimeSpan.FromSeconds(h) : TimeSpan.FromSeconds(15),
+                    RestartBackoffBase = parse.GetValue(backoff) is { } b ? TimeSpan.FromSeconds(b) : TimeSpan.FromSeconds(1),
+                };
+                await new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(stop.Token);
+                return 0;
+            },
+            CancellationToken.None));
+        return command;
+    }
+
+    public static MonitorOptions Options(CliApp app, string db, string node, IEnumerable<string> external) => new()
+    {
+        Node = node,
+        Db = StoreFactory.IsPostgres(db) ? db : Path.GetFullPath(db),
+        Version = Version.Current,
+        WorkerCommand = SelfCommand(),
+        ExternalWorkers = external.Select(e => e.Split('=', 2)).ToDictionary(
+            p => p.Length == 2 && p[0].Length > 0 ? p[0] : throw new UserError($"--external takes TYPE=COMMAND, not '{string.Join('=', p)}'"),
+            p => (IReadOnlyList<string>)p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)),
+    };
+
+    /// <summary>How to start this same executable again (as `dotnet heavyjobs.dll` or as an apphost).</summary>
+    private static string[] SelfCommand()
+    {
+        var process = Environment.ProcessPath ?? "dotnet";
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry is { Length: > 0 } ? [process, entry] : [process];
+    }
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Protocol;
+using HeavyJobs.Storage.Throughput;
+
+namespace HeavyJobs.Runtime.Monitor;
+
+/// <summary>One worker process as its monitor sees it: its pipes, what it last said, and why it is going away.</summary>
+internal sealed class WorkerProcess
+{
+    /// <summary>Garbage lines in a row after which the worker is killed as broken.</summary>
+    public const int MaxGarbageInARow = 100;
+
+    private readonly Process _process;
+    private readonly TimeProvider _time;
+    private readonly Queue<string> _stderr = new();
+    private readonly int _stderrLines;
+    private readonly Lock _lock = new();
+    private readonly List<ThroughputSample> _samples = [];
+    private int _garbageInARow;
+
+    public WorkerProcess(long id, string type, Process process, TimeProvider time, int stderrLines, int restarts)
+    {
+        Id = id;
+        Type = type;
+        _process = process;
+        _time = time;
+        _stderrLines = stderrLines;
+        Restarts = restarts;
+        Pid = process.Id;
+        StartedTs = time.GetTimestamp();
+        LastHeartbeatTs = StartedTs;
+        LastProgressTs = StartedTs;
+        Exited = process.WaitForExitAsync();
+    }
+
+    public long Id { get; }
+
+    public string Type { get; }
+
+    public int Pid { get; }
+
+    public int Restarts { get; }
+
+    public long StartedTs { get; }
+
+    public Task Exited { get; }
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    public WorkerState State { get; private set; } = WorkerState.Starting;
+
+    public IReadOnlyList<long> Chunks { get; private set; } = [];
+
+    public long Items { get; private set; }
+
+    public long Good { get; private set; }
+
+    public long Bad { get; private set; }
+
+    public long Checkpoints { get; private set; }
+
+    public long LastHeartbeatTs { get; private set; }
+
+    public long LastProgressTs { get; private set; }
+
+    public bool Proxy { get; private set; }
+
+    public string? Version { get; private set; }
+
+    /// <summary>Why the monitor is ending it (stop, terminate, hung, scale down), or null while it should live.</summary>
+    public string? EndingReason { get; set; }
+
+    /// <summary>When a stopping worker is killed if it has not exited.</summary>
+    public long? KillAtTs { get; set; }
+
+    /// <summary>Start a replacement when it exits (a restart command).</summary>
+    public bool ReplaceWhenGone { get; set; }
+
+    public ProcStats Stats { get; } = new();
+
+    public bool Broken => _garbageInARow >= MaxGarbageInARow;
+
+    public long ItemsAtLastRow { get; set; }
+
+    public long RowWrittenTs { get; set; }
+
+    public WorkerState? StateAtLastRow { get; set; }
+
+    public string StderrTail
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return string.Join('\n', _stderr);
+            }
+        }
+    }
+
+    public List<ThroughputSample> TakeSamples()
+    {
+        lock (_lock)
+        {
+            var samples = _samples.ToList();
+            _samples.Clear();
+            return samples;
+        }
+    }
+
+    public void AddSample(ThroughputSample sample)
+    {
+        lock (_lock)
+        {
+            _samples.Add(sample);
+        }
+    }
+
+    public void Send(object message)
+    {
+        try
+        {
+            lock (_process)
+            {
+                _process.StandardInput.WriteLine(Wire.Serialize(message));
+                _process.StandardInput.Flush();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // It is dying; its exit is handled when the monitor reaps it.
+        }
+    }
+
+    public void Kill() => ProcessGroup.Kill(_process);
+
+    /// <summary>Reads stdout until it closes, handing each message to <paramref name="onMessage"/>.</summary>
+    public async Task ReadOutputAsync(Func<WorkerProcess, string, JsonObject, Task> onMessage)
+    {
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                if (!Wire.TryParse(line, out var type, out var body))
+                {
+                    Interlocked.Increment(ref _garbageInARow);
+                    AddStderr($"[garbage on stdout] {(line.Length > 200 ? line[..200] + "…" : line)}");
+                    continue;
+                }
+
+                _garbageInARow = 0;
+                switch (type)
+                {
+                    case "hello":
+                        Version = body.Str("version");
+                        Proxy = body.Bool("proxy");
+                        break;
+                    case "heartbeat":
+                        OnHeartbeat(body);
+                        break;
+                    default:
+                        await onMessage(this, type, body);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
+    public async Task ReadErrorsAsync()
+    {
+        try
+        {
+            while (await _process.StandardError.ReadLineAsync() is { } line)
+            {
+                AddStderr(line);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>A proxy worker's checkpoint committed this much: count it as the worker's progress and throughput.</summary>
+    public void OnProxyProgress(string type, int stage, ChunkCounters delta)
+    {
+        if (!delta.IsZero)
+        {
+            AddSample(new ThroughputSample(_time.GetUtcNow(), Id, type, stage, delta.Done, delta.Good, delta.Bad));
+        }
+    }
+
+    private void OnHeartbeat(JsonObject body)
+    {
+        var now = _time.GetTimestamp();
+        LastHeartbeatTs = now;
+        var items = body.Long("items");
+        var checkpoints = body.Long("checkpoints");
+        if (items != Items || checkpoints != Checkpoints || State != WorkerState.Busy)
+        {
+            LastProgressTs = now;
+        }
+
+        Items = items;
+        Checkpoints = checkpoints;
+        Good = body.Long("good");
+        Bad = body.Long("bad");
+        try
+        {
+            State = WorkerStates.Parse(body.Str("state") ?? "idle");
+        }
+        catch (FormatException)
+        {
+            State = WorkerState.Idle;
+        }
+
+        Chunks = body["chunks"] is JsonArray chunks ? chunks.Select(c => c?.GetValue<long>() ?? 0).Where(c => c > 0).ToList() : [];
+        if (body["samples"] is JsonArray samples)
+        {
+            foreach (var s in samples.OfType<JsonObject>())
+            {
+                AddSample(new ThroughputSample(_time.GetUtcNow(), Id, s.Str("type") ?? Type, (int)s.Long("stage"), s.Long("items"), s.Long("good"), s.Long("bad")));
+            }
+        }
+    }
+
+    private void AddStderr(string line)
+    {
+        lock (_lock)
+        {
+            _stderr.Enqueue(line.Length > 500 ? line[..500] + "…" : line);
+            while (_stderr.Count > _stderrLines)
+            {
+                _stderr.Dequeue();
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Core.Retry;
+using HeavyJobs.Runtime.Protocol;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+
+namespace HeavyJobs.Runtime.Monitor;
+
+/// <summary>
+/// Serves the proxy requests of workers that do not reach the store themselves (docs/worker-protocol.md):
+/// the same store calls the .NET worker makes, fenced the same way by the epoch the worker names.
+/// </summary>
+internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<long, string> _parameters = new();
+    private readonly ConcurrentDictionary<long, (ChunkCounters Counters, int Stage, string Type)> _held = new();
+    private readonly Random _random = new();
+
+    public async Task HandleAsync(WorkerProcess worker, string type, JsonObject body, CancellationToken cancellationToken)
+    {
+        var seq = body.Long("seq");
+        try
+        {
+            object answer = type switch
+            {
+                "claim" => await ClaimAsync(worker, seq, (int)Math.Clamp(body.Long("max", 1), 1, 100), cancellationToken),
+                "checkpoint" => await CheckpointAsync(worker, seq, body, cancellationToken),
+                "fail" => await FailAsync(worker, seq, body, cancellationToken),
+                "release" => Ack(seq, await store.ChunkReleaseAsync(new ChunkReleaseParams(body.Long("chunkId"), body.Long("epoch"), time.GetUtcNow()), cancellationToken)),
+                "bye" => new { type = "noop" },
+                _ => new { type = "error", seq, error = $"unknown message type '{type}'" },
+            };
+            if (type != "bye")
+            {
+                worker.Send(answer);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bad request or a store hiccup answers with an error; the worker decides, the monitor lives on.
+            worker.Send(new { type = "error", seq, error = ex.Message });
+        }
+    }
+
+    private async Task<object> ClaimAsync(WorkerProcess worker, long seq, int max, CancellationToken cancellationToken)
+    {
+        var claimed = await store.ChunkClaimAsync(new ChunkClaimParams(worker.Id, [worker.Type], max, time.GetUtcNow(), options.Lease), cancellationToken);
+        var chunks = new List<object>();
+        foreach (var c in claimed)
+        {
+            _held[c.Id] = (c.Counters, c.Stage, c.Type);
+            chunks.Add(new
+            {
+                id = c.Id,
+                jobId = c.JobId,
+                stage = c.Stage,
+                type = c.Type,
+                epoch = c.Epoch,
+                input = JsonNode.Parse(c.Input),
+                cursor = c.Cursor,
+                done = c.Counters.Done,
+                good = c.Counters.Good,
+                bad = c.Counters.Bad,
+                attempts = c.Attempts,
+                parameters = JsonNode.Parse(await ParametersAsync(c.JobId, cancellationToken)),
+            });
+        }
+
+        return new { type = "chunks", seq, chunks };
+    }
+
+    private async Task<object> CheckpointAsync(WorkerProcess worker, long seq, JsonObject body, CancellationToken cancellationToken)
+    {
+        var chunkId = body.Long("chunkId");
+        var counters = new ChunkCounters(body.Long("done"), body.Long("good"), body.Long("bad"));
+        var (before, stage, chunkType) = _held.TryGetValue(chunkId, out var h) ? h : (ChunkCounters.Zero, 0, worker.Type);
+        var outputs = (body["outputs"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(o => new ChunkOutput(o.Str("key") ?? "", o["data"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : o["data"]?.ToJsonString() ?? "null"))
+            .ToList();
+        var emitted = (body["emit"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(e => new EmittedChunk((int)e.Long("stage"), e.Str("type") ?? "", e["input"]?.ToJsonString() ?? "null", e.Str("key") ?? throw new JsonException("emit needs a key")))
+            .ToList();
+        var complete = body.Bool("complete");
+        var job = await JobOfAsync(chunkId, cancellationToken);
+        var outcome = await store.ChunkCheckpointAsync(
+            new ChunkCheckpointParams(chunkId, job, stage, body.Long("epoch"), body.Str("cursor"), counters, outputs, emitted, complete, time.GetUtcNow(), options.Lease),
+            cancellationToken);
+        if (outcome != CheckpointOutcome.LeaseLost)
+        {
+            worker.OnProxyProgress(chunkType, stage, counters - before);
+            _held[chunkId] = (counters, stage, chunkType);
+        }
+
+        if (complete || outcome == CheckpointOutcome.LeaseLost)
+        {
+            _held.TryRemove(chunkId, out _);
+        }
+
+        return new { type = "ack", seq, outcome = outcome switch { CheckpointOutcome.Committed => "committed", CheckpointOutcome.Yield => "yield", _ => "lost" } };
+    }
+
+    private async Task<object> FailAsync(WorkerProcess worker, long seq, JsonObject body, CancellationToken cancellationToken)
+    {
+        var chunkId = body.Long("chunkId");
+        var chunk = await store.ChunkGetAsync(chunkId, cancellationToken);
+        var now = time.GetUtcNow();
+        var retryAt = now + RetryBackoff.Compute((chunk?.Attempts ?? 0) + 1, _random);
+        var outcome = await store.ChunkFailAsync(new ChunkFailParams(chunkId, body.Long("epoch"), worker.Id, body.Str("error") ?? "failed", retryAt, now), cancellationToken);
+        _held.TryRemove(chunkId, out _);
+        return Ack(seq, outcome.Applied);
+    }
+
+    private static object Ack(long seq, bool applied) => new { type = "ack", seq, outcome = applied ? "committed" : "lost" };
+
+    private async Task<string> ParametersAsync(long jobId, CancellationToken cancellationToken)
+    {
+        if (!_parameters.TryGetValue(jobId, out var p))
+        {
+            p = (await store.JobGetAsync(jobId, cancellationToken))?.Parameters ?? "{}";
+            _parameters[jobId] = p;
+        }
+
+        return p;
+    }
+
+    private async Task<long> JobOfAsync(long chunkId, CancellationToken cancellationToken) =>
+        (await store.ChunkGetAsync(chunkId, cancellationToken))?.JobId ?? 0;
+}

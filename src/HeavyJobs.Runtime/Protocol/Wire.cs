@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace HeavyJobs.Runtime.Protocol;
+
+/// <summary>
+/// One JSON object per line, both ways (docs/worker-protocol.md). Reading never throws on bad input: a line
+/// that is not a JSON object with a string "type" is garbage, and the caller decides what garbage costs.
+/// </summary>
+public static class Wire
+{
+    public const int ProtocolVersion = 1;
+
+    /// <summary>Longest line accepted; a worker writing more is broken, not chatty.</summary>
+    public const int MaxLineLength = 1 << 24;
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize(object message) => JsonSerializer.Serialize(message, Options);
+
+    public static bool TryParse(string? line, out string type, out JsonObject body)
+    {
+        type = "";
+        body = new JsonObject();
+        if (string.IsNullOrWhiteSpace(line) || line.Length > MaxLineLength)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(line) is JsonObject obj && obj["type"] is JsonValue v && v.TryGetValue<string>(out var t))
+            {
+                type = t;
+                body = obj;
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return false;
+    }
+
+    public static long Long(this JsonObject body, string name, long fallback = 0) =>
+        body[name] is JsonValue v && v.TryGetValue<long>(out var n) ? n : fallback;
+
+    public static string? Str(this JsonObject body, string name) =>
+        body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    public static bool Bool(this JsonObject body, string name) =>
+        body[name] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+}
+
+/// <summary>Environment variables a monitor gives the workers it starts.</summary>
+public static class WorkerEnvironment
+{
+    public const string WorkerId = "HEAVYJOBS_WORKER_ID";
+
+    public const string Types = "HEAVYJOBS_TYPES";
+
+    public const string Db = "HEAVYJOBS_DB";
+
+    public const string HeartbeatMs = "HEAVYJOBS_HEARTBEAT_MS";
+}

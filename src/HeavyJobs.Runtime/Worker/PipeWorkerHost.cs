@@ -1,0 +1,162 @@
+using System.Globalization;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Protocol;
+using HeavyJobs.Storage.Throughput;
+
+namespace HeavyJobs.Runtime.Worker;
+
+/// <summary>
+/// A worker under a monitor: it learns its id from the environment, reports over stdout, and hears wake-ups
+/// and stop over stdin. The monitor heartbeats its leases. When stdin closes (the monitor died) it stops.
+/// </summary>
+public sealed class PipeWorkerHost : IWorkerHost, IDisposable
+{
+    private readonly TextReader _input;
+    private readonly TextWriter _output;
+    private readonly string _version;
+    private readonly CancellationTokenSource _stop;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Lock _lock = new();
+    private readonly List<ThroughputSample> _samples = [];
+    private WorkerStatus? _lastSent;
+    private TimeSpan? _grace;
+
+    /// <param name="stop">Cancelled when the monitor says stop, or goes away.</param>
+    public PipeWorkerHost(TextReader input, TextWriter output, string version, CancellationTokenSource stop)
+    {
+        _input = input;
+        _output = output;
+        _version = version;
+        _stop = stop;
+    }
+
+    /// <summary>Set when stdin closed: the worker should stop at once rather than drain at leisure.</summary>
+    public bool MonitorGone { get; private set; }
+
+    public Task<long> StartAsync(IReadOnlyList<string> types, CancellationToken cancellationToken)
+    {
+        var id = Environment.GetEnvironmentVariable(WorkerEnvironment.WorkerId) is { } s && long.TryParse(s, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new InvalidOperationException($"{WorkerEnvironment.WorkerId} is not set: a monitored worker is started by a monitor.");
+        Send(new { type = "hello", version = _version, types, protocol = Wire.ProtocolVersion, proxy = false, pid = Environment.ProcessId });
+        _ = Task.Run(ReadLoopAsync, CancellationToken.None);
+        return Task.FromResult(id);
+    }
+
+    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await _wake.WaitAsync(timeout, cancellationToken);
+        // Several wakes may have queued while busy; one claim answers them all.
+        while (_wake.CurrentCount > 0 && _wake.Wait(0, CancellationToken.None))
+        {
+        }
+    }
+
+    public void Report(WorkerStatus status)
+    {
+        if (_lastSent is null || _lastSent.State != status.State)
+        {
+            SendHeartbeat(status);
+        }
+    }
+
+    public void Record(ThroughputSample sample)
+    {
+        lock (_lock)
+        {
+            _samples.Add(sample);
+        }
+    }
+
+    public TimeSpan? StopGrace => MonitorGone ? TimeSpan.FromSeconds(1) : _grace;
+
+    /// <summary>The monitor heartbeats the leases; the worker only says how it is doing.</summary>
+    public Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken)
+    {
+        SendHeartbeat(status);
+        return Task.FromResult<IReadOnlyCollection<long>>([]);
+    }
+
+    private void SendHeartbeat(WorkerStatus status)
+    {
+        List<ThroughputSample> samples;
+        lock (_lock)
+        {
+            samples = [.. _samples];
+            _samples.Clear();
+        }
+
+        _lastSent = status;
+        Send(new
+        {
+            type = "heartbeat",
+            state = status.State.ToDb(),
+            chunks = status.Chunks,
+            items = status.Items,
+            good = status.Good,
+            bad = status.Bad,
+            checkpoints = status.Checkpoints,
+            samples = samples.Select(s => new { s.Type, s.Stage, s.Items, s.Good, s.Bad }),
+        });
+    }
+
+    public Task StopAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (!MonitorGone)
+        {
+            Send(new { type = "bye", reason });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _wake.Dispose();
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await _input.ReadLineAsync() is { } line)
+            {
+                if (!Wire.TryParse(line, out var type, out var body))
+                {
+                    continue;
+                }
+
+                switch (type)
+                {
+                    case "wake":
+                        _wake.Release();
+                        break;
+                    case "stop":
+                        _grace = body.Long("graceMs") is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
+                        await _stop.CancelAsync();
+                        break;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        MonitorGone = true;
+        await _stop.CancelAsync();
+    }
+
+    private void Send(object message)
+    {
+        var line = Wire.Serialize(message);
+        lock (_output)
+        {
+            try
+            {
+                _output.WriteLine(line);
+                _output.Flush();
+            }
+            catch (IOException)
+            {
+                // The monitor is gone; the read loop sees it too and stops the worker.
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Postgres;
+using HeavyJobs.Storage.Sqlite;
+using Npgsql;
+
+namespace HeavyJobs.Runtime.Tests.Monitor;
+
+/// <summary>A real monitor process (the heavyjobs executable with test handlers) on a database of its own.</summary>
+internal sealed class MonitorRun : IAsyncDisposable
+{
+    public const string DefaultPostgres = "Host=127.0.0.1;Port=5432;Username=heavyjobs;Password=heavyjobs;Database=heavyjobs_test";
+
+    private readonly StringBuilder _log = new();
+    private Process? _monitor;
+
+    private MonitorRun(string db, string node, IHeavyStore store)
+    {
+        Db = db;
+        Node = node;
+        Store = store;
+    }
+
+    public string Db { get; }
+
+    public string Node { get; }
+
+    public IHeavyStore Store { get; }
+
+    public Process Monitor => _monitor!;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static string Host => Path.Combine(AppContext.BaseDirectory, "HeavyJobs.TestHost.dll");
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HeavyJobs.slnx")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static async Task<MonitorRun> CreateAsync(string kind, CancellationToken ct)
+    {
+        string db;
+        IHeavyStore store;
+        if (kind == "sqlite")
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "heavyjobs-monitor-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            db = Path.Combine(dir, "h.db");
+            store = new SqliteStore(db);
+        }
+        else
+        {
+            var baseString = Environment.GetEnvironmentVariable("HEAVYJOBS_TEST_POSTGRES") is { Length: > 0 } s ? s : DefaultPostgres;
+            db = new NpgsqlConnectionStringBuilder(baseString) { SearchPath = $"m_{Guid.NewGuid():N}" }.ToString();
+            store = new PostgresStore(db);
+        }
+
+        await store.MigrateAsync(ct);
+        return new MonitorRun(db, $"node-{Guid.NewGuid():N}"[..13], store);
+    }
+
+    public void Start(params string[] extra)
+    {
+        var info = Info(["monitor", "--node", Node, "--hung-after", "6", "--restart-backoff", "0.2", .. extra]);
+        _monitor = new Process { StartInfo = info };
+        _monitor.OutputDataReceived += (_, e) => Append(e.Data);
+        _monitor.ErrorDataReceived += (_, e) => Append(e.Data);
+        _monitor.Start();
+        _monitor.BeginOutputReadLine();
+        _monitor.BeginErrorReadLine();
+    }
+
+    public async Task<(int Exit, string Out)> CliAsync(CancellationToken ct, params string[] args)
+    {
+        using var process = Process.Start(Info(args))!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await output + await error);
+    }
+
+    public static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {pid}")!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for a condition on real processes; there is no event to wait on, so it looks every 50 ms up to a deadline.</summary>
+    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan within, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < within)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        return await condition();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_monitor is { HasExited: false })
+        {
+            Signal(_monitor.Id, "TERM");
+            if (!_monitor.WaitForExit(TimeSpan.FromSeconds(15)))
+            {
+                _monitor.Kill(entireProcessTree: true);
+            }
+        }
+
+        // Whatever a broken run left behind must not outlive the test.
+        foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(IncludeExited: true), CancellationToken.None))
+        {
+            if (w.Pid > 0 && Alive(w.Pid) && File.ReadAllText($"/proc/{w.Pid}/cmdline").Contains("--monitored", StringComparison.Ordinal))
+            {
+                Signal(w.Pid, "KILL");
+            }
+        }
+
+        _monitor?.Dispose();
+        if (Store is PostgresStore pg)
+        {
+            await using var command = pg.DataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{new NpgsqlConnectionStringBuilder(Db).SearchPath}\" CASCADE");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Store.DisposeAsync();
+    }
+
+    private ProcessStartInfo Info(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoRoot,
+        };
+        info.ArgumentList.Add(Host);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["HEAVYJOBS_DB"] = Db;
+        return info;
+    }
+
+    private void Append(string? line)
+    {
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}

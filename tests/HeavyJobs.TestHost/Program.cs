@@ -1,0 +1,20 @@
+using HeavyJobs.Cli;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Demo;
+using HeavyJobs.TestHost;
+
+// A worker of type test.boom cannot even start: the crash-loop scenario.
+if (args.Contains("--monitored") && args.Contains(TestHandlers.Boom))
+{
+    await Console.Error.WriteLineAsync("boom: this worker type fails at start on purpose");
+    return 3;
+}
+
+var registry = HandlerRegistry.CreateBuilder()
+    .AddDemoHandlers()
+    .Add<CountHandler>(TestHandlers.Count)
+    .Add<HangHandler>(TestHandlers.Hang)
+    .Add<PoisonHandler>(TestHandlers.Poison)
+    .Add<CountHandler>(TestHandlers.Boom)
+    .Build();
+return await HeavyJobsCli.RunAsync(args, registry);

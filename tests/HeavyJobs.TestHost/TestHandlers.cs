@@ -1,0 +1,63 @@
+using System.Globalization;
+using HeavyJobs.Core.Handlers;
+
+namespace HeavyJobs.TestHost;
+
+public static class TestHandlers
+{
+    public const string Count = "test.count";
+    public const string Hang = "test.hang";
+    public const string Poison = "test.poison";
+    public const string Boom = "test.boom";
+}
+
+/// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>
+public sealed class CountHandler : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var end = context.Input.GetProperty("end").GetInt64();
+        var every = context.Parameters.TryGetProperty("every", out var e) ? e.GetInt64() : 10;
+        var sleep = context.Parameters.TryGetProperty("sleepMs", out var s) ? s.GetInt32() : 0;
+        var next = context.Cursor is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : context.Input.GetProperty("start").GetInt64();
+        while (next < end)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (sleep > 0)
+            {
+                await Task.Delay(sleep, cancellationToken);
+            }
+
+            context.Output($"item-{next}", "1");
+            context.Add(1, good: 1);
+            next++;
+            if (next % every == 0 || next == end)
+            {
+                await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+        }
+    }
+}
+
+/// <summary>An endless loop that never checkpoints and ignores its cancellation token.</summary>
+public sealed class HangHandler : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Thread.Sleep(50);
+        }
+    }
+}
+
+/// <summary>Kills its own process: a chunk that kills every worker that takes it.</summary>
+public sealed class PoisonHandler : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"poison: chunk {context.ChunkId} kills this worker");
+        Environment.Exit(70);
+        return ValueTask.CompletedTask;
+    }
+}
