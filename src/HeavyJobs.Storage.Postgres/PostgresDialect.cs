@@ -24,6 +24,10 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
         RETURNING c.id, c.job_id, c.stage, c.type, c.epoch, c.input, c.cursor, c.done, c.good, c.bad, c.attempts, c.max_attempts, c.priority, c.progressed
         """;
 
+    public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
+
+    public override string ForUpdate => " FOR UPDATE SKIP LOCKED";
+
     public override string LastHolder => "holders[cardinality(holders)]";
 
     public override string NotifySql => $"SELECT pg_notify('{wakeChannel}', '')";

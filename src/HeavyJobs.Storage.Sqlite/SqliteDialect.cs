@@ -23,6 +23,10 @@ internal sealed class SqliteDialect : SqlDialect
         RETURNING id, job_id, stage, type, epoch, input, cursor, done, good, bad, attempts, max_attempts, priority, progressed
         """;
 
+    public override string Greatest(string a, string b) => $"MAX({a}, {b})";
+
+    public override string ForUpdate => "";
+
     public override string LastHolder => "json_extract(holders, '$[#-1]')";
 
     public override string NotifySql => "";

@@ -4,6 +4,9 @@ using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Pipelines;
+using HeavyJobs.Storage.Politeness;
+using HeavyJobs.Storage.Schedules;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;
 
@@ -37,6 +40,23 @@ public interface IHeavyStore : IAsyncDisposable
 
     /// <summary>Marks active jobs with no chunk left to run as completed (or failed, if a chunk failed).</summary>
     Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken);
+
+    /// <summary>Releases barrier stages whose earlier stages have nothing left to run.</summary>
+    Task<IReadOnlyList<StageReleased>> JobAdvanceStagesAsync(JobAdvanceParams p, CancellationToken cancellationToken);
+
+    Task<long> ScheduleUpsertAsync(ScheduleUpsertParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ScheduleRow>> ScheduleListAsync(CancellationToken cancellationToken);
+
+    Task ScheduleAdvanceAsync(ScheduleAdvanceParams p, CancellationToken cancellationToken);
+
+    /// <summary>Reserves a start time for one request to an external server, spaced fleet-wide.</summary>
+    Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken);
+
+    /// <summary>Takes a free concurrency slot of a server; null when all are busy.</summary>
+    Task<int?> ServerSlotAcquireAsync(ServerSlotAcquireParams p, CancellationToken cancellationToken);
+
+    Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ClaimedChunk>> ChunkClaimAsync(ChunkClaimParams p, CancellationToken cancellationToken);
 

@@ -17,6 +17,8 @@ public enum ChunkState
     Paused,
     /// <summary>It killed the workers that took it too many times; only an operator's reset brings it back.</summary>
     Quarantined,
+    /// <summary>It belongs to a barrier stage whose earlier stages are not done; the manager releases it.</summary>
+    Waiting,
 }
 
 public static class ChunkStates
@@ -30,6 +32,7 @@ public static class ChunkStates
         ChunkState.Cancelled => "cancelled",
         ChunkState.Paused => "paused",
         ChunkState.Quarantined => "quarantined",
+        ChunkState.Waiting => "waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
@@ -42,6 +45,7 @@ public static class ChunkStates
         "cancelled" => ChunkState.Cancelled,
         "paused" => ChunkState.Paused,
         "quarantined" => ChunkState.Quarantined,
+        "waiting" => ChunkState.Waiting,
         _ => throw new FormatException($"Unknown chunk state '{value}'."),
     };
 

@@ -364,8 +364,8 @@ public sealed partial class HeavyMonitor
         await ActAsync("backoff", $"{type}: next start in {tracker.Delay.TotalSeconds:0.0} s", ct);
         if (became)
         {
-            await _store.WorkerTargetHealthAsync(new WorkerTargetHealthParams(_options.Node, type, true, note, _time.GetUtcNow()), ct);
             await ActAsync("crash-loop", $"{type}: {_options.CrashLoopDeaths} deaths within {_options.CrashLoopWindow.TotalSeconds:0} s; last stderr: {note}", ct);
+            await _store.WorkerTargetHealthAsync(new WorkerTargetHealthParams(_options.Node, type, true, note, _time.GetUtcNow()), ct);
         }
     }
 

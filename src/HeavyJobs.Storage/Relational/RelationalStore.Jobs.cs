@@ -35,6 +35,17 @@ public abstract partial class RelationalStore
                     .With("now", now)
                     .ScalarAsync(cancellationToken))!;
 
+                for (var i = 0; i < p.Stages.Count; i++)
+                {
+                    await connection.Command("INSERT INTO hj_job_stages (job_id, stage, name, type, mode) VALUES (@job, @stage, @name, @type, @mode)", transaction)
+                        .With("job", jobId)
+                        .With("stage", i)
+                        .With("name", p.Stages[i].Name)
+                        .With("type", p.Stages[i].Type)
+                        .With("mode", p.Stages[i].Mode == StageMode.Barrier ? "barrier" : "streaming")
+                        .ExecAsync(cancellationToken);
+                }
+
                 var first = p.Stages[0];
                 var count = await Dialect.InsertChunksAsync(
                     connection,
@@ -107,7 +118,7 @@ public abstract partial class RelationalStore
             """
             UPDATE hj_chunks SET state = 'cancelled', epoch = epoch + 1, lease_owner = NULL, lease_expires_at = NULL,
                 finished_at = @now, updated_at = @now
-            WHERE job_id = @job AND state IN ('pending', 'running', 'paused')
+            WHERE job_id = @job AND state IN ('pending', 'running', 'paused', 'waiting')
             """,
             notify: false,
             cancellationToken);
@@ -141,7 +152,8 @@ public abstract partial class RelationalStore
                             THEN 'failed' ELSE 'completed' END,
                         finished_at = @now, updated_at = @now
                     WHERE state = 'active'
-                      AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('pending', 'running', 'paused'))
+                      AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('pending', 'running', 'paused', 'waiting'))
+                      AND NOT EXISTS (SELECT 1 FROM hj_job_stages s WHERE s.job_id = hj_jobs.id AND s.mode = 'barrier' AND s.released = 0)
                     RETURNING id
                     """,
                     transaction)

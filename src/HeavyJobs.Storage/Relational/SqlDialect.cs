@@ -21,6 +21,12 @@ public abstract class SqlDialect
     /// <summary>An expression that appends <paramref name="jsonValue"/> to the JSON array column <paramref name="column"/>.</summary>
     public abstract string JsonAppend(string column, string jsonValue);
 
+    /// <summary>The larger of two values (GREATEST on PostgreSQL, MAX on SQLite).</summary>
+    public abstract string Greatest(string a, string b);
+
+    /// <summary>Locks one row for the rest of the transaction, where the database needs it (SQLite's writer lock already serialises).</summary>
+    public abstract string ForUpdate { get; }
+
     /// <summary>Run inside a transaction that made work available, to wake idle workers; empty where not needed.</summary>
     public abstract string NotifySql { get; }
 

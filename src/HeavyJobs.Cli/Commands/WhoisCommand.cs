@@ -1,0 +1,454 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using HeavyJobs.Whois.Client;
+using HeavyJobs.Whois.Parsing;
+using HeavyJobs.Whois.Server;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Cli.Commands;
+
+/// <summary>
+/// <c>heavyjobs whois parse|match-rate</c> and <c>heavyjobs whois-server</c>: the WHOIS parts without a database
+/// (none of these commands opens one, so they work before <c>migrate</c> and beside any store).
+/// </summary>
+internal static class WhoisCommand
+{
+    /// <summary>Overrides where <c>match-rate</c> looks for the corpus.</summary>
+    public const string CorpusEnvironmentVariable = "HEAVYJOBS_WHOIS_CORPUS";
+
+    private static readonly string[] _corpusRelativePath = ["shared", "data", "whois-corpus"];
+    private static readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The most domains scanned for a registered sample domain to print (a population may have none).</summary>
+    private const int SampleScanLimit = 10_000;
+
+    public static Command Create(CliApp app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new Command("whois", "The WHOIS parser: parse saved answers, score it on the checked corpus.")
+        {
+            CreateParse(),
+            CreateMatchRate(),
+        };
+    }
+
+    public static Command CreateServer(CliApp app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var portBase = new Option<int>("--port-base")
+        {
+            Description = "First TCP port: the logical servers get consecutive ports from here. 0 gives each an ephemeral port.",
+            DefaultValueFactory = _ => 0,
+        };
+        var domains = new Option<long>("--domains") { Description = "Domains in the synthetic population (dom-000000.com, …).", DefaultValueFactory = _ => 100_000 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the population and of the fault decisions (same seed, same answers).", DefaultValueFactory = _ => 1 };
+        var registered = new Option<double>("--registered-fraction") { Description = "Share of the domains that are registered; the rest answer \"not found\".", DefaultValueFactory = _ => 0.85 };
+        var latency = new Option<int>("--latency-ms") { Description = "Delay before every answer, in milliseconds." };
+        var errorRate = new Option<double>("--error-rate") { Description = "Share of connections that fail: half reset (TCP RST), half closed without a byte." };
+        var rateLimit = new Option<double?>("--rate-limit") { Description = "Queries per second each logical server tolerates; beyond it, it answers with its rate-limit message." };
+        var truncateRate = new Option<double>("--truncate-rate") { Description = "Share of answers cut short." };
+        var garbageRate = new Option<double>("--garbage-rate") { Description = "Share of answers replaced by random bytes." };
+        var serversFile = new Option<string?>("--servers-file") { Description = "Write the server table (name → 127.0.0.1:port) as JSON here, for WHOIS clients to load." };
+        var command = new Command("whois-server", "Run a local WHOIS server over a synthetic population in the foreground until Ctrl+C or SIGTERM.")
+        {
+            portBase, domains, seed, registered, latency, errorRate, rateLimit, truncateRate, garbageRate, serversFile,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                stop.Cancel();
+            });
+            try
+            {
+                var settings = new ServerSettings(
+                    parse.GetValue(portBase),
+                    parse.GetValue(domains),
+                    parse.GetValue(seed),
+                    parse.GetValue(registered),
+                    parse.GetValue(latency),
+                    parse.GetValue(errorRate),
+                    parse.GetValue(rateLimit),
+                    parse.GetValue(truncateRate),
+                    parse.GetValue(garbageRate),
+                    parse.GetValue(serversFile));
+                return await RunServerAsync(app, settings, stop.Token);
+            }
+            catch (UserError ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateParse()
+    {
+        var files = new Argument<string[]>("FILE") { Description = "Files holding one raw WHOIS answer each.", Arity = ArgumentArity.OneOrMore };
+        var domain = new Option<string?>("--domain") { Description = "The queried domain, for answers that do not name it (\"not found\" answers, some registries)." };
+        var command = new Command("parse", "Parse saved WHOIS answers; print a JSON array with one record per file (exit 1 if a file could not be read).")
+        {
+            files, domain,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var queried = parse.GetValue(domain);
+            var records = new List<(string File, WhoisRecord Record)>();
+            var unreadable = 0;
+            foreach (var file in parse.GetValue(files) ?? [])
+            {
+                WhoisRecord record;
+                try
+                {
+                    record = WhoisParser.Parse(Decode(await File.ReadAllBytesAsync(file, ct)), queried);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    unreadable++;
+                    record = WhoisRecord.Bad($"cannot read: {ex.Message}", string.IsNullOrWhiteSpace(queried) ? null : queried.Trim().TrimEnd('.').ToLowerInvariant());
+                }
+
+                records.Add((file, record));
+            }
+
+            Console.WriteLine(WhoisRecordJson.ToJson(records, indented: true));
+            return unreadable == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command CreateMatchRate()
+    {
+        var corpus = new Option<string?>("--corpus")
+        {
+            Description = $"The corpus folder (registered/ and not-found/). Default: ${CorpusEnvironmentVariable}, else the first shared/data/whois-corpus above the current or the program's folder.",
+        };
+        var json = new Option<bool>("--json") { Description = "Print JSON: per field the values checked, matched and the rate." };
+        var mismatches = new Option<bool>("--mismatches") { Description = "List every value the parser got wrong." };
+        var command = new Command("match-rate", "Score the parser on the checked WHOIS corpus: the share of each field it reproduces.")
+        {
+            corpus, json, mismatches,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var directory = FindCorpus(parse.GetValue(corpus));
+                var report = await Task.Run(() => CorpusMatchReport.Build(directory), ct);
+                Console.Write(parse.GetValue(json)
+                    ? JsonSerializer.Serialize(ToJson(report, parse.GetValue(mismatches)), _json) + Environment.NewLine
+                    : ToText(report, parse.GetValue(mismatches)));
+                return 0;
+            }
+            catch (Exception ex) when (ex is UserError or IOException or UnauthorizedAccessException or JsonException)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>UTF-8 when the bytes are valid UTF-8, else Latin-1 (any byte is Latin-1): RFC 3912 names no character set.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        try
+        {
+            return _strictUtf8.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Encoding.Latin1.GetString(bytes, start, bytes.Length - start);
+        }
+    }
+
+    private static string FindCorpus(string? given)
+    {
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            return Directory.Exists(given) ? Path.GetFullPath(given) : throw new UserError($"--corpus: no folder '{given}'");
+        }
+
+        var configured = Environment.GetEnvironmentVariable(CorpusEnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Directory.Exists(configured)
+                ? Path.GetFullPath(configured)
+                : throw new UserError($"{CorpusEnvironmentVariable} is set to '{configured}', but that folder does not exist");
+        }
+
+        foreach (var start in (string[])[Directory.GetCurrentDirectory(), AppContext.BaseDirectory])
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine([directory.FullName, .. _corpusRelativePath]);
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new UserError(
+            $"WHOIS corpus not found: no {Path.Combine(_corpusRelativePath)} above '{Directory.GetCurrentDirectory()}' or '{AppContext.BaseDirectory}'; "
+            + $"pass --corpus DIR or set {CorpusEnvironmentVariable}");
+    }
+
+    private static IEnumerable<(string Field, int Checked, int Matched, double Rate)> Scores(CorpusMatchReport report) =>
+    [
+        .. report.Fields.Select(f => (f.Field, f.Expected, f.Matched, f.Rate)),
+        (CorpusMatchReport.NotFoundField, report.NotFoundFiles, report.NotFoundRecognised, report.NotFoundRate),
+    ];
+
+    private static object ToJson(CorpusMatchReport report, bool withMismatches)
+    {
+        var fields = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (field, checkedCount, matched, rate) in Scores(report))
+        {
+            fields[field] = new { @checked = checkedCount, matched, rate };
+        }
+
+        return new
+        {
+            corpus = report.CorpusDirectory,
+            registeredFiles = report.RegisteredFiles,
+            registeredCalledNotFound = report.RegisteredCalledNotFound,
+            registeredCalledBad = report.RegisteredCalledBad,
+            notFoundFiles = report.NotFoundFiles,
+            notFoundRecognised = report.NotFoundRecognised,
+            fields,
+            mismatchCount = report.Mismatches.Count,
+            mismatches = withMismatches
+                ? report.Mismatches.Select(m => new { file = m.File, field = m.Field, expected = m.Expected, actual = m.Actual })
+                : null,
+        };
+    }
+
+    private static string ToText(CorpusMatchReport report, bool withMismatches)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(culture, $"WHOIS corpus: {report.CorpusDirectory}").AppendLine();
+        text.Append(culture, $"{"field",-12} {"checked",8} {"matched",8} {"rate",8}").AppendLine();
+        foreach (var (field, checkedCount, matched, rate) in Scores(report))
+        {
+            text.Append(culture, $"{field,-12} {checkedCount,8} {matched,8} {Percent(rate),8}").AppendLine();
+        }
+
+        text.Append(culture, $"registered answers: {report.RegisteredFiles} (called not-found: {report.RegisteredCalledNotFound}, called bad: {report.RegisteredCalledBad})")
+            .AppendLine();
+        text.Append(culture, $"mismatches: {report.Mismatches.Count}");
+        if (!withMismatches)
+        {
+            text.Append(report.Mismatches.Count == 0 ? string.Empty : " (list them with --mismatches)").AppendLine();
+            return text.ToString();
+        }
+
+        text.AppendLine();
+        foreach (var m in report.Mismatches)
+        {
+            text.Append(culture, $"  {m.File}  {m.Field}: expected {m.Expected}, got {m.Actual}").AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    private static string Percent(double rate) => (rate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static async Task<int> RunServerAsync(CliApp app, ServerSettings settings, CancellationToken stop)
+    {
+        var population = new SyntheticPopulation(settings.Seed, settings.Domains, new SyntheticPopulationOptions { RegisteredFraction = settings.RegisteredFraction });
+        var options = new LocalWhoisServerOptions
+        {
+            BasePort = settings.PortBase,
+            FaultSeed = settings.Seed,
+            Faults = new WhoisFaultOptions
+            {
+                Latency = TimeSpan.FromMilliseconds(settings.LatencyMs),
+                ResetProbability = settings.ErrorRate / 2,
+                CloseWithoutAnswerProbability = settings.ErrorRate / 2,
+                TruncateProbability = settings.TruncateRate,
+                GarbageProbability = settings.GarbageRate,
+                RateLimitPerSecond = settings.RateLimit,
+            },
+        };
+        using var loggers = CliApp.Loggers(LogLevel.Warning);
+        await using var server = new LocalWhoisServer(population, options, app.Time, loggers.CreateLogger<LocalWhoisServer>());
+        var count = server.ServerNames.Count;
+        if (settings.PortBase != 0 && settings.PortBase > 65536 - count)
+        {
+            throw new UserError($"--port-base: {count} logical servers need ports {settings.PortBase}…{settings.PortBase + count - 1}; the last port is 65535");
+        }
+
+        try
+        {
+            await server.StartAsync(stop);
+        }
+        catch (SocketException ex)
+        {
+            throw new UserError(settings.PortBase == 0
+                ? $"cannot listen on 127.0.0.1: {ex.Message}"
+                : $"cannot listen on 127.0.0.1 ports {settings.PortBase}…{settings.PortBase + count - 1}: {ex.Message} (choose another --port-base, or 0 for ephemeral ports)");
+        }
+
+        var table = server.ServerTable;
+        if (settings.ServersFile is { } path)
+        {
+            try
+            {
+                await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
+                await table.SaveJsonAsync(file, stop);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new UserError($"--servers-file: cannot write '{path}': {ex.Message}");
+            }
+        }
+
+        PrintTable(server, settings, table);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, app.Time, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM: stop and report.
+        }
+
+        await server.StopAsync(CancellationToken.None);
+        PrintSummary(server);
+        return 0;
+    }
+
+    private static void PrintTable(LocalWhoisServer server, ServerSettings settings, WhoisServerTable table)
+    {
+        var population = server.Population;
+        var suffixes = population.Tlds
+            .GroupBy(t => t.RegistryServer, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(t => "." + t.Suffix)), StringComparer.OrdinalIgnoreCase);
+        var width = server.ServerNames.Max(n => n.Length);
+        var output = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        output.Append(culture, $"Local WHOIS server: {population.Size:N0} synthetic domains (seed {population.Seed}), {server.ServerNames.Count} logical servers")
+            .AppendLine();
+        output.AppendLine("Registries:");
+        foreach (var name in server.RegistryServerNames)
+        {
+            output.Append(culture, $"  {name.PadRight(width)}  {table.ResolveEndpoint(name)}  {suffixes.GetValueOrDefault(name)}").AppendLine();
+        }
+
+        output.AppendLine("Registrars:");
+        foreach (var name in server.RegistrarServerNames)
+        {
+            output.Append(culture, $"  {name.PadRight(width)}  {table.ResolveEndpoint(name)}").AppendLine();
+        }
+
+        if (settings.ServersFile is { } path)
+        {
+            output.Append(culture, $"Server table written to {path}").AppendLine();
+        }
+
+        var sample = FindSample(population);
+        var registry = sample.Tld.RegistryServer;
+        output.Append(culture, $"Sample domain: {sample.Name} ({(sample.IsRegistered ? "registered" : "not registered")}, registry {registry})").AppendLine();
+        output.Append(culture, $"Try: whois -h 127.0.0.1 -p {server.PortOf(registry)} {sample.Name}").AppendLine();
+        if (sample is { Registration: { } registration, Tld.HasRegistrarReferral: true })
+        {
+            var registrar = registration.Registrar.WhoisServer;
+            output.Append(culture, $"Its registrar ({registrar}): whois -h 127.0.0.1 -p {server.PortOf(registrar)} {sample.Name}").AppendLine();
+        }
+
+        output.AppendLine("Serving until Ctrl+C or SIGTERM.");
+        Console.Write(output.ToString());
+    }
+
+    /// <summary>A registered domain, preferably under a registry that refers to a registrar (.com), else the first domain.</summary>
+    private static SyntheticDomain FindSample(SyntheticPopulation population)
+    {
+        SyntheticDomain? registered = null;
+        for (var i = 0L; i < Math.Min(population.Size, SampleScanLimit); i++)
+        {
+            var domain = population.Describe(i);
+            if (domain.IsRegistered && domain.Tld.HasRegistrarReferral)
+            {
+                return domain;
+            }
+
+            registered ??= domain.IsRegistered ? domain : null;
+        }
+
+        return registered ?? population.Describe(0);
+    }
+
+    private static void PrintSummary(LocalWhoisServer server)
+    {
+        var counts = server.RequestCounts;
+        var width = server.ServerNames.Max(n => n.Length);
+        var output = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        output.AppendLine("Stopped. Requests per logical server:");
+        foreach (var name in server.ServerNames)
+        {
+            output.Append(culture, $"  {name.PadRight(width)}  {counts.GetValueOrDefault(name),8:N0}").AppendLine();
+        }
+
+        output.Append(culture, $"  {"total".PadRight(width)}  {server.TotalRequestCount,8:N0}").AppendLine();
+        Console.Write(output.ToString());
+    }
+
+    private sealed class ServerSettings
+    {
+        public ServerSettings(
+            int portBase, long domains, long seed, double registeredFraction, int latencyMs,
+            double errorRate, double? rateLimit, double truncateRate, double garbageRate, string? serversFile)
+        {
+            PortBase = portBase is >= 0 and <= 65535 ? portBase : throw new UserError($"--port-base: must be 0 (ephemeral ports) or a TCP port (got {portBase})");
+            Domains = domains > 0 ? domains : throw new UserError($"--domains: must be at least 1 (got {domains})");
+            Seed = seed;
+            RegisteredFraction = Share("--registered-fraction", registeredFraction);
+            LatencyMs = latencyMs >= 0 ? latencyMs : throw new UserError($"--latency-ms: must not be negative (got {latencyMs})");
+            ErrorRate = Share("--error-rate", errorRate);
+            RateLimit = rateLimit is null or > 0 ? rateLimit : throw new UserError($"--rate-limit: must be positive (got {rateLimit})");
+            TruncateRate = Share("--truncate-rate", truncateRate);
+            GarbageRate = Share("--garbage-rate", garbageRate);
+            if (truncateRate + garbageRate > 1)
+            {
+                throw new UserError($"--truncate-rate and --garbage-rate: together at most 1 (got {truncateRate + garbageRate})");
+            }
+
+            ServersFile = string.IsNullOrWhiteSpace(serversFile) ? null : serversFile;
+        }
+
+        public int PortBase { get; }
+
+        public long Domains { get; }
+
+        public long Seed { get; }
+
+        public double RegisteredFraction { get; }
+
+        public int LatencyMs { get; }
+
+        public double ErrorRate { get; }
+
+        public double? RateLimit { get; }
+
+        public double TruncateRate { get; }
+
+        public double GarbageRate { get; }
+
+        public string? ServersFile { get; }
+
+        private static double Share(string option, double value) =>
+            value is >= 0 and <= 1 ? value : throw new UserError($"{option}: must be between 0 and 1 (got {value})");
+    }
+}

@@ -1,0 +1,151 @@
+using HeavyJobs.Storage.Pipelines;
+using HeavyJobs.Storage.Politeness;
+using HeavyJobs.Storage.Schedules;
+
+namespace HeavyJobs.Storage.Relational;
+
+public abstract partial class RelationalStore
+{
+    public Task<IReadOnlyList<StageReleased>> JobAdvanceStagesAsync(JobAdvanceParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync<IReadOnlyList<StageReleased>>(
+            async (connection, transaction) =>
+            {
+                // The first unreleased barrier of each active job, if nothing before it can still run.
+                var ready = await connection.Command(
+                        """
+                        SELECT s.job_id, s.stage, s.name, s.type FROM hj_job_stages s JOIN hj_jobs j ON j.id = s.job_id
+                        WHERE j.state = 'active' AND s.mode = 'barrier' AND s.released = 0
+                          AND NOT EXISTS (SELECT 1 FROM hj_job_stages e WHERE e.job_id = s.job_id AND e.stage < s.stage AND e.mode = 'barrier' AND e.released = 0)
+                          AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = s.job_id AND c.stage < s.stage
+                                          AND c.state IN ('pending', 'running', 'paused', 'waiting'))
+                        ORDER BY s.job_id, s.stage
+                        """,
+                        transaction)
+                    .ListAsync(r => (Job: r.GetInt64(0), Stage: r.GetInt32(1), Name: r.GetString(2), Type: r.GetString(3)), cancellationToken);
+                var released = new List<StageReleased>();
+                foreach (var (job, stage, name, type) in ready)
+                {
+                    var moved = await connection.Command("UPDATE hj_chunks SET state = 'pending', updated_at = @now WHERE job_id = @job AND stage = @stage AND state = 'waiting'", transaction)
+                        .With("now", p.Now).With("job", job).With("stage", stage).ExecAsync(cancellationToken);
+                    var created = false;
+                    var existing = (long)Convert.ToInt64(
+                        await connection.Command("SELECT COUNT(*) FROM hj_chunks WHERE job_id = @job AND stage = @stage", transaction)
+                            .With("job", job).With("stage", stage).ScalarAsync(cancellationToken),
+                        System.Globalization.CultureInfo.InvariantCulture);
+                    if (existing == 0)
+                    {
+                        // A barrier stage nobody emitted into still runs once: an aggregator over what came before.
+                        await connection.Command(
+                                """
+                                INSERT INTO hj_chunks (job_id, stage, type, state, priority, input, dedupe_key, max_attempts, created_at, updated_at)
+                                SELECT @job, @stage, @type, 'pending', j.priority, @input, @key, j.max_attempts, @now, @now FROM hj_jobs j WHERE j.id = @job
+                                ON CONFLICT DO NOTHING
+                                """,
+                                transaction)
+                            .With("job", job).With("stage", stage).With("type", type).With("now", p.Now)
+                            .With("input", $$"""{"stage":{{stage}}}""").With("key", $"barrier:{stage}")
+                            .ExecAsync(cancellationToken);
+                        created = true;
+                    }
+
+                    await connection.Command("UPDATE hj_job_stages SET released = 1 WHERE job_id = @job AND stage = @stage", transaction)
+                        .With("job", job).With("stage", stage).ExecAsync(cancellationToken);
+                    released.Add(new StageReleased(job, stage, name, created ? 1 : moved, created));
+                }
+
+                if (released.Count > 0)
+                {
+                    await NotifyAsync(connection, transaction, cancellationToken);
+                }
+
+                return released;
+            },
+            cancellationToken);
+
+    public Task<long> ScheduleUpsertAsync(ScheduleUpsertParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) => (long)(await connection.Command(
+                    """
+                    INSERT INTO hj_schedules (name, cron, definition, catch_up, next_run_at, created_at) VALUES (@name, @cron, @def, @catch, @next, @now)
+                    ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, definition = excluded.definition, catch_up = excluded.catch_up,
+                        next_run_at = excluded.next_run_at, enabled = 1
+                    RETURNING id
+                    """,
+                    transaction)
+                .With("name", p.Name).With("cron", p.Cron).With("def", p.Definition).With("catch", p.CatchUp).With("next", p.NextRunAt).With("now", p.Now)
+                .ScalarAsync(cancellationToken))!,
+            cancellationToken);
+
+    public Task<IReadOnlyList<ScheduleRow>> ScheduleListAsync(CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<ScheduleRow>>(
+            async connection => await connection.Command(
+                    "SELECT id, name, cron, definition, catch_up, enabled, next_run_at, last_run_at, last_job_id FROM hj_schedules ORDER BY name")
+                .ListAsync(
+                    r => new ScheduleRow(
+                        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5) != 0,
+                        StoreTime.FromMs(r.GetInt64(6)), StoreTime.FromMs(r.NullableInt64(7)), r.NullableInt64(8)),
+                    cancellationToken),
+            cancellationToken);
+
+    public Task ScheduleAdvanceAsync(ScheduleAdvanceParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) => await connection.Command(
+                    """
+                    UPDATE hj_schedules SET next_run_at = @next,
+                        last_run_at = COALESCE(@ran, last_run_at), last_job_id = COALESCE(@job, last_job_id)
+                    WHERE id = @id
+                    """,
+                    transaction)
+                .With("next", p.NextRunAt).With("ran", p.RanAt is { } ran ? StoreTime.ToMs(ran) : null).With("job", p.JobId).With("id", p.Id)
+                .ExecAsync(cancellationToken),
+            cancellationToken);
+
+    public Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var interval = (long)p.Interval.TotalMilliseconds;
+                await connection.Command("INSERT INTO hj_rate_limits (server, next_at) VALUES (@server, 0) ON CONFLICT (server) DO NOTHING", transaction)
+                    .With("server", p.Server).ExecAsync(cancellationToken);
+                // One row per server holds the earliest free start; each reservation takes it and pushes it on.
+                var start = (long)(await connection.Command(
+                        $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@now")} + @interval WHERE server = @server RETURNING next_at - @interval",
+                        transaction)
+                    .With("now", p.Now).With("interval", interval).With("server", p.Server)
+                    .ScalarAsync(cancellationToken))!;
+                return StoreTime.FromMs(start);
+            },
+            cancellationToken);
+
+    public Task<int?> ServerSlotAcquireAsync(ServerSlotAcquireParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync<int?>(
+            async (connection, transaction) =>
+            {
+                for (var slot = 0; slot < p.Slots; slot++)
+                {
+                    await connection.Command("INSERT INTO hj_server_slots (server, slot, busy_until) VALUES (@server, @slot, 0) ON CONFLICT (server, slot) DO NOTHING", transaction)
+                        .With("server", p.Server).With("slot", slot).ExecAsync(cancellationToken);
+                }
+
+                // A slot whose holder died frees itself when its hold runs out.
+                var taken = await connection.Command(
+                        $"""
+                        UPDATE hj_server_slots SET busy_until = @until
+                        WHERE server = @server AND slot = (
+                            SELECT slot FROM hj_server_slots WHERE server = @server AND slot < @slots AND busy_until <= @now
+                            ORDER BY slot LIMIT 1{Dialect.ForUpdate})
+                        RETURNING slot
+                        """,
+                        transaction)
+                    .With("until", p.HoldUntil).With("server", p.Server).With("slots", p.Slots).With("now", p.Now)
+                    .ScalarAsync(cancellationToken);
+                return taken is null ? null : Convert.ToInt32(taken, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    public Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) => await connection.Command("UPDATE hj_server_slots SET busy_until = 0 WHERE server = @server AND slot = @slot", transaction)
+                .With("server", p.Server).With("slot", p.Slot).ExecAsync(cancellationToken),
+            cancellationToken);
+}

@@ -1,0 +1,60 @@
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Web.Operations;
+using HeavyJobs.Web.Security;
+
+namespace HeavyJobs.Web.Api;
+
+/// <summary>The JSON API's changes: POST only, operators only, each with the antiforgery token (or a bearer token).</summary>
+internal static class WriteApi
+{
+    public static void MapWriteApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api")
+            .WithTags("change")
+            .RequireAuthorization(WebClaims.OperatorPolicy)
+            .AddEndpointFilter<AntiforgeryFilter>()
+            .DisableAntiforgery();
+
+        api.MapPost("/chunks/{id:long}/reset", (DashboardOperations ops, HttpContext http, long id, string? to, ResetRequest? body, CancellationToken ct) =>
+            {
+                var target = body?.To ?? to ?? "checkpoint";
+                return target is "zero" or "checkpoint"
+                    ? Answer(ops.ResetChunkAsync(id, target == "zero", http.User.Actor(), ct))
+                    : Task.FromResult(Answer(OperationResult.BadRequest("to must be zero or checkpoint")));
+            })
+            .WithSummary("Reset a chunk to zero (progress and outputs cleared) or to its last checkpoint (only the holder dropped).");
+
+        foreach (var change in Enum.GetValues<JobChange>())
+        {
+            api.MapPost($"/jobs/{{id:long}}/{change.ToString().ToLowerInvariant()}", (DashboardOperations ops, HttpContext http, long id, CancellationToken ct) =>
+                    Answer(ops.ChangeJobAsync(id, change, http.User.Actor(), ct)))
+                .WithSummary($"{change} a job; the change reaches every stage's chunks.");
+        }
+
+        foreach (var kind in new[] { CommandKinds.Stop, CommandKinds.Terminate, CommandKinds.Restart })
+        {
+            api.MapPost($"/workers/{{id:long}}/{kind}", (DashboardOperations ops, HttpContext http, long id, CancellationToken ct) =>
+                    Answer(ops.CommandWorkerAsync(id, kind, http.User.Actor(), ct)))
+                .WithSummary($"Ask the worker's monitor to {kind} it.");
+        }
+
+        api.MapPost("/nodes/{node}/drain", (DashboardOperations ops, HttpContext http, string node, CancellationToken ct) =>
+                Answer(ops.DrainAsync(node, http.User.Actor(), ct)))
+            .WithSummary("Stop every worker of a machine and set its targets to zero.");
+
+        api.MapPost("/targets", (DashboardOperations ops, HttpContext http, TargetRequest body, CancellationToken ct) =>
+                Answer(ops.ScaleAsync(body.Node, body.Type, body.Count, http.User.Actor(), ct)))
+            .WithSummary("Set how many workers of a type a machine should run; its monitor converges on it.");
+    }
+
+    private static async Task<IResult> Answer(Task<OperationResult> operation) => Answer(await operation);
+
+    private static IResult Answer(OperationResult result) =>
+        TypedResults.Json(new OperationAnswer(result.Ok, result.Message), statusCode: result.Status);
+}
+
+public sealed record ResetRequest(string? To);
+
+public sealed record TargetRequest(string Node, string Type, int Count);
+
+public sealed record OperationAnswer(bool Ok, string Message);

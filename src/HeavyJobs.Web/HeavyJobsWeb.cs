@@ -1,0 +1,113 @@
+using HeavyJobs.Storage;
+using HeavyJobs.Web.Api;
+using HeavyJobs.Web.Assets;
+using HeavyJobs.Web.Metrics;
+using HeavyJobs.Web.Operations;
+using HeavyJobs.Web.Queries;
+using HeavyJobs.Web.Rendering;
+using HeavyJobs.Web.Security;
+using Prometheus;
+
+namespace HeavyJobs.Web;
+
+/// <summary>
+/// The web dashboard, its JSON API and its Prometheus metrics, as an app the heavyjobs executable hosts:
+/// <code>
+/// await using var app = HeavyJobsWeb.Build(store, new WebOptions { Urls = "http://127.0.0.1:8080" }, TimeProvider.System);
+/// await app.RunAsync(cancellationToken);
+/// </code>
+/// The caller owns the store and disposes it after the app.
+/// </summary>
+public static class HeavyJobsWeb
+{
+    /// <exception cref="InvalidOperationException">Asked to listen beyond loopback with no users configured.</exception>
+    public static WebApplication Build(IHeavyStore store, WebOptions options, TimeProvider time, string[]? args = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            // Pages and views are compiled into this assembly; the host's own name would hide them.
+            ApplicationName = typeof(HeavyJobsWeb).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Options.Urls wins over ASPNETCORE_URLS and --urls, so the check below sees what will really be bound.
+        builder.WebHost.UseUrls(options.Urls);
+        RefuseOpenWithoutAuthentication(options, builder.Configuration);
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<DashboardQueries>();
+        builder.Services.AddSingleton<DashboardOperations>();
+        builder.Services.AddSingleton<FleetMetrics>();
+        builder.Services.AddSingleton<AntiforgeryFilter>();
+        builder.Services.AddHeavyJobsSecurity(options);
+        builder.Services.AddRazorPages();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = WebJson.Web.PropertyNamingPolicy;
+            foreach (var converter in WebJson.Web.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "HeavyJobs dashboard API";
+            document.Info.Description = "Reads are GET; changes are POST, need the operator role, and need the antiforgery header (from GET /api/session) unless sent with a bearer token.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        app.Use(SecurityHeaders);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapAssets();
+        app.MapReadApi();
+        app.MapWriteApi();
+        app.MapOpenApi();
+        var metrics = app.MapMetrics("/metrics", app.Services.GetRequiredService<FleetMetrics>().Registry);
+        if (!options.MetricsRequireAuthentication)
+        {
+            metrics.AllowAnonymous();
+        }
+
+        app.MapRazorPages();
+        return app;
+    }
+
+    private static void RefuseOpenWithoutAuthentication(WebOptions options, IConfiguration configuration)
+    {
+        if (options.AuthenticationEnabled)
+        {
+            return;
+        }
+
+        var urls = ListenAddresses.Split(configuration["urls"] ?? options.Urls)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
+        var open = ListenAddresses.NonLoopback(urls);
+        if (open.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Refusing to start the dashboard on {string.Join(", ", open)} without authentication: anyone who can reach that address " +
+                "could steer every job and worker. Configure users (WebOptions.Users, with a password hash or an API token), " +
+                "or listen on a loopback address such as http://127.0.0.1:8080.");
+        }
+    }
+
+    /// <summary>No framing, no sniffing, scripts and styles only from this site: data shown on a page cannot run.</summary>
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "same-origin";
+        return next(context);
+    }
+}

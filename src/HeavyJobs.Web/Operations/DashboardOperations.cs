@@ -1,0 +1,142 @@
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Web.Operations;
+
+/// <summary>
+/// Every change an operator can make from the dashboard. Each one that happens is also written to the action
+/// log with the operator's name as actor, so the log answers "who did this" as well as the system's own actions.
+/// </summary>
+public sealed class DashboardOperations(IHeavyStore store, TimeProvider time)
+{
+    /// <summary>The most workers a type may be scaled to on one machine, as the CLI allows.</summary>
+    public const int MaxTarget = 1000;
+
+    public async Task<OperationResult> ResetChunkAsync(long chunkId, bool toZero, string actor, CancellationToken cancellationToken)
+    {
+        var chunk = await store.ChunkGetAsync(chunkId, cancellationToken);
+        if (chunk is null)
+        {
+            return OperationResult.NotFound($"no chunk {chunkId}");
+        }
+
+        var to = toZero ? "zero" : "its last checkpoint";
+        if (!await store.ChunkResetAsync(new ChunkResetParams(chunkId, toZero, actor, time.GetUtcNow()), cancellationToken))
+        {
+            return OperationResult.Conflict($"chunk {chunkId} was not reset (its job is cancelled)");
+        }
+
+        await LogAsync(new ActionInsertParams(actor, "reset", $"chunk reset to {to}", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
+        return OperationResult.Done($"chunk {chunkId} reset to {to}");
+    }
+
+    public async Task<OperationResult> ChangeJobAsync(long jobId, JobChange change, string actor, CancellationToken cancellationToken)
+    {
+        if (await store.JobGetAsync(jobId, cancellationToken) is null)
+        {
+            return OperationResult.NotFound($"no job {jobId}");
+        }
+
+        var p = new JobChangeParams(jobId, time.GetUtcNow());
+        var changed = change switch
+        {
+            JobChange.Cancel => await store.JobCancelAsync(p, cancellationToken),
+            JobChange.Pause => await store.JobPauseAsync(p, cancellationToken),
+            JobChange.Resume => await store.JobResumeAsync(p, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(change)),
+        };
+        var verb = change.ToString().ToLowerInvariant();
+        if (!changed)
+        {
+            return OperationResult.Conflict($"job {jobId} cannot be {Past(change)} in its current state");
+        }
+
+        await LogAsync(new ActionInsertParams(actor, verb, $"job {Past(change)}", time.GetUtcNow(), JobId: jobId), cancellationToken);
+        return OperationResult.Done($"job {jobId} {Past(change)}");
+    }
+
+    /// <summary>Stop, terminate or restart one worker: a command for its machine's monitor.</summary>
+    public async Task<OperationResult> CommandWorkerAsync(long workerId, string kind, string actor, CancellationToken cancellationToken)
+    {
+        if (kind is not (CommandKinds.Stop or CommandKinds.Terminate or CommandKinds.Restart))
+        {
+            return OperationResult.BadRequest($"'{kind}' is not stop, terminate or restart");
+        }
+
+        // The store has no worker-by-id read; the live list is one indexed query.
+        var worker = (await store.WorkerListAsync(new WorkerListParams(Limit: 10_000), cancellationToken)).FirstOrDefault(w => w.Id == workerId);
+        if (worker is null)
+        {
+            return OperationResult.NotFound($"no live worker {workerId}");
+        }
+
+        var id = await store.CommandInsertAsync(new CommandInsertParams(worker.Node, kind, workerId, actor, time.GetUtcNow()), cancellationToken);
+        await LogAsync(
+            new ActionInsertParams(actor, kind, $"{kind} requested from the dashboard (command {id})", time.GetUtcNow(), worker.Node, workerId, ChunkId: worker.CurrentChunk),
+            cancellationToken);
+        return OperationResult.Done($"{kind} sent to worker {workerId} on {worker.Node}");
+    }
+
+    public async Task<OperationResult> DrainAsync(string node, string actor, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(node))
+        {
+            return OperationResult.BadRequest("name the machine to drain");
+        }
+
+        var id = await store.CommandInsertAsync(new CommandInsertParams(node, CommandKinds.Drain, null, actor, time.GetUtcNow()), cancellationToken);
+        await LogAsync(new ActionInsertParams(actor, CommandKinds.Drain, $"drain requested from the dashboard (command {id})", time.GetUtcNow(), node), cancellationToken);
+        return OperationResult.Done($"drain sent to {node}");
+    }
+
+    public async Task<OperationResult> ScaleAsync(string node, string type, int count, string actor, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(node) || string.IsNullOrWhiteSpace(type))
+        {
+            return OperationResult.BadRequest("name the machine and the type");
+        }
+
+        if (count is < 0 or > MaxTarget)
+        {
+            return OperationResult.BadRequest($"the count must be from 0 to {MaxTarget}");
+        }
+
+        node = node.Trim();
+        type = type.Trim();
+        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, type, count, time.GetUtcNow()), cancellationToken);
+        await LogAsync(new ActionInsertParams(actor, "scale", $"{type} = {count}", time.GetUtcNow(), node), cancellationToken);
+        return OperationResult.Done($"{node}: {type} = {count}");
+    }
+
+    private static string Past(JobChange change) => change switch
+    {
+        JobChange.Cancel => "cancelled",
+        JobChange.Pause => "paused",
+        _ => "resumed",
+    };
+
+    private Task LogAsync(ActionInsertParams p, CancellationToken cancellationToken) => store.ActionInsertAsync(p, cancellationToken);
+}
+
+public enum JobChange
+{
+    Cancel,
+    Pause,
+    Resume,
+}
+
+/// <param name="Status">The HTTP status the API answers with.</param>
+public sealed record OperationResult(bool Ok, int Status, string Message)
+{
+    public static OperationResult Done(string message) => new(true, StatusCodes.Status200OK, message);
+
+    public static OperationResult NotFound(string message) => new(false, StatusCodes.Status404NotFound, message);
+
+    public static OperationResult Conflict(string message) => new(false, StatusCodes.Status409Conflict, message);
+
+    public static OperationResult BadRequest(string message) => new(false, StatusCodes.Status400BadRequest, message);
+}

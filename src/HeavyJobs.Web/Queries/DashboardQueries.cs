@@ -1,0 +1,276 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Throughput;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Web.Queries;
+
+/// <summary>Everything the pages and the JSON API read, built from the store's list methods. Reads only.</summary>
+public sealed class DashboardQueries(IHeavyStore store, WebOptions options, TimeProvider time)
+{
+    /// <summary>Live workers the ps reads at most; the store keeps exited ones too, but they are not listed here.</summary>
+    private const int WorkerLimit = 10_000;
+
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
+    public async Task<OverviewDto> OverviewAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var nodes = await store.NodeListAsync(cancellationToken);
+        var workers = await store.WorkerListAsync(new WorkerListParams(Limit: WorkerLimit), cancellationToken);
+        var targets = await store.WorkerTargetListAsync(null, cancellationToken);
+        var buckets = await store.ThroughputListAsync(new ThroughputListParams(now - Hour, now + TimeSpan.FromMinutes(1)), cancellationToken);
+        var live = await LiveJobsAsync(cancellationToken);
+        var recent = await store.ActionListAsync(new ActionListParams(Limit: 100), cancellationToken);
+        var kills = await store.ActionListAsync(new ActionListParams(Limit: 200, Kind: "kill"), cancellationToken);
+
+        var crashLooping = targets.Where(t => t.CrashLooping).Select(t => new CrashLoopDto(t.Node, t.Type, t.Note, t.UpdatedAt)).ToList();
+        var lastFive = buckets.Where(b => b.Bucket >= now - TimeSpan.FromMinutes(5)).Sum(b => b.Items);
+        var throughput = new ThroughputSummaryDto(
+            Math.Round(lastFive / 5.0, 1),
+            buckets.Sum(b => b.Items),
+            buckets.Sum(b => b.Good),
+            buckets.Sum(b => b.Bad));
+
+        var attentionJobs = live
+            .Where(s => s.Count(ChunkState.Failed) + s.Count(ChunkState.Quarantined) > 0)
+            .Select(s => new AttentionJobDto(s.Job.Id, s.Job.Name, s.Count(ChunkState.Failed), s.Count(ChunkState.Quarantined)))
+            .ToList();
+        var hung = kills
+            .Where(a => a.At >= now - Hour && a.Reason.StartsWith("hung", StringComparison.Ordinal))
+            .Select(Dto.Action)
+            .ToList();
+
+        return new OverviewDto(
+            now,
+            Machines(nodes, workers, now),
+            Count(workers),
+            throughput,
+            Backlog(live, buckets, now),
+            recent.Where(a => IsAutomatic(a.Actor)).Take(15).Select(Dto.Action).ToList(),
+            new AttentionDto(
+                crashLooping,
+                attentionJobs.Sum(j => j.Failed),
+                attentionJobs.Sum(j => j.Quarantined),
+                attentionJobs,
+                hung));
+    }
+
+    public async Task<JobPageDto> JobsAsync(JobState? state, long? before, int? limit, CancellationToken cancellationToken)
+    {
+        var page = options.Page(limit);
+        var jobs = await store.JobListAsync(new JobListParams(page + 1, state, before), cancellationToken);
+        var shown = jobs.Take(page).Select(Dto.Job).ToList();
+        return new JobPageDto(shown, jobs.Count > page ? shown[^1].Id : null);
+    }
+
+    public async Task<JobDetailDto?> JobAsync(long jobId, CancellationToken cancellationToken)
+    {
+        // The one-job summary comes from the list query: the store has no summary-by-id.
+        var summary = (await store.JobListAsync(new JobListParams(1, BeforeId: jobId + 1), cancellationToken)).FirstOrDefault();
+        if (summary is null || summary.Job.Id != jobId)
+        {
+            return null;
+        }
+
+        var stages = summary.Job.Stages.Select((s, i) => new StageDto(i, s.Name, s.Type, s.Mode.ToString().ToLowerInvariant())).ToList();
+        return new JobDetailDto(Dto.Job(summary), stages, summary.Job.Parameters);
+    }
+
+    public async Task<ChunkPageDto> ChunksAsync(long jobId, ChunkState? state, long? after, int? limit, CancellationToken cancellationToken)
+    {
+        var page = options.Page(limit);
+        var chunks = await store.ChunkListAsync(new ChunkListParams(jobId, state, after, page + 1), cancellationToken);
+        var shown = chunks.Take(page).Select(Dto.Chunk).ToList();
+        return new ChunkPageDto(shown, chunks.Count > page ? shown[^1].Id : null);
+    }
+
+    public async Task<ChunkDto?> ChunkAsync(long chunkId, CancellationToken cancellationToken) =>
+        await store.ChunkGetAsync(chunkId, cancellationToken) is { } chunk ? Dto.Chunk(chunk) : null;
+
+    public async Task<WorkersDto> WorkersAsync(string? node, bool includeExited, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var nodes = await store.NodeListAsync(cancellationToken);
+        var workers = await store.WorkerListAsync(new WorkerListParams(node, includeExited, WorkerLimit), cancellationToken);
+        var targets = await store.WorkerTargetListAsync(node, cancellationToken);
+        var liveWorkers = workers.Where(w => w.State != WorkerState.Exited).ToList();
+        return new WorkersDto(
+            now,
+            Machines(nodes.Where(n => node is null || n.Name == node).ToList(), liveWorkers, now),
+            workers.OrderBy(w => w.Node, StringComparer.Ordinal).ThenBy(w => w.Id).Select(w => Dto.Worker(w, now)).ToList(),
+            targets.Select(t => new TargetDto(
+                    t.Node,
+                    t.Type,
+                    t.Count,
+                    liveWorkers.Count(w => w.Node == t.Node && w.Types.Contains(t.Type)),
+                    t.CrashLooping,
+                    t.Note))
+                .ToList());
+    }
+
+    /// <summary>The named range back from now, or from..to when both are given (at most seven days).</summary>
+    public async Task<ThroughputDto> ThroughputAsync(string? range, DateTimeOffset? since, DateTimeOffset? until, string? type, CancellationToken cancellationToken)
+    {
+        var (name, span, step) = ThroughputRange.Parse(range);
+        var to = time.GetUtcNow();
+        if (since is { } f && until is { } t && t > f)
+        {
+            to = t;
+            span = t - f <= TimeSpan.FromDays(7) ? t - f : TimeSpan.FromDays(7);
+            (name, step) = ("custom", ThroughputRange.StepFor(span));
+        }
+
+        var from = to - span;
+        var rows = await store.ThroughputListAsync(new ThroughputListParams(from, to + TimeSpan.FromMinutes(1), Type: type), cancellationToken);
+        var workers = (await store.WorkerListAsync(new WorkerListParams(IncludeExited: true, Limit: WorkerLimit), cancellationToken))
+            .ToDictionary(w => w.Id);
+        var stepMs = (long)step.TotalMilliseconds;
+
+        var byWorker = rows.GroupBy(r => r.WorkerId).OrderBy(g => g.Key)
+            .Select(g => Series(
+                g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                workers.TryGetValue(g.Key, out var w) ? $"worker {g.Key} ({w.Node})" : $"worker {g.Key}",
+                g,
+                stepMs))
+            .ToList();
+        var byType = rows.GroupBy(r => r.Type).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Series(g.Key, g.Key, g, stepMs))
+            .ToList();
+        return new ThroughputDto(
+            name,
+            from,
+            to,
+            (int)step.TotalSeconds,
+            byWorker,
+            byType,
+            new TallyDto(rows.Sum(r => r.Items), rows.Sum(r => r.Good), rows.Sum(r => r.Bad)));
+    }
+
+    public async Task<ActionPageDto> ActionsAsync(ActionFilter filter, CancellationToken cancellationToken)
+    {
+        var page = options.Page(filter.Limit);
+        var rows = await store.ActionListAsync(
+            new ActionListParams(page + 1, filter.Before, Blank(filter.Kind), Blank(filter.Node), filter.Worker, filter.Chunk, filter.Job),
+            cancellationToken);
+        var shown = rows.Take(page).Select(Dto.Action).ToList();
+        return new ActionPageDto(shown, rows.Count > page ? shown[^1].Id : null);
+    }
+
+    /// <summary>Jobs that can still need anything: active, paused, and failed ones (whose chunks an operator may reset).</summary>
+    internal async Task<List<JobSummary>> LiveJobsAsync(CancellationToken cancellationToken)
+    {
+        var jobs = new List<JobSummary>();
+        foreach (var state in new[] { JobState.Active, JobState.Paused, JobState.Failed })
+        {
+            jobs.AddRange(await store.JobListAsync(new JobListParams(1000, state), cancellationToken));
+        }
+
+        return jobs;
+    }
+
+    internal static WorkerCountsDto Count(IEnumerable<WorkerRow> workers)
+    {
+        int busy = 0, idle = 0, starting = 0, stopping = 0;
+        foreach (var w in workers)
+        {
+            switch (w.State)
+            {
+                case WorkerState.Busy: busy++; break;
+                case WorkerState.Idle: idle++; break;
+                case WorkerState.Starting: starting++; break;
+                case WorkerState.Stopping: stopping++; break;
+                default: break;
+            }
+        }
+
+        return new WorkerCountsDto(busy, idle, starting, stopping);
+    }
+
+    /// <summary>Everything not done by a person through the CLI or the dashboard.</summary>
+    private static bool IsAutomatic(string actor) =>
+        !actor.StartsWith("web:", StringComparison.Ordinal) && !actor.StartsWith("cli:", StringComparison.Ordinal);
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private List<MachineDto> Machines(IReadOnlyList<NodeRow> nodes, IReadOnlyList<WorkerRow> workers, DateTimeOffset now)
+    {
+        var names = nodes.Select(n => n.Name).Concat(workers.Select(w => w.Node)).Distinct().Order(StringComparer.Ordinal);
+        return names.Select(name =>
+        {
+            var node = nodes.FirstOrDefault(n => n.Name == name);
+            var age = node is null ? double.PositiveInfinity : (now - node.HeartbeatAt).TotalSeconds;
+            return new MachineDto(
+                name,
+                node is not null && now - node.HeartbeatAt <= options.MachineUpWithin,
+                node is null ? -1 : Math.Round(Math.Max(0, age), 1),
+                node?.Version ?? "",
+                node?.Capacity ?? 0,
+                node?.StartedAt ?? DateTimeOffset.MinValue,
+                Count(workers.Where(w => w.Node == name)));
+        }).ToList();
+    }
+
+    private static List<BacklogDto> Backlog(IReadOnlyList<JobSummary> jobs, IReadOnlyList<ThroughputRow> buckets, DateTimeOffset now)
+    {
+        var recent = buckets.Where(b => b.Bucket >= now - TimeSpan.FromMinutes(10)).ToList();
+        var seconds = TimeSpan.FromMinutes(10).TotalSeconds;
+        return jobs
+            .Where(s => s.Job.State is JobState.Active or JobState.Paused)
+            .Select(s =>
+            {
+                var remaining = s.ChunksByState.Where(kv => !kv.Key.IsFinal()).Sum(kv => kv.Value);
+                var done = s.Count(ChunkState.Done);
+                var types = s.Job.Stages.Select(st => st.Type).ToHashSet(StringComparer.Ordinal);
+                var rate = recent.Where(b => types.Contains(b.Type)).Sum(b => b.Items) / seconds;
+                double? eta = done > 0 && rate > 0 && remaining > 0 ? Math.Round(remaining * ((double)s.Counters.Done / done) / rate) : null;
+                return new BacklogDto(s.Job.Id, s.Job.Name, s.Job.State.ToDb(), s.Count(ChunkState.Pending), s.Count(ChunkState.Running), remaining, s.ChunkCount, eta);
+            })
+            .Where(b => b.Remaining > 0)
+            .ToList();
+    }
+
+    private static SeriesDto Series(string key, string label, IEnumerable<ThroughputRow> rows, long stepMs)
+    {
+        var list = rows.ToList();
+        var points = list
+            .GroupBy(r => StoreTime.ToMs(r.Bucket) / stepMs * stepMs)
+            .OrderBy(g => g.Key)
+            .Select(g => new[] { g.Key, g.Sum(r => r.Items), g.Sum(r => r.Good), g.Sum(r => r.Bad) })
+            .ToList();
+        return new SeriesDto(key, label, list.Sum(r => r.Items), list.Sum(r => r.Good), list.Sum(r => r.Bad), points);
+    }
+}
+
+/// <summary>The action log's filters, as the page and the API take them.</summary>
+public sealed record ActionFilter(string? Kind = null, string? Node = null, long? Worker = null, long? Chunk = null, long? Job = null, long? Before = null, int? Limit = null);
+
+/// <summary>The ranges the throughput chart offers, each with a step that keeps a series to a few hundred points.</summary>
+public static class ThroughputRange
+{
+    public static readonly IReadOnlyList<string> Names = ["1h", "6h", "24h", "7d"];
+
+    public static (string Name, TimeSpan Span, TimeSpan Step) Parse(string? range)
+    {
+        var span = range switch
+        {
+            "6h" => TimeSpan.FromHours(6),
+            "24h" => TimeSpan.FromHours(24),
+            "7d" => TimeSpan.FromDays(7),
+            _ => TimeSpan.FromHours(1),
+        };
+        return (Names.Contains(range) ? range! : "1h", span, StepFor(span));
+    }
+
+    /// <summary>Whole minutes (the buckets' width), at most about 360 points over the span.</summary>
+    public static TimeSpan StepFor(TimeSpan span)
+    {
+        var minutes = Math.Max(1, (int)Math.Ceiling(span.TotalMinutes / 360));
+        return TimeSpan.FromMinutes(minutes switch { <= 1 => 1, <= 5 => 5, <= 10 => 10, <= 30 => 30, _ => 60 });
+    }
+}

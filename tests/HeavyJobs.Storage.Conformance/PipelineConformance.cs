@@ -1,0 +1,129 @@
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Pipelines;
+using HeavyJobs.Storage.Politeness;
+using HeavyJobs.Storage.Schedules;
+
+namespace HeavyJobs.Storage.Conformance;
+
+public abstract class PipelineConformance(IStoreProvider provider) : ConformanceBase(provider)
+{
+    private static readonly StageDefinition[] ThreeStages =
+    [
+        new("fetch", "f", StageMode.Streaming),
+        new("parse", "p", StageMode.Streaming),
+        new("aggregate", "a", StageMode.Barrier),
+    ];
+
+    [Fact]
+    public async Task StreamingStage_RunsAsSoonAsEmitted_BarrierStageWaitsForEverythingBefore()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}", "{}"], 0, 3, Now), Ct);
+        var fetch = await ClaimOneAsync(1, "f");
+        await CheckpointAsync(fetch, "1", new ChunkCounters(1, 1, 0), emitted: [new EmittedChunk(1, "p", "{}", "p1"), new EmittedChunk(2, "a", "{}", "a1")]);
+
+        // The parse chunk streams: claimable while the other fetch chunk is still pending.
+        var parse = await ClaimOneAsync(2, "p");
+        Assert.Equal(1, parse.Stage);
+        Assert.Equal(ChunkState.Waiting, (await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct)).Single(c => c.Stage == 2).State);
+        Assert.Empty(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(3, ["a"], 5, Now, Lease), Ct));
+
+        await CheckpointAsync(fetch, "2", new ChunkCounters(2, 2, 0), complete: true);
+        var other = await ClaimOneAsync(1, "f");
+        await CheckpointAsync(other, "1", new ChunkCounters(1, 1, 0), complete: true);
+        Assert.Empty(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+        await CheckpointAsync(parse, "1", new ChunkCounters(1, 1, 0), complete: true);
+        Assert.Empty(await Store.JobFinishCompletedAsync(new JobFinishParams(Now), Ct));
+
+        var released = Assert.Single(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+
+        Assert.Equal((job.JobId, 2, "aggregate", 1L, false), (released.JobId, released.Stage, released.Name, released.Chunks, released.Created));
+        var aggregate = await ClaimOneAsync(3, "a");
+        await CheckpointAsync(aggregate, "done", new ChunkCounters(1, 1, 0), complete: true);
+        Assert.Equal([job.JobId], await Store.JobFinishCompletedAsync(new JobFinishParams(Now), Ct));
+    }
+
+    [Fact]
+    public async Task BarrierStageWithNoEmittedChunks_GetsOneChunkWhenUpstreamIsDone()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}"], 0, 3, Now), Ct);
+        var fetch = await ClaimOneAsync(1, "f");
+        await CheckpointAsync(fetch, null, new ChunkCounters(1, 1, 0), complete: true);
+
+        var released = Assert.Single(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+
+        Assert.True(released.Created);
+        var aggregate = await ClaimOneAsync(2, "a");
+        Assert.Equal("""{"stage":2}""", aggregate.Input);
+        Assert.Empty(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+        Assert.Equal(job.JobId, aggregate.JobId);
+    }
+
+    [Fact]
+    public async Task CancelAndPause_CascadeToEveryStage()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}"], 0, 3, Now), Ct);
+        var fetch = await ClaimOneAsync(1, "f");
+        await CheckpointAsync(fetch, "1", new ChunkCounters(1, 1, 0), emitted: [new EmittedChunk(1, "p", "{}", "p1"), new EmittedChunk(2, "a", "{}", "a1")]);
+
+        Assert.True(await Store.JobPauseAsync(new JobChangeParams(job.JobId, Now), Ct));
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["p"], 5, Now, Lease), Ct));
+        Assert.True(await Store.JobResumeAsync(new JobChangeParams(job.JobId, Now), Ct));
+        Assert.True(await Store.JobCancelAsync(new JobChangeParams(job.JobId, Now), Ct));
+
+        Assert.All(await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct), c => Assert.Equal(ChunkState.Cancelled, c.State));
+    }
+
+    [Fact]
+    public async Task Schedules_UpsertListAndAdvance()
+    {
+        var id = await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("nightly", "0 3 * * *", "{}", CatchUp.Once, Now.AddHours(1), Now), Ct);
+        await Store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(id, Now.AddDays(1), Now, 42), Ct);
+
+        var s = Assert.Single(await Store.ScheduleListAsync(Ct));
+
+        Assert.Equal(("nightly", "0 3 * * *", Now.AddDays(1), Now, 42L), (s.Name, s.Cron, s.NextRunAt, s.LastRunAt!.Value, s.LastJobId!.Value));
+        Assert.Equal(id, await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("nightly", "0 4 * * *", "{}", CatchUp.Skip, Now, Now), Ct));
+        Assert.Equal("0 4 * * *", Assert.Single(await Store.ScheduleListAsync(Ct)).Cron);
+    }
+
+    [Fact]
+    public async Task RateReserve_SpacesStartsAcrossConcurrentCallers()
+    {
+        var interval = TimeSpan.FromMilliseconds(250);
+        var others = Enumerable.Range(0, 8).Select(_ => Provider.OpenAnother(Store)).ToList();
+        try
+        {
+            var starts = await Task.WhenAll(others.SelectMany(s => Enumerable.Range(0, 5).Select(_ => s)).Select(s => s.RateReserveAsync(new RateReserveParams("whois.example", interval, Now), Ct)));
+
+            var ordered = starts.Order().ToList();
+            Assert.Equal(40, ordered.Distinct().Count());
+            Assert.Equal(Now, ordered[0]);
+            Assert.All(ordered.Zip(ordered.Skip(1)), pair => Assert.Equal(interval, pair.Second - pair.First));
+        }
+        finally
+        {
+            foreach (var o in others)
+            {
+                await o.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ServerSlots_CapConcurrency_AndFreeAfterReleaseOrHold()
+    {
+        var hold = Now.AddSeconds(30);
+        var a = await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold, Now), Ct);
+        var b = await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold, Now), Ct);
+        Assert.Equal([0, 1], new[] { a!.Value, b!.Value }.Order());
+        Assert.Null(await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold, Now), Ct));
+
+        await Store.ServerSlotReleaseAsync(new ServerSlotReleaseParams("s", a.Value), Ct);
+        Assert.Equal(a, await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold, Now), Ct));
+        Assert.NotNull(await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold.AddSeconds(30), hold.AddSeconds(1)), Ct));
+    }
+}

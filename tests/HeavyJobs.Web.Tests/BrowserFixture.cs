@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+
+namespace HeavyJobs.Web.Tests;
+
+/// <summary>
+/// One seeded dashboard and one headless Debian chromium for the browser tests. Without /usr/bin/chromium the
+/// tests fail: the dashboard's pages are not tested without a real browser.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    internal DashboardHost Host { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser tests.");
+        }
+
+        Host = await DashboardHost.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A fresh browser context signed in through the login form; every confirm() is accepted.</summary>
+    internal async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> SignInAsync(string user = Users.Operator, string password = Users.OperatorPassword)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                errors.Add(m.Text);
+            }
+        };
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.GotoAsync(Host.BaseUrl + "/login");
+        await page.FillAsync("input[name=user]", user);
+        await page.FillAsync("input[name=password]", password);
+        await page.ClickAsync("form.login button[type=submit]");
+        await page.WaitForURLAsync(Host.BaseUrl + "/");
+        return (context, page, errors);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+    }
+}
