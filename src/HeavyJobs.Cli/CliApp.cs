@@ -73,5 +73,37 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
     }
 }
 
+/// <summary>Cancelled on Ctrl+C (SIGINT) or SIGTERM, so long-running commands drain instead of dying mid-write.</summary>
+public sealed class StopSignal : IDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration _int;
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration _term;
+
+    public StopSignal(CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _int = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Handle);
+        _term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Handle);
+    }
+
+    public CancellationToken Token => _stop.Token;
+
+    public void Cancel() => _stop.Cancel();
+
+    public void Dispose()
+    {
+        _int.Dispose();
+        _term.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Handle(System.Runtime.InteropServices.PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _stop.Cancel();
+    }
+}
+
 /// <summary>A mistake in what the user asked for, shown as one line without a stack trace.</summary>
 public sealed class UserError(string message) : Exception(message);

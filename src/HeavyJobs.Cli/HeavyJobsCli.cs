@@ -29,6 +29,11 @@ public static class HeavyJobsCli
         root.Subcommands.Add(ActionsCommand.Create(app));
         root.Subcommands.Add(ThroughputCommand.Create(app));
         root.Subcommands.Add(RunCommand.Create(app));
+        root.Subcommands.Add(WebCommand.Create(app));
+        root.Subcommands.Add(ManagerCommand.Create(app));
+        root.Subcommands.Add(SchedulesCommand.Create(app));
+        root.Subcommands.Add(WhoisCommand.Create(app));
+        root.Subcommands.Add(WhoisCommand.CreateServer(app));
         return await root.Parse(args).InvokeAsync();
     }
 }

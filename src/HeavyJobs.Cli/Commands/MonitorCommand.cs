@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using HeavyJobs.Runtime.Monitor;
 using Microsoft.Extensions.Logging;
 
@@ -25,12 +24,7 @@ internal static class MonitorCommand
             parse,
             async store =>
             {
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-                {
-                    c.Cancel = true;
-                    stop.Cancel();
-                });
+                using var stop = new StopSignal(ct);
                 using var loggers = CliApp.Loggers(LogLevel.Information);
                 var options = Options(app, parse.GetValue(app.Db)!, parse.GetValue(node)!, parse.GetValue(external) ?? []) with
                 {

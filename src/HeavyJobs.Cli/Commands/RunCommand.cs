@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Demo;
 using HeavyJobs.Runtime.Jobs;
+using HeavyJobs.Runtime.Manager;
 using HeavyJobs.Runtime.Monitor;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Monitoring;
@@ -27,20 +27,16 @@ internal static class RunCommand
         var workers = new Option<int>("--workers") { Description = "Workers to run.", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
         var below = new Option<long>("--below") { Description = "Count the primes below this number (a power of ten is checked against the known answer).", DefaultValueFactory = _ => 10_000_000_000 };
         var chunkSize = new Option<long>("--chunk-size") { Description = "Numbers per chunk.", DefaultValueFactory = _ => 100_000_000 };
-        var command = new Command("run", "Run the demo on one machine: submit it (or resume it), run workers, show progress, check the answer.")
+        var urls = WebCommand.Urls();
+        var command = new Command("run", "Run the demo on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress; check the answer.")
         {
-            workers, below, chunkSize,
+            workers, below, chunkSize, urls,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
             async store =>
             {
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-                {
-                    c.Cancel = true;
-                    stop.Cancel();
-                });
+                using var stop = new StopSignal(ct);
                 var n = parse.GetValue(below);
                 var db = parse.GetValue(app.Db)!;
                 var jobId = await FindOrSubmitAsync(app, store, n, parse.GetValue(chunkSize), stop.Token);
@@ -49,16 +45,38 @@ internal static class RunCommand
                 AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(db))}: job {jobId}; the monitor runs {parse.GetValue(workers)} worker processes on {Markup.Escape(options.Node)}");
                 AnsiConsole.MarkupLine("[grey]In another terminal: heavyjobs workers ps · heavyjobs status · heavyjobs actions (with the same --db)[/]");
                 using var loggers = CliApp.Loggers(LogLevel.Warning);
-                using var monitorStop = new CancellationTokenSource();
-                var monitor = Task.Run(() => new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(monitorStop.Token), CancellationToken.None);
+                using var background = new CancellationTokenSource();
+                var monitor = Task.Run(() => new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(background.Token), CancellationToken.None);
+                var manager = Task.Run(() => new HeavyManager(store, (d, source, c) => Submit(app, store, d, source, c), app.Time, loggers).RunAsync(background.Token), CancellationToken.None);
+                await using var web = await StartDashboardAsync(app, store, parse.GetValue(urls)!, stop.Token);
                 var summary = await ShowProgressAsync(app, store, jobId, stop.Token);
                 // The monitor drains its workers: each checkpoints and gives its chunk back.
-                await monitorStop.CancelAsync();
-                await monitor;
+                await background.CancelAsync();
+                await Task.WhenAll(monitor, manager);
                 return Report(summary, n);
             },
             CancellationToken.None));
         return command;
+    }
+
+    private static async Task<long> Submit(CliApp app, IHeavyStore store, JobDefinition definition, string source, CancellationToken ct) =>
+        (await JobSubmitter.SubmitAsync(store, app.Registry, definition, source, Environment.CurrentDirectory, app.Time, ct)).JobId;
+
+    /// <summary>The dashboard is a convenience here: if its port is taken, the run goes on without it.</summary>
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication?> StartDashboardAsync(CliApp app, IHeavyStore store, string urls, CancellationToken ct)
+    {
+        try
+        {
+            var web = WebCommand.Build(store, app, urls, null);
+            await web.StartAsync(ct);
+            AnsiConsole.MarkupLine($"Dashboard: [link]{Markup.Escape(string.Join(", ", web.Urls))}[/]");
+            return web;
+        }
+        catch (Exception ex) when (ex is IOException or UserError or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Dashboard not started: {Markup.Escape(ex.Message)}[/]");
+            return null;
+        }
     }
 
     private static async Task<long> FindOrSubmitAsync(CliApp app, IHeavyStore store, long below, long chunkSize, CancellationToken ct)

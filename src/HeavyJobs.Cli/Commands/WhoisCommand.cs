@@ -61,11 +61,17 @@ internal static class WhoisCommand
         command.SetAction(async (parse, ct) =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+
+            // System.CommandLine 2.0.0 leaves ProcessTerminationTimeout null (dotnet/command-line-api#2739), so
+            // neither Ctrl+C nor SIGTERM cancels ct: without these the runtime would kill the process unreported.
+            void Stop(PosixSignalContext c)
             {
                 c.Cancel = true;
                 stop.Cancel();
-            });
+            }
+
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             try
             {
                 var settings = new ServerSettings(

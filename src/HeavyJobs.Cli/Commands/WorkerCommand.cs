@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Runtime.Worker;
 using Microsoft.Extensions.Logging;
@@ -22,12 +21,7 @@ internal static class WorkerCommand
             parse,
             async store =>
             {
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-                {
-                    c.Cancel = true;
-                    stop.Cancel();
-                });
+                using var stop = new StopSignal(ct);
                 using var loggers = CliApp.Loggers(LogLevel.Information);
                 var options = new WorkerOptions
                 {
@@ -37,7 +31,7 @@ internal static class WorkerCommand
                 if (parse.GetValue(monitored))
                 {
                     var heartbeat = int.TryParse(Environment.GetEnvironmentVariable(WorkerEnvironment.HeartbeatMs), out var ms) ? ms : 1000;
-                    using var pipe = new PipeWorkerHost(Console.In, Console.Out, Version.Current, stop);
+                    using var pipe = new PipeWorkerHost(Console.In, Console.Out, Version.Current, stop.Cancel);
                     options = options with { HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Max(100, heartbeat)) };
                     await new ChunkWorker(store, app.Registry, pipe, options, app.Time, loggers).RunAsync(stop.Token);
                     return 0;

@@ -49,4 +49,26 @@ public interface IChunkContext
     /// <see cref="LeaseLostException"/> is thrown, which the handler should let through.
     /// </summary>
     ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads committed outputs of this job: of one chunk (a parser reading what its fetch chunk fetched) or of a
+    /// whole stage (an aggregator), in id order from <paramref name="afterId"/>.
+    /// </summary>
+    ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits for a turn at an external resource (a WHOIS server, an API) under a limit that holds across every
+    /// worker of the fleet, not per process. Dispose the result when the request is done.
+    /// </summary>
+    ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken);
 }
+
+/// <summary>Which outputs to read: one chunk's, or one stage's.</summary>
+public sealed record OutputQuery(long? ChunkId = null, int? Stage = null);
+
+public sealed record StoredOutput(long Id, long ChunkId, int Stage, string Key, string Data);
+
+/// <param name="RequestsPerSecond">Starts are spaced by 1/this across the fleet.</param>
+/// <param name="Concurrency">At most this many requests in flight across the fleet.</param>
+/// <param name="MaxRequestTime">A slot whose holder died frees itself after this long.</param>
+public sealed record ResourceLimit(double RequestsPerSecond, int Concurrency, TimeSpan MaxRequestTime);

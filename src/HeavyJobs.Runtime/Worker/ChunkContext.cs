@@ -120,6 +120,15 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         }
     }
 
+    public async ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId), cancellationToken);
+        return rows.Select(r => new StoredOutput(r.Id, r.ChunkId, r.Stage, r.Key, r.Data)).ToList();
+    }
+
+    public ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken) =>
+        FleetLimiter.AcquireAsync(_store, _time, resource, limit, cancellationToken);
+
     public void Dispose() => _input.Dispose();
 }
 

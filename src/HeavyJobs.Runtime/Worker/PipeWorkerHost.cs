@@ -14,15 +14,15 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
     private readonly TextReader _input;
     private readonly TextWriter _output;
     private readonly string _version;
-    private readonly CancellationTokenSource _stop;
+    private readonly Action _stop;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _lock = new();
     private readonly List<ThroughputSample> _samples = [];
     private WorkerStatus? _lastSent;
     private TimeSpan? _grace;
 
-    /// <param name="stop">Cancelled when the monitor says stop, or goes away.</param>
-    public PipeWorkerHost(TextReader input, TextWriter output, string version, CancellationTokenSource stop)
+    /// <param name="stop">Called when the monitor says stop, or goes away.</param>
+    public PipeWorkerHost(TextReader input, TextWriter output, string version, Action stop)
     {
         _input = input;
         _output = output;
@@ -130,7 +130,7 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
                         break;
                     case "stop":
                         _grace = body.Long("graceMs") is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
-                        await _stop.CancelAsync();
+                        _stop();
                         break;
                 }
             }
@@ -140,7 +140,7 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         }
 
         MonitorGone = true;
-        await _stop.CancelAsync();
+        _stop();
     }
 
     private void Send(object message)

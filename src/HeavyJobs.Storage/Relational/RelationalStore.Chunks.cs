@@ -328,8 +328,14 @@ public abstract partial class RelationalStore
                 var sql = "SELECT id, job_id, chunk_id, stage, key, data, created_at FROM hj_outputs WHERE job_id = @job"
                     + (p.Stage is null ? "" : " AND stage = @stage")
                     + (p.AfterId is null ? "" : " AND id > @after")
+                    + (p.ChunkId is null ? "" : " AND chunk_id = @chunk")
                     + " ORDER BY id LIMIT @limit";
                 var command = connection.Command(sql).With("job", p.JobId).With("limit", Math.Clamp(p.Limit, 1, 1_000_000));
+                if (p.ChunkId is { } chunk)
+                {
+                    command.With("chunk", chunk);
+                }
+
                 if (p.Stage is { } stage)
                 {
                     command.With("stage", stage);

@@ -103,12 +103,18 @@
         }));
     }
 
+    // 1, 2 or 5 times a power of ten, so the grid lines fall on round numbers.
+    function niceCeiling(v) {
+        const p = 10 ** Math.floor(Math.log10(v));
+        return [1, 2, 5, 10].map(m => m * p).find(n => n >= v);
+    }
+
     function renderChart(figure, series, data) {
         const w = 900, h = 260, left = 56, right = 10, top = 10, bottom = 24;
         const from = Date.parse(data.from), to = Date.parse(data.to);
         const perMinute = 60 / (data.stepSeconds || 60);
         const items = (series || []).filter(s => s.points.length > 0);
-        const max = Math.max(1, ...items.flatMap(s => s.points.map(p => p[1] * perMinute)));
+        const max = niceCeiling(Math.max(1, ...items.flatMap(s => s.points.map(p => p[1] * perMinute))));
         const x = t => left + ((t - from) / Math.max(1, to - from)) * (w - left - right);
         const y = v => top + (1 - v / max) * (h - top - bottom);
 

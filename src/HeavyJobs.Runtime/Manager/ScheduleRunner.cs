@@ -1,0 +1,84 @@
+using Cronos;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Schedules;
+
+namespace HeavyJobs.Runtime.Manager;
+
+/// <summary>
+/// Fires recurring jobs by cron expression (UTC). A schedule never starts a run while its previous run still
+/// goes (it skips that occurrence and says so in the action log). After downtime, "once" runs the missed work
+/// once as soon as the manager is back; "skip" waits for the next occurrence.
+/// </summary>
+public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit)
+{
+    /// <summary>A run this late counts as missed (for the "skip" policy). The default value is 1 minute.</summary>
+    public static readonly TimeSpan MissedAfter = TimeSpan.FromMinutes(1);
+
+    public static DateTimeOffset NextOccurrence(string cron, DateTimeOffset after) =>
+        CronExpression.Parse(cron).GetNextOccurrence(after, TimeZoneInfo.Utc)
+        ?? throw new ArgumentException($"cron expression '{cron}' never fires");
+
+    /// <summary>Adds or replaces a schedule; validates the cron expression and the job definition first.</summary>
+    public static async Task<long> UpsertAsync(IHeavyStore store, string name, string cron, string definitionJson, string catchUp, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!CatchUp.IsKnown(catchUp))
+        {
+            throw new JobDefinitionException($"schedule {name}", "catchUp", $"must be '{CatchUp.Once}' or '{CatchUp.Skip}'");
+        }
+
+        DateTimeOffset next;
+        try
+        {
+            next = NextOccurrence(cron, now);
+        }
+        catch (CronFormatException ex)
+        {
+            throw new JobDefinitionException($"schedule {name}", "cron", ex.Message);
+        }
+
+        JobDefinitionParser.Parse(definitionJson, $"schedule {name}", yaml: false);
+        return await store.ScheduleUpsertAsync(new ScheduleUpsertParams(name, cron, definitionJson, catchUp, next, now), cancellationToken);
+    }
+
+    /// <summary>Runs every schedule that is due at <paramref name="now"/>; returns the jobs it submitted.</summary>
+    public async Task<IReadOnlyList<long>> TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var submitted = new List<long>();
+        foreach (var s in await store.ScheduleListAsync(cancellationToken))
+        {
+            if (!s.Enabled || s.NextRunAt > now)
+            {
+                continue;
+            }
+
+            var next = NextOccurrence(s.Cron, now);
+            if (s.LastJobId is { } last && await store.JobGetAsync(last, cancellationToken) is { State: JobState.Active or JobState.Paused })
+            {
+                await LogAsync("schedule-skip", $"{s.Name}: run due at {s.NextRunAt:u} skipped, job {last} still runs", now, last, cancellationToken);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);
+                continue;
+            }
+
+            if (s.CatchUp == CatchUp.Skip && now - s.NextRunAt > MissedAfter)
+            {
+                await LogAsync("schedule-skip", $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null, cancellationToken);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);
+                continue;
+            }
+
+            var definition = JobDefinitionParser.Parse(s.Definition, $"schedule {s.Name}", yaml: false);
+            var job = await submit(definition, $"schedule {s.Name}", cancellationToken);
+            await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, job), cancellationToken);
+            await LogAsync("schedule-run", $"{s.Name}: submitted job {job} (due {s.NextRunAt:u}); next at {next:u}", now, job, cancellationToken);
+            submitted.Add(job);
+        }
+
+        return submitted;
+    }
+
+    private Task LogAsync(string kind, string reason, DateTimeOffset now, long? job, CancellationToken cancellationToken) =>
+        store.ActionInsertAsync(new ActionInsertParams("manager", kind, reason, now, JobId: job), cancellationToken);
+}
