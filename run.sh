@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the main job on this machine: everything on SQLite, in one command.
+# Runs the main job on this machine, everything on SQLite, in one command: the WHOIS pilot (a refresh of
+# several thousand domains from a local WHOIS server: fetch → parse → aggregate), with the dashboard.
 # Usage: ./run.sh [heavyjobs run options, e.g. --workers 4]
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -32,7 +32,9 @@ public static class HeavyJobsCli
         root.Subcommands.Add(WebCommand.Create(app));
         root.Subcommands.Add(ManagerCommand.Create(app));
         root.Subcommands.Add(SchedulesCommand.Create(app));
-        root.Subcommands.Add(WhoisCommand.Create(app));
+        var whois = WhoisCommand.Create(app);
+        whois.Subcommands.Add(WhoisAggregatesCommand.Create(app));
+        root.Subcommands.Add(whois);
         root.Subcommands.Add(WhoisCommand.CreateServer(app));
         return await root.Parse(args).InvokeAsync();
     }

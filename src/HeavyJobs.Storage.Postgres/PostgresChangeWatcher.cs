@@ -4,50 +4,89 @@ using Npgsql;
 
 namespace HeavyJobs.Storage.Postgres;
 
-/// <summary>One LISTEN connection: it sleeps in the server until a work-making transaction commits a NOTIFY.</summary>
+/// <summary>
+/// One LISTEN connection that sleeps in the server until a work-making transaction commits a NOTIFY. A
+/// background loop owns the connection and only ever waits without a timeout; callers wait on a signal with
+/// theirs, so a caller's timeout never leaves the connection half-way through a read.
+/// </summary>
 internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time) : IChangeWatcher
 {
-    private NpgsqlConnection? _connection;
-    private volatile bool _notified;
+    private readonly SemaphoreSlim _changed = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
 
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (_connection is null)
+        if (_loop is null)
         {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            connection.Notification += (_, _) => _notified = true;
-            await connection.Command($"LISTEN {channel}").ExecAsync(cancellationToken);
-            _connection = connection;
+            _loop = Task.Run(ListenAsync, CancellationToken.None);
+            // The first call returns only once LISTEN is in place, so no change after it can be missed.
+            await _listening.Task.WaitAsync(TimeSpan.FromSeconds(30), time, cancellationToken);
         }
 
-        if (_notified)
+        var woken = await _changed.WaitAsync(timeout, cancellationToken);
+        // Many notifications while nobody waited are one change to look at.
+        while (_changed.CurrentCount > 0 && _changed.Wait(0, CancellationToken.None))
         {
-            _notified = false;
-            return true;
         }
 
-        var started = time.GetTimestamp();
-        while (true)
-        {
-            var left = timeout - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return false;
-            }
-
-            if (await _connection.WaitAsync(left, cancellationToken) && _notified)
-            {
-                _notified = false;
-                return true;
-            }
-        }
+        return woken;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection is not null)
+        await _stop.CancelAsync();
+        if (_loop is not null)
         {
-            await _connection.DisposeAsync();
+            await _loop;
+        }
+
+        _stop.Dispose();
+        _changed.Dispose();
+    }
+
+    private async Task ListenAsync()
+    {
+        var failures = 0;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(_stop.Token);
+                connection.Notification += (_, _) => _changed.Release();
+                await connection.Command($"LISTEN {channel}").ExecAsync(_stop.Token);
+                _listening.TrySetResult();
+                if (failures > 0)
+                {
+                    // Changes may have been missed while the connection was down: let the waiters look.
+                    _changed.Release();
+                }
+
+                failures = 0;
+                while (true)
+                {
+                    await connection.WaitAsync(_stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+            {
+                // The database went away: try again with a growing pause; the caller's fallback poll covers the gap.
+                failures++;
+                _listening.TrySetResult();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * (1 << Math.Min(failures, 6)))), time, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ public sealed class CliTests
     {
         var db = HeavyjobsProcess.NewDbPath();
 
-        var (exit, output, err) = await HeavyjobsProcess.RunAsync(db, Ct, "run", "--below", "1000000", "--chunk-size", "100000", "--workers", "2");
+        var (exit, output, err) = await HeavyjobsProcess.RunAsync(db, Ct, "run", "--pilot", "primes", "--below", "1000000", "--chunk-size", "100000", "--workers", "2", "--urls", "http://127.0.0.1:0");
 
         Assert.True(exit == 0, output + err);
         Assert.Contains("78,498", output, StringComparison.Ordinal);

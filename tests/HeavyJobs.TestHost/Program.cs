@@ -2,6 +2,7 @@ using HeavyJobs.Cli;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Demo;
 using HeavyJobs.TestHost;
+using HeavyJobs.Whois.Pipeline;
 
 // A worker of type test.boom cannot even start: the crash-loop scenario.
 if (args.Contains("--monitored") && args.Contains(TestHandlers.Boom))
@@ -12,6 +13,7 @@ if (args.Contains("--monitored") && args.Contains(TestHandlers.Boom))
 
 var registry = HandlerRegistry.CreateBuilder()
     .AddDemoHandlers()
+    .AddWhoisHandlers()
     .Add<CountHandler>(TestHandlers.Count)
     .Add<HangHandler>(TestHandlers.Hang)
     .Add<PoisonHandler>(TestHandlers.Poison)

@@ -28,9 +28,12 @@ internal static class RunCommand
         var below = new Option<long>("--below") { Description = "Count the primes below this number (a power of ten is checked against the known answer).", DefaultValueFactory = _ => 10_000_000_000 };
         var chunkSize = new Option<long>("--chunk-size") { Description = "Numbers per chunk.", DefaultValueFactory = _ => 100_000_000 };
         var urls = WebCommand.Urls();
-        var command = new Command("run", "Run the demo on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress; check the answer.")
+        var pilot = new Option<string>("--pilot") { Description = "whois: refresh WHOIS records from a local WHOIS server (fetch → parse → aggregate); primes: count primes.", DefaultValueFactory = _ => "whois" };
+        pilot.AcceptOnlyFromAmong("whois", "primes");
+        var domains = new Option<int>("--domains") { Description = "WHOIS pilot: how many domains to refresh.", DefaultValueFactory = _ => 3000 };
+        var command = new Command("run", "Run the main job on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress and the result.")
         {
-            workers, below, chunkSize, urls,
+            workers, below, chunkSize, urls, pilot, domains,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
@@ -39,9 +42,21 @@ internal static class RunCommand
                 using var stop = new StopSignal(ct);
                 var n = parse.GetValue(below);
                 var db = parse.GetValue(app.Db)!;
-                var jobId = await FindOrSubmitAsync(app, store, n, parse.GetValue(chunkSize), stop.Token);
                 var options = MonitorCommand.Options(app, db, Environment.MachineName, []);
-                await store.WorkerTargetSetAsync(new WorkerTargetSetParams(options.Node, PrimeCountHandler.Type, parse.GetValue(workers), app.Time.GetUtcNow()), stop.Token);
+                var isWhois = parse.GetValue(pilot) == "whois";
+                await using var whoisServer = isWhois ? await WhoisDemo.StartServerAsync(parse.GetValue(domains), stop.Token) : null;
+                long jobId;
+                if (isWhois)
+                {
+                    jobId = await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), stop.Token);
+                    await WhoisDemo.ScaleAsync(store, options.Node, parse.GetValue(workers), app.Time, stop.Token);
+                }
+                else
+                {
+                    jobId = await FindOrSubmitAsync(app, store, n, parse.GetValue(chunkSize), stop.Token);
+                    await store.WorkerTargetSetAsync(new WorkerTargetSetParams(options.Node, PrimeCountHandler.Type, parse.GetValue(workers), app.Time.GetUtcNow()), stop.Token);
+                }
+
                 AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(db))}: job {jobId}; the monitor runs {parse.GetValue(workers)} worker processes on {Markup.Escape(options.Node)}");
                 AnsiConsole.MarkupLine("[grey]In another terminal: heavyjobs workers ps · heavyjobs status · heavyjobs actions (with the same --db)[/]");
                 using var loggers = CliApp.Loggers(LogLevel.Warning);
@@ -53,6 +68,11 @@ internal static class RunCommand
                 // The monitor drains its workers: each checkpoints and gives its chunk back.
                 await background.CancelAsync();
                 await Task.WhenAll(monitor, manager);
+                if (isWhois)
+                {
+                    return await WhoisDemo.ReportAsync(store, summary, whoisServer!, CancellationToken.None);
+                }
+
                 return Report(summary, n);
             },
             CancellationToken.None));
@@ -122,7 +142,7 @@ internal static class RunCommand
 
                         task.MaxValue = summary.ChunkCount;
                         task.Value = summary.Count(ChunkState.Done);
-                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} numbers, {summary.Counters.Good:N0} primes";
+                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} items ({summary.Counters.Good:N0} good, {summary.Counters.Bad:N0} bad), {summary.Count(ChunkState.Done)}/{summary.ChunkCount} chunks";
                         if (summary.Job.State is not (JobState.Active or JobState.Paused))
                         {
                             return;

@@ -14,6 +14,7 @@ internal sealed class MonitorRun : IAsyncDisposable
 
     private readonly StringBuilder _log = new();
     private Process? _monitor;
+    private Process? _manager;
 
     private MonitorRun(string db, string node, IHeavyStore store)
     {
@@ -90,6 +91,17 @@ internal sealed class MonitorRun : IAsyncDisposable
         _monitor.BeginErrorReadLine();
     }
 
+    /// <summary>Starts the fleet's manager (pipelines, schedules) as its own process.</summary>
+    public void StartManager()
+    {
+        _manager = new Process { StartInfo = Info(["manager"]) };
+        _manager.OutputDataReceived += (_, e) => Append(e.Data);
+        _manager.ErrorDataReceived += (_, e) => Append(e.Data);
+        _manager.Start();
+        _manager.BeginOutputReadLine();
+        _manager.BeginErrorReadLine();
+    }
+
     public async Task<(int Exit, string Out)> CliAsync(CancellationToken ct, params string[] args)
     {
         using var process = Process.Start(Info(args))!;
@@ -134,6 +146,17 @@ internal sealed class MonitorRun : IAsyncDisposable
                 _monitor.Kill(entireProcessTree: true);
             }
         }
+
+        if (_manager is { HasExited: false })
+        {
+            Signal(_manager.Id, "TERM");
+            if (!_manager.WaitForExit(TimeSpan.FromSeconds(15)))
+            {
+                _manager.Kill(entireProcessTree: true);
+            }
+        }
+
+        _manager?.Dispose();
 
         // Whatever a broken run left behind must not outlive the test.
         foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(IncludeExited: true), CancellationToken.None))

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Jobs;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Whois.Pipeline;
+using HeavyJobs.Whois.Server;
+using Spectre.Console;
+
+namespace HeavyJobs.Cli.Commands;
+
+/// <summary>
+/// The WHOIS pilot on one machine: a local WHOIS server answering for a synthetic population in the formats of
+/// real registries (with thin-registry referrals), and a refresh pipeline fetch → parse → aggregate over it.
+/// </summary>
+internal static class WhoisDemo
+{
+    /// <summary>A fixed port base, so a run that was stopped resumes against the same server table.</summary>
+    public const int PortBase = 43100;
+
+    /// <summary>The local registries' own limit; the fetchers keep under it fleet-wide (docs/operations.md).</summary>
+    public const int ServerRateLimit = 12;
+
+    public const double FetchRatePerServer = 8;
+
+    private const string NameFormat = "whois refresh: {0} domains";
+
+    public static async Task<LocalWhoisServer> StartServerAsync(int domains, CancellationToken ct)
+    {
+        var population = new SyntheticPopulation(seed: 1, size: domains);
+        var faults = new WhoisFaultOptions { RateLimitPerSecond = ServerRateLimit, ResetProbability = 0.01 };
+        LocalWhoisServer server;
+        try
+        {
+            server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = PortBase, Faults = faults, FaultSeed = 7 });
+            await server.StartAsync(ct);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = 0, Faults = faults, FaultSeed = 7 });
+            await server.StartAsync(ct);
+        }
+
+        AnsiConsole.MarkupLine($"Local WHOIS server: {domains:N0} domains, {server.ServerNames.Count} registries and registrars on 127.0.0.1 (try: whois -h 127.0.0.1 -p {server.PortOf("whois.verisign-grs.com")} {Markup.Escape(population.Domain(0))})");
+        return server;
+    }
+
+    public static async Task<long> FindOrSubmitAsync(CliApp app, IHeavyStore store, LocalWhoisServer server, int domains, CancellationToken ct)
+    {
+        var name = string.Format(System.Globalization.CultureInfo.InvariantCulture, NameFormat, domains);
+        var existing = (await store.JobListAsync(new JobListParams(Limit: 1000), ct)).FirstOrDefault(j => j.Job.Name == name && j.Job.State is JobState.Active or JobState.Paused);
+        if (existing is not null)
+        {
+            AnsiConsole.MarkupLine($"Resuming job {existing.Job.Id}: {existing.Count(ChunkState.Done)}/{existing.ChunkCount} chunks already done.");
+            return existing.Job.Id;
+        }
+
+        using var table = new MemoryStream();
+        await server.ServerTable.SaveJsonAsync(table, ct);
+        var population = new SyntheticPopulation(seed: 1, size: domains);
+        var definition = new JobDefinition(
+            name,
+            [
+                new StageDefinition("fetch", WhoisPipeline.Fetch, StageMode.Streaming),
+                new StageDefinition("parse", WhoisPipeline.Parse, StageMode.Streaming),
+                new StageDefinition("aggregate", WhoisPipeline.Aggregate, StageMode.Barrier),
+            ],
+            JsonSerializer.SerializeToElement(new
+            {
+                serverTable = JsonDocument.Parse(table.ToArray()).RootElement,
+                ratePerServer = FetchRatePerServer,
+                concurrencyPerServer = 2,
+                every = 10,
+            }),
+            new ChunkSplit.Keys(Enumerable.Range(0, domains).Select(i => population.Domain(i)).ToList(), 50),
+            Priority: 0,
+            MaxAttempts: 5);
+        return (await JobSubmitter.SubmitAsync(store, app.Registry, definition, "whois demo", Environment.CurrentDirectory, app.Time, ct)).JobId;
+    }
+
+    public static async Task ScaleAsync(IHeavyStore store, string node, int workers, TimeProvider time, CancellationToken ct)
+    {
+        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, WhoisPipeline.Fetch, Math.Max(2, workers * 2), time.GetUtcNow()), ct);
+        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, WhoisPipeline.Parse, 1, time.GetUtcNow()), ct);
+        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, WhoisPipeline.Aggregate, 1, time.GetUtcNow()), ct);
+    }
+
+    public static async Task<int> ReportAsync(IHeavyStore store, JobSummary? summary, LocalWhoisServer server, CancellationToken ct)
+    {
+        if (summary is null || summary.Job.State is not (JobState.Completed or JobState.Failed))
+        {
+            return 0;
+        }
+
+        WhoisAggregatesCommand.Render(summary.Job.Id, await WhoisAggregatesCommand.ReadAsync(store, summary.Job.Id, ct), 8);
+        var busiest = server.ServerNames.Select(n => (Name: n, Max: server.MaxRequestsInAnyOneSecondWindow(n))).MaxBy(x => x.Max);
+        AnsiConsole.MarkupLine($"The local WHOIS servers answered {server.TotalRequestCount:N0} queries; the busiest ({Markup.Escape(busiest.Name)}) saw at most {busiest.Max} in any one second (fleet-wide limit {FetchRatePerServer}/s per server).");
+        AnsiConsole.MarkupLine("Export: heavyjobs whois aggregates --csv DIR (with the same --db)");
+        return summary.Job.State == JobState.Completed ? 0 : 1;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using HeavyJobs.Core.Handlers;
+
+namespace HeavyJobs.Whois.Pipeline;
+
+/// <summary>
+/// The barrier after parsing: counts every domain once (its latest record) by registrar, expiry month,
+/// name-server provider, status, TLD, not-found and error reason. Each count is an output "dimension|value".
+/// </summary>
+public sealed class AggregateHandler : IChunkHandler
+{
+    public const string Summary = "summary";
+
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var latest = new Dictionary<string, string>(StringComparer.Ordinal);
+        long after = 0;
+        while (true)
+        {
+            var page = await context.ReadOutputsAsync(new OutputQuery(Stage: context.Stage - 1), after, 5000, cancellationToken);
+            foreach (var o in page)
+            {
+                latest[o.Key] = o.Data;
+            }
+
+            if (page.Count < 5000)
+            {
+                break;
+            }
+
+            after = page[^1].Id;
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        void Count(string dimension, string? value)
+        {
+            var key = $"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}";
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+
+        foreach (var (domain, data) in latest)
+        {
+            using var doc = JsonDocument.Parse(data);
+            var r = doc.RootElement;
+            var status = r.GetProperty("status").GetString();
+            Count(Summary, "domains");
+            Count(Summary, status);
+            Count("tld", domain[(domain.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+            if (status == "bad")
+            {
+                var error = r.GetProperty("error").GetString() ?? "";
+                Count("error", error.Length > 80 ? error[..80] : error);
+                continue;
+            }
+
+            if (status != "registered")
+            {
+                continue;
+            }
+
+            Count("registrar", r.GetProperty("registrar").GetString());
+            Count("expiry_month", r.GetProperty("expires").GetString() is { Length: >= 7 } exp ? exp[..7] : null);
+            foreach (var s in r.GetProperty("statuses").EnumerateArray())
+            {
+                Count("status", s.GetString()?.Split(' ')[0]);
+            }
+
+            foreach (var provider in r.GetProperty("nameServers").EnumerateArray().Select(n => Provider(n.GetString() ?? "")).Distinct(StringComparer.Ordinal))
+            {
+                Count("ns_provider", provider);
+            }
+        }
+
+        foreach (var (key, count) in counts)
+        {
+            context.Output(key, count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        context.Add(latest.Count, good: latest.Count);
+        await context.CheckpointAsync("aggregated", cancellationToken);
+    }
+
+    /// <summary>The provider behind a name server: its last two labels (ns1.example-dns.net → example-dns.net).</summary>
+    public static string Provider(string host)
+    {
+        var labels = host.TrimEnd('.').ToLowerInvariant().Split('.');
+        // Under a country's second level (example.co.uk, example.com.au) the provider is three labels deep.
+        var take = labels.Length >= 3 && labels[^1].Length == 2 && labels[^2] is "co" or "com" or "net" or "org" or "ac" or "ne" or "or" ? 3 : 2;
+        return labels.Length <= take ? string.Join('.', labels) : string.Join('.', labels[^take..]);
+    }
+}

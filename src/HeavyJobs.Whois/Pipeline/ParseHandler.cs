@@ -1,0 +1,64 @@
+using System.Text.Json;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Whois.Parsing;
+
+namespace HeavyJobs.Whois.Pipeline;
+
+/// <summary>Parses the raw answers one fetch checkpoint committed into records; counts good and bad, each bad with its reason.</summary>
+public sealed class ParseHandler : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var fetchChunk = context.Input.GetProperty("fetchChunk").GetInt64();
+        var wanted = context.Input.GetProperty("domains").EnumerateArray().Select(d => d.GetString()!).ToHashSet(StringComparer.Ordinal);
+        long after = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var page = await context.ReadOutputsAsync(new OutputQuery(ChunkId: fetchChunk), after, 1000, cancellationToken);
+            foreach (var output in page)
+            {
+                if (!wanted.Contains(output.Key) || !seen.Add(output.Key))
+                {
+                    continue;
+                }
+
+                var record = Parse(output.Key, output.Data);
+                context.Output(output.Key, ToJson(output.Key, record));
+                context.Add(1, good: record.Status == WhoisStatus.Bad ? 0 : 1, bad: record.Status == WhoisStatus.Bad ? 1 : 0);
+            }
+
+            if (page.Count < 1000)
+            {
+                break;
+            }
+
+            after = page[^1].Id;
+        }
+
+        await context.CheckpointAsync("parsed", cancellationToken);
+    }
+
+    private static string ToJson(string domain, WhoisRecord record)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WhoisRecordJson.WriteRecord(writer, domain, record);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static WhoisRecord Parse(string domain, string fetched)
+    {
+        using var doc = JsonDocument.Parse(fetched);
+        if (doc.RootElement.TryGetProperty("error", out var error))
+        {
+            return new WhoisRecord { Status = WhoisStatus.Bad, Domain = domain, Error = error.GetString() };
+        }
+
+        var raw = FetchHandler.Decompress(doc.RootElement.GetProperty("raw").GetString()!);
+        return WhoisParser.Parse(raw, domain);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Workers;
+using HeavyJobs.Whois.Pipeline;
+using HeavyJobs.Whois.Server;
+
+namespace HeavyJobs.Runtime.Tests.Monitor;
+
+/// <summary>
+/// The WHOIS refresh end to end with real processes: several workers per stage, a local WHOIS server that
+/// injects errors and rate-limit answers, and a fetcher SIGKILLed mid-run.
+/// </summary>
+public abstract class WhoisPipelineScenarios(string kind) : IAsyncLifetime
+{
+    private const int Domains = 400;
+    private const int ServerLimit = 5;
+    private const double PoliteRate = 4;
+    private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
+    private MonitorRun _run = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IHeavyStore Store => _run.Store;
+
+    public async ValueTask InitializeAsync() => _run = await MonitorRun.CreateAsync(kind, Ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _run.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Refresh_WithErrorsRateLimitsAndAKilledFetcher_CountsEveryDomainOnce_AndStaysPolite()
+    {
+        var population = new SyntheticPopulation(seed: 3, size: Domains);
+        var faults = new WhoisFaultOptions { ResetProbability = 0.025, CloseWithoutAnswerProbability = 0.025, RateLimitPerSecond = ServerLimit };
+        await using var server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = 0, Faults = faults, FaultSeed = 11 });
+        await server.StartAsync(Ct);
+        var job = await SubmitAsync(population, server);
+        _run.Start();
+        _run.StartManager();
+        await _run.CliAsync(Ct, "workers", "scale", $"{WhoisPipeline.Fetch}=3", $"{WhoisPipeline.Parse}=2", $"{WhoisPipeline.Aggregate}=1", "--node", _run.Node);
+
+        // Kill a busy fetcher once the refresh is well under way.
+        Assert.True(await MonitorRun.UntilAsync(async () => (await FetchDoneAsync(job)) >= Domains / 4, Within, Ct), _run.Log);
+        var victim = (await Store.WorkerListAsync(new WorkerListParams(_run.Node), Ct)).First(w => w.Types.Contains(WhoisPipeline.Fetch) && w.State == WorkerState.Busy);
+        MonitorRun.Signal(victim.Pid, "KILL");
+
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, Within, Ct), _run.Log);
+
+        Assert.Equal(JobState.Completed, (await Store.JobGetAsync(job, Ct))!.State);
+        var fetched = await Store.OutputListAsync(new OutputListParams(job, Stage: 0, Limit: 100_000), Ct);
+        var parsed = await Store.OutputListAsync(new OutputListParams(job, Stage: 1, Limit: 100_000), Ct);
+        Assert.Equal(Domains, fetched.Count);
+        Assert.Equal(Domains, fetched.Select(o => o.Key).Distinct().Count());
+        Assert.Equal(Domains, parsed.Count);
+        Assert.Equal(Enumerable.Range(0, Domains).Select(i => population.Domain(i)).Order(StringComparer.Ordinal), parsed.Select(o => o.Key).Order(StringComparer.Ordinal));
+        var aggregates = (await Store.OutputListAsync(new OutputListParams(job, Stage: 2), Ct)).ToDictionary(o => o.Key, o => long.Parse(o.Data, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Domains, aggregates["summary|domains"]);
+        Assert.Equal(Domains, aggregates.Where(a => a.Key.StartsWith("tld|", StringComparison.Ordinal)).Sum(a => a.Value));
+        var registered = parsed.Count(o => o.Data.Contains("\"status\":\"registered\"", StringComparison.Ordinal));
+        Assert.True(registered > Domains / 2, $"{registered} registered records");
+        Assert.Equal(registered, aggregates.GetValueOrDefault("summary|registered"));
+        Assert.Contains(await Store.ActionListAsync(new ActionListParams(1000, Kind: "died"), Ct), a => a.WorkerId == victim.Id);
+
+        var outcomes = server.AllRequests().GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(outcomes.GetValueOrDefault(WhoisServedOutcome.Reset) + outcomes.GetValueOrDefault(WhoisServedOutcome.ClosedWithoutAnswer) > 0, "errors were injected");
+        foreach (var name in server.ServerNames)
+        {
+            Assert.True(server.MaxRequestsInAnyOneSecondWindow(name) <= ServerLimit, $"{name} saw {server.MaxRequestsInAnyOneSecondWindow(name)} requests in one second");
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{kind}: {server.TotalRequestCount} queries ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}), {registered} registered, {aggregates.GetValueOrDefault("summary|bad")} bad; busiest second per server ≤ {server.ServerNames.Max(server.MaxRequestsInAnyOneSecondWindow)}");
+    }
+
+    private async Task<long> FetchDoneAsync(long job) =>
+        (await Store.ChunkListAsync(new ChunkListParams(job), Ct)).Where(c => c.Stage == 0).Sum(c => c.Counters.Done);
+
+    private async Task<long> SubmitAsync(SyntheticPopulation population, LocalWhoisServer server)
+    {
+        using var table = new MemoryStream();
+        await server.ServerTable.SaveJsonAsync(table, Ct);
+        var inserted = await Store.JobInsertAsync(
+            new JobInsertParams(
+                "whois refresh",
+                [
+                    new StageDefinition("fetch", WhoisPipeline.Fetch, StageMode.Streaming),
+                    new StageDefinition("parse", WhoisPipeline.Parse, StageMode.Streaming),
+                    new StageDefinition("aggregate", WhoisPipeline.Aggregate, StageMode.Barrier),
+                ],
+                JsonSerializer.Serialize(new { serverTable = JsonDocument.Parse(table.ToArray()).RootElement, ratePerServer = PoliteRate, concurrencyPerServer = 2, every = 5 }),
+                Enumerable.Range(0, Domains).Select(i => population.Domain(i)).Chunk(20).Select(keys => JsonSerializer.Serialize(new { keys })),
+                0,
+                5,
+                TimeProvider.System.GetUtcNow()),
+            Ct);
+        return inserted.JobId;
+    }
+}
+
+public sealed class SqliteWhoisPipelineTests() : WhoisPipelineScenarios("sqlite");
+
+public sealed class PostgresWhoisPipelineTests() : WhoisPipelineScenarios("postgres");
