@@ -44,10 +44,10 @@ public sealed class HangHandler : IChunkHandler
 {
     public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            Thread.Sleep(50);
-        }
+        // Blocks this thread for good without burning a core; nothing ever sets the event.
+        using var never = new ManualResetEventSlim();
+        never.Wait(Timeout.Infinite, CancellationToken.None);
+        return ValueTask.CompletedTask;
     }
 }
 

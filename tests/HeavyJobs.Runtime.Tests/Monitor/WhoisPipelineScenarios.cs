@@ -16,26 +16,12 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 /// The WHOIS refresh end to end with real processes: several workers per stage, a local WHOIS server that
 /// injects errors and rate-limit answers, and a fetcher SIGKILLed mid-run.
 /// </summary>
-public abstract class WhoisPipelineScenarios(string kind) : IAsyncLifetime
+public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind)
 {
     private const int Domains = 400;
     private const int ServerLimit = 5;
     private const double PoliteRate = 4;
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
-    private MonitorRun _run = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private IHeavyStore Store => _run.Store;
-
-    public async ValueTask InitializeAsync() => _run = await MonitorRun.CreateAsync(kind, Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _run.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task Refresh_WithErrorsRateLimitsAndAKilledFetcher_CountsEveryDomainOnce_AndStaysPolite()
     {
@@ -44,16 +30,16 @@ public abstract class WhoisPipelineScenarios(string kind) : IAsyncLifetime
         await using var server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = 0, Faults = faults, FaultSeed = 11 });
         await server.StartAsync(Ct);
         var job = await SubmitAsync(population, server);
-        _run.Start();
-        _run.StartManager();
-        await _run.CliAsync(Ct, "workers", "scale", $"{WhoisPipeline.Fetch}=3", $"{WhoisPipeline.Parse}=2", $"{WhoisPipeline.Aggregate}=1", "--node", _run.Node);
+        Run.Start();
+        Run.StartManager();
+        await Run.CliAsync(Ct, "workers", "scale", $"{WhoisPipeline.Fetch}=3", $"{WhoisPipeline.Parse}=2", $"{WhoisPipeline.Aggregate}=1", "--node", Run.Node);
 
         // Kill a busy fetcher once the refresh is well under way.
-        Assert.True(await MonitorRun.UntilAsync(async () => (await FetchDoneAsync(job)) >= Domains / 4, Within, Ct), _run.Log);
-        var victim = (await Store.WorkerListAsync(new WorkerListParams(_run.Node), Ct)).First(w => w.Types.Contains(WhoisPipeline.Fetch) && w.State == WorkerState.Busy);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await FetchDoneAsync(job)) >= Domains / 4, Within, Ct), Run.Log);
+        var victim = (await Store.WorkerListAsync(new WorkerListParams(Run.Node), Ct)).First(w => w.Types.Contains(WhoisPipeline.Fetch) && w.State == WorkerState.Busy);
         MonitorRun.Signal(victim.Pid, "KILL");
 
-        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, Within, Ct), _run.Log);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, Within, Ct), Run.Log);
 
         Assert.Equal(JobState.Completed, (await Store.JobGetAsync(job, Ct))!.State);
         var fetched = await Store.OutputListAsync(new OutputListParams(job, Stage: 0, Limit: 100_000), Ct);
@@ -68,7 +54,7 @@ public abstract class WhoisPipelineScenarios(string kind) : IAsyncLifetime
         var registered = parsed.Count(o => o.Data.Contains("\"status\":\"registered\"", StringComparison.Ordinal));
         Assert.True(registered > Domains / 2, $"{registered} registered records");
         Assert.Equal(registered, aggregates.GetValueOrDefault("summary|registered"));
-        Assert.Contains(await Store.ActionListAsync(new ActionListParams(1000, Kind: "died"), Ct), a => a.WorkerId == victim.Id);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.ActionListAsync(new ActionListParams(1000, Kind: "died"), Ct)).Any(a => a.WorkerId == victim.Id), Within, Ct));
 
         var outcomes = server.AllRequests().GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(outcomes.GetValueOrDefault(WhoisServedOutcome.Reset) + outcomes.GetValueOrDefault(WhoisServedOutcome.ClosedWithoutAnswer) > 0, "errors were injected");
@@ -78,7 +64,7 @@ public abstract class WhoisPipelineScenarios(string kind) : IAsyncLifetime
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{kind}: {server.TotalRequestCount} queries ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}), {registered} registered, {aggregates.GetValueOrDefault("summary|bad")} bad; busiest second per server ≤ {server.ServerNames.Max(server.MaxRequestsInAnyOneSecondWindow)}");
+            $"{Kind}: {server.TotalRequestCount} queries ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}), {registered} registered, {aggregates.GetValueOrDefault("summary|bad")} bad; busiest second per server ≤ {server.ServerNames.Max(server.MaxRequestsInAnyOneSecondWindow)}");
     }
 
     private async Task<long> FetchDoneAsync(long job) =>
