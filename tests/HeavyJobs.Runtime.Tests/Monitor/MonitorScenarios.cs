@@ -65,7 +65,8 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
     [Fact]
     public async Task Stop_DrainsWithoutAttempt_Terminate_KillsAndReleasesAtOnce()
     {
-        var job = await SubmitAsync("test.count", items: 400, perChunk: 400, sleepMs: 10, every: 10);
+        // Long enough (20 s of work) that the chunk cannot finish while the stop and terminate commands travel.
+        var job = await SubmitAsync("test.count", items: 2000, perChunk: 2000, sleepMs: 10, every: 10);
         Run.Start();
         await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node);
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).Counters.Done >= 30, Within, Ct), Run.Log);
@@ -88,7 +89,7 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         Assert.Contains("terminated by cli:", afterTerminate.Errors, StringComparison.Ordinal);
 
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
-        await AssertEveryItemOnceAsync(job, 400);
+        await AssertEveryItemOnceAsync(job, 2000);
         var actions = await ActionsAsync();
         Assert.Contains(actions, a => a.Kind == "stop" && a.WorkerId == first.Id);
         Assert.Contains(actions, a => a.Kind == "terminate" && a.WorkerId == second.Id);
