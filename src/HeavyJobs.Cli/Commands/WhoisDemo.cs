@@ -96,7 +96,7 @@ internal static class WhoisDemo
 
         WhoisAggregatesCommand.Render(summary.Job.Id, await WhoisAggregatesCommand.ReadAsync(store, summary.Job.Id, ct), 8);
         var busiest = server.ServerNames.Select(n => (Name: n, Max: server.MaxRequestsInAnyOneSecondWindow(n))).MaxBy(x => x.Max);
-        AnsiConsole.MarkupLine($"The local WHOIS servers answered {server.TotalRequestCount:N0} queries; the busiest ({Markup.Escape(busiest.Name)}) saw at most {busiest.Max} in any one second (fleet-wide limit {FetchRatePerServer}/s per server).");
+        AnsiConsole.MarkupLine($"The local WHOIS servers answered {server.TotalRequestCount:N0} queries; the busiest ({Markup.Escape(busiest.Name)}) saw at most {busiest.Max} in any one second: under its own limit of {ServerRateLimit}/s (the fetchers space their starts at {FetchRatePerServer}/s per server, fleet-wide; arrival jitter can put one more into a one-second window).");
         AnsiConsole.MarkupLine("Export: heavyjobs whois aggregates --csv DIR (with the same --db)");
         return summary.Job.State == JobState.Completed ? 0 : 1;
     }

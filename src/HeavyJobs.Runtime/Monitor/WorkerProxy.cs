@@ -16,7 +16,7 @@ namespace HeavyJobs.Runtime.Monitor;
 internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<long, string> _parameters = new();
-    private readonly ConcurrentDictionary<long, (ChunkCounters Counters, int Stage, string Type)> _held = new();
+    private readonly ConcurrentDictionary<long, (ChunkCounters Counters, int Stage, string Type, long JobId)> _held = new();
     private readonly Random _random = new();
 
     public async Task HandleAsync(WorkerProcess worker, string type, JsonObject body, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, Tim
         var chunks = new List<object>();
         foreach (var c in claimed)
         {
-            _held[c.Id] = (c.Counters, c.Stage, c.Type);
+            _held[c.Id] = (c.Counters, c.Stage, c.Type, c.JobId);
             chunks.Add(new
             {
                 id = c.Id,
@@ -76,7 +76,8 @@ internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, Tim
     {
         var chunkId = body.Long("chunkId");
         var counters = new ChunkCounters(body.Long("done"), body.Long("good"), body.Long("bad"));
-        var (before, stage, chunkType) = _held.TryGetValue(chunkId, out var h) ? h : (ChunkCounters.Zero, 0, worker.Type);
+        // What was handed out at claim time; a chunk this monitor never handed out is looked up once.
+        var (before, stage, chunkType, job) = _held.TryGetValue(chunkId, out var h) ? h : (ChunkCounters.Zero, 0, worker.Type, await JobOfAsync(chunkId, cancellationToken));
         var outputs = (body["outputs"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(o => new ChunkOutput(o.Str("key") ?? "", o["data"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : o["data"]?.ToJsonString() ?? "null"))
             .ToList();
@@ -84,14 +85,13 @@ internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, Tim
             .Select(e => new EmittedChunk((int)e.Long("stage"), e.Str("type") ?? "", e["input"]?.ToJsonString() ?? "null", e.Str("key") ?? throw new JsonException("emit needs a key")))
             .ToList();
         var complete = body.Bool("complete");
-        var job = await JobOfAsync(chunkId, cancellationToken);
         var outcome = await store.ChunkCheckpointAsync(
             new ChunkCheckpointParams(chunkId, job, stage, body.Long("epoch"), body.Str("cursor"), counters, outputs, emitted, complete, time.GetUtcNow(), options.Lease),
             cancellationToken);
         if (outcome != CheckpointOutcome.LeaseLost)
         {
             worker.OnProxyProgress(chunkType, stage, counters - before);
-            _held[chunkId] = (counters, stage, chunkType);
+            _held[chunkId] = (counters, stage, chunkType, job);
         }
 
         if (complete || outcome == CheckpointOutcome.LeaseLost)
