@@ -32,7 +32,7 @@ internal static class SchedulesCommand
         var cron = new Argument<string>("cron") { Description = "Five fields, UTC, e.g. \"0 3 * * *\"." };
         var file = new Argument<string>("file") { Description = "The job definition to submit each time (.json or .yaml)." };
         var catchUp = new Option<string>("--catch-up") { Description = "After downtime: once (run the missed work once) or skip.", DefaultValueFactory = _ => CatchUp.Once };
-        catchUp.AcceptOnlyFromAmong(CatchUp.Once, CatchUp.Skip);
+        catchUp.AcceptOnlyFromAmong(CatchUp.Once, CatchUp.SkipMissed);
         var add = new Command("add", "Add or replace a schedule: a cron expression and a job file.") { name, cron, file, catchUp };
         add.SetAction((parse, ct) => app.GuardAsync(parse, async store =>
         {

@@ -26,7 +26,7 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
     {
         if (!CatchUp.IsKnown(catchUp))
         {
-            throw new JobDefinitionException($"schedule {name}", "catchUp", $"must be '{CatchUp.Once}' or '{CatchUp.Skip}'");
+            throw new JobDefinitionException($"schedule {name}", "catchUp", $"must be '{CatchUp.Once}' or '{CatchUp.SkipMissed}'");
         }
 
         DateTimeOffset next;
@@ -62,7 +62,7 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
                 continue;
             }
 
-            if (s.CatchUp == CatchUp.Skip && now - s.NextRunAt > MissedAfter)
+            if (s.CatchUp == CatchUp.SkipMissed && now - s.NextRunAt > MissedAfter)
             {
                 await LogAsync("schedule-skip", $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null, cancellationToken);
                 await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);

@@ -7,9 +7,9 @@ public static class CatchUp
     public const string Once = "once";
 
     /// <summary>Missed runs are dropped; the next run is the next occurrence after now.</summary>
-    public const string Skip = "skip";
+    public const string SkipMissed = "skip";
 
-    public static bool IsKnown(string value) => value is Once or Skip;
+    public static bool IsKnown(string value) => value is Once or SkipMissed;
 }
 
 /// <summary>A recurring job: a cron expression and the job definition (JSON) it submits.</summary>

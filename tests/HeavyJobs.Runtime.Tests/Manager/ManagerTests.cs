@@ -67,7 +67,7 @@ public sealed class ManagerTests : IAsyncLifetime
 
     [Theory]
     [InlineData(CatchUp.Once, 1)]
-    [InlineData(CatchUp.Skip, 0)]
+    [InlineData(CatchUp.SkipMissed, 0)]
     public async Task Schedule_AfterDowntime_CatchesUpAsConfigured(string catchUp, int runsNow)
     {
         var runner = Runner();
