@@ -26,6 +26,8 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
 
     public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
 
+    public override string Least(string a, string b) => $"LEAST({a}, {b})";
+
     public override string ForUpdate => " FOR UPDATE SKIP LOCKED";
 
     public override string LastHolder => "holders[cardinality(holders)]";

@@ -25,6 +25,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
 
+    public override string Least(string a, string b) => $"MIN({a}, {b})";
+
     public override string ForUpdate => "";
 
     public override string LastHolder => "json_extract(holders, '$[#-1]')";

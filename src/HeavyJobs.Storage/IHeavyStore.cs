@@ -2,6 +2,7 @@ using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Nodes;
 using HeavyJobs.Storage.Pipelines;
@@ -52,6 +53,18 @@ public interface IHeavyStore : IAsyncDisposable
 
     /// <summary>Reserves a start time for one request to an external server, spaced fleet-wide.</summary>
     Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken);
+
+    /// <summary>Pauses and then slows every worker's starts at a server that pushed back.</summary>
+    Task<RateBackOff> RateBackOffAsync(RateBackOffParams p, CancellationToken cancellationToken);
+
+    /// <summary>Adds keys to a key set; returns how many were new.</summary>
+    Task<long> KeySetLoadAsync(KeySetLoadParams p, CancellationToken cancellationToken);
+
+    /// <summary>The keys of a set that need a refresh, never-refreshed and oldest first.</summary>
+    Task<IReadOnlyList<string>> KeySetStaleAsync(KeySetStaleParams p, CancellationToken cancellationToken);
+
+    /// <summary>How many keys each set (or one set) holds, and how many are stale.</summary>
+    Task<IReadOnlyList<KeySetStatus>> KeySetStatusAsync(KeySetStatusParams p, CancellationToken cancellationToken);
 
     /// <summary>Takes a free concurrency slot of a server; null when all are busy.</summary>
     Task<int?> ServerSlotAcquireAsync(ServerSlotAcquireParams p, CancellationToken cancellationToken);

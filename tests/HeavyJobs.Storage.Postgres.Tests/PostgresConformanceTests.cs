@@ -18,3 +18,5 @@ public sealed class PostgresRecordsTests() : RecordsConformance(new PostgresStor
 
 public sealed class PostgresChangeWatcherTests() : ChangeWatcherConformance(new PostgresStoreProvider());
 public sealed class PostgresPipelineTests() : PipelineConformance(new PostgresStoreProvider());
+
+public sealed class PostgresRefreshTests() : RefreshConformance(new PostgresStoreProvider());

@@ -18,3 +18,5 @@ public sealed class SqliteRecordsTests() : RecordsConformance(new SqliteStorePro
 
 public sealed class SqliteChangeWatcherTests() : ChangeWatcherConformance(new SqliteStoreProvider());
 public sealed class SqlitePipelineTests() : PipelineConformance(new SqliteStoreProvider());
+
+public sealed class SqliteRefreshTests() : RefreshConformance(new SqliteStoreProvider());

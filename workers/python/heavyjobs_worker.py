@@ -143,6 +143,7 @@ class ChunkContext:
         self._pending = [0, 0, 0]
         self._outputs = []
         self._emits = []
+        self._fresh = []
         self._lost = False
         self._yielded = False
 
@@ -180,6 +181,13 @@ class ChunkContext:
         with self._lock:
             self._emits.append({"stage": stage, "type": type, "input": input, "key": key})
 
+    def mark_fresh(self, key):
+        """Records that a key of the job's key set was refreshed (committed by the next checkpoint)."""
+        if not isinstance(key, str):
+            raise TypeError(f"fresh key must be a str, not {type(key).__name__}")
+        with self._lock:
+            self._fresh.append(key)
+
     def checkpoint(self, cursor):
         """Commits the cursor, the chunk's absolute counters and the buffered outputs and emits, and waits for the
         monitor's answer. Raises :class:`LeaseLost` (nothing was written) or :class:`Yield` (written, but the job
@@ -198,6 +206,7 @@ class ChunkContext:
             done, good, bad = (c + p for c, p in zip(self._committed, pending))
             outputs = list(self._outputs)
             emits = list(self._emits)
+            fresh = list(self._fresh)
         answer = self._worker._request({
             "type": "checkpoint",
             "chunkId": self.chunk_id,
@@ -208,6 +217,7 @@ class ChunkContext:
             "bad": bad,
             "outputs": outputs,
             "emit": emits,
+            "fresh": fresh,
             "complete": bool(complete),
         })
         if answer.get("type") == "error":
@@ -220,6 +230,7 @@ class ChunkContext:
                     self._pending[i] -= pending[i]
                 del self._outputs[:len(outputs)]
                 del self._emits[:len(emits)]
+                del self._fresh[:len(fresh)]
             self.cursor = cursor
             self._worker._count_checkpoint()
             if outcome == "yield" and not complete:

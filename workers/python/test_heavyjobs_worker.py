@@ -178,7 +178,7 @@ class Monitor:
 
     def checkpoint(self, outcome="committed"):
         msg = self.expect("checkpoint")
-        for key in ("seq", "chunkId", "epoch", "cursor", "done", "good", "bad", "outputs", "emit", "complete"):
+        for key in ("seq", "chunkId", "epoch", "cursor", "done", "good", "bad", "outputs", "emit", "fresh", "complete"):
             self.test.assertIn(key, msg)
         self.send({"type": "ack", "seq": msg["seq"], "outcome": outcome})
         return msg
@@ -443,6 +443,7 @@ class WorkerProtocolTests(unittest.TestCase):
                 ctx.add(2, good=1, bad=1)
                 ctx.output("k", {"n": ctx.input["n"]})
                 ctx.emit(1, "py.next", {"n": ctx.input["n"] + 1}, "next-1")
+                ctx.mark_fresh("key-%d" % ctx.input["n"])
                 if ctx.input["n"] == 1:
                     raise KeyError("boom")
             main({"py.split": splitter})
@@ -454,6 +455,7 @@ class WorkerProtocolTests(unittest.TestCase):
         self.assertEqual((cp["cursor"], cp["complete"], cp["done"], cp["good"], cp["bad"]), ("c0", True, 2, 1, 1))
         self.assertEqual(cp["outputs"], [{"key": "k", "data": '{"n":0}'}])
         self.assertEqual(cp["emit"], [{"stage": 1, "type": "py.next", "input": {"n": 1}, "key": "next-1"}])
+        self.assertEqual(cp["fresh"], ["key-0"])
         m.claim([dict(chunk(cid=8), type="py.split", input={"n": 1})])
         fail = m.ack("fail")
         self.assertEqual(fail["error"], "KeyError: 'boom'")

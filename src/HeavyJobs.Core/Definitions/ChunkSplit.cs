@@ -22,6 +22,13 @@ public abstract record ChunkSplit
     /// </summary>
     public sealed record FileSlices(string Path, long Bytes) : ChunkSplit;
 
+    /// <summary>
+    /// The keys of a stored key set that were never refreshed or not within <paramref name="OlderThan"/>, read at
+    /// submit time (at most <paramref name="Limit"/>), in groups of Size: each chunk's input is {"keys":[...]}.
+    /// Handlers mark the keys they refreshed, so the next run takes only what went stale since.
+    /// </summary>
+    public sealed record StaleKeys(string Set, TimeSpan OlderThan, int Size, int Limit) : ChunkSplit;
+
     /// <summary>Explicit chunk inputs, one JSON value each.</summary>
     public sealed record Inputs(IReadOnlyList<string> Items) : ChunkSplit;
 }

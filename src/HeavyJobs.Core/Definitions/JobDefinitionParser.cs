@@ -114,10 +114,10 @@ public static class JobDefinitionParser
 
     private static ChunkSplit ParseSplit(Validator v, JsonObject obj)
     {
-        var split = v.Object(obj["split"] ?? throw v.Error("split", "is required: say how the input is split into chunks (range, keys, keysFile, file or inputs)"), "split");
+        var split = v.Object(obj["split"] ?? throw v.Error("split", "is required: say how the input is split into chunks (range, keys, keysFile, staleKeys, file or inputs)"), "split");
         if (split.Count != 1)
         {
-            throw v.Error("split", "must have exactly one of: range, keys, keysFile, file, inputs");
+            throw v.Error("split", "must have exactly one of: range, keys, keysFile, staleKeys, file, inputs");
         }
 
         var (kind, node) = split.First();
@@ -171,6 +171,22 @@ public static class JobDefinitionParser
                 return new ChunkSplit.KeysFile(file, size);
             }
 
+            case "staleKeys":
+            {
+                var k = v.Object(node, path);
+                v.NoUnknownFields(k, path, ["set", "olderThan", "size", "limit"]);
+                var set = v.String(k, "set", required: true, maxLength: 200, prefix: path)!;
+                var olderThanText = v.String(k, "olderThan", required: true, maxLength: 40, prefix: path);
+                if (!Durations.TryParse(olderThanText, out var olderThan))
+                {
+                    throw v.Error($"{path}.olderThan", $"must be a whole number and a unit (s, m, h or d), as in 7d (got '{olderThanText}')");
+                }
+
+                var size = (int)v.Integer(k, "size", 100, 1, 1_000_000, path);
+                var limit = (int)v.Integer(k, "limit", 1_000_000, 1, 100_000_000, path);
+                return new ChunkSplit.StaleKeys(set, olderThan, size, limit);
+            }
+
             case "file":
             {
                 var f = v.Object(node, path);
@@ -193,7 +209,7 @@ public static class JobDefinitionParser
             }
 
             default:
-                throw v.Error(path, "unknown split kind: use range, keys, keysFile, file or inputs");
+                throw v.Error(path, "unknown split kind: use range, keys, keysFile, staleKeys, file or inputs");
         }
     }
 

@@ -61,6 +61,19 @@ public interface IChunkContext
     /// worker of the fleet, not per process. Dispose the result when the request is done.
     /// </summary>
     ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells the whole fleet that a resource pushed back (an answer saying its limit is exceeded): no worker
+    /// starts a request to it for <paramref name="pause"/>, and for a while after that every worker spaces its
+    /// starts further apart (twice as far, doubling again if the resource keeps pushing back).
+    /// </summary>
+    ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that a key of the job's key set has been refreshed; committed by the next checkpoint, in the same
+    /// transaction as the outputs. Only a job split by <c>staleKeys</c> has a key set; elsewhere this does nothing.
+    /// </summary>
+    void MarkFresh(string key);
 }
 
 /// <summary>Which outputs to read: one chunk's, or one stage's.</summary>

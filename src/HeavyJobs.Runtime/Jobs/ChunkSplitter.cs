@@ -15,6 +15,7 @@ public static class ChunkSplitter
         ChunkSplit.KeysFile f => KeyGroups(ReadKeys(Resolve(f.Path, baseDirectory)), f.Size),
         ChunkSplit.FileSlices f => FileSlices(Resolve(f.Path, baseDirectory), f.Bytes),
         ChunkSplit.Inputs i => i.Items,
+        ChunkSplit.StaleKeys => throw new ArgumentException("stale keys are read from the store: submit the job with JobSubmitter", nameof(split)),
         _ => throw new ArgumentOutOfRangeException(nameof(split)),
     };
 
@@ -27,7 +28,7 @@ public static class ChunkSplitter
         }
     }
 
-    private static IEnumerable<string> KeyGroups(IEnumerable<string> keys, int size) =>
+    public static IEnumerable<string> KeyGroups(IEnumerable<string> keys, int size) =>
         keys.Chunk(size).Select(group => JsonSerializer.Serialize(new { keys = group }));
 
     private static IEnumerable<string> ReadKeys(string path) =>

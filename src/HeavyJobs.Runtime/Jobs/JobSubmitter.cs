@@ -2,6 +2,7 @@ using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
 
 namespace HeavyJobs.Runtime.Jobs;
 
@@ -44,9 +45,25 @@ public static class JobSubmitter
         }
 
         IEnumerable<string> inputs;
+        string? keySet = null;
         try
         {
-            inputs = ChunkSplitter.Inputs(definition.Split, baseDirectory);
+            if (definition.Split is ChunkSplit.StaleKeys stale)
+            {
+                var keys = await store.KeySetStaleAsync(new KeySetStaleParams(stale.Set, time.GetUtcNow() - stale.OlderThan, stale.Limit), cancellationToken);
+                if (keys.Count == 0)
+                {
+                    throw new NothingToRunException($"{source}: no key of set '{stale.Set}' is unrefreshed or older than {Durations.Format(stale.OlderThan)}; nothing to refresh");
+                }
+
+                inputs = ChunkSplitter.KeyGroups(keys, stale.Size);
+                keySet = stale.Set;
+            }
+            else
+            {
+                inputs = ChunkSplitter.Inputs(definition.Split, baseDirectory);
+            }
+
             // Read the first input now so a missing file is reported against the job file, not halfway through.
             if (!inputs.Any())
             {
@@ -66,7 +83,11 @@ public static class JobSubmitter
                 inputs,
                 definition.Priority,
                 definition.MaxAttempts,
-                time.GetUtcNow()),
+                time.GetUtcNow(),
+                keySet),
             cancellationToken);
     }
 }
+
+/// <summary>A job that would have no chunks because nothing needs doing (a refresh with nothing stale): not an error.</summary>
+public sealed class NothingToRunException(string message) : Exception(message);

@@ -1,6 +1,7 @@
 using Cronos;
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Schedules;
@@ -70,7 +71,19 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
             }
 
             var definition = JobDefinitionParser.Parse(s.Definition, $"schedule {s.Name}", yaml: false);
-            var job = await submit(definition, $"schedule {s.Name}", cancellationToken);
+            long job;
+            try
+            {
+                job = await submit(definition, $"schedule {s.Name}", cancellationToken);
+            }
+            catch (Exception ex) when (ex is NothingToRunException or JobDefinitionException)
+            {
+                // A run with nothing to do (or whose input went away) is skipped and said; the schedule goes on.
+                await LogAsync(ex is NothingToRunException ? "schedule-idle" : "schedule-error", $"{s.Name}: {ex.Message}; next at {next:u}", now, null, cancellationToken);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, null), cancellationToken);
+                continue;
+            }
+
             await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, job), cancellationToken);
             await LogAsync("schedule-run", $"{s.Name}: submitted job {job} (due {s.NextRunAt:u}); next at {next:u}", now, job, cancellationToken);
             submitted.Add(job);

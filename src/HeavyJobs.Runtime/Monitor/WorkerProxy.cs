@@ -84,9 +84,10 @@ internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, Tim
         var emitted = (body["emit"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(e => new EmittedChunk((int)e.Long("stage"), e.Str("type") ?? "", e["input"]?.ToJsonString() ?? "null", e.Str("key") ?? throw new JsonException("emit needs a key")))
             .ToList();
+        var fresh = (body["fresh"] as JsonArray ?? []).Select(k => k is JsonValue v && v.TryGetValue<string>(out var key) ? key : throw new JsonException("fresh holds key strings")).ToList();
         var complete = body.Bool("complete");
         var outcome = await store.ChunkCheckpointAsync(
-            new ChunkCheckpointParams(chunkId, job, stage, body.Long("epoch"), body.Str("cursor"), counters, outputs, emitted, complete, time.GetUtcNow(), options.Lease),
+            new ChunkCheckpointParams(chunkId, job, stage, body.Long("epoch"), body.Str("cursor"), counters, outputs, emitted, complete, time.GetUtcNow(), options.Lease, fresh),
             cancellationToken);
         if (outcome != CheckpointOutcome.LeaseLost)
         {

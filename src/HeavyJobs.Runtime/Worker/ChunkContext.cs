@@ -20,6 +20,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private readonly CancellationToken _hardStop;
     private readonly List<ChunkOutput> _outputs = [];
     private readonly List<EmittedChunk> _emitted = [];
+    private readonly List<string> _fresh = [];
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
 
@@ -68,7 +69,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public ILogger Logger { get; }
 
-    public bool HasUncommitted => !_pending.IsZero || _outputs.Count > 0 || _emitted.Count > 0;
+    public bool HasUncommitted => !_pending.IsZero || _outputs.Count > 0 || _emitted.Count > 0 || _fresh.Count > 0;
 
     public void Add(long done, long good = 0, long bad = 0)
     {
@@ -80,6 +81,8 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     public void Output(string key, string data) => _outputs.Add(new ChunkOutput(key, data));
 
     public void Emit(EmittedChunk chunk) => _emitted.Add(chunk);
+
+    public void MarkFresh(string key) => _fresh.Add(key);
 
     // The handler's token is deliberately not used for the write: a stop should let a checkpoint finish, not
     // tear it down halfway. Only the hard stop after the grace period cancels it.
@@ -100,7 +103,8 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
                 _emitted.ToList(),
                 complete,
                 _time.GetUtcNow(),
-                _lease),
+                _lease,
+                _fresh.ToList()),
             _hardStop);
         if (outcome == CheckpointOutcome.LeaseLost)
         {
@@ -112,6 +116,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         _pending = ChunkCounters.Zero;
         _outputs.Clear();
         _emitted.Clear();
+        _fresh.Clear();
         Cursor = cursor;
         _committed(delta);
         if (outcome == CheckpointOutcome.Yield && !complete)
@@ -128,6 +133,9 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken) =>
         FleetLimiter.AcquireAsync(_store, _time, resource, limit, cancellationToken);
+
+    public ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken) =>
+        FleetLimiter.BackOffAsync(_store, _time, resource, pause, _chunk, cancellationToken);
 
     public void Dispose() => _input.Dispose();
 }

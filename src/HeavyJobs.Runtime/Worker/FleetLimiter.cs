@@ -1,5 +1,7 @@
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Politeness;
 
 namespace HeavyJobs.Runtime.Worker;
@@ -45,6 +47,28 @@ internal static class FleetLimiter
         }
 
         return new Release(store, resource, slot);
+    }
+
+    /// <summary>How long starts stay spaced further apart after a resource pushed back.</summary>
+    public static readonly TimeSpan SlowFor = TimeSpan.FromSeconds(60);
+
+    public static async ValueTask BackOffAsync(IHeavyStore store, TimeProvider time, string resource, TimeSpan pause, ClaimedChunk chunk, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var result = await store.RateBackOffAsync(new RateBackOffParams(resource, pause, SlowFor, now), cancellationToken);
+        if (result.NewIncident)
+        {
+            // Logged once per incident, not once per worker that saw the same push-back.
+            await store.ActionInsertAsync(
+                new ActionInsertParams(
+                    "worker",
+                    "slow-down",
+                    $"{resource} pushed back: every worker waits until {result.ResumeAt:HH:mm:ss.fff}, then spaces its starts ×{result.SlowFactor:0.#} until {result.SlowUntil:HH:mm:ss}",
+                    now,
+                    JobId: chunk.JobId,
+                    ChunkId: chunk.Id),
+                cancellationToken);
+        }
     }
 
     private sealed class Release(IHeavyStore store, string resource, int slot) : IAsyncDisposable

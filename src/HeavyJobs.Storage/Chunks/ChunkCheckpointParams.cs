@@ -6,6 +6,7 @@ namespace HeavyJobs.Storage.Chunks;
 /// One checkpoint: the cursor and the absolute counters, with the outputs and next-stage chunks produced since
 /// the previous one, all committed together or not at all. With <paramref name="Complete"/> the chunk is done.
 /// </summary>
+/// <param name="Fresh">Keys of the job's key set that this checkpoint refreshed.</param>
 public sealed record ChunkCheckpointParams(
     long ChunkId,
     long JobId,
@@ -17,7 +18,8 @@ public sealed record ChunkCheckpointParams(
     IReadOnlyList<EmittedChunk> Emitted,
     bool Complete,
     DateTimeOffset Now,
-    TimeSpan Lease);
+    TimeSpan Lease,
+    IReadOnlyList<string>? Fresh = null);
 
 public enum CheckpointOutcome
 {

@@ -10,3 +10,15 @@ public sealed record RateReserveParams(string Server, TimeSpan Interval, DateTim
 public sealed record ServerSlotAcquireParams(string Server, int Slots, DateTimeOffset HoldUntil, DateTimeOffset Now);
 
 public sealed record ServerSlotReleaseParams(string Server, int Slot);
+
+/// <summary>
+/// A server pushed back: no start before <c>Now + Pause</c> for anyone, and until <c>Now + SlowFor</c> every
+/// reservation's interval is multiplied by a factor that doubles (up to <paramref name="MaxFactor"/>) each time
+/// the server pushes back again after the pause.
+/// </summary>
+public sealed record RateBackOffParams(string Server, TimeSpan Pause, TimeSpan SlowFor, DateTimeOffset Now, double MaxFactor = 16);
+
+/// <param name="ResumeAt">The earliest start anyone can now reserve.</param>
+/// <param name="SlowFactor">How much further apart starts are spaced until <paramref name="SlowUntil"/>.</param>
+/// <param name="NewIncident">False when the server was already paused (many workers report the same push-back).</param>
+public sealed record RateBackOff(DateTimeOffset ResumeAt, double SlowFactor, DateTimeOffset SlowUntil, bool NewIncident);

@@ -113,6 +113,7 @@ public abstract partial class RelationalStore
                 }
 
                 await InsertOutputsAsync(connection, transaction, p, cancellationToken);
+                await MarkFreshAsync(connection, transaction, p, cancellationToken);
                 if (p.Emitted.Count > 0)
                 {
                     await InsertEmittedAsync(connection, transaction, p, cancellationToken);

@@ -22,8 +22,8 @@ public abstract partial class RelationalStore
                 var now = StoreTime.ToMs(p.Now);
                 var jobId = (long)(await connection.Command(
                         """
-                        INSERT INTO hj_jobs (name, state, stages, parameters, priority, max_attempts, created_at, updated_at)
-                        VALUES (@name, 'active', @stages, @parameters, @priority, @maxAttempts, @now, @now)
+                        INSERT INTO hj_jobs (name, state, stages, parameters, priority, max_attempts, created_at, updated_at, key_set)
+                        VALUES (@name, 'active', @stages, @parameters, @priority, @maxAttempts, @now, @now, @keySet)
                         RETURNING id
                         """,
                         transaction)
@@ -32,6 +32,7 @@ public abstract partial class RelationalStore
                     .With("parameters", p.Parameters)
                     .With("priority", p.Priority)
                     .With("maxAttempts", p.MaxAttempts)
+                    .With("keySet", p.KeySet)
                     .With("now", now)
                     .ScalarAsync(cancellationToken))!;
 

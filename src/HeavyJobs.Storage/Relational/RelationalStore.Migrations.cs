@@ -35,11 +35,12 @@ public abstract partial class RelationalStore
                 "CREATE TABLE IF NOT EXISTS hj_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
                 transaction)
             .ExecAsync(cancellationToken);
-        var current = Convert.ToInt32(
-            await connection.Command("SELECT COALESCE(MAX(version), 0) FROM hj_migrations", transaction).ScalarAsync(cancellationToken),
-            CultureInfo.InvariantCulture);
+        // Every migration not yet applied runs, in version order: a database that took a later migration first
+        // (from a branch) still gets the earlier ones.
+        var done = (await connection.Command("SELECT version FROM hj_migrations", transaction).ListAsync(r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), cancellationToken)).ToHashSet();
+        var current = done.Count == 0 ? 0 : done.Max();
         var applied = new List<string>();
-        foreach (var migration in migrations.Where(m => m.Version > current))
+        foreach (var migration in migrations.Where(m => !done.Contains(m.Version)))
         {
             await connection.Command(migration.Sql, transaction).ExecAsync(cancellationToken);
             await connection.Command("INSERT INTO hj_migrations (version, name, applied_at) VALUES (@v, @n, @at)", transaction)

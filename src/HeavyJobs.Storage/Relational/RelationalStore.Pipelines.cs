@@ -107,13 +107,43 @@ public abstract partial class RelationalStore
                 var interval = (long)p.Interval.TotalMilliseconds;
                 await connection.Command("INSERT INTO hj_rate_limits (server, next_at) VALUES (@server, 0) ON CONFLICT (server) DO NOTHING", transaction)
                     .With("server", p.Server).ExecAsync(cancellationToken);
-                // One row per server holds the earliest free start; each reservation takes it and pushes it on.
+                // One row per server holds the earliest free start; each reservation takes it and pushes it on by the
+                // interval, stretched while the server is being slowed down after it pushed back.
+                var step = $"CAST(@interval * (CASE WHEN slow_until > @now THEN slow_factor ELSE 1 END) AS BIGINT)";
                 var start = (long)(await connection.Command(
-                        $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@now")} + @interval WHERE server = @server RETURNING next_at - @interval",
+                        $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@now")} + {step} WHERE server = @server RETURNING next_at - {step}",
                         transaction)
                     .With("now", p.Now).With("interval", interval).With("server", p.Server)
                     .ScalarAsync(cancellationToken))!;
                 return StoreTime.FromMs(start);
+            },
+            cancellationToken);
+
+    public Task<RateBackOff> RateBackOffAsync(RateBackOffParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                await connection.Command("INSERT INTO hj_rate_limits (server, next_at) VALUES (@server, 0) ON CONFLICT (server) DO NOTHING", transaction)
+                    .With("server", p.Server).ExecAsync(cancellationToken);
+                // Every SET expression reads the row as it was. A push-back while the pause still runs is the same
+                // incident reported by another worker: it changes nothing. One after the pause, while starts are
+                // still slowed, doubles the slow-down.
+                return (await connection.Command(
+                        $"""
+                        UPDATE hj_rate_limits SET
+                            slow_factor = CASE WHEN next_at > @now AND slow_until > @now THEN slow_factor
+                                               WHEN slow_until > @now THEN {Dialect.Least("slow_factor * 2", "@max")}
+                                               ELSE 2 END,
+                            slow_until = CASE WHEN next_at > @now AND slow_until > @now THEN slow_until ELSE @slowUntil END,
+                            next_at = CASE WHEN next_at > @now AND slow_until > @now THEN next_at ELSE {Dialect.Greatest("next_at", "@resume")} END
+                        WHERE server = @server
+                        RETURNING next_at, slow_factor, slow_until, CASE WHEN slow_until = @slowUntil THEN 1 ELSE 0 END
+                        """,
+                        transaction)
+                    .With("now", p.Now).With("max", p.MaxFactor).With("slowUntil", p.Now + p.SlowFor).With("resume", p.Now + p.Pause).With("server", p.Server)
+                    .ListAsync(
+                        r => new RateBackOff(StoreTime.FromMs(r.GetInt64(0)), r.GetDouble(1), StoreTime.FromMs(r.GetInt64(2)), Convert.ToInt64(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) == 1),
+                        cancellationToken))[0];
             },
             cancellationToken);
 

@@ -24,6 +24,9 @@ public abstract class SqlDialect
     /// <summary>The larger of two values (GREATEST on PostgreSQL, MAX on SQLite).</summary>
     public abstract string Greatest(string a, string b);
 
+    /// <summary>The smaller of two values (LEAST on PostgreSQL, MIN on SQLite).</summary>
+    public abstract string Least(string a, string b);
+
     /// <summary>Locks one row for the rest of the transaction, where the database needs it (SQLite's writer lock already serialises).</summary>
     public abstract string ForUpdate { get; }
 

@@ -9,4 +9,10 @@ public interface IWhoisPoliteness
 {
     /// <summary>Waits until a query to <paramref name="serverName"/> may start.</summary>
     ValueTask<IAsyncDisposable> AcquireAsync(string serverName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Told when <paramref name="serverName"/> answered that the limit is exceeded, before the client throws
+    /// <see cref="WhoisRateLimitedException"/>: a politeness shared by many clients slows all of them down.
+    /// </summary>
+    ValueTask PushedBackAsync(string serverName, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -107,7 +107,10 @@ public sealed class WhoisClient : IWhoisClient
 
         var text = WhoisTextDecoder.Decode(bytes);
         if (_isRateLimited(text))
+        {
+            await _politeness.PushedBackAsync(request.Server, cancellationToken);
             throw new WhoisRateLimitedException(request.Server, text);
+        }
         return new WhoisAnswer(request.Domain, request.Server, text, _timeProvider.GetUtcNow(), bytes.Length);
     }
 

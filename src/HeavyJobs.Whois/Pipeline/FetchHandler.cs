@@ -14,7 +14,11 @@ namespace HeavyJobs.Whois.Pipeline;
 /// a rate limit and concurrency cap that hold across the whole fleet. Raw answers are stored compressed with
 /// server and time; each checkpoint emits a parse chunk for the domains it committed.
 /// </summary>
-/// <remarks>Parameters: serverTable (the client's table as JSON), ratePerServer (default 4/s), concurrencyPerServer (2), every (10).</remarks>
+/// <remarks>
+/// Parameters: serverTable (the client's table as JSON), ratePerServer (default 4/s), concurrencyPerServer (2),
+/// every (10), pushBackPauseMs (2000: how long the whole fleet leaves a server alone after it says the limit
+/// is exceeded; then its starts are spaced twice as far apart for a minute).
+/// </remarks>
 public sealed class FetchHandler : IChunkHandler
 {
     /// <summary>Tries per domain when its server says the limit is exceeded, before the domain is recorded as failed.</summary>
@@ -31,7 +35,8 @@ public sealed class FetchHandler : IChunkHandler
         var every = p.TryGetProperty("every", out var e) ? e.GetInt32() : 10;
         var table = p.TryGetProperty("serverTable", out var t) ? await TableAsync(t.GetRawText(), cancellationToken) : WhoisServerTable.Default;
         var limit = new ResourceLimit(rate, concurrency, TimeSpan.FromMinutes(1));
-        var client = new WhoisClient(table, new WhoisClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), ReadTimeout = TimeSpan.FromSeconds(10), MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(200) }, new FleetPoliteness(context, limit));
+        var pause = TimeSpan.FromMilliseconds(p.TryGetProperty("pushBackPauseMs", out var pb) ? pb.GetInt32() : 2000);
+        var client = new WhoisClient(table, new WhoisClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), ReadTimeout = TimeSpan.FromSeconds(10), MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(200) }, new FleetPoliteness(context, limit, pause));
         var next = context.Cursor is { } cursor ? int.Parse(cursor, CultureInfo.InvariantCulture) : 0;
         var batch = new List<string>();
         while (next < keys.Count)
@@ -40,6 +45,12 @@ public sealed class FetchHandler : IChunkHandler
             var domain = keys[next];
             var fetched = await FetchAsync(client, domain, cancellationToken);
             context.Output(domain, fetched.Json);
+            if (fetched.Ok)
+            {
+                // A domain that could not be fetched stays stale, so the next refresh tries it again.
+                context.MarkFresh(domain);
+            }
+
             context.Add(1, good: fetched.Ok ? 1 : 0, bad: fetched.Ok ? 0 : 1);
             batch.Add(domain);
             next++;
@@ -72,8 +83,7 @@ public sealed class FetchHandler : IChunkHandler
             }
             catch (WhoisRateLimitedException) when (attempt < RateLimitedTries)
             {
-                // The server says slow down: wait longer each time, then ask again.
-                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
+                // The politeness already paused and slowed the whole fleet at that server; the next try waits its turn.
             }
             catch (WhoisException ex)
             {
@@ -112,9 +122,14 @@ public sealed class FetchHandler : IChunkHandler
     }
 
     /// <summary>The client's politeness seam, backed by the fleet-wide limit the runtime keeps in the store.</summary>
-    private sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit) : IWhoisPoliteness
+    private sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit, TimeSpan pause) : IWhoisPoliteness
     {
         public ValueTask<IAsyncDisposable> AcquireAsync(string serverName, CancellationToken cancellationToken) =>
-            context.LimitAsync("whois:" + serverName, limit, cancellationToken);
+            context.LimitAsync(Resource(serverName), limit, cancellationToken);
+
+        public ValueTask PushedBackAsync(string serverName, CancellationToken cancellationToken) =>
+            context.BackOffAsync(Resource(serverName), pause, cancellationToken);
+
+        private static string Resource(string serverName) => "whois:" + serverName;
     }
 }

@@ -409,7 +409,7 @@ public sealed class LocalWhoisServer : IAsyncDisposable
                 var content = rng.NextDouble();
                 var fate = connection < Faults.ResetProbability ? new Fate(WhoisServedOutcome.Reset)
                     : connection < Faults.ResetProbability + Faults.CloseWithoutAnswerProbability ? new Fate(WhoisServedOutcome.ClosedWithoutAnswer)
-                    : overLimit ? new Fate(WhoisServedOutcome.RateLimited)
+                    : overLimit || connection < Faults.ResetProbability + Faults.CloseWithoutAnswerProbability + Faults.RateLimitProbability ? new Fate(WhoisServedOutcome.RateLimited)
                     : content < Faults.GarbageProbability ? new Fate(WhoisServedOutcome.Garbage) { Garbage = Garbage(ref rng) }
                     : content < Faults.GarbageProbability + Faults.TruncateProbability ? new Fate(WhoisServedOutcome.Truncated) { TruncateAt = 0.1 + (0.8 * rng.NextDouble()) }
                     : new Fate(answer);

@@ -2,7 +2,7 @@ namespace HeavyJobs.Whois.Server;
 
 /// <summary>
 /// Misbehaviour a logical server of <see cref="LocalWhoisServer"/> injects. Probabilities are per request and
-/// exclusive in this order: reset, close without answer, (rate limit), garbage, truncation.
+/// exclusive in this order: reset, close without answer, rate limit, then garbage or truncation.
 /// </summary>
 public sealed record WhoisFaultOptions
 {
@@ -18,6 +18,12 @@ public sealed record WhoisFaultOptions
     /// <summary>Probability of closing the connection cleanly without sending a byte.</summary>
     public double CloseWithoutAnswerProbability { get; init; }
 
+    /// <summary>
+    /// Probability of answering with the server's "limit exceeded" message however slowly it is asked (as real
+    /// servers do when another client behind the same address used up the quota).
+    /// </summary>
+    public double RateLimitProbability { get; init; }
+
     /// <summary>Probability of answering with random bytes.</summary>
     public double GarbageProbability { get; init; }
 
@@ -32,13 +38,13 @@ public sealed record WhoisFaultOptions
 
     internal void Validate(string what)
     {
-        foreach (var p in (double[])[ResetProbability, CloseWithoutAnswerProbability, GarbageProbability, TruncateProbability])
+        foreach (var p in (double[])[ResetProbability, CloseWithoutAnswerProbability, RateLimitProbability, GarbageProbability, TruncateProbability])
         {
             if (p is < 0 or > 1 || double.IsNaN(p))
                 throw new ArgumentOutOfRangeException(what, p, "Fault probabilities must be within [0, 1].");
         }
 
-        if (ResetProbability + CloseWithoutAnswerProbability > 1 || GarbageProbability + TruncateProbability > 1)
+        if (ResetProbability + CloseWithoutAnswerProbability + RateLimitProbability > 1 || GarbageProbability + TruncateProbability > 1)
             throw new ArgumentOutOfRangeException(what, "Exclusive fault probabilities must not add up to more than 1.");
         if (Latency < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(what, Latency, "Latency must not be negative.");

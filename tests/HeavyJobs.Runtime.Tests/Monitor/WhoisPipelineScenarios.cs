@@ -21,12 +21,15 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
     private const int Domains = 400;
     private const int ServerLimit = 5;
     private const double PoliteRate = 4;
+    private static readonly TimeSpan PushBackPause = TimeSpan.FromMilliseconds(1500);
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
     [Fact]
     public async Task Refresh_WithErrorsRateLimitsAndAKilledFetcher_CountsEveryDomainOnce_AndStaysPolite()
     {
         var population = new SyntheticPopulation(seed: 3, size: Domains);
-        var faults = new WhoisFaultOptions { ResetProbability = 0.025, CloseWithoutAnswerProbability = 0.025, RateLimitPerSecond = ServerLimit };
+        // 5% of connections fail, 2% of answers say the limit is exceeded however politely they were asked, and
+        // the server refuses anything over its own limit too.
+        var faults = new WhoisFaultOptions { ResetProbability = 0.025, CloseWithoutAnswerProbability = 0.025, RateLimitProbability = 0.02, RateLimitPerSecond = ServerLimit };
         await using var server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = 0, Faults = faults, FaultSeed = 11 });
         await server.StartAsync(Ct);
         var job = await SubmitAsync(population, server);
@@ -56,15 +59,31 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         Assert.Equal(registered, aggregates.GetValueOrDefault("summary|registered"));
         Assert.True(await MonitorRun.UntilAsync(async () => (await Store.ActionListAsync(new ActionListParams(1000, Kind: "died"), Ct)).Any(a => a.WorkerId == victim.Id), Within, Ct));
 
-        var outcomes = server.AllRequests().GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count());
+        var requests = server.AllRequests();
+        var outcomes = requests.GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(outcomes.GetValueOrDefault(WhoisServedOutcome.Reset) + outcomes.GetValueOrDefault(WhoisServedOutcome.ClosedWithoutAnswer) > 0, "errors were injected");
+        Assert.True(outcomes.GetValueOrDefault(WhoisServedOutcome.RateLimited) > 0, "rate-limit answers were injected");
+        Assert.DoesNotContain(parsed, o => o.Data.Contains("rate limit", StringComparison.OrdinalIgnoreCase));
+
+        // A push-back slows the whole fleet, not just the fetcher that got it: after a server's first "limit
+        // exceeded", no worker starts a query to it until the pause is over. Queries reserved before the answer
+        // arrived (at most two, one spacing apart) may still land in the first few hundred milliseconds.
+        var slowDowns = await Store.ActionListAsync(new ActionListParams(1000, Kind: "slow-down"), Ct);
+        Assert.NotEmpty(slowDowns);
+        foreach (var first in requests.Where(r => r.Outcome == WhoisServedOutcome.RateLimited).GroupBy(r => r.ServerName).Select(g => g.MinBy(r => r.ReceivedAt)!))
+        {
+            var quietFrom = first.ReceivedAt + TimeSpan.FromSeconds(2.5 / PoliteRate);
+            var quietUntil = first.ReceivedAt + PushBackPause - TimeSpan.FromMilliseconds(50);
+            var intruders = requests.Where(r => r.ServerName == first.ServerName && r.ReceivedAt > quietFrom && r.ReceivedAt < quietUntil).ToList();
+            Assert.True(intruders.Count == 0, $"{first.ServerName} pushed back at {first.ReceivedAt:HH:mm:ss.fff} but was asked at {string.Join(", ", intruders.Select(r => r.ReceivedAt.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}");
+        }
         foreach (var name in server.ServerNames)
         {
             Assert.True(server.MaxRequestsInAnyOneSecondWindow(name) <= ServerLimit, $"{name} saw {server.MaxRequestsInAnyOneSecondWindow(name)} requests in one second");
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{Kind}: {server.TotalRequestCount} queries ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}), {registered} registered, {aggregates.GetValueOrDefault("summary|bad")} bad; busiest second per server ≤ {server.ServerNames.Max(server.MaxRequestsInAnyOneSecondWindow)}");
+            $"{Kind}: {server.TotalRequestCount} queries, {slowDowns.Count} fleet-wide slow-downs ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}), {registered} registered, {aggregates.GetValueOrDefault("summary|bad")} bad; busiest second per server ≤ {server.ServerNames.Max(server.MaxRequestsInAnyOneSecondWindow)}");
     }
 
     private async Task<long> FetchDoneAsync(long job) =>
@@ -82,7 +101,7 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
                     new StageDefinition("parse", WhoisPipeline.Parse, StageMode.Streaming),
                     new StageDefinition("aggregate", WhoisPipeline.Aggregate, StageMode.Barrier),
                 ],
-                JsonSerializer.Serialize(new { serverTable = JsonDocument.Parse(table.ToArray()).RootElement, ratePerServer = PoliteRate, concurrencyPerServer = 2, every = 5 }),
+                JsonSerializer.Serialize(new { serverTable = JsonDocument.Parse(table.ToArray()).RootElement, ratePerServer = PoliteRate, concurrencyPerServer = 2, every = 5, pushBackPauseMs = (int)PushBackPause.TotalMilliseconds }),
                 Enumerable.Range(0, Domains).Select(i => population.Domain(i)).Chunk(20).Select(keys => JsonSerializer.Serialize(new { keys })),
                 0,
                 5,

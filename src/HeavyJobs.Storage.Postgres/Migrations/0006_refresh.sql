@@ -1,0 +1,17 @@
+-- Fleet-wide slow-down of a server that pushed back, and key sets: the keys a refresh job is cut from, each
+-- with the time it was last refreshed.
+ALTER TABLE hj_rate_limits ADD COLUMN slow_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE hj_rate_limits ADD COLUMN slow_factor DOUBLE PRECISION NOT NULL DEFAULT 1;
+
+CREATE TABLE hj_keys (
+    set_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    added_at BIGINT NOT NULL,
+    refreshed_at BIGINT NULL,
+    PRIMARY KEY (set_name, key)
+);
+
+-- Serves "the stalest keys first" without a sort over the whole set.
+CREATE INDEX hj_keys_refreshed ON hj_keys (set_name, refreshed_at);
+
+ALTER TABLE hj_jobs ADD COLUMN key_set TEXT NULL;

@@ -1,0 +1,19 @@
+namespace HeavyJobs.Storage.KeySets;
+
+/// <summary>
+/// Adds keys (domains, URLs, ids) to a named key set, once: keys already in the set keep their refresh time.
+/// A key set is what a refresh job is cut from: each run takes the keys whose last refresh is too old.
+/// </summary>
+public sealed record KeySetLoadParams(string Set, IEnumerable<string> Keys, DateTimeOffset Now);
+
+/// <summary>
+/// The keys of a set never refreshed or last refreshed before <paramref name="RefreshedBefore"/>, never-refreshed
+/// first, then oldest first, at most <paramref name="Limit"/>.
+/// </summary>
+public sealed record KeySetStaleParams(string Set, DateTimeOffset RefreshedBefore, int Limit);
+
+/// <summary>Counts per key set; <paramref name="RefreshedBefore"/> is the staleness line.</summary>
+public sealed record KeySetStatusParams(DateTimeOffset RefreshedBefore, string? Set = null);
+
+/// <param name="Stale">Keys refreshed before the staleness line, not counting never-refreshed ones.</param>
+public sealed record KeySetStatus(string Set, long Total, long NeverRefreshed, long Stale, DateTimeOffset? OldestRefresh, DateTimeOffset? NewestRefresh);

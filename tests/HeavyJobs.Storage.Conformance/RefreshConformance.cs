@@ -1,0 +1,119 @@
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
+using HeavyJobs.Storage.Politeness;
+
+namespace HeavyJobs.Storage.Conformance;
+
+/// <summary>Key sets a refresh is cut from, and the fleet-wide slow-down of a server that pushed back.</summary>
+public abstract class RefreshConformance(IStoreProvider provider) : ConformanceBase(provider)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    [Fact]
+    public async Task KeySet_LoadsEachKeyOnce_AndKeepsRefreshTimesOnReload()
+    {
+        Assert.Equal(3, await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com", "b.com", "c.com", "a.com"], Now), Ct));
+        await RefreshAsync("domains", ["a.com"]);
+
+        Assert.Equal(1, await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com", "b.com", "d.com"], Now), Ct));
+        await Store.KeySetLoadAsync(new KeySetLoadParams("other", ["a.com"], Now), Ct);
+
+        var status = await Store.KeySetStatusAsync(new KeySetStatusParams(Now.AddDays(-7)), Ct);
+        Assert.Equal(["domains", "other"], status.Select(s => s.Set));
+        var domains = status[0];
+        Assert.Equal((4L, 3L, 0L), (domains.Total, domains.NeverRefreshed, domains.Stale));
+        Assert.Equal(Now, domains.OldestRefresh);
+        Assert.Equal(1, Assert.Single(await Store.KeySetStatusAsync(new KeySetStatusParams(Now, "other"), Ct)).NeverRefreshed);
+    }
+
+    [Fact]
+    public async Task KeySet_StaleKeys_AreTheNeverRefreshedThenTheOldest_AndACheckpointMarksOnlyItsJobsSet()
+    {
+        await Store.KeySetLoadAsync(new KeySetLoadParams("domains", Enumerable.Range(0, 6).Select(i => $"d{i}.com"), Now), Ct);
+        await Store.KeySetLoadAsync(new KeySetLoadParams("other", ["d0.com"], Now), Ct);
+        var start = Now;
+        await RefreshAsync("domains", ["d3.com"]);
+        Now = start.AddDays(1);
+        await RefreshAsync("domains", ["d1.com", "d2.com"]);
+        Now = start.AddDays(2);
+        await RefreshAsync("domains", ["d0.com"]);
+
+        // Older than 12 hours, at day 2: never refreshed (d4, d5), then d3 (day 0), then d1 and d2 (day 1).
+        Now = start.AddDays(2).AddHours(1);
+        Assert.Equal(["d4.com", "d5.com", "d3.com", "d1.com", "d2.com"], await Store.KeySetStaleAsync(new KeySetStaleParams("domains", Now.AddHours(-12), 100), Ct));
+        Assert.Equal(["d4.com", "d5.com", "d3.com"], await Store.KeySetStaleAsync(new KeySetStaleParams("domains", Now.AddHours(-12), 3), Ct));
+        Assert.Equal(["d4.com", "d5.com"], await Store.KeySetStaleAsync(new KeySetStaleParams("domains", start.AddHours(-1), 100), Ct));
+
+        // The "other" set shares a key with "domains" but no job of it ran.
+        Assert.Equal(["d0.com"], await Store.KeySetStaleAsync(new KeySetStaleParams("other", Now, 100), Ct));
+    }
+
+    [Fact]
+    public async Task KeySet_AFenceLostCheckpointMarksNothing()
+    {
+        await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com"], Now), Ct);
+        await Store.JobInsertAsync(new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", ["""{"keys":["a.com"]}"""], 0, 3, Now, "domains"), Ct);
+        var chunk = await ClaimOneAsync(1);
+
+        var outcome = await Store.ChunkCheckpointAsync(
+            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch + 1, "1", new ChunkCounters(1, 1, 0), [], [], true, Now, Lease, ["a.com"]),
+            Ct);
+
+        Assert.Equal(Chunks.CheckpointOutcome.LeaseLost, outcome);
+        Assert.Equal(["a.com"], await Store.KeySetStaleAsync(new KeySetStaleParams("domains", Now, 10), Ct));
+    }
+
+    [Fact]
+    public async Task RateBackOff_PausesEveryCaller_ThenSpacesStartsFurtherApartForAWhile()
+    {
+        Assert.Equal(Now, await ReserveAsync());
+        var backOff = await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now), Ct);
+        Assert.True(backOff.NewIncident);
+        Assert.Equal((Now.AddSeconds(2), 2.0, Now.AddSeconds(60)), (backOff.ResumeAt, backOff.SlowFactor, backOff.SlowUntil));
+
+        // Another worker (its own connection) reports the same push-back during the pause: nothing changes.
+        await using (var other = Provider.OpenAnother(Store))
+        {
+            var again = await other.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now.AddMilliseconds(10)), Ct);
+            Assert.False(again.NewIncident);
+            Assert.Equal(2.0, again.SlowFactor);
+
+            // No caller starts before the pause is over; then starts are spaced twice as far apart.
+            var first = await other.RateReserveAsync(new RateReserveParams("whois.example", Interval, Now.AddMilliseconds(20)), Ct);
+            Assert.Equal(Now.AddSeconds(2), first);
+        }
+
+        Assert.Equal(Now.AddSeconds(2) + (2 * Interval), await ReserveAsync());
+
+        // Pushed back again after the pause while still slowed: the slow-down doubles.
+        Now = Now.AddSeconds(5);
+        var second = await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now), Ct);
+        Assert.True(second.NewIncident);
+        Assert.Equal(4.0, second.SlowFactor);
+        Assert.Equal(Now.AddSeconds(2), await ReserveAsync());
+        Assert.Equal(Now.AddSeconds(2) + (4 * Interval), await ReserveAsync());
+
+        // Once the slow period is over, the configured spacing is back; other servers were never affected.
+        Now = Now.AddSeconds(61);
+        var at = await ReserveAsync();
+        Assert.Equal(Now, at);
+        Assert.Equal(Now + Interval, await ReserveAsync());
+        Assert.Equal(Now, await Store.RateReserveAsync(new RateReserveParams("other.example", Interval, Now), Ct));
+    }
+
+    private Task<DateTimeOffset> ReserveAsync() => Store.RateReserveAsync(new RateReserveParams("whois.example", Interval, Now), Ct);
+
+    private async Task RefreshAsync(string set, IReadOnlyList<string> keys)
+    {
+        await Store.JobInsertAsync(
+            new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [System.Text.Json.JsonSerializer.Serialize(new { keys })], 0, 3, Now, set),
+            Ct);
+        var chunk = await ClaimOneAsync(1);
+        var outcome = await Store.ChunkCheckpointAsync(
+            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "done", new ChunkCounters(keys.Count, keys.Count, 0), [], [], true, Now, Lease, keys),
+            Ct);
+        Assert.Equal(Chunks.CheckpointOutcome.Committed, outcome);
+    }
+}
