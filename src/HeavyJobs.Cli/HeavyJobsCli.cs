@@ -32,6 +32,7 @@ public static class HeavyJobsCli
         root.Subcommands.Add(WebCommand.Create(app));
         root.Subcommands.Add(ManagerCommand.Create(app));
         root.Subcommands.Add(SchedulesCommand.Create(app));
+        root.Subcommands.Add(KeysCommand.Create(app));
         var whois = WhoisCommand.Create(app);
         whois.Subcommands.Add(WhoisAggregatesCommand.Create(app));
         root.Subcommands.Add(whois);

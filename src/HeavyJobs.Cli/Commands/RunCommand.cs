@@ -31,9 +31,10 @@ internal static class RunCommand
         var pilot = new Option<string>("--pilot") { Description = "whois: refresh WHOIS records from a local WHOIS server (fetch → parse → aggregate); primes: count primes.", DefaultValueFactory = _ => "whois" };
         pilot.AcceptOnlyFromAmong("whois", "primes");
         var domains = new Option<int>("--domains") { Description = "WHOIS pilot: how many domains to refresh.", DefaultValueFactory = _ => 3000 };
+        var refreshAge = new Option<string>("--refresh-age") { Description = "WHOIS pilot: refresh the domains never fetched or fetched longer ago than this (as in 30m, 12h, 7d).", DefaultValueFactory = _ => "1h" };
         var command = new Command("run", "Run the main job on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress and the result.")
         {
-            workers, below, chunkSize, urls, pilot, domains,
+            workers, below, chunkSize, urls, pilot, domains, refreshAge,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
@@ -44,11 +45,22 @@ internal static class RunCommand
                 var db = parse.GetValue(app.Db)!;
                 var options = MonitorCommand.Options(app, db, Environment.MachineName, []);
                 var isWhois = parse.GetValue(pilot) == "whois";
+                if (!Durations.TryParse(parse.GetValue(refreshAge), out var age))
+                {
+                    throw new UserError($"--refresh-age: a whole number and a unit (s, m, h or d), as in 12h (got '{parse.GetValue(refreshAge)}')");
+                }
+
                 await using var whoisServer = isWhois ? await WhoisDemo.StartServerAsync(parse.GetValue(domains), stop.Token) : null;
                 long jobId;
                 if (isWhois)
                 {
-                    jobId = await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), stop.Token);
+                    if (await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), age, stop.Token) is not { } refresh)
+                    {
+                        await WhoisDemo.ShowLatestAsync(store, stop.Token);
+                        return 0;
+                    }
+
+                    jobId = refresh;
                     await WhoisDemo.ScaleAsync(store, options.Node, parse.GetValue(workers), app.Time, stop.Token);
                 }
                 else

@@ -62,6 +62,7 @@ internal static class SchedulesCommand
             ChunkSplit.Keys k => new { keys = new { items = k.Items, size = k.Size } },
             ChunkSplit.KeysFile f => (object)new { keysFile = new { path = Path.GetFullPath(f.Path, baseDirectory), size = f.Size } },
             ChunkSplit.FileSlices f => new { file = new { path = Path.GetFullPath(f.Path, baseDirectory), bytes = f.Bytes } },
+            ChunkSplit.StaleKeys k => new { staleKeys = new { set = k.Set, olderThan = Durations.Format(k.OlderThan), size = k.Size, limit = k.Limit } },
             ChunkSplit.Inputs i => new { inputs = i.Items.Select(x => System.Text.Json.JsonDocument.Parse(x).RootElement) },
             _ => throw new ArgumentOutOfRangeException(nameof(d)),
         },

@@ -14,8 +14,16 @@ internal static class SubmitCommand
             async store =>
             {
                 var path = parse.GetValue(file)!;
-                var inserted = await JobSubmitter.SubmitFileAsync(store, app.Registry, path, app.Time, ct);
-                Console.WriteLine($"job {inserted.JobId} submitted with {inserted.ChunkCount} chunks");
+                try
+                {
+                    var inserted = await JobSubmitter.SubmitFileAsync(store, app.Registry, path, app.Time, ct);
+                    Console.WriteLine($"job {inserted.JobId} submitted with {inserted.ChunkCount} chunks");
+                }
+                catch (NothingToRunException ex)
+                {
+                    Console.WriteLine(ex.Message);
+                }
+
                 return 0;
             },
             ct));

@@ -4,6 +4,7 @@ using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Whois.Pipeline;
 using HeavyJobs.Whois.Server;
@@ -27,6 +28,9 @@ internal static class WhoisDemo
 
     private const string NameFormat = "whois refresh: {0} domains";
 
+    /// <summary>The key set the demo's domain list is loaded into, once.</summary>
+    public const string KeySet = "whois-demo-domains";
+
     public static async Task<LocalWhoisServer> StartServerAsync(int domains, CancellationToken ct)
     {
         var population = new SyntheticPopulation(seed: 1, size: domains);
@@ -47,9 +51,21 @@ internal static class WhoisDemo
         return server;
     }
 
-    public static async Task<long> FindOrSubmitAsync(CliApp app, IHeavyStore store, LocalWhoisServer server, int domains, CancellationToken ct)
+    /// <summary>
+    /// Loads the domain list into its key set (once: known domains keep their refresh time), then resumes the
+    /// refresh that was interrupted or submits one for the domains never refreshed or older than
+    /// <paramref name="refreshAge"/>. Null when every domain is fresh.
+    /// </summary>
+    public static async Task<long?> FindOrSubmitAsync(CliApp app, IHeavyStore store, LocalWhoisServer server, int domains, TimeSpan refreshAge, CancellationToken ct)
     {
         var name = string.Format(System.Globalization.CultureInfo.InvariantCulture, NameFormat, domains);
+        var population = new SyntheticPopulation(seed: 1, size: domains);
+        var added = await store.KeySetLoadAsync(new KeySetLoadParams(KeySet, Enumerable.Range(0, domains).Select(i => population.Domain(i)), app.Time.GetUtcNow()), ct);
+        if (added > 0)
+        {
+            AnsiConsole.MarkupLine($"Loaded {added:N0} domains into the key set '{KeySet}'.");
+        }
+
         var existing = (await store.JobListAsync(new JobListParams(Limit: 1000), ct)).FirstOrDefault(j => j.Job.Name == name && j.Job.State is JobState.Active or JobState.Paused);
         if (existing is not null)
         {
@@ -59,7 +75,6 @@ internal static class WhoisDemo
 
         using var table = new MemoryStream();
         await server.ServerTable.SaveJsonAsync(table, ct);
-        var population = new SyntheticPopulation(seed: 1, size: domains);
         var definition = new JobDefinition(
             name,
             [
@@ -74,10 +89,32 @@ internal static class WhoisDemo
                 concurrencyPerServer = 2,
                 every = 10,
             }),
-            new ChunkSplit.Keys(Enumerable.Range(0, domains).Select(i => population.Domain(i)).ToList(), 50),
+            new ChunkSplit.StaleKeys(KeySet, refreshAge, 50, domains),
             Priority: 0,
             MaxAttempts: 5);
-        return (await JobSubmitter.SubmitAsync(store, app.Registry, definition, "whois demo", Environment.CurrentDirectory, app.Time, ct)).JobId;
+        try
+        {
+            var inserted = await JobSubmitter.SubmitAsync(store, app.Registry, definition, "whois demo", Environment.CurrentDirectory, app.Time, ct);
+            AnsiConsole.MarkupLine($"Refreshing the domains never fetched or older than {Durations.Format(refreshAge)}: {inserted.ChunkCount:N0} chunks of up to 50.");
+            return inserted.JobId;
+        }
+        catch (NothingToRunException)
+        {
+            AnsiConsole.MarkupLine($"Every domain was refreshed within the last {Durations.Format(refreshAge)}: nothing to fetch (--refresh-age sets the age).");
+            return null;
+        }
+    }
+
+    /// <summary>The aggregates of the latest completed refresh, when there is nothing new to fetch.</summary>
+    public static async Task ShowLatestAsync(IHeavyStore store, CancellationToken ct)
+    {
+        var latest = (await store.JobListAsync(new JobListParams(Limit: 1000), ct))
+            .Where(j => j.Job.Name.StartsWith("whois refresh", StringComparison.Ordinal) && j.Job.State == JobState.Completed)
+            .MaxBy(j => j.Job.Id);
+        if (latest is not null)
+        {
+            WhoisAggregatesCommand.Render(latest.Job.Id, await WhoisAggregatesCommand.ReadAsync(store, latest.Job.Id, ct), 8);
+        }
     }
 
     public static async Task ScaleAsync(IHeavyStore store, string node, int workers, TimeProvider time, CancellationToken ct)

@@ -5,6 +5,9 @@ using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
+using HeavyJobs.Runtime.Jobs;
+using HeavyJobs.Core.Handlers;
 using HeavyJobs.Storage.Schedules;
 using HeavyJobs.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -112,6 +115,56 @@ public sealed class ManagerTests : IAsyncLifetime
         await manager.StepAsync(Ct);
         Assert.Equal(JobState.Completed, (await _store.JobGetAsync(job.JobId, Ct))!.State);
         Assert.Contains(await _store.ActionListAsync(new ActionListParams(Kind: "job-completed"), Ct), a => a.JobId == job.JobId);
+    }
+
+    [Fact]
+    public async Task Schedule_RefreshesOnlyTheKeysOlderThanItsAge_AndSaysWhenNothingIsStale()
+    {
+        await _store.KeySetLoadAsync(new KeySetLoadParams("domains", Enumerable.Range(0, 6).Select(i => $"d{i}.com"), _time.GetUtcNow()), Ct);
+        var registry = HandlerRegistry.CreateBuilder().Add<Worker.CountingHandler>("fetch").Build();
+        var runner = new ScheduleRunner(
+            _store,
+            async (definition, source, ct) => (await JobSubmitter.SubmitAsync(_store, registry, definition, source, ".", _time, ct)).JobId);
+        const string refresh = """{ "name": "refresh", "type": "fetch", "split": { "staleKeys": { "set": "domains", "olderThan": "25m", "size": 2 } } }""";
+        await ScheduleRunner.UpsertAsync(_store, "refresh", Every10Minutes, refresh, CatchUp.Once, _time.GetUtcNow(), Ct);
+
+        // 12:10: nothing was ever fetched, so everything is due. The fetch of d5.com fails: it stays stale.
+        _time.Advance(TimeSpan.FromMinutes(7));
+        Assert.Equal(["d0.com", "d1.com", "d2.com", "d3.com", "d4.com", "d5.com"], await RunRefreshAsync(runner, fails: "d5.com"));
+
+        // 12:20: only the one that failed.
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(["d5.com"], await RunRefreshAsync(runner));
+
+        // 12:30: everything was refreshed within 25 minutes: no job, and the action log says why.
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Empty(await runner.TickAsync(_time.GetUtcNow(), Ct));
+        Assert.Contains(await _store.ActionListAsync(new ActionListParams(Kind: "schedule-idle"), Ct), a => a.Reason.Contains("nothing to refresh", StringComparison.Ordinal));
+
+        // 12:40: the five refreshed at 12:11 are older than 25 minutes; d5.com (12:21) is not.
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(["d0.com", "d1.com", "d2.com", "d3.com", "d4.com"], await RunRefreshAsync(runner));
+    }
+
+    /// <summary>Fires the schedule, then does what fetchers do a minute later: checkpoint every chunk, marking the keys they fetched.</summary>
+    private async Task<List<string>> RunRefreshAsync(ScheduleRunner runner, string? fails = null)
+    {
+        var job = Assert.Single(await runner.TickAsync(_time.GetUtcNow(), Ct));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var keys = new List<string>();
+        foreach (var chunk in await _store.ChunkClaimAsync(new ChunkClaimParams(1, ["fetch"], 100, _time.GetUtcNow(), TimeSpan.FromMinutes(5)), Ct))
+        {
+            Assert.Equal(job, chunk.JobId);
+            var chunkKeys = System.Text.Json.JsonDocument.Parse(chunk.Input).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToList();
+            keys.AddRange(chunkKeys);
+            var fresh = chunkKeys.Where(k => k != fails).ToList();
+            await _store.ChunkCheckpointAsync(
+                new ChunkCheckpointParams(chunk.Id, job, 0, chunk.Epoch, "done", new ChunkCounters(chunkKeys.Count, fresh.Count, chunkKeys.Count - fresh.Count), [], [], true, _time.GetUtcNow(), TimeSpan.FromMinutes(5), fresh),
+                Ct);
+        }
+
+        Assert.Contains(job, await _store.JobFinishCompletedAsync(new JobFinishParams(_time.GetUtcNow()), Ct));
+        return keys.Order(StringComparer.Ordinal).ToList();
     }
 
     private ScheduleRunner Runner() => new(

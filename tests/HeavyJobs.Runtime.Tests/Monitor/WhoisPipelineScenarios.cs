@@ -6,6 +6,7 @@ using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Workers;
 using HeavyJobs.Whois.Pipeline;
 using HeavyJobs.Whois.Server;
@@ -21,6 +22,7 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
     private const int Domains = 400;
     private const int ServerLimit = 5;
     private const double PoliteRate = 4;
+    private const string KeySet = "domains";
     private static readonly TimeSpan PushBackPause = TimeSpan.FromMilliseconds(1500);
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
     [Fact]
@@ -49,6 +51,11 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         var parsed = await Store.OutputListAsync(new OutputListParams(job, Stage: 1, Limit: 100_000), Ct);
         Assert.Equal(Domains, fetched.Count);
         Assert.Equal(Domains, fetched.Select(o => o.Key).Distinct().Count());
+
+        // Every domain fetched is marked fresh in the key set, in the same transaction; one that failed stays due.
+        var failed = fetched.Count(o => o.Data.Contains("\"error\"", StringComparison.Ordinal));
+        var keys = Assert.Single(await Store.KeySetStatusAsync(new KeySetStatusParams(DateTimeOffset.MinValue, KeySet), Ct));
+        Assert.Equal((Domains, failed), (keys.Total, keys.NeverRefreshed));
         Assert.Equal(Domains, parsed.Count);
         Assert.Equal(Enumerable.Range(0, Domains).Select(i => population.Domain(i)).Order(StringComparer.Ordinal), parsed.Select(o => o.Key).Order(StringComparer.Ordinal));
         var aggregates = (await Store.OutputListAsync(new OutputListParams(job, Stage: 2), Ct)).ToDictionary(o => o.Key, o => long.Parse(o.Data, System.Globalization.CultureInfo.InvariantCulture));
@@ -93,6 +100,8 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
     {
         using var table = new MemoryStream();
         await server.ServerTable.SaveJsonAsync(table, Ct);
+        var domains = Enumerable.Range(0, Domains).Select(i => population.Domain(i)).ToList();
+        await Store.KeySetLoadAsync(new KeySetLoadParams(KeySet, domains, TimeProvider.System.GetUtcNow()), Ct);
         var inserted = await Store.JobInsertAsync(
             new JobInsertParams(
                 "whois refresh",
@@ -102,10 +111,11 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
                     new StageDefinition("aggregate", WhoisPipeline.Aggregate, StageMode.Barrier),
                 ],
                 JsonSerializer.Serialize(new { serverTable = JsonDocument.Parse(table.ToArray()).RootElement, ratePerServer = PoliteRate, concurrencyPerServer = 2, every = 5, pushBackPauseMs = (int)PushBackPause.TotalMilliseconds }),
-                Enumerable.Range(0, Domains).Select(i => population.Domain(i)).Chunk(20).Select(keys => JsonSerializer.Serialize(new { keys })),
+                domains.Chunk(20).Select(keys => JsonSerializer.Serialize(new { keys })),
                 0,
                 5,
-                TimeProvider.System.GetUtcNow()),
+                TimeProvider.System.GetUtcNow(),
+                KeySet),
             Ct);
         return inserted.JobId;
     }
