@@ -33,6 +33,9 @@ public interface IHeavyStore : IAsyncDisposable
 
     Task<IReadOnlyList<JobSummary>> JobListAsync(JobListParams p, CancellationToken cancellationToken);
 
+    /// <summary>One job's chunks counted per stage and state: what per-stage progress and ETA are made of.</summary>
+    Task<IReadOnlyList<StageStateCount>> JobStageCountsAsync(JobStageCountsParams p, CancellationToken cancellationToken);
+
     Task<bool> JobCancelAsync(JobChangeParams p, CancellationToken cancellationToken);
 
     Task<bool> JobPauseAsync(JobChangeParams p, CancellationToken cancellationToken);

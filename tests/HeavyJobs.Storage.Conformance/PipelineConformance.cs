@@ -91,6 +91,24 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
     }
 
     [Fact]
+    public async Task JobStageCounts_CountEachStageAndState_AndWhatFinishedSince()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}", "{}", "{}"], 0, 3, Now), Ct);
+        var fetch = await ClaimOneAsync(1, "f");
+        await CheckpointAsync(fetch, "1", new ChunkCounters(4, 3, 1), complete: true, emitted: [new EmittedChunk(1, "p", "{}", "p1"), new EmittedChunk(1, "p", "{}", "p2")]);
+        Now = Now.AddMinutes(10);
+        var second = await ClaimOneAsync(1, "f");
+        await CheckpointAsync(second, "1", new ChunkCounters(2, 2, 0), complete: true);
+        await ClaimOneAsync(1, "f");
+
+        var counts = await Store.JobStageCountsAsync(new JobStageCountsParams(job.JobId, Now.AddMinutes(-5)), Ct);
+
+        Assert.Equal(
+            [(0, ChunkState.Done, 2L, 6L, 1L), (0, ChunkState.Running, 1L, 0L, 0L), (1, ChunkState.Pending, 2L, 0L, 0L)],
+            counts.Select(c => (c.Stage, c.State, c.Chunks, c.Counters.Done, c.FinishedSince)));
+    }
+
+    [Fact]
     public async Task RateReserve_SpacesStartsAcrossConcurrentCallers()
     {
         var interval = TimeSpan.FromMilliseconds(250);

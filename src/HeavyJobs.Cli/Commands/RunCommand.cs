@@ -143,6 +143,7 @@ internal static class RunCommand
                 .StartAsync(async ctx =>
                 {
                     var task = ctx.AddTask($"job {jobId}", maxValue: 1);
+                    var stageTasks = new List<ProgressTask>();
                     while (true)
                     {
                         await store.JobFinishCompletedAsync(new JobFinishParams(app.Time.GetUtcNow()), ct);
@@ -152,9 +153,24 @@ internal static class RunCommand
                             return;
                         }
 
+                        var progress = await JobProgress.ReadAsync(store, summary.Job, app.Time.GetUtcNow(), ct);
                         task.MaxValue = summary.ChunkCount;
                         task.Value = summary.Count(ChunkState.Done);
-                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} items ({summary.Counters.Good:N0} good, {summary.Counters.Bad:N0} bad), {summary.Count(ChunkState.Done)}/{summary.ChunkCount} chunks";
+                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} items ({summary.Counters.Good:N0} good, {summary.Counters.Bad:N0} bad), ETA {StatusCommand.Eta(progress.Eta, progress.Stages.Count > 0 && progress.Stages[^1].EtaIsLowerBound)}";
+                        // One bar per stage of a pipeline: fetchers, parsers and aggregators each show their own pace.
+                        for (var i = 0; progress.Stages.Count > 1 && i < progress.Stages.Count; i++)
+                        {
+                            var s = progress.Stages[i];
+                            if (stageTasks.Count <= i)
+                            {
+                                stageTasks.Add(ctx.AddTask(s.Name, maxValue: 1));
+                            }
+
+                            stageTasks[i].MaxValue = Math.Max(1, s.Total);
+                            stageTasks[i].Value = s.Done;
+                            stageTasks[i].Description = $"  {Markup.Escape(s.Name)}: {s.Done:N0}/{s.Total:N0} chunks, {s.Running} running, {s.Counters.Done:N0} items, ETA {StatusCommand.Eta(s.Eta, s.EtaIsLowerBound)}";
+                        }
+
                         if (summary.Job.State is not (JobState.Active or JobState.Paused))
                         {
                             return;

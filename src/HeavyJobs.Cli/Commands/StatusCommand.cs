@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
@@ -35,13 +36,19 @@ internal static class StatusCommand
                 }
 
                 var chunks = await ListChunksAsync(store, jobs, parse.GetValue(limit), ct);
+                var progress = new Dictionary<long, JobProgress>();
+                foreach (var j in jobs.Where(j => parse.GetValue(job) is not null || j.Job.State is JobState.Active or JobState.Paused))
+                {
+                    progress[j.Job.Id] = await JobProgress.ReadAsync(store, j.Job, app.Time.GetUtcNow(), ct);
+                }
+
                 if (parse.GetValue(json))
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(ToJson(jobs, chunks, parse.GetValue(limit)), Json));
+                    Console.WriteLine(JsonSerializer.Serialize(ToJson(jobs, progress, chunks, parse.GetValue(limit)), Json));
                 }
                 else
                 {
-                    Render(jobs, parse.GetValue(job) is null ? [] : chunks);
+                    Render(jobs, progress, parse.GetValue(job) is null ? [] : chunks);
                 }
 
                 return 0;
@@ -72,7 +79,15 @@ internal static class StatusCommand
         return chunks;
     }
 
-    private static object ToJson(IReadOnlyList<JobSummary> jobs, List<ChunkRow> chunks, int limit) => new
+    /// <summary>An ETA as people read it: "4m 10s", "≥ 2m" while a barrier still waits, "-" when not known yet.</summary>
+    public static string Eta(TimeSpan? eta, bool atLeast = false) => eta switch
+    {
+        null => "-",
+        { } e when e <= TimeSpan.Zero => "done",
+        { } e => (atLeast ? "≥ " : "") + (e.TotalHours >= 1 ? $"{(int)e.TotalHours}h {e.Minutes:00}m" : e.TotalMinutes >= 1 ? $"{(int)e.TotalMinutes}m {e.Seconds:00}s" : $"{Math.Max(1, (int)e.TotalSeconds)}s"),
+    };
+
+    private static object ToJson(IReadOnlyList<JobSummary> jobs, Dictionary<long, JobProgress> progress, List<ChunkRow> chunks, int limit) => new
     {
         jobs = jobs.Select(j => new
         {
@@ -87,6 +102,16 @@ internal static class StatusCommand
             bad = j.Counters.Bad,
             createdAt = j.Job.CreatedAt,
             finishedAt = j.Job.FinishedAt,
+            etaSeconds = progress.TryGetValue(j.Job.Id, out var p) ? p.Eta?.TotalSeconds : null,
+            stageProgress = progress.TryGetValue(j.Job.Id, out var sp)
+                ? sp.Stages.Select(s => new
+                {
+                    stage = s.Stage, name = s.Name, type = s.Type, mode = s.Mode.ToString().ToLowerInvariant(),
+                    chunks = s.Total, done = s.Done, running = s.Running, waiting = s.Waiting, failed = s.Failed, remaining = s.Remaining,
+                    items = s.Counters.Done, good = s.Counters.Good, bad = s.Counters.Bad,
+                    chunksPerMinute = Math.Round(s.ChunksPerMinute, 2), etaSeconds = s.Eta?.TotalSeconds, etaIsLowerBound = s.EtaIsLowerBound,
+                })
+                : null,
         }),
         chunks = chunks.Select(c => new
         {
@@ -109,7 +134,7 @@ internal static class StatusCommand
         chunksTruncated = chunks.Count >= limit,
     };
 
-    private static void Render(IReadOnlyList<JobSummary> jobs, List<ChunkRow> chunks)
+    private static void Render(IReadOnlyList<JobSummary> jobs, Dictionary<long, JobProgress> progress, List<ChunkRow> chunks)
     {
         if (jobs.Count == 0)
         {
@@ -117,7 +142,7 @@ internal static class StatusCommand
             return;
         }
 
-        var table = new Table().AddColumns("Job", "Name", "State", "Chunks done", "Running", "Failed", "Items", "Good", "Bad");
+        var table = new Table().AddColumns("Job", "Name", "State", "Chunks done", "Running", "Failed", "Items", "Good", "Bad", "ETA");
         foreach (var j in jobs)
         {
             var done = j.Count(ChunkState.Done);
@@ -130,10 +155,25 @@ internal static class StatusCommand
                 (j.Count(ChunkState.Failed) + j.Count(ChunkState.Quarantined)).ToString(CultureInfo.InvariantCulture),
                 j.Counters.Done.ToString("N0", CultureInfo.InvariantCulture),
                 j.Counters.Good.ToString("N0", CultureInfo.InvariantCulture),
-                j.Counters.Bad.ToString("N0", CultureInfo.InvariantCulture));
+                j.Counters.Bad.ToString("N0", CultureInfo.InvariantCulture),
+                progress.TryGetValue(j.Job.Id, out var p) ? Eta(p.Eta, p.Stages.Count > 0 && p.Stages[^1].EtaIsLowerBound) : "");
         }
 
         AnsiConsole.Write(table);
+        foreach (var p in progress.Values.Where(p => p.Stages.Count > 1 || chunks.Count > 0))
+        {
+            var st = new Table().Title($"job {p.JobId} by stage").AddColumns("Stage", "Type", "Mode", "Chunks done", "Running", "Waiting", "Failed", "Items", "Good", "Bad", "Chunks/min", "ETA");
+            foreach (var s in p.Stages)
+            {
+                st.AddRow(
+                    Markup.Escape($"{s.Stage} {s.Name}"), Markup.Escape(s.Type), s.Mode.ToString().ToLowerInvariant(),
+                    $"{s.Done}/{s.Total}", N(s.Running), N(s.Waiting), N(s.Failed),
+                    N(s.Counters.Done), N(s.Counters.Good), N(s.Counters.Bad),
+                    s.ChunksPerMinute.ToString("0.#", CultureInfo.InvariantCulture), Eta(s.Eta, s.EtaIsLowerBound));
+            }
+
+            AnsiConsole.Write(st);
+        }
         if (chunks.Count == 0)
         {
             return;
@@ -157,6 +197,8 @@ internal static class StatusCommand
 
         AnsiConsole.Write(ct);
     }
+
+    private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string? LastError(string errors)
     {

@@ -112,6 +112,20 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
+    public Task<IReadOnlyList<StageStateCount>> JobStageCountsAsync(JobStageCountsParams p, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<StageStateCount>>(
+            async connection => await connection.Command(
+                    """
+                    SELECT stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @since THEN 1 ELSE 0 END)
+                    FROM hj_chunks WHERE job_id = @job
+                    GROUP BY stage, state ORDER BY stage, state
+                    """)
+                .With("job", p.JobId).With("since", p.FinishedSince)
+                .ListAsync(
+                    r => new StageStateCount(r.GetInt32(0), ChunkStates.Parse(r.GetString(1)), r.GetInt64(2), new ChunkCounters(r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)), r.GetInt64(6)),
+                    cancellationToken),
+            cancellationToken);
+
     public Task<bool> JobCancelAsync(JobChangeParams p, CancellationToken cancellationToken) =>
         JobChangeAsync(
             p,
