@@ -66,6 +66,9 @@ public interface IHeavyStore : IAsyncDisposable
     /// <summary>The keys of a set that need a refresh, never-refreshed and oldest first.</summary>
     Task<IReadOnlyList<string>> KeySetStaleAsync(KeySetStaleParams p, CancellationToken cancellationToken);
 
+    /// <summary>The keys of a job's key set with their latest records (empty when the job has no key set).</summary>
+    Task<IReadOnlyList<KeySetEntry>> KeySetReadAsync(KeySetReadParams p, CancellationToken cancellationToken);
+
     /// <summary>How many keys each set (or one set) holds, and how many are stale.</summary>
     Task<IReadOnlyList<KeySetStatus>> KeySetStatusAsync(KeySetStatusParams p, CancellationToken cancellationToken);
 

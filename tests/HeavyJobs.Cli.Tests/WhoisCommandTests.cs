@@ -26,6 +26,35 @@ public sealed partial class WhoisCommandTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task Run_TheDemoTwice_SecondRefreshFetchesOnlyNewDomains_AndItsAggregatesStillCoverEveryDomain()
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+        var (exit, output, err) = await HeavyjobsProcess.RunAsync(db, Ct, "run", "--domains", "120", "--workers", "2", "--urls", "http://127.0.0.1:0");
+        Assert.True(exit == 0, output + err);
+        Assert.Contains("Loaded 120 domains", output, StringComparison.Ordinal);
+
+        // The list grows by 30: only those are fetched; the other 120 are fresh (well within the hour).
+        (exit, output, err) = await HeavyjobsProcess.RunAsync(db, Ct, "run", "--domains", "150", "--workers", "2", "--urls", "http://127.0.0.1:0");
+        Assert.True(exit == 0, output + err);
+        Assert.Contains("Loaded 30 domains", output, StringComparison.Ordinal);
+        var (_, status, _) = await HeavyjobsProcess.RunAsync(db, Ct, "status", "--json");
+        using var doc = JsonDocument.Parse(status);
+        var second = doc.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("name").GetString() == "whois refresh: 150 domains");
+        var fetched = doc.RootElement.GetProperty("chunks").EnumerateArray()
+            .Where(c => c.GetProperty("jobId").GetInt64() == second.GetProperty("id").GetInt64() && c.GetProperty("stage").GetInt32() == 0)
+            .Sum(c => c.GetProperty("done").GetInt64());
+        Assert.Equal(30, fetched);
+
+        var csv = Path.Combine(Path.GetDirectoryName(db)!, "aggregates");
+        (exit, output, err) = await HeavyjobsProcess.RunAsync(db, Ct, "whois", "aggregates", "--job", second.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), "--csv", csv);
+        Assert.True(exit == 0, output + err);
+        var summary = File.ReadAllLines(Path.Combine(csv, "summary.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0].Trim('"'), f => long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(150, summary["domains"]);
+        Assert.Equal(120, summary["carried-over"]);
+        Assert.Equal(150, File.ReadAllLines(Path.Combine(csv, "tld.csv")).Skip(1).Sum(l => long.Parse(l.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task Parse_TwoCorpusAnswers_PrintsOneRecordEachWithExactlyTheDocumentedKeys()
     {
         var db = HeavyjobsProcess.NewDbPath();

@@ -51,6 +51,24 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
     }
 
     [Fact]
+    public async Task KeySet_ReadThroughAJob_GivesEveryKeyWithTheLatestRecordAnyRefreshLeft()
+    {
+        await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com", "b.com", "c.com"], Now), Ct);
+        var start = Now;
+        await RefreshAsync("domains", ["a.com", "b.com"]);
+        Now = start.AddHours(1);
+        var job = await RefreshAsync("domains", ["b.com"]);
+        var plain = await InsertJobAsync(1);
+
+        var keys = await Store.KeySetReadAsync(new KeySetReadParams(job, null, 10), Ct);
+        Assert.Equal(
+            [("a.com", (DateTimeOffset?)start, "record of a.com at 12:00"), ("b.com", Now, "record of b.com at 13:00"), ("c.com", null, null)],
+            keys.Select(k => (k.Key, k.RefreshedAt, k.Latest)));
+        Assert.Equal(["c.com"], (await Store.KeySetReadAsync(new KeySetReadParams(job, "b.com", 10), Ct)).Select(k => k.Key));
+        Assert.Empty(await Store.KeySetReadAsync(new KeySetReadParams(plain.JobId, null, 10), Ct));
+    }
+
+    [Fact]
     public async Task KeySet_AFenceLostCheckpointMarksNothing()
     {
         await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com"], Now), Ct);
@@ -58,7 +76,7 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
         var chunk = await ClaimOneAsync(1);
 
         var outcome = await Store.ChunkCheckpointAsync(
-            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch + 1, "1", new ChunkCounters(1, 1, 0), [], [], true, Now, Lease, ["a.com"]),
+            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch + 1, "1", new ChunkCounters(1, 1, 0), [], [], true, Now, Lease, [new FreshKey("a.com")]),
             Ct);
 
         Assert.Equal(Chunks.CheckpointOutcome.LeaseLost, outcome);
@@ -105,15 +123,16 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
 
     private Task<DateTimeOffset> ReserveAsync() => Store.RateReserveAsync(new RateReserveParams("whois.example", Interval, Now), Ct);
 
-    private async Task RefreshAsync(string set, IReadOnlyList<string> keys)
+    private async Task<long> RefreshAsync(string set, IReadOnlyList<string> keys)
     {
-        await Store.JobInsertAsync(
+        var job = await Store.JobInsertAsync(
             new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [System.Text.Json.JsonSerializer.Serialize(new { keys })], 0, 3, Now, set),
             Ct);
         var chunk = await ClaimOneAsync(1);
         var outcome = await Store.ChunkCheckpointAsync(
-            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "done", new ChunkCounters(keys.Count, keys.Count, 0), [], [], true, Now, Lease, keys),
+            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "done", new ChunkCounters(keys.Count, keys.Count, 0), [], [], true, Now, Lease, keys.Select(k => new FreshKey(k, $"record of {k} at {Now:HH:mm}")).ToList()),
             Ct);
         Assert.Equal(Chunks.CheckpointOutcome.Committed, outcome);
+        return job.JobId;
     }
 }

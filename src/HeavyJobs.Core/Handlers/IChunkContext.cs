@@ -70,11 +70,22 @@ public interface IChunkContext
     ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records that a key of the job's key set has been refreshed; committed by the next checkpoint, in the same
-    /// transaction as the outputs. Only a job split by <c>staleKeys</c> has a key set; elsewhere this does nothing.
+    /// Records that a key of the job's key set has been refreshed, with its latest record if given (what an
+    /// incremental aggregate counts for keys a later refresh does not touch); committed by the next checkpoint,
+    /// in the same transaction as the outputs. Only a job split by <c>staleKeys</c> has a key set; elsewhere
+    /// this does nothing.
     /// </summary>
-    void MarkFresh(string key);
+    void MarkFresh(string key, string? latest = null);
+
+    /// <summary>
+    /// Reads the job's key set in key order after <paramref name="afterKey"/>: every key with its last refresh
+    /// and latest record, whichever job refreshed it. Empty when the job has no key set.
+    /// </summary>
+    ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>A key of a key set: when it was last refreshed and the record that refresh left.</summary>
+public sealed record KeyState(string Key, DateTimeOffset? RefreshedAt, string? Latest);
 
 /// <summary>Which outputs to read: one chunk's, or one stage's.</summary>
 public sealed record OutputQuery(long? ChunkId = null, int? Stage = null);

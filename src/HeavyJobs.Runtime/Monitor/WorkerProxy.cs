@@ -6,6 +6,7 @@ using HeavyJobs.Core.Retry;
 using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.KeySets;
 
 namespace HeavyJobs.Runtime.Monitor;
 
@@ -84,7 +85,12 @@ internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, Tim
         var emitted = (body["emit"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(e => new EmittedChunk((int)e.Long("stage"), e.Str("type") ?? "", e["input"]?.ToJsonString() ?? "null", e.Str("key") ?? throw new JsonException("emit needs a key")))
             .ToList();
-        var fresh = (body["fresh"] as JsonArray ?? []).Select(k => k is JsonValue v && v.TryGetValue<string>(out var key) ? key : throw new JsonException("fresh holds key strings")).ToList();
+        var fresh = (body["fresh"] as JsonArray ?? []).Select(k => k switch
+            {
+                JsonValue v when v.TryGetValue<string>(out var key) => new FreshKey(key),
+                JsonObject o => new FreshKey(o.Str("key") ?? throw new JsonException("a fresh entry needs a key"), o["latest"] is JsonValue l && l.TryGetValue<string>(out var s) ? s : o["latest"]?.ToJsonString()),
+                _ => throw new JsonException("fresh holds keys, or objects with a key and a latest record"),
+            }).ToList();
         var complete = body.Bool("complete");
         var outcome = await store.ChunkCheckpointAsync(
             new ChunkCheckpointParams(chunkId, job, stage, body.Long("epoch"), body.Str("cursor"), counters, outputs, emitted, complete, time.GetUtcNow(), options.Lease, fresh),

@@ -3,6 +3,7 @@ using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.KeySets;
 using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Runtime.Worker;
@@ -20,7 +21,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private readonly CancellationToken _hardStop;
     private readonly List<ChunkOutput> _outputs = [];
     private readonly List<EmittedChunk> _emitted = [];
-    private readonly List<string> _fresh = [];
+    private readonly List<FreshKey> _fresh = [];
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
 
@@ -82,7 +83,12 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public void Emit(EmittedChunk chunk) => _emitted.Add(chunk);
 
-    public void MarkFresh(string key) => _fresh.Add(key);
+    public void MarkFresh(string key, string? latest = null) => _fresh.Add(new FreshKey(key, latest));
+
+    public async ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
+        (await _store.KeySetReadAsync(new KeySetReadParams(_chunk.JobId, afterKey, Math.Clamp(limit, 1, 10_000)), cancellationToken))
+            .Select(k => new KeyState(k.Key, k.RefreshedAt, k.Latest))
+            .ToList();
 
     // The handler's token is deliberately not used for the write: a stop should let a checkpoint finish, not
     // tear it down halfway. Only the hard stop after the grace period cancels it.

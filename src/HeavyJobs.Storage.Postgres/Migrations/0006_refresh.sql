@@ -1,5 +1,5 @@
 -- Fleet-wide slow-down of a server that pushed back, and key sets: the keys a refresh job is cut from, each
--- with the time it was last refreshed.
+-- with the time it was last refreshed and its latest record (what an incremental aggregate counts).
 ALTER TABLE hj_rate_limits ADD COLUMN slow_until BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE hj_rate_limits ADD COLUMN slow_factor DOUBLE PRECISION NOT NULL DEFAULT 1;
 
@@ -7,6 +7,7 @@ CREATE TABLE hj_keys (
     set_name TEXT NOT NULL,
     key TEXT NOT NULL,
     added_at BIGINT NOT NULL,
+    latest TEXT NULL,
     refreshed_at BIGINT NULL,
     PRIMARY KEY (set_name, key)
 );

@@ -19,7 +19,7 @@ public sealed record ChunkCheckpointParams(
     bool Complete,
     DateTimeOffset Now,
     TimeSpan Lease,
-    IReadOnlyList<string>? Fresh = null);
+    IReadOnlyList<KeySets.FreshKey>? Fresh = null);
 
 public enum CheckpointOutcome
 {

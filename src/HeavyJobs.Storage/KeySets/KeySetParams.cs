@@ -12,6 +12,14 @@ public sealed record KeySetLoadParams(string Set, IEnumerable<string> Keys, Date
 /// </summary>
 public sealed record KeySetStaleParams(string Set, DateTimeOffset RefreshedBefore, int Limit);
 
+/// <summary>A key a checkpoint refreshed, with its latest record when the handler gives one.</summary>
+public sealed record FreshKey(string Key, string? Latest = null);
+
+/// <summary>The keys of the key set of job <paramref name="JobId"/>, in key order after <paramref name="AfterKey"/>.</summary>
+public sealed record KeySetReadParams(long JobId, string? AfterKey, int Limit);
+
+public sealed record KeySetEntry(string Key, DateTimeOffset? RefreshedAt, string? Latest);
+
 /// <summary>Counts per key set; <paramref name="RefreshedBefore"/> is the staleness line.</summary>
 public sealed record KeySetStatusParams(DateTimeOffset RefreshedBefore, string? Set = null);
 

@@ -49,6 +49,18 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
+    public Task<IReadOnlyList<KeySetEntry>> KeySetReadAsync(KeySetReadParams p, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<KeySetEntry>>(
+            async connection => await connection.Command(
+                    """
+                    SELECT key, refreshed_at, latest FROM hj_keys
+                    WHERE set_name = (SELECT key_set FROM hj_jobs WHERE id = @job) AND (@after IS NULL OR key > @after)
+                    ORDER BY key LIMIT @limit
+                    """)
+                .With("job", p.JobId).With("after", p.AfterKey).With("limit", p.Limit)
+                .ListAsync(r => new KeySetEntry(r.GetString(0), r.NullableInt64(1) is { } at ? StoreTime.FromMs(at) : null, r.NullableString(2)), cancellationToken),
+            cancellationToken);
+
     public Task<IReadOnlyList<KeySetStatus>> KeySetStatusAsync(KeySetStatusParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<KeySetStatus>>(
             async connection => await connection.Command(
@@ -78,19 +90,17 @@ public abstract partial class RelationalStore
             return;
         }
 
-        foreach (var batch in fresh.Distinct(StringComparer.Ordinal).Chunk(InsertBatch))
+        // The last word on a key within one checkpoint wins.
+        foreach (var f in fresh.GroupBy(f => f.Key, StringComparer.Ordinal).Select(g => g.Last()))
         {
-            var command = connection.Command("", transaction).With("job", p.JobId).With("now", p.Now);
-            var names = new string[batch.Length];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                names[i] = $"@k{i}";
-                command.With($"k{i}", batch[i]);
-            }
-
-            command.CommandText =
-                $"UPDATE hj_keys SET refreshed_at = @now WHERE set_name = (SELECT key_set FROM hj_jobs WHERE id = @job) AND key IN ({string.Join(", ", names)})";
-            await command.ExecAsync(cancellationToken);
+            await connection.Command(
+                    """
+                    UPDATE hj_keys SET refreshed_at = @now, latest = COALESCE(@latest, latest)
+                    WHERE set_name = (SELECT key_set FROM hj_jobs WHERE id = @job) AND key = @key
+                    """,
+                    transaction)
+                .With("now", p.Now).With("latest", f.Latest).With("job", p.JobId).With("key", f.Key)
+                .ExecAsync(cancellationToken);
         }
     }
 }

@@ -7,6 +7,9 @@ namespace HeavyJobs.Whois.Pipeline;
 /// <summary>
 /// The barrier after parsing: counts every domain once (its latest record) by registrar, expiry month,
 /// name-server provider, status, TLD, not-found and error reason. Each count is an output "dimension|value".
+/// In a refresh cut from a key set, the count covers the whole set: the domains this job parsed, and every
+/// other domain by the latest record an earlier refresh left, so refreshing only what went stale still gives
+/// the aggregates of everything.
 /// </summary>
 public sealed class AggregateHandler : IChunkHandler
 {
@@ -33,6 +36,29 @@ public sealed class AggregateHandler : IChunkHandler
             cancellationToken.ThrowIfCancellationRequested();
         }
 
+        string? afterKey = null;
+        long carried = 0;
+        while (true)
+        {
+            var page = await context.ReadKeySetAsync(afterKey, 5000, cancellationToken);
+            foreach (var key in page)
+            {
+                if (!latest.ContainsKey(key.Key))
+                {
+                    latest[key.Key] = key.Latest ?? NeverFetched(key.Key);
+                    carried++;
+                }
+            }
+
+            if (page.Count < 5000)
+            {
+                break;
+            }
+
+            afterKey = page[^1].Key;
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         void Count(string dimension, string? value)
         {
@@ -47,6 +73,11 @@ public sealed class AggregateHandler : IChunkHandler
             var status = r.GetProperty("status").GetString();
             Count(Summary, "domains");
             Count(Summary, status);
+            if (status == "never-fetched")
+            {
+                continue;
+            }
+
             Count("tld", domain[(domain.IndexOf('.', StringComparison.Ordinal) + 1)..]);
             if (status == "bad")
             {
@@ -73,6 +104,11 @@ public sealed class AggregateHandler : IChunkHandler
             }
         }
 
+        if (carried > 0)
+        {
+            counts[$"{Summary}|carried-over"] = carried;
+        }
+
         foreach (var (key, count) in counts)
         {
             context.Output(key, count.ToString(CultureInfo.InvariantCulture));
@@ -81,6 +117,9 @@ public sealed class AggregateHandler : IChunkHandler
         context.Add(latest.Count, good: latest.Count);
         await context.CheckpointAsync("aggregated", cancellationToken);
     }
+
+    /// <summary>A key of the set that no refresh has fetched yet: counted as such, not as an error.</summary>
+    private static string NeverFetched(string domain) => JsonSerializer.Serialize(new { domain, status = "never-fetched" });
 
     /// <summary>The provider behind a name server: its last two labels (ns1.example-dns.net → example-dns.net).</summary>
     public static string Provider(string host)

@@ -45,11 +45,6 @@ public sealed class FetchHandler : IChunkHandler
             var domain = keys[next];
             var fetched = await FetchAsync(client, domain, cancellationToken);
             context.Output(domain, fetched.Json);
-            if (fetched.Ok)
-            {
-                // A domain that could not be fetched stays stale, so the next refresh tries it again.
-                context.MarkFresh(domain);
-            }
 
             context.Add(1, good: fetched.Ok ? 1 : 0, bad: fetched.Ok ? 0 : 1);
             batch.Add(domain);

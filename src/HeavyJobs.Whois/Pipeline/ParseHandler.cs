@@ -24,7 +24,15 @@ public sealed class ParseHandler : IChunkHandler
                 }
 
                 var record = Parse(output.Key, output.Data);
-                context.Output(output.Key, ToJson(output.Key, record));
+                var json = ToJson(output.Key, record);
+                context.Output(output.Key, json);
+                if (record.Status != WhoisStatus.Bad)
+                {
+                    // The domain's record is fresh (registered or not found). One that could not be fetched or
+                    // read stays due, so the next refresh tries it again.
+                    context.MarkFresh(output.Key, json);
+                }
+
                 context.Add(1, good: record.Status == WhoisStatus.Bad ? 0 : 1, bad: record.Status == WhoisStatus.Bad ? 1 : 0);
             }
 

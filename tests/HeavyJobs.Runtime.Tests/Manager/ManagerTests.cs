@@ -157,7 +157,7 @@ public sealed class ManagerTests : IAsyncLifetime
             Assert.Equal(job, chunk.JobId);
             var chunkKeys = System.Text.Json.JsonDocument.Parse(chunk.Input).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToList();
             keys.AddRange(chunkKeys);
-            var fresh = chunkKeys.Where(k => k != fails).ToList();
+            var fresh = chunkKeys.Where(k => k != fails).Select(k => new FreshKey(k)).ToList();
             await _store.ChunkCheckpointAsync(
                 new ChunkCheckpointParams(chunk.Id, job, 0, chunk.Epoch, "done", new ChunkCounters(chunkKeys.Count, fresh.Count, chunkKeys.Count - fresh.Count), [], [], true, _time.GetUtcNow(), TimeSpan.FromMinutes(5), fresh),
                 Ct);

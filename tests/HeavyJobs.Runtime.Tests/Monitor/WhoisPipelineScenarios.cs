@@ -52,8 +52,9 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         Assert.Equal(Domains, fetched.Count);
         Assert.Equal(Domains, fetched.Select(o => o.Key).Distinct().Count());
 
-        // Every domain fetched is marked fresh in the key set, in the same transaction; one that failed stays due.
-        var failed = fetched.Count(o => o.Data.Contains("\"error\"", StringComparison.Ordinal));
+        // Every domain parsed is marked fresh in the key set, in the same transaction; one that could not be
+        // fetched or read stays due.
+        var failed = parsed.Count(o => o.Data.Contains("\"status\":\"bad\"", StringComparison.Ordinal));
         var keys = Assert.Single(await Store.KeySetStatusAsync(new KeySetStatusParams(DateTimeOffset.MinValue, KeySet), Ct));
         Assert.Equal((Domains, failed), (keys.Total, keys.NeverRefreshed));
         Assert.Equal(Domains, parsed.Count);
