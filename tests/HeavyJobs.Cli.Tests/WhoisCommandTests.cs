@@ -211,6 +211,26 @@ public sealed partial class WhoisCommandTests
         }
     }
 
+    [Fact]
+    public async Task WhoisServer_WithRateLimitedRate_AnswersLimitExceeded_InItsRegistrysWording()
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+        var (server, output) = HeavyjobsProcess.Start(db, "whois-server", "--port-base", "0", "--domains", "100", "--rate-limited-rate", "1");
+        try
+        {
+            var tryLine = await WaitForAsync(server, output, TryLine());
+            var (exit, answer, err) = await RunAsync(WhoisStartInfo("-h", "127.0.0.1", "-p", tryLine.Groups["port"].Value, tryLine.Groups["domain"].Value));
+
+            Assert.True(exit == 0, $"whois exited {exit}: {answer}{err}");
+            Assert.True(WhoisRateLimitDetector.Create([])(answer), answer);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            server.Dispose();
+        }
+    }
+
     [GeneratedRegex(@"^Try: whois -h 127\.0\.0\.1 -p (?<port>\d+) (?<domain>\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex TryLine();
 

@@ -51,12 +51,13 @@ internal static class WhoisCommand
         var latency = new Option<int>("--latency-ms") { Description = "Delay before every answer, in milliseconds." };
         var errorRate = new Option<double>("--error-rate") { Description = "Share of connections that fail: half reset (TCP RST), half closed without a byte." };
         var rateLimit = new Option<double?>("--rate-limit") { Description = "Queries per second each logical server tolerates; beyond it, it answers with its rate-limit message." };
+        var rateLimitedRate = new Option<double>("--rate-limited-rate") { Description = "Share of queries answered \"limit exceeded\" however slowly they come (a quota used up by someone else)." };
         var truncateRate = new Option<double>("--truncate-rate") { Description = "Share of answers cut short." };
         var garbageRate = new Option<double>("--garbage-rate") { Description = "Share of answers replaced by random bytes." };
         var serversFile = new Option<string?>("--servers-file") { Description = "Write the server table (name → 127.0.0.1:port) as JSON here, for WHOIS clients to load." };
         var command = new Command("whois-server", "Run a local WHOIS server over a synthetic population in the foreground until Ctrl+C or SIGTERM.")
         {
-            portBase, domains, seed, registered, latency, errorRate, rateLimit, truncateRate, garbageRate, serversFile,
+            portBase, domains, seed, registered, latency, errorRate, rateLimit, rateLimitedRate, truncateRate, garbageRate, serversFile,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -82,6 +83,7 @@ internal static class WhoisCommand
                     parse.GetValue(latency),
                     parse.GetValue(errorRate),
                     parse.GetValue(rateLimit),
+                    parse.GetValue(rateLimitedRate),
                     parse.GetValue(truncateRate),
                     parse.GetValue(garbageRate),
                     parse.GetValue(serversFile));
@@ -285,6 +287,7 @@ internal static class WhoisCommand
                 TruncateProbability = settings.TruncateRate,
                 GarbageProbability = settings.GarbageRate,
                 RateLimitPerSecond = settings.RateLimit,
+                RateLimitProbability = settings.RateLimitedRate,
             },
         };
         using var loggers = CliApp.Loggers(LogLevel.Warning);
@@ -415,7 +418,7 @@ internal static class WhoisCommand
     {
         public ServerSettings(
             int portBase, long domains, long seed, double registeredFraction, int latencyMs,
-            double errorRate, double? rateLimit, double truncateRate, double garbageRate, string? serversFile)
+            double errorRate, double? rateLimit, double rateLimitedRate, double truncateRate, double garbageRate, string? serversFile)
         {
             PortBase = portBase is >= 0 and <= 65535 ? portBase : throw new UserError($"--port-base: must be 0 (ephemeral ports) or a TCP port (got {portBase})");
             Domains = domains > 0 ? domains : throw new UserError($"--domains: must be at least 1 (got {domains})");
@@ -424,6 +427,12 @@ internal static class WhoisCommand
             LatencyMs = latencyMs >= 0 ? latencyMs : throw new UserError($"--latency-ms: must not be negative (got {latencyMs})");
             ErrorRate = Share("--error-rate", errorRate);
             RateLimit = rateLimit is null or > 0 ? rateLimit : throw new UserError($"--rate-limit: must be positive (got {rateLimit})");
+            RateLimitedRate = Share("--rate-limited-rate", rateLimitedRate);
+            if (errorRate + rateLimitedRate > 1)
+            {
+                throw new UserError($"--error-rate and --rate-limited-rate: together at most 1 (got {errorRate + rateLimitedRate})");
+            }
+
             TruncateRate = Share("--truncate-rate", truncateRate);
             GarbageRate = Share("--garbage-rate", garbageRate);
             if (truncateRate + garbageRate > 1)
@@ -447,6 +456,8 @@ internal static class WhoisCommand
         public double ErrorRate { get; }
 
         public double? RateLimit { get; }
+
+        public double RateLimitedRate { get; }
 
         public double TruncateRate { get; }
 
