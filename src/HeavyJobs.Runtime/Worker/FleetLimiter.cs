@@ -15,6 +15,9 @@ internal static class FleetLimiter
     /// <summary>How long to wait before asking again for a slot when all are busy.</summary>
     private static readonly TimeSpan SlotRetry = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How many turns a request takes at most when it keeps waking up too late to use them.</summary>
+    private const int LateTurnRetries = 3;
+
     public static async ValueTask<IAsyncDisposable> AcquireAsync(IHeavyStore store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
     {
         int slot;
@@ -33,11 +36,22 @@ internal static class FleetLimiter
         try
         {
             var interval = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
-            var start = await store.RateReserveAsync(new RateReserveParams(resource, interval, time.GetUtcNow()), cancellationToken);
-            var wait = start - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
+            for (var turn = 1; ; turn++)
             {
-                await Task.Delay(wait, time, cancellationToken);
+                var start = await store.RateReserveAsync(new RateReserveParams(resource, interval, time.GetUtcNow()), cancellationToken);
+                var wait = start - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, cancellationToken);
+                }
+
+                // A turn used late (the process was descheduled, the database answered slowly) would land right next
+                // to the turns after it, a burst the resource sees as impolite: take a fresh turn instead. The
+                // unused turn only leaves a gap. After a few tries the request goes anyway rather than starve.
+                if (time.GetUtcNow() - start <= interval / 2 || turn == LateTurnRetries)
+                {
+                    break;
+                }
             }
         }
         catch
