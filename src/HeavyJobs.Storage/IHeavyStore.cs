@@ -1,5 +1,6 @@
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Dashboard;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.KeySets;
@@ -141,6 +142,18 @@ public interface IHeavyStore : IAsyncDisposable
     Task ThroughputAddAsync(ThroughputAddParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ThroughputRow>> ThroughputListAsync(ThroughputListParams p, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Recounts chunks per job, stage and state into the roll-up the dashboard reads. The counting reads outside any
+    /// write transaction, and nothing on the workers' path writes the roll-up, so claims and checkpoints never wait on it.
+    /// </summary>
+    Task<JobStatsRefreshed> JobStatsRefreshAsync(JobStatsRefreshParams p, CancellationToken cancellationToken);
+
+    /// <summary>The last recount of the given jobs; a job never counted is absent.</summary>
+    Task<IReadOnlyList<JobStats>> JobStatsListAsync(JobStatsListParams p, CancellationToken cancellationToken);
+
+    /// <summary>Folds closed hours of per-minute throughput into hourly rows; safe to repeat and to run from several processes.</summary>
+    Task<ThroughputRolledUp> ThroughputRollUpAsync(ThroughputRollUpParams p, CancellationToken cancellationToken);
 
     /// <summary>A watcher that wakes when the store may have new work (NOTIFY on PostgreSQL, the file's change counter on SQLite).</summary>
     IChangeWatcher CreateChangeWatcher();

@@ -30,6 +30,13 @@ public sealed class WebOptions
     /// <summary>A machine whose monitor heartbeat is older than this is shown as down.</summary>
     public TimeSpan MachineUpWithin { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often chunk counts per job, stage and state are recounted, and closed hours of throughput folded, for the
+    /// pages: counting a million chunks takes a while, so pages read the last count and say how old it is. A recount
+    /// that takes long is repeated no more often than ten times its duration. Zero recounts before every read (tests).
+    /// </summary>
+    public TimeSpan RollupInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether /metrics needs the same sign-in as the pages (Prometheus can send a bearer token).</summary>
     public bool MetricsRequireAuthentication { get; init; } = true;
 

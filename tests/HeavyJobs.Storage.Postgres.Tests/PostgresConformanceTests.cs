@@ -16,6 +16,8 @@ public sealed class PostgresOperatorTests() : OperatorConformance(new PostgresSt
 
 public sealed class PostgresRecordsTests() : RecordsConformance(new PostgresStoreProvider());
 
+public sealed class PostgresDashboardTests() : DashboardConformance(new PostgresStoreProvider());
+
 public sealed class PostgresChangeWatcherTests() : ChangeWatcherConformance(new PostgresStoreProvider());
 public sealed class PostgresPipelineTests() : PipelineConformance(new PostgresStoreProvider());
 

@@ -16,6 +16,8 @@ public sealed class SqliteOperatorTests() : OperatorConformance(new SqliteStoreP
 
 public sealed class SqliteRecordsTests() : RecordsConformance(new SqliteStoreProvider());
 
+public sealed class SqliteDashboardTests() : DashboardConformance(new SqliteStoreProvider());
+
 public sealed class SqliteChangeWatcherTests() : ChangeWatcherConformance(new SqliteStoreProvider());
 public sealed class SqlitePipelineTests() : PipelineConformance(new SqliteStoreProvider());
 

@@ -86,8 +86,8 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task Throughput_HasOneSeriesPerWorker_WithGoodAndBadTallies()
     {
-        var t = await GetAsync("/api/throughput?range=6h");
-        Assert.Equal("6h", t.GetProperty("range").GetString());
+        var t = await GetAsync("/api/throughput?range=1h");
+        Assert.Equal("1h", t.GetProperty("range").GetString());
         var workers = t.GetProperty("workers").EnumerateArray().ToList();
         Assert.Equal(2, workers.Count);
         Assert.All(workers, w => Assert.Equal(w.GetProperty("items").GetInt64(), w.GetProperty("good").GetInt64() + w.GetProperty("bad").GetInt64()));
@@ -95,7 +95,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal("demo.fetch", Assert.Single(t.GetProperty("types").EnumerateArray()).GetProperty("key").GetString());
 
         var week = await GetAsync("/api/throughput?range=7d");
-        Assert.Equal(1800, week.GetProperty("stepSeconds").GetInt32());
+        Assert.Equal(7200, week.GetProperty("stepSeconds").GetInt32());
         Assert.True(week.GetProperty("workers")[0].GetProperty("points").GetArrayLength() <= 2);
     }
 
@@ -106,7 +106,7 @@ public sealed class ApiTests : IAsyncLifetime
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
         string[] expected =
         [
-            "/api/overview", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/chunks", "/api/chunks/{id}", "/api/workers", "/api/throughput", "/api/actions",
+            "/api/overview", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/chunks", "/api/jobs/{id}/aggregates", "/api/chunks/{id}", "/api/workers", "/api/throughput", "/api/actions",
             "/api/session", "/api/chunks/{id}/reset", "/api/jobs/{id}/cancel", "/api/jobs/{id}/pause", "/api/jobs/{id}/resume", "/api/workers/{id}/stop",
             "/api/workers/{id}/terminate", "/api/workers/{id}/restart", "/api/nodes/{node}/drain", "/api/targets", "/healthz", "/readyz",
         ];

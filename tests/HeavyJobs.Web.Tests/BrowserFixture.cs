@@ -2,11 +2,17 @@ using Microsoft.Playwright;
 
 namespace HeavyJobs.Web.Tests;
 
+/// <summary>One seeded dashboard and one headless Debian chromium for the browser tests.</summary>
+public sealed class BrowserFixture : BrowserFixtureBase
+{
+    private protected override async Task<DashboardHost> StartHostAsync() => await DashboardHost.StartAsync();
+}
+
 /// <summary>
-/// One seeded dashboard and one headless Debian chromium for the browser tests. Without /usr/bin/chromium the
-/// tests fail: the dashboard's pages are not tested without a real browser.
+/// A dashboard and one headless Debian chromium. Without /usr/bin/chromium the tests fail: the dashboard's pages are
+/// not tested without a real browser.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public abstract class BrowserFixtureBase : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -23,7 +29,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser tests.");
         }
 
-        Host = await DashboardHost.StartAsync();
+        Host = await StartHostAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -68,5 +74,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             await Host.DisposeAsync();
         }
+
+        await StopAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private protected abstract Task<DashboardHost> StartHostAsync();
+
+    /// <summary>Stops whatever the fixture started besides the dashboard and the browser.</summary>
+    private protected virtual Task StopAsync() => Task.CompletedTask;
+
+    /// <summary>Writes a full-page screenshot to docs/screenshots/NAME.png, shown in docs/dashboard.md.</summary>
+    internal static async Task ShotAsync(IPage page, string name)
+    {
+        var dir = Repo.PathOf("docs", "screenshots");
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
     }
 }

@@ -199,10 +199,5 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     /// <summary>The chunk table's Done column.</summary>
     private static ILocator DoneCell(ILocator row) => row.Locator("td").Nth(4);
 
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        var dir = Repo.PathOf("docs", "screenshots");
-        Directory.CreateDirectory(dir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
-    }
+    private static Task ShotAsync(IPage page, string name) => BrowserFixtureBase.ShotAsync(page, name);
 }

@@ -1,29 +1,34 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using HeavyJobs.Storage;
 using HeavyJobs.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 
 namespace HeavyJobs.Web.Tests;
 
-/// <summary>The real dashboard on 127.0.0.1 with a free port, over a real SQLite store in a temporary folder, seeded.</summary>
+/// <summary>
+/// The real dashboard on 127.0.0.1 with a free port, over a real SQLite store in a temporary folder, seeded; or over
+/// a store someone else owns (<see cref="StartOnAsync"/>), such as the one a real monitor runs on.
+/// </summary>
 internal sealed class DashboardHost : IAsyncDisposable
 {
-    private readonly string _dir;
+    private readonly string? _dir;
     private readonly WebApplication _app;
+    private readonly Seeded? _seeded;
 
-    private DashboardHost(string dir, SqliteStore store, WebApplication app, Seeded seeded)
+    private DashboardHost(string? dir, IHeavyStore store, WebApplication app, Seeded? seeded)
     {
         _dir = dir;
         Store = store;
         _app = app;
-        Seeded = seeded;
+        _seeded = seeded;
         BaseUrl = app.Urls.Single().TrimEnd('/');
     }
 
-    public SqliteStore Store { get; }
+    public IHeavyStore Store { get; }
 
-    public Seeded Seeded { get; }
+    public Seeded Seeded => _seeded ?? throw new InvalidOperationException("This dashboard runs on a store it did not seed.");
 
     public string BaseUrl { get; }
 
@@ -34,16 +39,26 @@ internal sealed class DashboardHost : IAsyncDisposable
         var store = new SqliteStore(Path.Combine(dir, "heavyjobs.db"));
         await store.MigrateAsync(ct);
         var seeded = await Seed.RunAsync(store, TimeProvider.System, ct);
+        return new DashboardHost(dir, store, await StartAppAsync(store, authentication, ct), seeded);
+    }
+
+    /// <summary>The dashboard over a store the caller owns and disposes, signed in as the test users.</summary>
+    public static async Task<DashboardHost> StartOnAsync(IHeavyStore store) =>
+        new(null, store, await StartAppAsync(store, authentication: true, TestContext.Current.CancellationToken), null);
+
+    private static async Task<WebApplication> StartAppAsync(IHeavyStore store, bool authentication, CancellationToken ct)
+    {
         var options = new WebOptions
         {
             Urls = "http://127.0.0.1:0",
             Users = authentication ? Users.All : [],
             RefreshInterval = TimeSpan.FromMilliseconds(500),
             MetricsRefreshInterval = TimeSpan.Zero,
+            RollupInterval = TimeSpan.Zero,
         };
         var app = HeavyJobsWeb.Build(store, options, TimeProvider.System);
         await app.StartAsync(ct);
-        return new DashboardHost(dir, store, app, seeded);
+        return app;
     }
 
     /// <summary>A client with its own cookie jar, signed in by HTTP Basic as the given user (or anonymous).</summary>
@@ -66,6 +81,11 @@ internal sealed class DashboardHost : IAsyncDisposable
     {
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        if (_dir is null)
+        {
+            return;
+        }
+
         await Store.DisposeAsync();
         try
         {

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
-using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Aggregates;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Whois.Pipeline;
 using Spectre.Console;
@@ -55,6 +55,7 @@ internal static class WhoisAggregatesCommand
         return command;
     }
 
+    /// <summary>The aggregate stage's counts, read as the dashboard reads them (<see cref="JobAggregates"/>).</summary>
     public static async Task<List<(string Dimension, string Value, long Count)>> ReadAsync(IHeavyStore store, long jobId, CancellationToken ct)
     {
         var job = await store.JobGetAsync(jobId, ct) ?? throw new UserError($"no job {jobId}");
@@ -64,8 +65,8 @@ internal static class WhoisAggregatesCommand
             throw new UserError($"job {jobId} has no {WhoisPipeline.Aggregate} stage");
         }
 
-        var outputs = await store.OutputListAsync(new OutputListParams(jobId, stage, Limit: 100_000), ct);
-        return outputs.Select(o => (Dimension: o.Key[..o.Key.IndexOf('|', StringComparison.Ordinal)], Value: o.Key[(o.Key.IndexOf('|', StringComparison.Ordinal) + 1)..], Count: long.Parse(o.Data, CultureInfo.InvariantCulture))).ToList();
+        var set = await JobAggregates.ReadAsync(store, jobId, stage, ct) ?? throw new UserError($"no job {jobId}");
+        return set.Rows.Select(r => (r.Dimension, r.Value, r.Count)).ToList();
     }
 
     public static void Render(long jobId, List<(string Dimension, string Value, long Count)> rows, int top)

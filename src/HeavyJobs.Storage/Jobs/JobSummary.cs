@@ -10,4 +10,5 @@ public sealed record JobSummary(JobRow Job, IReadOnlyDictionary<ChunkState, long
     public long Count(ChunkState state) => ChunksByState.TryGetValue(state, out var n) ? n : 0;
 }
 
-public sealed record JobListParams(int Limit = 100, JobState? State = null, long? BeforeId = null);
+/// <param name="Counts">Count each job's chunks (a scan of its chunks); false leaves the counts empty, for callers that read the roll-up.</param>
+public sealed record JobListParams(int Limit = 100, JobState? State = null, long? BeforeId = null, bool Counts = true);

@@ -293,15 +293,28 @@ public abstract partial class RelationalStore
                 .ListAsync(ReadChunk, cancellationToken)).FirstOrDefault(),
             cancellationToken);
 
+    /// <summary>Pages of one job's chunks up to this size are read per state and merged (see <see cref="ChunkListAsync"/>).</summary>
+    private const int KeysetPageLimit = 1000;
+
     public Task<IReadOnlyList<ChunkRow>> ChunkListAsync(ChunkListParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<ChunkRow>>(
             async connection =>
             {
-                var sql = $"SELECT {ChunkColumns} FROM hj_chunks WHERE 1 = 1"
-                    + (p.JobId is null ? "" : " AND job_id = @job")
-                    + (p.State is null ? "" : " AND state = @state")
-                    + (p.AfterId is null ? "" : " AND id > @after")
-                    + " ORDER BY id LIMIT @limit";
+                var afterSql = p.AfterId is null ? "" : " AND id > @after";
+                var sql = p is { JobId: not null, State: null, Limit: <= KeysetPageLimit }
+                    // A page of one job's chunks in every state: one short range of the (job, state, id) index per state,
+                    // merged, instead of reading the whole job in state order and sorting it (or walking the primary key
+                    // through other jobs' chunks). No index of its own, so claims and checkpoints maintain nothing more.
+                    ? $"""
+                      SELECT {ChunkColumns} FROM hj_chunks WHERE id IN ({string.Join(" UNION ALL ", Enum.GetValues<ChunkState>().Select(s =>
+                          $"SELECT id FROM (SELECT id FROM hj_chunks WHERE job_id = @job AND state = '{s.ToDb()}'{afterSql} ORDER BY id LIMIT @limit) AS s_{s.ToDb()}"))})
+                      ORDER BY id LIMIT @limit
+                      """
+                    : $"SELECT {ChunkColumns} FROM hj_chunks WHERE 1 = 1"
+                        + (p.JobId is null ? "" : " AND job_id = @job")
+                        + (p.State is null ? "" : " AND state = @state")
+                        + afterSql
+                        + " ORDER BY id LIMIT @limit";
                 var command = connection.Command(sql).With("limit", Math.Clamp(p.Limit, 1, 100_000));
                 if (p.JobId is { } job)
                 {

@@ -90,6 +90,11 @@ public abstract partial class RelationalStore
                     return [];
                 }
 
+                if (!p.Counts)
+                {
+                    return jobs.Select(job => new JobSummary(job, new Dictionary<ChunkState, long>(), ChunkCounters.Zero)).ToList();
+                }
+
                 var counts = connection.Command("");
                 counts.CommandText =
                     $"""

@@ -52,20 +52,22 @@ public abstract partial class RelationalStore
             async connection =>
             {
                 var command = connection.Command("").With("from", p.From).With("to", p.To);
-                var sql = "SELECT bucket, worker_id, type, stage, items, good, bad FROM hj_throughput WHERE bucket >= @from AND bucket < @to";
+                var filters = "";
                 if (p.WorkerId is { } worker)
                 {
-                    sql += " AND worker_id = @worker";
+                    filters += " AND worker_id = @worker";
                     command.With("worker", worker);
                 }
 
                 if (p.Type is { } type)
                 {
-                    sql += " AND type = @type";
+                    filters += " AND type = @type";
                     command.With("type", type);
                 }
 
-                command.CommandText = sql + " ORDER BY bucket, worker_id, type, stage";
+                command.CommandText = p.StepMs is { } step && step >= 60_000
+                    ? await ThroughputStepSqlAsync(connection, command, StoreTime.ToMs(p.From), StoreTime.ToMs(p.To), step / 60_000 * 60_000, filters, cancellationToken)
+                    : $"SELECT bucket, worker_id, type, stage, items, good, bad FROM hj_throughput WHERE bucket >= @from AND bucket < @to{filters} ORDER BY bucket, worker_id, type, stage";
                 return await command.ListAsync(
                     r => new ThroughputRow(StoreTime.FromMs(r.GetInt64(0)), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)),
                     cancellationToken);

@@ -11,4 +11,8 @@ public sealed record ThroughputSample(DateTimeOffset At, long WorkerId, string T
 
 public sealed record ThroughputAddParams(IReadOnlyList<ThroughputSample> Samples);
 
-public sealed record ThroughputListParams(DateTimeOffset From, DateTimeOffset To, long? WorkerId = null, string? Type = null);
+/// <param name="StepMs">
+/// When set, rows are summed per worker, type and stage into buckets of this many milliseconds (whole minutes) by the
+/// database; closed buckets are read from the coarsest roll-up (10 minutes, 2 hours) whose width divides the step.
+/// </param>
+public sealed record ThroughputListParams(DateTimeOffset From, DateTimeOffset To, long? WorkerId = null, string? Type = null, long? StepMs = null);

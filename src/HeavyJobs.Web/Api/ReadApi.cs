@@ -28,6 +28,10 @@ internal static class ReadApi
                 TryState(state, ChunkStates.Parse, out var s, out var problem) ? TypedResults.Ok(await q.ChunksAsync(id, s, after, limit, ct)) : problem!)
             .WithSummary("A job's chunks by id, paged (after=), filterable by state; limit is capped.");
 
+        api.MapGet("/jobs/{id:long}/aggregates", async Task<Results<Ok<AggregatesDto>, NotFound>> (DashboardQueries q, long id, int? stage, int? top, CancellationToken ct) =>
+                await q.AggregatesAsync(id, stage, top, ct) is { } a ? TypedResults.Ok(a) : TypedResults.NotFound())
+            .WithSummary("The counts a job's aggregating stage wrote (outputs keyed dimension|value): the given stage, else its last barrier stage; top= values per dimension, capped.");
+
         api.MapGet("/chunks/{id:long}", async Task<Results<Ok<ChunkDto>, NotFound>> (DashboardQueries q, long id, CancellationToken ct) =>
                 await q.ChunkAsync(id, ct) is { } chunk ? TypedResults.Ok(chunk) : TypedResults.NotFound())
             .WithSummary("One chunk.");
@@ -37,7 +41,7 @@ internal static class ReadApi
 
         api.MapGet("/throughput", (DashboardQueries q, string? range, DateTimeOffset? from, DateTimeOffset? to, string? type, CancellationToken ct) =>
                 q.ThroughputAsync(range, from, to, type, ct))
-            .WithSummary("Items, good and bad records per worker and per type: range=1h|6h|24h|7d, or from= and to=.");
+            .WithSummary("Items, good and bad records per worker and per type: range=1h|6h|24h|7d|30d, or from= and to= (at most 31 days).");
 
         api.MapGet("/actions", (DashboardQueries q, [AsParameters] ActionQuery filter, CancellationToken ct) =>
                 q.ActionsAsync(new ActionFilter(filter.Kind, filter.Node, filter.Worker, filter.Chunk, filter.Job, filter.Before, filter.Limit), ct))

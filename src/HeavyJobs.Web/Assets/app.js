@@ -145,6 +145,11 @@
             title.textContent = `${s.label}: ${format(s.items, 'num')} items, ${format(s.good, 'num')} good, ${format(s.bad, 'num')} bad`;
             path.append(title);
             chart.append(path);
+            // A series with one point so far is a dot, not an invisible line.
+            if (s.points.length === 1) {
+                const p = s.points[0];
+                chart.append(svg('circle', { class: 'dot', cx: x(p[0]).toFixed(1), cy: y(p[1] * perMinute).toFixed(1), r: 3.5, fill: color }));
+            }
             const key = el('span', { 'data-series': s.key }, s.label);
             key.style.setProperty('--swatch', color);
             legend.append(key);

@@ -21,6 +21,7 @@ internal sealed class FleetMetrics
         [WorkerState.Starting.ToDb(), WorkerState.Idle.ToDb(), WorkerState.Busy.ToDb(), WorkerState.Stopping.ToDb()];
 
     private readonly IHeavyStore _store;
+    private readonly DashboardRollups _rollups;
     private readonly WebOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FleetMetrics> _log;
@@ -42,9 +43,10 @@ internal sealed class FleetMetrics
     private readonly Counter _good;
     private readonly Counter _bad;
 
-    public FleetMetrics(IHeavyStore store, WebOptions options, TimeProvider time, ILogger<FleetMetrics> log)
+    public FleetMetrics(IHeavyStore store, DashboardRollups rollups, WebOptions options, TimeProvider time, ILogger<FleetMetrics> log)
     {
         _store = store;
+        _rollups = rollups;
         _options = options;
         _time = time;
         _log = log;
@@ -103,8 +105,10 @@ internal sealed class FleetMetrics
         var jobs = new List<JobSummary>();
         foreach (var state in new[] { JobState.Active, JobState.Paused, JobState.Failed })
         {
-            jobs.AddRange(await _store.JobListAsync(new JobListParams(1000, state), ct));
+            jobs.AddRange(await _store.JobListAsync(new JobListParams(1000, state, Counts: false), ct));
         }
+
+        jobs = (await _rollups.CountAsync(jobs, ct)).Jobs;
 
         var rows = await _store.ThroughputListAsync(new ThroughputListParams(now - ThroughputCounters.Window, now + TimeSpan.FromMinutes(1)), ct);
         var kills = await _store.ActionListAsync(new ActionListParams(Limit: 500, Kind: "kill"), ct);

@@ -11,7 +11,7 @@ using HeavyJobs.Storage.Workers;
 namespace HeavyJobs.Web.Queries;
 
 /// <summary>Everything the pages and the JSON API read, built from the store's list methods. Reads only.</summary>
-public sealed class DashboardQueries(IHeavyStore store, WebOptions options, TimeProvider time)
+public sealed class DashboardQueries(IHeavyStore store, WebOptions options, TimeProvider time, DashboardRollups rollups)
 {
     /// <summary>Live workers the ps reads at most; the store keeps exited ones too, but they are not listed here.</summary>
     private const int WorkerLimit = 10_000;
@@ -64,22 +64,30 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
     public async Task<JobPageDto> JobsAsync(JobState? state, long? before, int? limit, CancellationToken cancellationToken)
     {
         var page = options.Page(limit);
-        var jobs = await store.JobListAsync(new JobListParams(page + 1, state, before), cancellationToken);
-        var shown = jobs.Take(page).Select(Dto.Job).ToList();
-        return new JobPageDto(shown, jobs.Count > page ? shown[^1].Id : null);
+        var listed = await store.JobListAsync(new JobListParams(page + 1, state, before, Counts: false), cancellationToken);
+        var (jobs, stats) = await rollups.CountAsync(listed.Take(page).ToList(), cancellationToken);
+        var shown = jobs.Select(j => Dto.Job(j, CountedAt(stats, j.Job.Id))).ToList();
+        return new JobPageDto(shown, listed.Count > page ? shown[^1].Id : null);
     }
 
     public async Task<JobDetailDto?> JobAsync(long jobId, CancellationToken cancellationToken)
     {
-        // The one-job summary comes from the list query: the store has no summary-by-id.
-        var summary = (await store.JobListAsync(new JobListParams(1, BeforeId: jobId + 1), cancellationToken)).FirstOrDefault();
-        if (summary is null || summary.Job.Id != jobId)
+        if (await store.JobGetAsync(jobId, cancellationToken) is not { } job)
         {
             return null;
         }
 
-        var stages = summary.Job.Stages.Select((s, i) => new StageDto(i, s.Name, s.Type, s.Mode.ToString().ToLowerInvariant())).ToList();
-        return new JobDetailDto(Dto.Job(summary), stages, summary.Job.Parameters);
+        var (counted, stats) = await rollups.CountAsync([new JobSummary(job, new Dictionary<ChunkState, long>(), ChunkCounters.Zero)], cancellationToken);
+        var rows = stats.TryGetValue(jobId, out var s) ? s.Rows : [];
+        var stages = job.Stages.Select((st, i) => new StageDto(
+                i,
+                st.Name,
+                st.Type,
+                st.Mode.ToString().ToLowerInvariant(),
+                rows.Where(r => r.Stage == i).Sum(r => r.Chunks),
+                rows.Where(r => r.Stage == i && r.State == ChunkState.Done).Sum(r => r.Chunks)))
+            .ToList();
+        return new JobDetailDto(Dto.Job(counted[0], CountedAt(stats, jobId)), stages, job.Parameters);
     }
 
     public async Task<ChunkPageDto> ChunksAsync(long jobId, ChunkState? state, long? after, int? limit, CancellationToken cancellationToken)
@@ -114,7 +122,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
                 .ToList());
     }
 
-    /// <summary>The named range back from now, or from..to when both are given (at most seven days).</summary>
+    /// <summary>The named range back from now, or from..to when both are given (at most 31 days).</summary>
     public async Task<ThroughputDto> ThroughputAsync(string? range, DateTimeOffset? since, DateTimeOffset? until, string? type, CancellationToken cancellationToken)
     {
         var (name, span, step) = ThroughputRange.Parse(range);
@@ -122,15 +130,15 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         if (since is { } f && until is { } t && t > f)
         {
             to = t;
-            span = t - f <= TimeSpan.FromDays(7) ? t - f : TimeSpan.FromDays(7);
+            span = t - f <= ThroughputRange.Longest ? t - f : ThroughputRange.Longest;
             (name, step) = ("custom", ThroughputRange.StepFor(span));
         }
 
         var from = to - span;
-        var rows = await store.ThroughputListAsync(new ThroughputListParams(from, to + TimeSpan.FromMinutes(1), Type: type), cancellationToken);
+        var stepMs = (long)step.TotalMilliseconds;
+        var rows = await store.ThroughputListAsync(new ThroughputListParams(from, to + TimeSpan.FromMinutes(1), Type: type, StepMs: stepMs), cancellationToken);
         var workers = (await store.WorkerListAsync(new WorkerListParams(IncludeExited: true, Limit: WorkerLimit), cancellationToken))
             .ToDictionary(w => w.Id);
-        var stepMs = (long)step.TotalMilliseconds;
 
         var byWorker = rows.GroupBy(r => r.WorkerId).OrderBy(g => g.Key)
             .Select(g => Series(
@@ -152,6 +160,34 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
             new TallyDto(rows.Sum(r => r.Items), rows.Sum(r => r.Good), rows.Sum(r => r.Bad)));
     }
 
+    /// <summary>A job's aggregate outputs by dimension (the summary first), each with its <paramref name="top"/> largest values.</summary>
+    public async Task<AggregatesDto?> AggregatesAsync(long jobId, int? stage, int? top, CancellationToken cancellationToken)
+    {
+        if (await Storage.Aggregates.JobAggregates.ReadAsync(store, jobId, stage, cancellationToken) is not { } set)
+        {
+            return null;
+        }
+
+        var job = await store.JobGetAsync(jobId, cancellationToken);
+        var take = options.Page(top ?? 25);
+        var dimensions = set.Rows.GroupBy(r => r.Dimension, StringComparer.Ordinal)
+            .OrderBy(g => g.Key == "summary" ? 0 : 1)
+            .ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var total = g.Sum(r => r.Count);
+                return new DimensionDto(
+                    g.Key,
+                    total,
+                    g.Count(),
+                    g.OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal).Take(take)
+                        .Select(r => new AggregateValueDto(r.Value, r.Count, total == 0 ? 0 : Math.Round(100.0 * r.Count / total, 1)))
+                        .ToList());
+            })
+            .ToList();
+        return new AggregatesDto(jobId, job?.Name ?? "", set.Stage, set.StageName, dimensions, set.Skipped, set.Truncated);
+    }
+
     public async Task<ActionPageDto> ActionsAsync(ActionFilter filter, CancellationToken cancellationToken)
     {
         var page = options.Page(filter.Limit);
@@ -168,10 +204,10 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         var jobs = new List<JobSummary>();
         foreach (var state in new[] { JobState.Active, JobState.Paused, JobState.Failed })
         {
-            jobs.AddRange(await store.JobListAsync(new JobListParams(1000, state), cancellationToken));
+            jobs.AddRange(await store.JobListAsync(new JobListParams(1000, state, Counts: false), cancellationToken));
         }
 
-        return jobs;
+        return (await rollups.CountAsync(jobs, cancellationToken)).Jobs;
     }
 
     internal static WorkerCountsDto Count(IEnumerable<WorkerRow> workers)
@@ -191,6 +227,9 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
 
         return new WorkerCountsDto(busy, idle, starting, stopping);
     }
+
+    private static DateTimeOffset? CountedAt(Dictionary<long, Storage.Dashboard.JobStats> stats, long jobId) =>
+        stats.TryGetValue(jobId, out var s) ? s.RefreshedAt : null;
 
     /// <summary>Everything not done by a person through the CLI or the dashboard.</summary>
     private static bool IsAutomatic(string actor) =>
@@ -253,7 +292,10 @@ public sealed record ActionFilter(string? Kind = null, string? Node = null, long
 /// <summary>The ranges the throughput chart offers, each with a step that keeps a series to a few hundred points.</summary>
 public static class ThroughputRange
 {
-    public static readonly IReadOnlyList<string> Names = ["1h", "6h", "24h", "7d"];
+    public static readonly IReadOnlyList<string> Names = ["1h", "6h", "24h", "7d", "30d"];
+
+    /// <summary>The longest range a chart covers.</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(31);
 
     public static (string Name, TimeSpan Span, TimeSpan Step) Parse(string? range)
     {
@@ -262,15 +304,21 @@ public static class ThroughputRange
             "6h" => TimeSpan.FromHours(6),
             "24h" => TimeSpan.FromHours(24),
             "7d" => TimeSpan.FromDays(7),
+            "30d" => TimeSpan.FromDays(30),
             _ => TimeSpan.FromHours(1),
         };
         return (Names.Contains(range) ? range! : "1h", span, StepFor(span));
     }
 
-    /// <summary>Whole minutes (the buckets' width), at most about 360 points over the span.</summary>
+    /// <summary>
+    /// Whole minutes, about a hundred points or fewer over the span (a hundred workers make ten thousand points), and
+    /// a multiple of a roll-up's bucket width (10 minutes, 2 hours) beyond six hours, so the roll-ups answer instead
+    /// of the minute rows.
+    /// </summary>
     public static TimeSpan StepFor(TimeSpan span)
     {
-        var minutes = Math.Max(1, (int)Math.Ceiling(span.TotalMinutes / 360));
-        return TimeSpan.FromMinutes(minutes switch { <= 1 => 1, <= 5 => 5, <= 10 => 10, <= 30 => 30, _ => 60 });
+        var minutes = Math.Max(1, (int)Math.Ceiling(span.TotalMinutes / 100));
+        var step = minutes switch { <= 1 => 1, <= 5 => 5, <= 10 => 10, <= 20 => 20, <= 30 => 30, <= 60 => 60, <= 120 => 120, <= 240 => 240, <= 360 => 360, <= 720 => 720, _ => 1440 };
+        return TimeSpan.FromMinutes(span > TimeSpan.FromDays(1) ? Math.Max(120, step) : span > TimeSpan.FromHours(6) ? Math.Max(10, step) : step);
     }
 }

@@ -12,7 +12,7 @@ internal static class Dto
 {
     public static ActionDto Action(ActionRow a) => new(a.Id, a.At, a.Actor, a.Kind, a.Node, a.WorkerId, a.JobId, a.ChunkId, a.Reason);
 
-    public static JobDto Job(JobSummary s)
+    public static JobDto Job(JobSummary s, DateTimeOffset? countedAt = null)
     {
         var finished = s.ChunksByState.Where(kv => kv.Key.IsFinal()).Sum(kv => kv.Value);
         var j = s.Job;
@@ -31,7 +31,8 @@ internal static class Dto
             s.ChunkCount == 0 ? 0 : Math.Round(100.0 * s.Count(ChunkState.Done) / s.ChunkCount, 1),
             s.Counters.Done,
             s.Counters.Good,
-            s.Counters.Bad);
+            s.Counters.Bad,
+            countedAt);
     }
 
     public static ChunkDto Chunk(ChunkRow c) => new(

@@ -1,6 +1,7 @@
 namespace HeavyJobs.Web.Queries;
 
 /// <param name="ChunksByState">Chunk counts keyed by state name.</param>
+/// <param name="CountedAt">When the chunks were counted (the dashboard recounts every few seconds); null when not yet.</param>
 public sealed record JobDto(
     long Id,
     string Name,
@@ -16,14 +17,16 @@ public sealed record JobDto(
     double PercentDone,
     long Done,
     long Good,
-    long Bad);
+    long Bad,
+    DateTimeOffset? CountedAt = null);
 
 /// <param name="NextBefore">Pass as before= for the next (older) page; null on the last page.</param>
 public sealed record JobPageDto(IReadOnlyList<JobDto> Jobs, long? NextBefore);
 
 public sealed record JobDetailDto(JobDto Job, IReadOnlyList<StageDto> Stages, string Parameters);
 
-public sealed record StageDto(int Index, string Name, string Type, string Mode);
+/// <param name="Chunks">The stage's chunks as of the job's last count, and how many of them are done.</param>
+public sealed record StageDto(int Index, string Name, string Type, string Mode, long Chunks = 0, long ChunksDone = 0);
 
 /// <param name="Holders">Every worker id that held the chunk, oldest first.</param>
 /// <param name="LastError">The newest entry of its error history (failures, deaths of holders, resets).</param>

@@ -5,10 +5,13 @@ using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Sqlite;
 using Npgsql;
 
-namespace HeavyJobs.Runtime.Tests.Monitor;
+namespace HeavyJobs.Testing;
 
-/// <summary>A real monitor process (the heavyjobs executable with test handlers) on a database of its own.</summary>
-internal sealed class MonitorRun : IAsyncDisposable
+/// <summary>
+/// A real monitor process (the heavyjobs executable with test handlers) on a database of its own. A test project
+/// that uses it references tests/HeavyJobs.TestHost, so the executable sits beside the tests.
+/// </summary>
+public sealed class MonitorRun : IAsyncDisposable
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=5432;Username=heavyjobs;Password=heavyjobs;Database=heavyjobs_test";
 

@@ -1,0 +1,28 @@
+using HeavyJobs.Core.Model;
+
+namespace HeavyJobs.Storage.Dashboard;
+
+/// <summary>Chunks of one job's stage in one state, with their summed counters, as of the last recount.</summary>
+public sealed record JobStatsRow(long JobId, int Stage, ChunkState State, long Chunks, ChunkCounters Counters);
+
+/// <summary>A job's recounted chunks, and when they were counted.</summary>
+public sealed record JobStats(long JobId, DateTimeOffset RefreshedAt, IReadOnlyList<JobStatsRow> Rows);
+
+/// <summary>
+/// Recount the chunks of every job that can still change (active, paused, failed), of jobs never counted, and of
+/// jobs that finished after their last count.
+/// </summary>
+public sealed record JobStatsRefreshParams(DateTimeOffset Now);
+
+/// <param name="Jobs">How many jobs were recounted.</param>
+/// <param name="Chunks">How many chunks those jobs have.</param>
+public sealed record JobStatsRefreshed(int Jobs, long Chunks);
+
+public sealed record JobStatsListParams(IReadOnlyList<long> JobIds);
+
+/// <summary>Fold the per-minute throughput of every 10-minute and 2-hour bucket that closed before <paramref name="Upto"/> into its roll-up.</summary>
+public sealed record ThroughputRollUpParams(DateTimeOffset Upto);
+
+/// <param name="Buckets">Buckets folded by this call, over all roll-ups.</param>
+/// <param name="Upto">Every roll-up is complete before this time.</param>
+public sealed record ThroughputRolledUp(int Buckets, DateTimeOffset Upto);
