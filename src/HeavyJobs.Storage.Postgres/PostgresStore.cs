@@ -21,6 +21,7 @@ public sealed class PostgresStore : RelationalStore
         LoadMigrations(typeof(PostgresStore).Assembly, "HeavyJobs.Storage.Postgres.Migrations.");
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _listenSource;
     private readonly string? _schema;
     private readonly TimeProvider _time;
 
@@ -35,7 +36,12 @@ public sealed class PostgresStore : RelationalStore
         _time = time ?? TimeProvider.System;
         _schema = schema;
         ConnectionString = connectionString;
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        // No session state is ever set on a pooled connection (the schema comes from the connection string), so
+        // the DISCARD ALL that would follow every use is pure cost: an idle fleet would spend most of its
+        // statements on it.
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
+        // LISTEN is session state: watchers get connections that are closed, never pooled, when they stop.
+        _listenSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
     }
 
     /// <summary>The connection string as given (the data source's own copy hides the password).</summary>
@@ -61,7 +67,7 @@ public sealed class PostgresStore : RelationalStore
         return result;
     }
 
-    public override IChangeWatcher CreateChangeWatcher() => new PostgresChangeWatcher(_dataSource, ((PostgresDialect)Dialect).WakeChannel, _time);
+    public override IChangeWatcher CreateChangeWatcher() => new PostgresChangeWatcher(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time);
 
     private static string? SchemaOf(string connectionString)
     {
@@ -76,7 +82,11 @@ public sealed class PostgresStore : RelationalStore
             : throw new ArgumentException($"Search Path '{schema}' is not a plain schema name (letters, digits, '_').", nameof(connectionString));
     }
 
-    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await _listenSource.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

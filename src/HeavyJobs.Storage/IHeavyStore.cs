@@ -58,6 +58,9 @@ public interface IHeavyStore : IAsyncDisposable
     /// <summary>Reserves a start time for one request to an external server, spaced fleet-wide.</summary>
     Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken);
 
+    /// <summary>Whether any job is active, and when the next schedule and the next lease fall due.</summary>
+    Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken);
+
     /// <summary>Pauses and then slows every worker's starts at a server that pushed back.</summary>
     Task<RateBackOff> RateBackOffAsync(RateBackOffParams p, CancellationToken cancellationToken);
 

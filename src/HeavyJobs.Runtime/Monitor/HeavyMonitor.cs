@@ -34,7 +34,7 @@ public sealed partial class HeavyMonitor
     private readonly Dictionary<string, CrashLoopTracker> _types = [];
     private readonly SemaphoreSlim _signal = new(0);
     /// <summary>Targets and commands are re-read at least this often even if no change is seen.</summary>
-    private static readonly TimeSpan ConvergeFallback = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ConvergeFallback = TimeSpan.FromSeconds(30);
 
     private volatile bool _storeChanged = true;
     private long _lastConvergeTs;

@@ -38,8 +38,11 @@ public sealed record MonitorOptions
     /// <summary>Deaths of a chunk's holders before the chunk is quarantined. The default value is 3.</summary>
     public int QuarantineAfter { get; init; } = Storage.Chunks.ChunkDefaults.QuarantineAfter;
 
-    /// <summary>How often expired leases anywhere are reclaimed. The default value is 5 seconds.</summary>
-    public TimeSpan ReclaimInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often this monitor looks for expired leases anywhere (a dead machine's chunks). The manager does it
+    /// too, when a lease falls due; this is the fallback for a fleet without one. The default value is 15 seconds.
+    /// </summary>
+    public TimeSpan ReclaimInterval { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Stderr lines kept per worker. The default value is 40.</summary>
     public int StderrLines { get; init; } = 40;

@@ -232,8 +232,15 @@ public abstract partial class RelationalStore
                 },
                 cancellationToken);
 
-    public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken) =>
-        ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, p.Now, p.QuarantineAfter, cancellationToken);
+    public async Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken)
+    {
+        // Almost always nothing has expired: one indexed look without a transaction, and the write only when needed.
+        var due = await WithConnectionAsync(
+            async connection => await connection.Command("SELECT 1 FROM hj_chunks WHERE lease_owner IS NOT NULL AND lease_expires_at < @now LIMIT 1")
+                .With("now", p.Now).ScalarAsync(cancellationToken) is not null,
+            cancellationToken);
+        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, p.Now, p.QuarantineAfter, cancellationToken) : [];
+    }
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
         ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Now, p.QuarantineAfter, cancellationToken);

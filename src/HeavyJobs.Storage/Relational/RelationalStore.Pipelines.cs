@@ -119,6 +119,22 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
+    public Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            async connection => (await connection.Command(
+                    """
+                    SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM hj_jobs WHERE state IN ('active', 'paused') LIMIT 1) AS a),
+                        (SELECT MIN(next_run_at) FROM hj_schedules WHERE enabled = 1),
+                        (SELECT MIN(lease_expires_at) FROM hj_chunks WHERE lease_owner IS NOT NULL)
+                    """)
+                .ListAsync(
+                    r => new ManagerAgenda(
+                        r.GetInt64(0) > 0,
+                        r.NullableInt64(1) is { } next ? StoreTime.FromMs(next) : null,
+                        r.NullableInt64(2) is { } lease ? StoreTime.FromMs(lease) : null),
+                    cancellationToken))[0],
+            cancellationToken);
+
     public Task<RateBackOff> RateBackOffAsync(RateBackOffParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
             async (connection, transaction) =>

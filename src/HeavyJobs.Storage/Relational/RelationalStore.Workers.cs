@@ -64,30 +64,33 @@ public abstract partial class RelationalStore
             : InTransactionAsync(
                 async (connection, transaction) =>
                 {
-                    foreach (var u in p.Updates)
+                    // One statement for a whole machine's workers: a heartbeat costs the same for one worker or fifty.
+                    foreach (var batch in p.Updates.Chunk(100))
                     {
-                        await connection.Command(
-                                """
-                                UPDATE hj_workers SET state = @state, current_chunk = @chunk, cpu_percent = @cpu, rss_bytes = @rss,
-                                    items_per_s = @ips, heartbeat_at = @now,
-                                    stderr_tail = COALESCE(@stderr, stderr_tail),
-                                    exit_reason = COALESCE(@exit, exit_reason),
-                                    pid = COALESCE(@pid, pid),
-                                    stopped_at = CASE WHEN @state = 'exited' THEN COALESCE(stopped_at, @now) ELSE NULL END
-                                WHERE id = @id
-                                """,
-                                transaction)
-                            .With("state", u.State.ToDb())
-                            .With("chunk", u.CurrentChunk)
-                            .With("cpu", u.CpuPercent)
-                            .With("rss", u.RssBytes)
-                            .With("ips", u.ItemsPerSecond)
-                            .With("now", p.Now)
-                            .With("stderr", u.StderrTail)
-                            .With("exit", u.ExitReason)
-                            .With("pid", u.Pid is { } pid ? pid : (long?)null)
-                            .With("id", u.WorkerId)
-                            .ExecAsync(cancellationToken);
+                        var command = connection.Command("", transaction).With("now", p.Now);
+                        var rows = new string[batch.Length];
+                        for (var i = 0; i < batch.Length; i++)
+                        {
+                            var u = batch[i];
+                            rows[i] = $"(@id{i}, @state{i}, @chunk{i}, @cpu{i}, @rss{i}, @ips{i}, @stderr{i}, @exit{i}, @pid{i})";
+                            command.With($"id{i}", u.WorkerId).With($"state{i}", u.State.ToDb()).With($"chunk{i}", u.CurrentChunk)
+                                .With($"cpu{i}", u.CpuPercent).With($"rss{i}", u.RssBytes).With($"ips{i}", u.ItemsPerSecond)
+                                .With($"stderr{i}", u.StderrTail).With($"exit{i}", u.ExitReason).With($"pid{i}", u.Pid is { } pid ? pid : (long?)null);
+                        }
+
+                        // VALUES columns are named column1..columnN by both databases.
+                        command.CommandText =
+                            $"""
+                            UPDATE hj_workers SET state = v.column2, current_chunk = v.column3, cpu_percent = v.column4, rss_bytes = v.column5,
+                                items_per_s = v.column6, heartbeat_at = @now,
+                                stderr_tail = COALESCE(v.column7, stderr_tail),
+                                exit_reason = COALESCE(v.column8, exit_reason),
+                                pid = COALESCE(v.column9, pid),
+                                stopped_at = CASE WHEN v.column2 = 'exited' THEN COALESCE(stopped_at, @now) ELSE NULL END
+                            FROM (VALUES {string.Join(", ", rows)}) AS v
+                            WHERE hj_workers.id = v.column1
+                            """;
+                        await command.ExecAsync(cancellationToken);
                     }
 
                     return 0;
