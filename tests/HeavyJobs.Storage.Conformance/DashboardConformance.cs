@@ -39,6 +39,31 @@ public abstract class DashboardConformance(IStoreProvider provider) : Conformanc
     }
 
     [Fact]
+    public async Task JobStats_CountWhatFinishedInThePaceWindow_AndGiveTheSameProgressAsAScan()
+    {
+        var job = await InsertJobAsync(4);
+        var worker = await Store.WorkerRegisterAsync(new Workers.WorkerRegisterParams("n", 1, ["t"], "1", 0, Now), Ct);
+        await CheckpointAsync(await ClaimOneAsync(worker), "c", new ChunkCounters(1, 1, 0), complete: true);
+        Now += JobProgress.Window;
+        await CheckpointAsync(await ClaimOneAsync(worker), "c", new ChunkCounters(1, 1, 0), complete: true);
+        Now += TimeSpan.FromMinutes(1);
+        await CheckpointAsync(await ClaimOneAsync(worker), "c", new ChunkCounters(1, 1, 0), complete: true);
+
+        await Store.JobStatsRefreshAsync(new JobStatsRefreshParams(Now), Ct);
+        var stats = Assert.Single(await Store.JobStatsListAsync(new JobStatsListParams([job.JobId]), Ct));
+        Assert.Equal((3L, 2L), (stats.Rows.Single(r => r.State == ChunkState.Done).Chunks, stats.Rows.Single(r => r.State == ChunkState.Done).FinishedRecently));
+
+        // The dashboard's progress from the recount is the status command's from a scan of the chunks.
+        var row = (await Store.JobGetAsync(job.JobId, Ct))!;
+        var scanned = await JobProgress.ReadAsync(Store, row, Now, Ct);
+        var counted = JobProgress.From(row, stats);
+        Assert.Equal(scanned.Eta, counted.Eta);
+        Assert.Equal(
+            scanned.Stages.Select(s => (s.Total, s.Done, s.Remaining, s.ChunksPerMinute, s.Eta)),
+            counted.Stages.Select(s => (s.Total, s.Done, s.Remaining, s.ChunksPerMinute, s.Eta)));
+    }
+
+    [Fact]
     public async Task JobStats_AFinishedJobIsCountedOnceMore_ThenLeftAlone()
     {
         var job = await InsertJobAsync(1);

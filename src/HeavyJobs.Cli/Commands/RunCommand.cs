@@ -156,7 +156,7 @@ internal static class RunCommand
                         var progress = await JobProgress.ReadAsync(store, summary.Job, app.Time.GetUtcNow(), ct);
                         task.MaxValue = summary.ChunkCount;
                         task.Value = summary.Count(ChunkState.Done);
-                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} items ({summary.Counters.Good:N0} good, {summary.Counters.Bad:N0} bad), ETA {StatusCommand.Eta(progress.Eta, progress.Stages.Count > 0 && progress.Stages[^1].EtaIsLowerBound)}";
+                        task.Description = $"job {jobId}: {summary.Counters.Done:N0} items ({summary.Counters.Good:N0} good, {summary.Counters.Bad:N0} bad), ETA {StatusCommand.Eta(progress.Eta, progress.EtaIsLowerBound)}";
                         // One bar per stage of a pipeline: fetchers, parsers and aggregators each show their own pace.
                         for (var i = 0; progress.Stages.Count > 1 && i < progress.Stages.Count; i++)
                         {

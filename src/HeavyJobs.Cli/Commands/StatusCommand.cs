@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
@@ -156,7 +155,7 @@ internal static class StatusCommand
                 j.Counters.Done.ToString("N0", CultureInfo.InvariantCulture),
                 j.Counters.Good.ToString("N0", CultureInfo.InvariantCulture),
                 j.Counters.Bad.ToString("N0", CultureInfo.InvariantCulture),
-                progress.TryGetValue(j.Job.Id, out var p) ? Eta(p.Eta, p.Stages.Count > 0 && p.Stages[^1].EtaIsLowerBound) : "");
+                progress.TryGetValue(j.Job.Id, out var p) ? Eta(p.Eta, p.EtaIsLowerBound) : "");
         }
 
         AnsiConsole.Write(table);

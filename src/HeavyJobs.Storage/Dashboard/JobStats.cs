@@ -3,14 +3,23 @@ using HeavyJobs.Core.Model;
 namespace HeavyJobs.Storage.Dashboard;
 
 /// <summary>Chunks of one job's stage in one state, with their summed counters, as of the last recount.</summary>
-public sealed record JobStatsRow(long JobId, int Stage, ChunkState State, long Chunks, ChunkCounters Counters);
+/// <param name="FinishedRecently">
+/// Of those, the chunks that finished in the <see cref="Jobs.JobProgress.Window"/> before the recount: the stage's pace.
+/// </param>
+public sealed record JobStatsRow(long JobId, int Stage, ChunkState State, long Chunks, ChunkCounters Counters, long FinishedRecently = 0);
 
 /// <summary>A job's recounted chunks, and when they were counted.</summary>
-public sealed record JobStats(long JobId, DateTimeOffset RefreshedAt, IReadOnlyList<JobStatsRow> Rows);
+public sealed record JobStats(long JobId, DateTimeOffset RefreshedAt, IReadOnlyList<JobStatsRow> Rows)
+{
+    /// <summary>The rows as <see cref="Jobs.JobProgress"/> takes them, paced as of <see cref="RefreshedAt"/>.</summary>
+    public IReadOnlyList<Jobs.StageStateCount> StageCounts =>
+        Rows.Select(r => new Jobs.StageStateCount(r.Stage, r.State, r.Chunks, r.Counters, r.FinishedRecently)).ToList();
+}
 
 /// <summary>
 /// Recount the chunks of every job that can still change (active, paused, failed), of jobs never counted, and of
-/// jobs that finished after their last count.
+/// jobs that finished after their last count; with how many of each finished in the <see cref="Jobs.JobProgress.Window"/>
+/// before <paramref name="Now"/>.
 /// </summary>
 public sealed record JobStatsRefreshParams(DateTimeOffset Now);
 

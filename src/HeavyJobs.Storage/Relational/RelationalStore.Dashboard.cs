@@ -1,6 +1,7 @@
 using System.Data.Common;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Dashboard;
+using HeavyJobs.Storage.Jobs;
 
 namespace HeavyJobs.Storage.Relational;
 
@@ -36,14 +37,14 @@ public abstract partial class RelationalStore
             var rows = await WithConnectionAsync(
                 async connection =>
                 {
-                    var command = connection.Command("");
+                    var command = connection.Command("").With("recent", now - (long)JobProgress.Window.TotalMilliseconds);
                     command.CommandText =
                         $"""
-                        SELECT job_id, stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad) FROM hj_chunks
-                        WHERE job_id IN ({command.InList("j", batch)}) GROUP BY job_id, stage, state
+                        SELECT job_id, stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @recent THEN 1 ELSE 0 END)
+                        FROM hj_chunks WHERE job_id IN ({command.InList("j", batch)}) GROUP BY job_id, stage, state
                         """;
                     return await command.ListAsync(
-                        r => new JobStatsRow(r.GetInt64(0), r.GetInt32(1), ChunkStates.Parse(r.GetString(2)), r.GetInt64(3), new ChunkCounters(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))),
+                        r => new JobStatsRow(r.GetInt64(0), r.GetInt32(1), ChunkStates.Parse(r.GetString(2)), r.GetInt64(3), new ChunkCounters(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)), r.GetInt64(7)),
                         cancellationToken);
                 },
                 cancellationToken);
@@ -61,10 +62,10 @@ public abstract partial class RelationalStore
                         var values = rows.Select((r, i) =>
                         {
                             insert.With($"j{i}", r.JobId).With($"s{i}", r.Stage).With($"t{i}", r.State.ToDb()).With($"c{i}", r.Chunks)
-                                .With($"d{i}", r.Counters.Done).With($"g{i}", r.Counters.Good).With($"b{i}", r.Counters.Bad);
-                            return $"(@j{i}, @s{i}, @t{i}, @c{i}, @d{i}, @g{i}, @b{i})";
+                                .With($"d{i}", r.Counters.Done).With($"g{i}", r.Counters.Good).With($"b{i}", r.Counters.Bad).With($"r{i}", r.FinishedRecently);
+                            return $"(@j{i}, @s{i}, @t{i}, @c{i}, @d{i}, @g{i}, @b{i}, @r{i})";
                         });
-                        insert.CommandText = $"INSERT INTO hj_job_stats (job_id, stage, state, chunks, done, good, bad) VALUES {string.Join(", ", values)}";
+                        insert.CommandText = $"INSERT INTO hj_job_stats (job_id, stage, state, chunks, done, good, bad, finished_recent) VALUES {string.Join(", ", values)}";
                         await insert.ExecAsync(cancellationToken);
                     }
 
@@ -95,13 +96,13 @@ public abstract partial class RelationalStore
                 var command = connection.Command("");
                 command.CommandText =
                     $"""
-                    SELECT s.job_id, s.refreshed_at, t.stage, t.state, t.chunks, t.done, t.good, t.bad
+                    SELECT s.job_id, s.refreshed_at, t.stage, t.state, t.chunks, t.done, t.good, t.bad, t.finished_recent
                     FROM hj_job_stats_jobs s LEFT JOIN hj_job_stats t ON t.job_id = s.job_id
                     WHERE s.job_id IN ({command.InList("j", p.JobIds)})
                     """;
                 var rows = await command.ListAsync(
                     r => (JobId: r.GetInt64(0), At: r.GetInt64(1), Row: r.IsDBNull(2) ? null
-                        : new JobStatsRow(r.GetInt64(0), r.GetInt32(2), ChunkStates.Parse(r.GetString(3)), r.GetInt64(4), new ChunkCounters(r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)))),
+                        : new JobStatsRow(r.GetInt64(0), r.GetInt32(2), ChunkStates.Parse(r.GetString(3)), r.GetInt64(4), new ChunkCounters(r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)), r.GetInt64(8))),
                     cancellationToken);
                 return rows.GroupBy(r => r.JobId)
                     .Select(g => new JobStats(g.Key, StoreTime.FromMs(g.First().At), g.Select(r => r.Row).OfType<JobStatsRow>().OrderBy(r => r.Stage).ThenBy(r => r.State).ToList()))

@@ -1,9 +1,8 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage.Jobs;
 
-namespace HeavyJobs.Runtime.Tests.Jobs;
+namespace HeavyJobs.Storage.Tests.Jobs;
 
 public sealed class JobProgressTests
 {

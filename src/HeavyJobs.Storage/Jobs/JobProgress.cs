@@ -1,9 +1,8 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
-using HeavyJobs.Storage.Jobs;
 
-namespace HeavyJobs.Runtime.Jobs;
+namespace HeavyJobs.Storage.Jobs;
 
 /// <summary>One stage of a job: its chunks, its recent pace and when it should be done.</summary>
 /// <param name="ChunksPerMinute">Chunks of this stage finished per minute over the last few minutes.</param>
@@ -32,11 +31,17 @@ public sealed record StageProgress(
 /// <summary>A job's progress per stage, and when the whole job should be done (the slowest stage, counting downstream waits).</summary>
 public sealed record JobProgress(long JobId, IReadOnlyList<StageProgress> Stages, TimeSpan? Eta)
 {
+    /// <summary>The last stage waits on a barrier whose run time is unknown: the job takes at least <see cref="Eta"/>.</summary>
+    public bool EtaIsLowerBound => Stages.Count > 0 && Stages[^1].EtaIsLowerBound;
+
     /// <summary>How far back the pace is measured.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
     public static async Task<JobProgress> ReadAsync(IHeavyStore store, JobRow job, DateTimeOffset now, CancellationToken cancellationToken) =>
         From(job, await store.JobStageCountsAsync(new JobStageCountsParams(job.Id, now - Window), cancellationToken), now);
+
+    /// <summary>From the dashboard's recount instead of a scan of the job's chunks: paced as of the recount.</summary>
+    public static JobProgress From(JobRow job, Dashboard.JobStats stats) => From(job, stats.StageCounts, stats.RefreshedAt);
 
     public static JobProgress From(JobRow job, IReadOnlyList<StageStateCount> counts, DateTimeOffset now)
     {
