@@ -16,6 +16,9 @@ public abstract class BrowserFixtureBase : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
+    /// <summary>Browser test classes over seeded stores take turns: each has its own chromium, and two cores run them.</summary>
+    public const string Serial = "browsers over seeded stores";
+
     private IPlaywright? _playwright;
 
     internal DashboardHost Host { get; private set; } = null!;

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace HeavyJobs.Web.Tests;
 
+[Collection(BrowserFixtureBase.Serial)]
 public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private DashboardHost Host => fixture.Host;
@@ -113,10 +114,12 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
             await Expect(page.Locator($"figure[data-chart=workers] path[data-series='{Seeded.Worker1}']")).ToHaveAttributeAsync("data-label", $"worker {Seeded.Worker1} (alpha)");
             await Expect(page.Locator($"figure[data-chart=workers] path[data-series='{Seeded.Worker2}']")).ToHaveAttributeAsync("data-label", $"worker {Seeded.Worker2} (beta)");
             await Expect(page.Locator("figure[data-chart=workers] .legend span")).ToHaveCountAsync(2);
-            await Expect(page.Locator("figure[data-chart=types] path.series")).ToHaveCountAsync(1);
         }
 
         await Expect(page.Locator("table[data-table=worker-tally] tbody tr")).ToHaveCountAsync(2);
+        await page.ClickAsync("a[data-by=type]");
+        await Expect(page.Locator("figure[data-chart=types] path.series")).ToHaveCountAsync(1);
+        await Expect(page.Locator("figure[data-chart=workers]")).ToHaveCountAsync(0);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 

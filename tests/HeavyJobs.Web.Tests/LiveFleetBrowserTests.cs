@@ -96,8 +96,9 @@ public sealed class LiveFleetBrowserTests(LiveFleetFixture fixture) : IClassFixt
         await Expect(lines).ToHaveCountAsync(Workers, new() { Timeout = Slow });
         var series = await lines.EvaluateAllAsync<string[]>("paths => paths.map(p => p.dataset.series)");
         Assert.Equal(workerIds.Order(), series.Select(long.Parse).Order());
-        await Expect(page.Locator("figure[data-chart=types] path.series")).ToHaveCountAsync(1);
         await BrowserFixtureBase.ShotAsync(page, "live-throughput");
+        await page.GotoAsync(Host.BaseUrl + "/throughput?range=1h&by=type");
+        await Expect(page.Locator("figure[data-chart=types] path.series")).ToHaveCountAsync(1);
 
         // Reset a running chunk with progress from its job's page: its progress returns to zero.
         Assert.True(await MonitorRun.UntilAsync(async () => await RunningWithProgressAsync(job) is not null, TimeSpan.FromSeconds(Slow / 1000), ct), Run.Log);

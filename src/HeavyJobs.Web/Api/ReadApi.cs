@@ -39,9 +39,9 @@ internal static class ReadApi
         api.MapGet("/workers", (DashboardQueries q, string? node, bool? all, CancellationToken ct) => q.WorkersAsync(node, all ?? false, ct))
             .WithSummary("Machines, the ps of every worker, and the target count of each type on each machine.");
 
-        api.MapGet("/throughput", (DashboardQueries q, string? range, DateTimeOffset? from, DateTimeOffset? to, string? type, CancellationToken ct) =>
-                q.ThroughputAsync(range, from, to, type, ct))
-            .WithSummary("Items, good and bad records per worker and per type: range=1h|6h|24h|7d|30d, or from= and to= (at most 31 days).");
+        api.MapGet("/throughput", (DashboardQueries q, string? range, DateTimeOffset? from, DateTimeOffset? to, string? type, string? by, CancellationToken ct) =>
+                q.ThroughputAsync(range, from, to, type, ct, by))
+            .WithSummary("Items, good and bad records per worker, per type and per stage: range=1h|6h|24h|7d|30d, or from= and to= (at most 31 days); by=worker|type|stage fills only that grouping.");
 
         api.MapGet("/actions", (DashboardQueries q, [AsParameters] ActionQuery filter, CancellationToken ct) =>
                 q.ActionsAsync(new ActionFilter(filter.Kind, filter.Node, filter.Worker, filter.Chunk, filter.Job, filter.Before, filter.Limit), ct))

@@ -35,6 +35,9 @@
         return `${s}s`;
     }
 
+    // "done" at zero; "≥ " before a lower bound (the job waits on a barrier whose run time is not known yet).
+    const eta = (seconds, atLeast) => (seconds <= 0 ? 'done' : (atLeast ? '\u2265 ' : '') + duration(seconds));
+
     function bytes(b) {
         if (b >= 2 ** 30) return `${(b / 2 ** 30).toFixed(1)} GiB`;
         if (b >= 2 ** 20) return `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -62,6 +65,7 @@
             }
             case 'list': return Array.isArray(v) ? v.map(plain).join(', ') : plain(v);
             case 'yes': return v === true ? 'yes' : '';
+            case 'eta': return typeof v === 'object' && typeof v.seconds === 'number' ? eta(v.seconds, v.isLowerBound === true) : plain(v);
             default: return plain(v);
         }
     }
@@ -72,7 +76,7 @@
     function cell(row, th) {
         const fmt = th.dataset.fmt;
         const td = el('td');
-        if (['num', 'dec', 'pct', 'bytes', 'dur'].includes(fmt)) td.className = 'n';
+        if (['num', 'dec', 'pct', 'bytes', 'dur', 'eta'].includes(fmt)) td.className = 'n';
         if (th.dataset.actions) {
             for (const a of JSON.parse(th.dataset.actions)) {
                 td.append(el('button', { type: 'button', 'data-post': fill(a.post, row), 'data-body': a.body, 'data-confirm': a.confirm }, a.label));
@@ -113,6 +117,7 @@
         const w = 900, h = 260, left = 56, right = 10, top = 10, bottom = 24;
         const from = Date.parse(data.from), to = Date.parse(data.to);
         const perMinute = 60 / (data.stepSeconds || 60);
+        const stepMs = (data.stepSeconds || 60) * 1000;
         const items = (series || []).filter(s => s.points.length > 0);
         const max = niceCeiling(Math.max(1, ...items.flatMap(s => s.points.map(p => p[1] * perMinute))));
         const x = t => left + ((t - from) / Math.max(1, to - from)) * (w - left - right);
@@ -139,17 +144,18 @@
         const legend = el('div', { class: 'legend' });
         items.forEach((s, i) => {
             const color = palette[i % palette.length];
-            const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1] * perMinute).toFixed(1)}`).join(' ');
+            // A step with no samples breaks the line: it is not drawn across the gap as if work went on.
+            const alone = (p, j) => (j === 0 || p[0] - s.points[j - 1][0] > stepMs) && (j === s.points.length - 1 || s.points[j + 1][0] - p[0] > stepMs);
+            const d = s.points.map((p, j) => `${j === 0 || p[0] - s.points[j - 1][0] > stepMs ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1] * perMinute).toFixed(1)}`).join(' ');
             const path = svg('path', { class: 'series', d, stroke: color, 'data-series': s.key, 'data-label': s.label });
             const title = svg('title');
             title.textContent = `${s.label}: ${format(s.items, 'num')} items, ${format(s.good, 'num')} good, ${format(s.bad, 'num')} bad`;
             path.append(title);
             chart.append(path);
-            // A series with one point so far is a dot, not an invisible line.
-            if (s.points.length === 1) {
-                const p = s.points[0];
-                chart.append(svg('circle', { class: 'dot', cx: x(p[0]).toFixed(1), cy: y(p[1] * perMinute).toFixed(1), r: 3.5, fill: color }));
-            }
+            // A point with no neighbour is a dot, not an invisible line.
+            s.points.forEach((p, j) => {
+                if (alone(p, j)) chart.append(svg('circle', { class: 'dot', cx: x(p[0]).toFixed(1), cy: y(p[1] * perMinute).toFixed(1), r: 3.5, fill: color }));
+            });
             const key = el('span', { 'data-series': s.key }, s.label);
             key.style.setProperty('--swatch', color);
             legend.append(key);

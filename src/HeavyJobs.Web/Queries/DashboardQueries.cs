@@ -25,7 +25,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         var workers = await store.WorkerListAsync(new WorkerListParams(Limit: WorkerLimit), cancellationToken);
         var targets = await store.WorkerTargetListAsync(null, cancellationToken);
         var buckets = await store.ThroughputListAsync(new ThroughputListParams(now - Hour, now + TimeSpan.FromMinutes(1)), cancellationToken);
-        var live = await LiveJobsAsync(cancellationToken);
+        var (live, stats) = await LiveJobsAsync(cancellationToken);
         var recent = await store.ActionListAsync(new ActionListParams(Limit: 100), cancellationToken);
         var kills = await store.ActionListAsync(new ActionListParams(Limit: 200, Kind: "kill"), cancellationToken);
 
@@ -51,7 +51,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
             Machines(nodes, workers, now),
             Count(workers),
             throughput,
-            Backlog(live, buckets, now),
+            Backlog(live, stats),
             recent.Where(a => IsAutomatic(a.Actor)).Take(15).Select(Dto.Action).ToList(),
             new AttentionDto(
                 crashLooping,
@@ -66,7 +66,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         var page = options.Page(limit);
         var listed = await store.JobListAsync(new JobListParams(page + 1, state, before, Counts: false), cancellationToken);
         var (jobs, stats) = await rollups.CountAsync(listed.Take(page).ToList(), cancellationToken);
-        var shown = jobs.Select(j => Dto.Job(j, CountedAt(stats, j.Job.Id))).ToList();
+        var shown = jobs.Select(j => Dto.Job(j, CountedAt(stats, j.Job.Id), Progress(j.Job, stats))).ToList();
         return new JobPageDto(shown, listed.Count > page ? shown[^1].Id : null);
     }
 
@@ -78,16 +78,10 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         }
 
         var (counted, stats) = await rollups.CountAsync([new JobSummary(job, new Dictionary<ChunkState, long>(), ChunkCounters.Zero)], cancellationToken);
-        var rows = stats.TryGetValue(jobId, out var s) ? s.Rows : [];
-        var stages = job.Stages.Select((st, i) => new StageDto(
-                i,
-                st.Name,
-                st.Type,
-                st.Mode.ToString().ToLowerInvariant(),
-                rows.Where(r => r.Stage == i).Sum(r => r.Chunks),
-                rows.Where(r => r.Stage == i && r.State == ChunkState.Done).Sum(r => r.Chunks)))
-            .ToList();
-        return new JobDetailDto(Dto.Job(counted[0], CountedAt(stats, jobId)), stages, job.Parameters);
+        // Not counted yet: the stages with no chunks and no ETA, until the next recount.
+        var progress = Progress(job, stats) ?? JobProgress.From(job, [], job.CreatedAt);
+        var stages = progress.Stages.Select(Dto.Stage).ToList();
+        return new JobDetailDto(Dto.Job(counted[0], CountedAt(stats, jobId), Progress(job, stats)), stages, job.Parameters);
     }
 
     public async Task<ChunkPageDto> ChunksAsync(long jobId, ChunkState? state, long? after, int? limit, CancellationToken cancellationToken)
@@ -122,8 +116,14 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
                 .ToList());
     }
 
-    /// <summary>The named range back from now, or from..to when both are given (at most 31 days).</summary>
-    public async Task<ThroughputDto> ThroughputAsync(string? range, DateTimeOffset? since, DateTimeOffset? until, string? type, CancellationToken cancellationToken)
+    /// <summary>Jobs read for the names of the stages on the throughput chart, newest first.</summary>
+    private const int StageNameJobs = 200;
+
+    /// <summary>
+    /// The named range back from now, or from..to when both are given (at most 31 days), with one series per worker,
+    /// per type and per stage; <paramref name="by"/> (worker, type or stage) fills only that grouping.
+    /// </summary>
+    public async Task<ThroughputDto> ThroughputAsync(string? range, DateTimeOffset? since, DateTimeOffset? until, string? type, CancellationToken cancellationToken, string? by = null)
     {
         var (name, span, step) = ThroughputRange.Parse(range);
         var to = time.GetUtcNow();
@@ -134,22 +134,52 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
             (name, step) = ("custom", ThroughputRange.StepFor(span));
         }
 
+        var grouping = ThroughputGrouping.Parse(by);
+        bool Wants(string g) => grouping is null || grouping == g;
         var from = to - span;
         var stepMs = (long)step.TotalMilliseconds;
         var rows = await store.ThroughputListAsync(new ThroughputListParams(from, to + TimeSpan.FromMinutes(1), Type: type, StepMs: stepMs), cancellationToken);
-        var workers = (await store.WorkerListAsync(new WorkerListParams(IncludeExited: true, Limit: WorkerLimit), cancellationToken))
-            .ToDictionary(w => w.Id);
 
-        var byWorker = rows.GroupBy(r => r.WorkerId).OrderBy(g => g.Key)
-            .Select(g => Series(
-                g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                workers.TryGetValue(g.Key, out var w) ? $"worker {g.Key} ({w.Node})" : $"worker {g.Key}",
-                g,
-                stepMs))
-            .ToList();
-        var byType = rows.GroupBy(r => r.Type).OrderBy(g => g.Key, StringComparer.Ordinal)
+        List<SeriesDto> byWorker = [];
+        if (Wants(ThroughputGrouping.Worker))
+        {
+            var workers = (await store.WorkerListAsync(new WorkerListParams(IncludeExited: true, Limit: WorkerLimit), cancellationToken))
+                .ToDictionary(w => w.Id);
+            byWorker = rows.GroupBy(r => r.WorkerId).OrderBy(g => g.Key)
+                .Select(g => Series(
+                    g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    workers.TryGetValue(g.Key, out var w) ? $"worker {g.Key} ({w.Node})" : $"worker {g.Key}",
+                    g,
+                    stepMs))
+                .ToList();
+        }
+
+        var byType = !Wants(ThroughputGrouping.Type) ? [] : rows.GroupBy(r => r.Type).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => Series(g.Key, g.Key, g, stepMs))
             .ToList();
+
+        List<SeriesDto> byStage = [];
+        if (Wants(ThroughputGrouping.Stage))
+        {
+            // A stage is its position and handler type: stage 1 of one pipeline is not stage 1 of another.
+            var names = new Dictionary<(int, string), string>();
+            foreach (var job in await store.JobListAsync(new JobListParams(StageNameJobs, Counts: false), cancellationToken))
+            {
+                for (var i = 0; i < job.Job.Stages.Count; i++)
+                {
+                    names.TryAdd((i, job.Job.Stages[i].Type), job.Job.Stages[i].Name);
+                }
+            }
+
+            byStage = rows.GroupBy(r => (r.Stage, r.Type)).OrderBy(g => g.Key.Stage).ThenBy(g => g.Key.Type, StringComparer.Ordinal)
+                .Select(g => Series(
+                    $"{g.Key.Stage}:{g.Key.Type}",
+                    names.TryGetValue(g.Key, out var stageName) ? $"{stageName} (stage {g.Key.Stage}, {g.Key.Type})" : $"stage {g.Key.Stage} ({g.Key.Type})",
+                    g,
+                    stepMs))
+                .ToList();
+        }
+
         return new ThroughputDto(
             name,
             from,
@@ -157,7 +187,9 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
             (int)step.TotalSeconds,
             byWorker,
             byType,
-            new TallyDto(rows.Sum(r => r.Items), rows.Sum(r => r.Good), rows.Sum(r => r.Bad)));
+            new TallyDto(rows.Sum(r => r.Items), rows.Sum(r => r.Good), rows.Sum(r => r.Bad)),
+            byStage,
+            grouping);
     }
 
     /// <summary>A job's aggregate outputs by dimension (the summary first), each with its <paramref name="top"/> largest values.</summary>
@@ -199,7 +231,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
     }
 
     /// <summary>Jobs that can still need anything: active, paused, and failed ones (whose chunks an operator may reset).</summary>
-    internal async Task<List<JobSummary>> LiveJobsAsync(CancellationToken cancellationToken)
+    internal async Task<(List<JobSummary> Jobs, Dictionary<long, Storage.Dashboard.JobStats> Stats)> LiveJobsAsync(CancellationToken cancellationToken)
     {
         var jobs = new List<JobSummary>();
         foreach (var state in new[] { JobState.Active, JobState.Paused, JobState.Failed })
@@ -207,8 +239,12 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
             jobs.AddRange(await store.JobListAsync(new JobListParams(1000, state, Counts: false), cancellationToken));
         }
 
-        return (await rollups.CountAsync(jobs, cancellationToken)).Jobs;
+        return await rollups.CountAsync(jobs, cancellationToken);
     }
+
+    /// <summary>A job's per-stage progress and ETA from its last recount, as <c>heavyjobs status</c> computes it from a scan; null when not counted yet.</summary>
+    private static JobProgress? Progress(JobRow job, Dictionary<long, Storage.Dashboard.JobStats> stats) =>
+        stats.TryGetValue(job.Id, out var s) ? JobProgress.From(job, s) : null;
 
     internal static WorkerCountsDto Count(IEnumerable<WorkerRow> workers)
     {
@@ -255,24 +291,26 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         }).ToList();
     }
 
-    private static List<BacklogDto> Backlog(IReadOnlyList<JobSummary> jobs, IReadOnlyList<ThroughputRow> buckets, DateTimeOffset now)
-    {
-        var recent = buckets.Where(b => b.Bucket >= now - TimeSpan.FromMinutes(10)).ToList();
-        var seconds = TimeSpan.FromMinutes(10).TotalSeconds;
-        return jobs
+    private static List<BacklogDto> Backlog(IReadOnlyList<JobSummary> jobs, Dictionary<long, Storage.Dashboard.JobStats> stats) =>
+        jobs
             .Where(s => s.Job.State is JobState.Active or JobState.Paused)
             .Select(s =>
             {
+                var progress = Progress(s.Job, stats);
                 var remaining = s.ChunksByState.Where(kv => !kv.Key.IsFinal()).Sum(kv => kv.Value);
-                var done = s.Count(ChunkState.Done);
-                var types = s.Job.Stages.Select(st => st.Type).ToHashSet(StringComparer.Ordinal);
-                var rate = recent.Where(b => types.Contains(b.Type)).Sum(b => b.Items) / seconds;
-                double? eta = done > 0 && rate > 0 && remaining > 0 ? Math.Round(remaining * ((double)s.Counters.Done / done) / rate) : null;
-                return new BacklogDto(s.Job.Id, s.Job.Name, s.Job.State.ToDb(), s.Count(ChunkState.Pending), s.Count(ChunkState.Running), remaining, s.ChunkCount, eta);
+                return new BacklogDto(
+                    s.Job.Id,
+                    s.Job.Name,
+                    s.Job.State.ToDb(),
+                    s.Count(ChunkState.Pending),
+                    s.Count(ChunkState.Running),
+                    remaining,
+                    s.ChunkCount,
+                    progress?.Stages.FirstOrDefault(st => st.Remaining > 0)?.Name,
+                    progress is null ? null : EtaDto.From(progress.Eta, progress.EtaIsLowerBound));
             })
             .Where(b => b.Remaining > 0)
             .ToList();
-    }
 
     private static SeriesDto Series(string key, string label, IEnumerable<ThroughputRow> rows, long stepMs)
     {

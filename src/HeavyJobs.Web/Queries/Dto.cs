@@ -12,7 +12,7 @@ internal static class Dto
 {
     public static ActionDto Action(ActionRow a) => new(a.Id, a.At, a.Actor, a.Kind, a.Node, a.WorkerId, a.JobId, a.ChunkId, a.Reason);
 
-    public static JobDto Job(JobSummary s, DateTimeOffset? countedAt = null)
+    public static JobDto Job(JobSummary s, DateTimeOffset? countedAt = null, JobProgress? progress = null)
     {
         var finished = s.ChunksByState.Where(kv => kv.Key.IsFinal()).Sum(kv => kv.Value);
         var j = s.Job;
@@ -32,8 +32,26 @@ internal static class Dto
             s.Counters.Done,
             s.Counters.Good,
             s.Counters.Bad,
-            countedAt);
+            countedAt,
+            progress is null ? null : EtaDto.From(progress.Eta, progress.EtaIsLowerBound));
     }
+
+    public static StageDto Stage(StageProgress s) => new(
+        s.Stage,
+        s.Name,
+        s.Type,
+        s.Mode.ToString().ToLowerInvariant(),
+        s.Total,
+        s.Done,
+        s.Running,
+        s.Waiting,
+        s.Failed,
+        s.Remaining,
+        s.Counters.Done,
+        s.Counters.Good,
+        s.Counters.Bad,
+        Math.Round(s.ChunksPerMinute, 2),
+        EtaDto.From(s.Eta, s.EtaIsLowerBound));
 
     public static ChunkDto Chunk(ChunkRow c) => new(
         c.Id,

@@ -39,9 +39,10 @@ public sealed record CrashLoopDto(string Node, string Type, string? Note, DateTi
 public sealed record ThroughputSummaryDto(double ItemsPerMinuteNow, long ItemsLastHour, long GoodLastHour, long BadLastHour);
 
 /// <param name="Remaining">Chunks not yet in a final state.</param>
-/// <param name="EtaSeconds">
-/// An estimate: remaining chunks times the items a finished chunk took, over the last ten minutes' rate of the
-/// job's types; null when nothing has finished or nothing runs.
+/// <param name="Stage">The first stage with chunks still to run.</param>
+/// <param name="Eta">
+/// When the job's last stage should be done: each stage's pace over the five minutes before the count, no stage
+/// finishing before the stages feeding it (as <c>heavyjobs status</c> computes it); null when it cannot be told yet.
 /// </param>
 public sealed record BacklogDto(
     long JobId,
@@ -51,7 +52,8 @@ public sealed record BacklogDto(
     long Running,
     long Remaining,
     long Total,
-    double? EtaSeconds);
+    string? Stage,
+    EtaDto? Eta);
 
 public sealed record AttentionDto(
     IReadOnlyList<CrashLoopDto> CrashLooping,

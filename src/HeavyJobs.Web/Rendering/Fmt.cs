@@ -27,6 +27,8 @@ public static class Fmt
                 t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             "list" when v.ValueKind == JsonValueKind.Array => string.Join(", ", v.EnumerateArray().Select(e => Plain(e))),
             "yes" => v.ValueKind == JsonValueKind.True ? "yes" : "",
+            "eta" when v.ValueKind == JsonValueKind.Object && v.TryGetProperty("seconds", out var seconds) && seconds.ValueKind == JsonValueKind.Number =>
+                Eta(seconds.GetDouble(), v.TryGetProperty("isLowerBound", out var atLeast) && atLeast.ValueKind == JsonValueKind.True),
             _ => Plain(v),
         };
     }
@@ -74,6 +76,10 @@ public static class Fmt
             : s >= 60 ? $"{s / 60}m {s % 60:00}s"
             : $"{s}s";
     }
+
+    /// <summary>"done" at zero; "≥ " before a lower bound (the job waits on a barrier whose run time is not known yet).</summary>
+    public static string Eta(double seconds, bool isLowerBound) =>
+        seconds <= 0 ? "done" : (isLowerBound ? "≥ " : "") + Duration(seconds);
 
     private static string Plain(JsonElement v) => v.ValueKind switch
     {
