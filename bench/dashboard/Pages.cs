@@ -18,6 +18,9 @@ internal static class Pages
         ("throughput 24h", "/throughput?range=24h"),
         ("throughput 7d", "/throughput?range=7d"),
         ("throughput 30d", "/throughput?range=30d"),
+        ("throughput 30d by type", "/throughput?range=30d&by=type"),
+        ("throughput 30d by stage", "/throughput?range=30d&by=stage"),
+        ("aggregates", $"/jobs/{s.BigJobId}/aggregates"),
         ("actions", "/actions"),
         ("actions by kind", "/actions?kind=kill"),
         ("actions by machine", $"/actions?node={s.Node}"),
@@ -30,6 +33,7 @@ internal static class Pages
         ("api chunks, pending, deep", $"/api/jobs/{s.BigJobId}/chunks?state=pending&after={s.ChunkId + 800_000}"),
         ("api workers", "/api/workers"),
         ("api throughput 30d", "/api/throughput?range=30d"),
+        ("api throughput 30d by stage", "/api/throughput?range=30d&by=stage"),
         ("api actions", "/api/actions?limit=500"),
         ("metrics", "/metrics"),
     ];

@@ -109,10 +109,10 @@ internal static class Seeder
 
         string[] statements =
         [
-            // 60% of the big job and every other small job are done; some chunks failed with an error that has markup in it.
+            // 60% of the big job and every other small job are done, over the last hour; some chunks failed with an error that has markup in it.
             $"""
             UPDATE hj_chunks SET state = 'done', done = 100, good = 97, bad = 3, cursor = '100', attempts = 1, holders = {holders},
-                started_at = @now - 3600000, finished_at = @now, updated_at = @now
+                started_at = @now - 3600000 - (id % 3600) * 1000, finished_at = @now - (id % 3600) * 1000, updated_at = @now
             WHERE state = 'pending' AND ((job_id = @big AND id % 5 < 3) OR (job_id <> @big AND job_id % 2 = 0))
             """,
             $"""
@@ -122,7 +122,8 @@ internal static class Seeder
             "UPDATE hj_jobs SET state = 'completed', finished_at = @now WHERE id <> @big AND id % 2 = 0",
             $"""
             INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad)
-            SELECT (@now / 60000 - @minutes + m.i) * 60000, w.id, '{Type}', 0, 100 + (m.i + w.id) % 40, 97 + (m.i + w.id) % 40, 3
+            SELECT (@now / 60000 - @minutes + m.i) * 60000, w.id, CASE WHEN w.id % 4 = 0 THEN 'bench.parse' ELSE '{Type}' END,
+                CASE WHEN w.id % 4 = 0 THEN 1 ELSE 0 END, 100 + (m.i + w.id) % 40, 97 + (m.i + w.id) % 40, 3
             FROM ({series}) AS m, hj_workers w
             """,
             $"""
