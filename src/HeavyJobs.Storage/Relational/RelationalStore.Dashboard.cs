@@ -170,33 +170,50 @@ public abstract partial class RelationalStore
 
     /// <summary>
     /// Rows summed into buckets of <paramref name="stepMs"/>: the closed part of the range from the coarsest roll-up
-    /// whose buckets divide the step, the rest (its ragged ends) from the minute rows.
+    /// whose buckets divide the step, its ragged ends from the next finer one that does, and only what is left (less
+    /// than a 10-minute bucket at either end, and what no roll-up holds yet) from the minute rows.
     /// </summary>
     private static async Task<string> ThroughputStepSqlAsync(DbConnection connection, DbCommand command, long from, long to, long stepMs, string filters, CancellationToken cancellationToken)
     {
         const string Columns = "bucket, worker_id, type, stage, items, good, bad";
-        var parts = new List<string>();
-        var (rolledFrom, rolledTo) = (from, from);
-        foreach (var (table, width) in ThroughputLevels.Reverse())
+        var levels = new List<(string Table, long Width, long Upto)>();
+        foreach (var (table, width) in ThroughputLevels.Reverse().Where(l => stepMs % l.WidthMs == 0))
         {
-            if (stepMs % width != 0)
+            levels.Add((table, width, await RollUpMarkAsync(connection, table, cancellationToken) ?? 0));
+        }
+
+        var parts = new List<string>();
+        void Cover(long f, long t, int level)
+        {
+            if (f >= t)
             {
-                continue;
+                return;
             }
 
-            var upto = await RollUpMarkAsync(connection, table, cancellationToken) ?? 0;
-            var (f, t) = ((from + width - 1) / width * width, Math.Min(upto, to / width * width));
-            if (t > f)
+            var (table, width, upto) = level < levels.Count ? levels[level] : ("hj_throughput", 0L, 0L);
+            var (a, b) = width == 0 ? (f, t) : ((f + width - 1) / width * width, Math.Min(upto, t / width * width));
+            if (b <= a)
             {
-                (rolledFrom, rolledTo) = (f, t);
-                parts.Add($"SELECT {Columns} FROM {table} WHERE bucket >= @rf AND bucket < @rt{filters}");
-                break;
+                Cover(f, t, level + 1);
+                return;
+            }
+
+            var n = parts.Count;
+            command.With($"a{n}", a).With($"b{n}", b);
+            parts.Add($"SELECT {Columns} FROM {table} WHERE bucket >= @a{n} AND bucket < @b{n}{filters}");
+            if (width > 0)
+            {
+                Cover(f, a, level + 1);
+                Cover(b, t, level + 1);
             }
         }
 
-        command.With("rf", rolledFrom).With("rt", rolledTo);
-        parts.Add($"SELECT {Columns} FROM hj_throughput WHERE bucket >= @from AND bucket < @rf{filters}");
-        parts.Add($"SELECT {Columns} FROM hj_throughput WHERE bucket >= @rt AND bucket < @to{filters}");
+        Cover(from, to, 0);
+        if (parts.Count == 0)
+        {
+            parts.Add($"SELECT {Columns} FROM hj_throughput WHERE 1 = 0");
+        }
+
         return $"""
             SELECT bucket / {stepMs} * {stepMs} AS b, worker_id, type, stage, SUM(items), SUM(good), SUM(bad)
             FROM ({string.Join(" UNION ALL ", parts)}) AS t

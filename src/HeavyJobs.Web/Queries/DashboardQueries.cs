@@ -78,10 +78,12 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         }
 
         var (counted, stats) = await rollups.CountAsync([new JobSummary(job, new Dictionary<ChunkState, long>(), ChunkCounters.Zero)], cancellationToken);
-        // Not counted yet: the stages with no chunks and no ETA, until the next recount.
-        var progress = Progress(job, stats) ?? JobProgress.From(job, [], job.CreatedAt);
-        var stages = progress.Stages.Select(Dto.Stage).ToList();
-        return new JobDetailDto(Dto.Job(counted[0], CountedAt(stats, jobId), Progress(job, stats)), stages, job.Parameters);
+        var progress = Progress(job, stats);
+        var stages = progress is not null
+            ? progress.Stages.Select(Dto.Stage).ToList()
+            // Not counted yet: the stages with no chunks and no ETA, until the next recount.
+            : job.Stages.Select((st, i) => new StageDto(i, st.Name, st.Type, st.Mode.ToString().ToLowerInvariant())).ToList();
+        return new JobDetailDto(Dto.Job(counted[0], CountedAt(stats, jobId), progress), stages, job.Parameters);
     }
 
     public async Task<ChunkPageDto> ChunksAsync(long jobId, ChunkState? state, long? after, int? limit, CancellationToken cancellationToken)
