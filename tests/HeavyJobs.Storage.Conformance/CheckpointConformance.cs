@@ -89,6 +89,27 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
     }
 
     [Fact]
+    public async Task ChunkCompleteManyAsync_WritesTheOutputsOfAcceptedCompletionsOnly_InOneBatch()
+    {
+        var job = await InsertJobAsync(3);
+        var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
+        // A reclaim between the handler finishing and the batch committing makes that completion stale.
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(claimed[2].Id, ToZero: false, "test", Now), Ct));
+
+        var done = await Store.ChunkCompleteManyAsync(
+            new ChunkCompleteManyParams(
+                claimed.Select(c => new ChunkCompletion(c.Id, c.Epoch, null, new ChunkCounters(1, 1, 0), job.JobId, 0, [new ChunkOutput($"k{c.Id}", "1")])).ToList(),
+                Now),
+            Ct);
+
+        Assert.Equal([claimed[0].Id, claimed[1].Id], done.Order());
+        var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
+        Assert.Equal([$"k{claimed[0].Id}", $"k{claimed[1].Id}"], outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(ChunkState.Pending, (await GetAsync(claimed[2].Id)).State);
+        Assert.Equal(ChunkCounters.Zero, (await GetAsync(claimed[2].Id)).Counters);
+    }
+
+    [Fact]
     public async Task ChunkCheckpointAsync_EmittingTheSameKeysAgain_CreatesNoDuplicates()
     {
         var job = await InsertJobAsync(1);

@@ -131,6 +131,29 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         }
     }
 
+    /// <summary>
+    /// The chunk's completion for the worker's batch, when it can go there: a completion that emits next-stage
+    /// chunks or refreshes keys is committed on its own (it must wake their workers, or mark the keys). What it carries counts as committed only
+    /// once the batch is; until then a dead worker loses it and the chunk runs again.
+    /// </summary>
+    public bool TryTakeCompletion(out PendingCompletion completion)
+    {
+        if (_emitted.Count > 0 || _fresh.Count > 0)
+        {
+            completion = null!;
+            return false;
+        }
+
+        completion = new PendingCompletion(
+            new ChunkCompletion(_chunk.Id, _chunk.Epoch, Cursor, _committedCounters + _pending, _chunk.JobId, _chunk.Stage, _outputs.ToList()),
+            _chunk.Type,
+            _pending);
+        _committedCounters += _pending;
+        _pending = ChunkCounters.Zero;
+        _outputs.Clear();
+        return true;
+    }
+
     public async ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken)
     {
         var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId), cancellationToken);

@@ -14,6 +14,9 @@ namespace HeavyJobs.Runtime.Worker;
 /// Claims chunks of its types, runs their handlers, and commits what they checkpoint. With no work it sleeps
 /// until its host wakes it. On stop it takes no new work, lets running handlers checkpoint within the grace
 /// period, and gives their chunks back at their last checkpoint.
+/// When handlers are quick it works in batches: a claim takes as many chunks as its slots can run within
+/// <see cref="WorkerOptions.PrefetchWindow"/> (they wait in a local queue), and finished chunks' completions
+/// are committed together before the next claim, so a commit serves hundreds of chunks instead of one.
 /// </summary>
 public sealed partial class ChunkWorker
 {
@@ -27,6 +30,9 @@ public sealed partial class ChunkWorker
     private readonly ConcurrentDictionary<long, RunningChunk> _running = new();
     private readonly ConcurrentDictionary<long, JsonElement> _jobParameters = new();
     private readonly Random _random = new();
+    private readonly Queue<ClaimedChunk> _queued = new();
+    private readonly CompletionBuffer _completions;
+    private double _averageRunSeconds = double.NaN;
     private long _items;
     private long _good;
     private long _bad;
@@ -42,6 +48,7 @@ public sealed partial class ChunkWorker
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger("HeavyJobs.Worker");
+        _completions = new CompletionBuffer(store, time);
     }
 
     public long WorkerId { get; private set; }
@@ -68,6 +75,12 @@ public sealed partial class ChunkWorker
         {
             while (!stopping.IsCancellationRequested)
             {
+                // Chunks claimed earlier run first.
+                while (_running.Count < _options.Concurrency && _queued.TryDequeue(out var next))
+                {
+                    Start(next, stopping, hardStop.Token);
+                }
+
                 var free = _options.Concurrency - _running.Count;
                 var claimed = 0;
                 if (free > 0)
@@ -75,7 +88,10 @@ public sealed partial class ChunkWorker
                     IReadOnlyList<ClaimedChunk> chunks;
                     try
                     {
-                        chunks = await _store.ChunkClaimAsync(new ChunkClaimParams(WorkerId, types, free, _time.GetUtcNow(), _options.Lease), stopping);
+                        // Finished chunks are committed before more are taken: one transaction for the batch.
+                        await FlushCompletionsAsync(stopping);
+                        var max = Math.Min(free + Prefetch(), Math.Max(free, _options.MaxClaim));
+                        chunks = await _store.ChunkClaimAsync(new ChunkClaimParams(WorkerId, types, max, _time.GetUtcNow(), _options.Lease), stopping);
                         storeFailures = 0;
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -89,17 +105,30 @@ public sealed partial class ChunkWorker
 
                     foreach (var chunk in chunks)
                     {
-                        Start(chunk, stopping, hardStop.Token);
+                        if (_running.Count < _options.Concurrency)
+                        {
+                            Start(chunk, stopping, hardStop.Token);
+                        }
+                        else
+                        {
+                            _queued.Enqueue(chunk);
+                        }
                     }
 
                     claimed = chunks.Count;
+                }
+                else if (_completions.Count >= _options.CompletionBatch || _completions.OldestAge >= _options.CompletionFlushInterval)
+                {
+                    await TryFlushCompletionsAsync(stopping);
                 }
 
                 SetState(_running.IsEmpty ? WorkerState.Idle : WorkerState.Busy);
                 if (_running.Count >= _options.Concurrency)
                 {
-                    // Every slot is busy: nothing to claim until one frees up.
-                    await Task.WhenAny(_running.Values.Select(r => r.Task));
+                    // Every slot is busy: nothing to claim until one frees up. Completions do not wait longer
+                    // than their flush interval for that.
+                    var busy = _running.Values.Select(r => r.Task);
+                    await Task.WhenAny(_completions.Count > 0 ? busy.Append(Task.Delay(_options.CompletionFlushInterval, _time, stopping)) : busy);
                     continue;
                 }
 
@@ -124,6 +153,8 @@ public sealed partial class ChunkWorker
         {
             SetState(WorkerState.Stopping);
             await DrainAsync(hardStop);
+            await TryFlushCompletionsAsync(hardStop.Token);
+            await ReleaseQueuedAsync(hardStop.Token);
             await heartbeatStop.CancelAsync();
             await heartbeat;
             await _host.StopAsync(stopping.IsCancellationRequested ? "stopped" : "exited", CancellationToken.None);
@@ -170,6 +201,7 @@ public sealed partial class ChunkWorker
                 hardStop);
             try
             {
+                var started = _time.GetTimestamp();
                 await registration.Factory().RunAsync(context, running.Cancellation.Token);
                 if (running.Cancellation.IsCancellationRequested)
                 {
@@ -178,8 +210,17 @@ public sealed partial class ChunkWorker
                     throw new OperationCanceledException(running.Cancellation.Token);
                 }
 
-                await context.CommitAsync(context.Cursor, complete: true);
-                LogCompleted(chunk.Id, context.Counters.Done);
+                NoteRunTime(_time.GetElapsedTime(started));
+                if (context.TryTakeCompletion(out var completion))
+                {
+                    // Committed with the next batch; until then this worker still holds the chunk.
+                    _completions.Add(completion);
+                }
+                else
+                {
+                    await context.CommitAsync(context.Cursor, complete: true);
+                    LogCompleted(chunk.Id, context.Counters.Done);
+                }
             }
             catch (OperationCanceledException ex) when (ex is not LeaseLostException
                 && (ex is ChunkYieldedException || running.Cancellation.IsCancellationRequested))
@@ -216,6 +257,83 @@ public sealed partial class ChunkWorker
         {
             _running.TryRemove(chunk.Id, out _);
             running.Cancellation.Dispose();
+        }
+    }
+
+    /// <summary>How many chunks beyond the free slots a claim takes: what the slots run within the prefetch window.</summary>
+    private int Prefetch()
+    {
+        var average = Volatile.Read(ref _averageRunSeconds);
+        if (double.IsNaN(average) || _options.PrefetchWindow <= TimeSpan.Zero)
+        {
+            // Nothing known yet about this worker's handlers: take only what the slots can start.
+            return 0;
+        }
+
+        var perSlot = _options.PrefetchWindow.TotalSeconds / Math.Max(average, 1e-7);
+        return (int)Math.Min(perSlot * _options.Concurrency, _options.MaxClaim);
+    }
+
+    private void NoteRunTime(TimeSpan elapsed)
+    {
+        // A moving average over the last few dozen chunks; a lost update between slots only slows it down.
+        var seconds = elapsed.TotalSeconds;
+        var average = Volatile.Read(ref _averageRunSeconds);
+        Volatile.Write(ref _averageRunSeconds, double.IsNaN(average) ? seconds : average + ((seconds - average) / 32));
+    }
+
+    private async Task FlushCompletionsAsync(CancellationToken cancellationToken)
+    {
+        var (committed, refused) = await _completions.FlushAsync(cancellationToken);
+        if (committed.Count > 0)
+        {
+            Interlocked.Add(ref _checkpoints, committed.Count);
+            var now = _time.GetUtcNow();
+            foreach (var group in committed.GroupBy(c => (c.Type, c.Completion.Stage)))
+            {
+                var delta = group.Aggregate(ChunkCounters.Zero, (sum, c) => sum + c.Delta);
+                if (!delta.IsZero)
+                {
+                    _host.Record(new ThroughputSample(now, WorkerId, group.Key.Type, group.Key.Stage, delta.Done, delta.Good, delta.Bad));
+                }
+            }
+
+            LogCompletedBatch(committed.Count);
+        }
+
+        foreach (var stale in refused)
+        {
+            LogLeaseLost(stale.Completion.ChunkId);
+        }
+    }
+
+    private async Task TryFlushCompletionsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushCompletionsAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // They stay buffered (or, at the hard stop, are lost with their leases): the chunks run again.
+            LogFlushFailed(ex, _completions.Count);
+        }
+    }
+
+    /// <summary>Chunks claimed ahead but never started go back at once, not when their lease runs out.</summary>
+    private async Task ReleaseQueuedAsync(CancellationToken cancellationToken)
+    {
+        while (_queued.TryDequeue(out var chunk))
+        {
+            try
+            {
+                await _store.ChunkReleaseAsync(new ChunkReleaseParams(chunk.Id, chunk.Epoch, _time.GetUtcNow()), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                LogFlushFailed(ex, _queued.Count + 1);
+                _queued.Clear();
+            }
         }
     }
 
@@ -326,6 +444,12 @@ public sealed partial class ChunkWorker
 
     [LoggerMessage(1010, LogLevel.Warning, "Claim failed ({Failures} in a row); retrying after a back-off")]
     private partial void LogClaimFailed(Exception ex, int failures);
+
+    [LoggerMessage(1011, LogLevel.Debug, "Committed the completion of {Count} chunk(s) in one transaction")]
+    private partial void LogCompletedBatch(int count);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Could not commit or release {Count} chunk(s); they run again once their lease is returned")]
+    private partial void LogFlushFailed(Exception ex, int count);
 
     [LoggerMessage(1009, LogLevel.Warning, "Heartbeat failed; retrying on the next tick")]
     private partial void LogHeartbeatFailed(Exception ex);

@@ -22,6 +22,22 @@ public sealed record WorkerOptions
 
     /// <summary>On stop, how long running handlers get to checkpoint and return. The default value is 10 seconds.</summary>
     public TimeSpan StopGrace { get; init; } = WorkerDefaults.StopGrace;
+
+    /// <summary>
+    /// How much work a claim takes ahead of the free slots: as many chunks as the slots run in this time, at
+    /// the handlers' measured pace. Long chunks are never taken ahead; no-op chunks are, up to
+    /// <see cref="MaxClaim"/>. Zero turns prefetch off. The default value is 100 ms.
+    /// </summary>
+    public TimeSpan PrefetchWindow { get; init; } = WorkerDefaults.PrefetchWindow;
+
+    /// <summary>The most chunks one claim takes. The default value is 1,000.</summary>
+    public int MaxClaim { get; init; } = WorkerDefaults.MaxClaim;
+
+    /// <summary>Finished chunks whose completions are committed together at most. The default value is 1,000.</summary>
+    public int CompletionBatch { get; init; } = WorkerDefaults.CompletionBatch;
+
+    /// <summary>The longest a finished chunk's completion waits for its batch. The default value is 50 ms.</summary>
+    public TimeSpan CompletionFlushInterval { get; init; } = WorkerDefaults.CompletionFlushInterval;
 }
 
 public static class WorkerDefaults
@@ -33,4 +49,12 @@ public static class WorkerDefaults
     public static readonly TimeSpan IdleFallbackPoll = TimeSpan.FromSeconds(30);
 
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan PrefetchWindow = TimeSpan.FromMilliseconds(100);
+
+    public const int MaxClaim = 1000;
+
+    public const int CompletionBatch = 1000;
+
+    public static readonly TimeSpan CompletionFlushInterval = TimeSpan.FromMilliseconds(50);
 }

@@ -3,9 +3,10 @@ using HeavyJobs.Core.Model;
 namespace HeavyJobs.Storage.Chunks;
 
 /// <summary>
-/// Completes many chunks in one statement, each fenced by its own epoch: the fast path for chunks that finish
-/// with no outputs to write since their last checkpoint.
+/// Completes many chunks in one transaction, each fenced by its own epoch: the fast path for chunks that
+/// finish with no next-stage chunks to emit. A chunk's outputs are written only if its completion is.
 /// </summary>
 public sealed record ChunkCompleteManyParams(IReadOnlyList<ChunkCompletion> Items, DateTimeOffset Now);
 
-public sealed record ChunkCompletion(long ChunkId, long Epoch, string? Cursor, ChunkCounters Counters);
+/// <param name="Outputs">Records produced since the chunk's last checkpoint, committed with its completion.</param>
+public sealed record ChunkCompletion(long ChunkId, long Epoch, string? Cursor, ChunkCounters Counters, long JobId = 0, int Stage = 0, IReadOnlyList<ChunkOutput>? Outputs = null);

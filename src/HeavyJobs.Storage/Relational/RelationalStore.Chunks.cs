@@ -9,6 +9,9 @@ public abstract partial class RelationalStore
     /// <summary>Rows per multi-row INSERT: well under both databases' parameter limits.</summary>
     private const int InsertBatch = 400;
 
+    /// <summary>Completions per UPDATE: six parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.</summary>
+    private const int CompleteBatch = 2000;
+
     private const string ChunkColumns =
         "id, job_id, stage, type, state, priority, input, cursor, done, good, bad, attempts, max_attempts, crashes, errors, " +
         "epoch, lease_owner, lease_expires_at, holders, run_after, created_at, updated_at, started_at, finished_at";
@@ -112,7 +115,7 @@ public abstract partial class RelationalStore
                     return CheckpointOutcome.LeaseLost;
                 }
 
-                await InsertOutputsAsync(connection, transaction, p, cancellationToken);
+                await InsertOutputsAsync(connection, transaction, p.JobId, p.ChunkId, p.Stage, p.Outputs, p.Now, cancellationToken);
                 await MarkFreshAsync(connection, transaction, p, cancellationToken);
                 if (p.Emitted.Count > 0)
                 {
@@ -124,18 +127,19 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    public async Task<IReadOnlyList<long>> ChunkCompleteManyAsync(ChunkCompleteManyParams p, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<long>> ChunkCompleteManyAsync(ChunkCompleteManyParams p, CancellationToken cancellationToken)
     {
         if (p.Items.Count == 0)
         {
-            return [];
+            return Task.FromResult<IReadOnlyList<long>>([]);
         }
 
-        var completed = new List<long>(p.Items.Count);
-        foreach (var batch in p.Items.Chunk(InsertBatch))
-        {
-            completed.AddRange(await InTransactionAsync(
-                async (connection, transaction) =>
+        // One transaction for the whole batch, however many statements its size needs: one commit per flush.
+        return InTransactionAsync<IReadOnlyList<long>>(
+            async (connection, transaction) =>
+            {
+                var completed = new List<long>(p.Items.Count);
+                foreach (var batch in p.Items.Chunk(CompleteBatch))
                 {
                     var command = connection.Command("", transaction).With("now", p.Now);
                     var rows = new string[batch.Length];
@@ -147,7 +151,8 @@ public abstract partial class RelationalStore
                             .With($"d{i}", item.Counters.Done).With($"g{i}", item.Counters.Good).With($"b{i}", item.Counters.Bad);
                     }
 
-                    // VALUES columns are named column1..columnN by both databases.
+                    // VALUES columns are named column1..columnN by both databases. Only the columns a completion
+                    // must change are set, so no index is touched that need not be.
                     command.CommandText =
                         $"""
                         UPDATE hj_chunks SET state = 'done', cursor = v.column3, done = v.column4, good = v.column5, bad = v.column6,
@@ -157,12 +162,22 @@ public abstract partial class RelationalStore
                           AND hj_chunks.state IN ('running', 'paused') AND hj_chunks.lease_owner IS NOT NULL
                         RETURNING hj_chunks.id
                         """;
-                    return await command.ListAsync(r => r.GetInt64(0), cancellationToken);
-                },
-                cancellationToken));
-        }
+                    completed.AddRange(await command.ListAsync(r => r.GetInt64(0), cancellationToken));
+                }
 
-        return completed;
+                // Outputs go in only for the chunks whose completion was accepted: a refused one wrote nothing.
+                var accepted = completed.ToHashSet();
+                foreach (var item in p.Items)
+                {
+                    if (item.Outputs is { Count: > 0 } outputs && accepted.Contains(item.ChunkId))
+                    {
+                        await InsertOutputsAsync(connection, transaction, item.JobId, item.ChunkId, item.Stage, outputs, p.Now, cancellationToken);
+                    }
+                }
+
+                return completed;
+            },
+            cancellationToken);
     }
 
     public Task<FailOutcome> ChunkFailAsync(ChunkFailParams p, CancellationToken cancellationToken) =>
@@ -414,11 +429,19 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    private static async Task InsertOutputsAsync(DbConnection connection, DbTransaction transaction, ChunkCheckpointParams p, CancellationToken cancellationToken)
+    private static async Task InsertOutputsAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        long jobId,
+        long chunkId,
+        int stage,
+        IReadOnlyList<ChunkOutput> outputs,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        foreach (var batch in p.Outputs.Chunk(InsertBatch))
+        foreach (var batch in outputs.Chunk(InsertBatch))
         {
-            var command = connection.Command("", transaction).With("job", p.JobId).With("chunk", p.ChunkId).With("stage", p.Stage).With("now", p.Now);
+            var command = connection.Command("", transaction).With("job", jobId).With("chunk", chunkId).With("stage", stage).With("now", now);
             var rows = new string[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {

@@ -130,16 +130,84 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Contains(host.Reports, r => r.State == WorkerState.Busy);
     }
 
-    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1)
+    [Fact]
+    public async Task QuickChunks_AreClaimedAheadAndCompletedInBatches_EachExactlyOnce()
     {
+        var job = await SubmitAsync("quick", chunks: 300, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var (host, run, stop) = Start(store: store);
+
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done));
+        await stop.CancelAsync();
+        await run;
+
+        // The first claim knows nothing of the handler and takes one chunk; the next takes the rest.
+        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkClaimAsync)), 2, 4);
+        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkCompleteManyAsync)), 2, 4);
+        Assert.Equal(0, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
+        var outputs = await _store.OutputListAsync(new OutputListParams(job), Ct);
+        Assert.Equal(300, outputs.Select(o => o.ChunkId).Distinct().Count());
+        Assert.Equal(300, outputs.Count);
+        Assert.Equal(300, host.Samples.Sum(s => s.Items));
+    }
+
+    [Fact]
+    public async Task WorkerDyingWithBufferedCompletions_LosesOnlyThose_AndTheirLateCommitIsRefused()
+    {
+        var job = await SubmitAsync("quick", chunks: 50, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var flushing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        IReadOnlyList<long>? lateResult = null;
+        // The worker's second batch hangs on its way to the store, as if the process froze there and died.
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCompleteManyAsync) && n == 2
+            ? HangThenCommitAsync((ChunkCompleteManyParams)args[0]!, inner)
+            : null;
+        async Task<IReadOnlyList<long>> HangThenCommitAsync(ChunkCompleteManyParams p, IHeavyStore inner)
+        {
+            flushing.SetResult();
+            await resume.Task;
+            return lateResult = await inner.ChunkCompleteManyAsync(p, CancellationToken.None);
+        }
+
+        var (_, run, stop) = Start(store: store);
+        await flushing.Task.WaitAsync(Ct);
+        var held = (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).Where(c => c.State == ChunkState.Running).ToList();
+        Assert.Equal(49, held.Count);
+
+        // The monitor sees the process gone and returns everything it held; another worker runs those chunks.
+        var dead = held[0].LeaseOwner!.Value;
+        Assert.Equal(49, (await _store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(dead, "killed", _time.GetUtcNow()), Ct)).Count);
+        var (host2, run2, stop2) = Start();
+        await UntilAsync(host2, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done));
+        await stop2.CancelAsync();
+        await run2;
+
+        // The frozen batch arrives after all: every completion in it is stale, and it writes nothing.
+        resume.SetResult();
+        await stop.CancelAsync();
+        await run;
+        Assert.Empty(lateResult!);
+        var outputs = await _store.OutputListAsync(new OutputListParams(job), Ct);
+        Assert.Equal(50, outputs.Count);
+        Assert.Equal(50, outputs.Select(o => o.ChunkId).Distinct().Count());
+        var chunks = await _store.ChunkListAsync(new ChunkListParams(job), Ct);
+        Assert.All(chunks, c => Assert.Equal(new ChunkCounters(1, 1, 0), c.Counters));
+        Assert.Equal(49, chunks.Count(c => c.Holders.Count == 2));
+    }
+
+    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null)
+    {
+        store ??= _store;
         var registry = HandlerRegistry.CreateBuilder()
             .Add<CountingHandler>("count")
             .Add("gate", () => new GateHandler(_gate))
             .Add<FailingHandler>("fail")
+            .Add<QuickHandler>("quick")
             .Build();
-        var host = new TestWorkerHost(_store, _time);
+        var host = new TestWorkerHost(store, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var worker = new ChunkWorker(_store, registry, host, new WorkerOptions { Concurrency = concurrency }, _time, NullLoggerFactory.Instance);
+        var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency }, _time, NullLoggerFactory.Instance);
         return (host, Task.Run(() => worker.RunAsync(stop.Token), Ct), stop);
     }
 
@@ -161,7 +229,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             new ChunkSplit.Range(0, chunks * itemsPerChunk, itemsPerChunk),
             0,
             maxAttempts);
-        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Build();
+        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
 }

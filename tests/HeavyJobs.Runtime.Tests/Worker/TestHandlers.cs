@@ -60,3 +60,14 @@ internal sealed class FailingHandler : IChunkHandler
     public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken) =>
         throw new InvalidOperationException($"boom on attempt {context.Attempts + 1}");
 }
+
+/// <summary>A chunk of one item and one output, done at once: the shape of work that batching is for.</summary>
+internal sealed class QuickHandler : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        context.Output($"chunk-{context.ChunkId}", "1");
+        context.Add(1, good: 1);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,97 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+
+namespace HeavyJobs.Runtime.Worker;
+
+/// <summary>A finished chunk whose completion waits for the worker's next batch.</summary>
+/// <param name="Delta">The counters added since its last committed checkpoint, for the throughput buckets.</param>
+internal sealed record PendingCompletion(ChunkCompletion Completion, string Type, ChunkCounters Delta);
+
+/// <summary>
+/// Finished chunks whose completions are committed together, in one transaction, instead of one each. Until
+/// a flush commits them the worker still holds their leases: a worker that dies with completions buffered
+/// loses only those, and their chunks run again. Each completion is fenced by its own epoch, so one that a
+/// reset or reclaim made stale is refused and writes nothing.
+/// </summary>
+internal sealed class CompletionBuffer(IHeavyStore store, TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private List<PendingCompletion> _pending = [];
+    private long _oldest;
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>How long the oldest buffered completion has waited; zero when there is none.</summary>
+    public TimeSpan OldestAge
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count == 0 ? TimeSpan.Zero : time.GetElapsedTime(_oldest);
+            }
+        }
+    }
+
+    public void Add(PendingCompletion completion)
+    {
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                _oldest = time.GetTimestamp();
+            }
+
+            _pending.Add(completion);
+        }
+    }
+
+    /// <summary>
+    /// Commits every buffered completion in one transaction. Returns those committed and those refused (no
+    /// longer held). If the store fails, the completions stay buffered for the next flush and the error is thrown.
+    /// </summary>
+    public async Task<(IReadOnlyList<PendingCompletion> Committed, IReadOnlyList<PendingCompletion> Refused)> FlushAsync(CancellationToken cancellationToken)
+    {
+        List<PendingCompletion> batch;
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                return ([], []);
+            }
+
+            batch = _pending;
+            _pending = [];
+        }
+
+        IReadOnlyList<long> completed;
+        try
+        {
+            completed = await store.ChunkCompleteManyAsync(new ChunkCompleteManyParams(batch.Select(b => b.Completion).ToList(), time.GetUtcNow()), cancellationToken);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                batch.AddRange(_pending);
+                _pending = batch;
+                _oldest = time.GetTimestamp();
+            }
+
+            throw;
+        }
+
+        var ids = completed.ToHashSet();
+        return (batch.Where(b => ids.Contains(b.Completion.ChunkId)).ToList(), batch.Where(b => !ids.Contains(b.Completion.ChunkId)).ToList());
+    }
+}
