@@ -23,6 +23,9 @@ internal sealed class SqliteDialect : SqlDialect
         RETURNING id, job_id, stage, type, epoch, input, cursor, done, good, bad, attempts, max_attempts, priority, progressed
         """;
 
+    public override string ClaimSqlFor(int typeCount) =>
+        typeCount == 1 ? ClaimSql.Replace("type IN (SELECT value FROM json_each(@types))", "type = @type1", StringComparison.Ordinal) : ClaimSql;
+
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
 
     public override string Least(string a, string b) => $"MIN({a}, {b})";
@@ -38,7 +41,7 @@ internal sealed class SqliteDialect : SqlDialect
     public override string JsonAppend(string column, string jsonValue) => $"json_insert({column}, '$[#]', {jsonValue})";
 
     public override void AddTypes(DbCommand command, string name, IReadOnlyList<string> types) =>
-        command.With(name, JsonSerializer.Serialize(types));
+        command.With(name, JsonSerializer.Serialize(types)).With("type1", types.Count > 0 ? types[0] : "");
 
     public override IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal) =>
         JsonSerializer.Deserialize<long[]>(reader.GetString(ordinal)) ?? [];

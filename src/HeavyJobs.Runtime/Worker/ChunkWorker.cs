@@ -30,7 +30,8 @@ public sealed partial class ChunkWorker
     private readonly ConcurrentDictionary<long, RunningChunk> _running = new();
     private readonly ConcurrentDictionary<long, JsonElement> _jobParameters = new();
     private readonly Random _random = new();
-    private readonly Queue<ClaimedChunk> _queued = new();
+    private readonly ConcurrentQueue<ClaimedChunk> _queued = new();
+    private readonly List<Task> _slots = [];
     private readonly CompletionBuffer _completions;
     private double _averageRunSeconds = double.NaN;
     private long _items;
@@ -75,15 +76,10 @@ public sealed partial class ChunkWorker
         {
             while (!stopping.IsCancellationRequested)
             {
-                // Chunks claimed earlier run first.
-                while (_running.Count < _options.Concurrency && _queued.TryDequeue(out var next))
-                {
-                    Start(next, stopping, hardStop.Token);
-                }
-
-                var free = _options.Concurrency - _running.Count;
+                _slots.RemoveAll(t => t.IsCompleted);
+                var free = _options.Concurrency - _slots.Count;
                 var claimed = 0;
-                if (free > 0)
+                if (free > 0 && _queued.IsEmpty)
                 {
                     IReadOnlyList<ClaimedChunk> chunks;
                     try
@@ -105,14 +101,12 @@ public sealed partial class ChunkWorker
 
                     foreach (var chunk in chunks)
                     {
-                        if (_running.Count < _options.Concurrency)
-                        {
-                            Start(chunk, stopping, hardStop.Token);
-                        }
-                        else
-                        {
-                            _queued.Enqueue(chunk);
-                        }
+                        _queued.Enqueue(chunk);
+                    }
+
+                    for (var i = 0; i < Math.Min(free, chunks.Count); i++)
+                    {
+                        _slots.Add(Task.Run(() => SlotAsync(stopping, hardStop.Token), CancellationToken.None));
                     }
 
                     claimed = chunks.Count;
@@ -122,13 +116,12 @@ public sealed partial class ChunkWorker
                     await TryFlushCompletionsAsync(stopping);
                 }
 
-                SetState(_running.IsEmpty ? WorkerState.Idle : WorkerState.Busy);
-                if (_running.Count >= _options.Concurrency)
+                SetState(_slots.Count == 0 ? WorkerState.Idle : WorkerState.Busy);
+                if (_slots.Count >= _options.Concurrency || !_queued.IsEmpty)
                 {
-                    // Every slot is busy: nothing to claim until one frees up. Completions do not wait longer
-                    // than their flush interval for that.
-                    var busy = _running.Values.Select(r => r.Task);
-                    await Task.WhenAny(_completions.Count > 0 ? busy.Append(Task.Delay(_options.CompletionFlushInterval, _time, stopping)) : busy);
+                    // Every slot is busy, or the slots still have claimed chunks to run: nothing to claim until
+                    // one frees up. Completions do not wait longer than their flush interval for that.
+                    await Task.WhenAny(_completions.Count > 0 ? _slots.Append(Task.Delay(_options.CompletionFlushInterval, _time, stopping)) : _slots);
                     continue;
                 }
 
@@ -139,7 +132,7 @@ public sealed partial class ChunkWorker
 
                 // Free slots and no work: sleep until woken, or until a running chunk finishes.
                 wake ??= _host.WaitForWorkAsync(_options.IdleFallbackPoll, stopping);
-                if (await Task.WhenAny(_running.Values.Select(r => r.Task).Append(wake)) == wake)
+                if (await Task.WhenAny(_slots.Append(wake)) == wake)
                 {
                     await wake;
                     wake = null;
@@ -162,12 +155,18 @@ public sealed partial class ChunkWorker
         }
     }
 
-    private void Start(ClaimedChunk chunk, CancellationToken stopping, CancellationToken hardStop)
+    /// <summary>
+    /// One slot: runs claimed chunks one after another until none is left. Quick handlers run back to back on
+    /// one thread, with no hop through the worker's main loop between them.
+    /// </summary>
+    private async Task SlotAsync(CancellationToken stopping, CancellationToken hardStop)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var running = new RunningChunk(chunk, cts);
-        _running[chunk.Id] = running;
-        running.Task = Task.Run(() => RunChunkAsync(running, hardStop), CancellationToken.None);
+        while (!stopping.IsCancellationRequested && _queued.TryDequeue(out var chunk))
+        {
+            var running = new RunningChunk(chunk, CancellationTokenSource.CreateLinkedTokenSource(stopping));
+            _running[chunk.Id] = running;
+            await RunChunkAsync(running, hardStop);
+        }
     }
 
     private async Task RunChunkAsync(RunningChunk running, CancellationToken hardStop)
@@ -276,10 +275,11 @@ public sealed partial class ChunkWorker
 
     private void NoteRunTime(TimeSpan elapsed)
     {
-        // A moving average over the last few dozen chunks; a lost update between slots only slows it down.
+        // A slow chunk counts at once (take less ahead); quick ones pull the average down over a few chunks, so
+        // the first run's start-up cost is soon forgotten. A lost update between slots only slows it down.
         var seconds = elapsed.TotalSeconds;
         var average = Volatile.Read(ref _averageRunSeconds);
-        Volatile.Write(ref _averageRunSeconds, double.IsNaN(average) ? seconds : average + ((seconds - average) / 32));
+        Volatile.Write(ref _averageRunSeconds, double.IsNaN(average) || seconds > average ? seconds : average + ((seconds - average) / 4));
     }
 
     private async Task FlushCompletionsAsync(CancellationToken cancellationToken)
@@ -339,7 +339,7 @@ public sealed partial class ChunkWorker
 
     private async Task DrainAsync(CancellationTokenSource hardStop)
     {
-        var tasks = _running.Values.Select(r => r.Task).ToList();
+        var tasks = _slots.ToList();
         if (tasks.Count == 0)
         {
             return;
@@ -414,8 +414,6 @@ public sealed partial class ChunkWorker
         public ClaimedChunk Chunk { get; } = chunk;
 
         public CancellationTokenSource Cancellation { get; } = cancellation;
-
-        public Task Task { get; set; } = Task.CompletedTask;
     }
 
     [LoggerMessage(1001, LogLevel.Information, "Worker {WorkerId} started for types {Types} with {Concurrency} slot(s)")]

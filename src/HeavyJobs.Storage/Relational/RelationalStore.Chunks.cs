@@ -27,7 +27,7 @@ public abstract partial class RelationalStore
             async (connection, transaction) =>
             {
                 var expires = p.Now + p.Lease;
-                var command = connection.Command(Dialect.ClaimSql, transaction)
+                var command = connection.Command(Dialect.ClaimSqlFor(p.Types.Count), transaction)
                     .With("worker", p.WorkerId)
                     .With("max", p.Max)
                     .With("now", p.Now)
@@ -141,6 +141,12 @@ public abstract partial class RelationalStore
                 var completed = new List<long>(p.Items.Count);
                 foreach (var batch in p.Items.Chunk(CompleteBatch))
                 {
+                    if (Dialect.CompleteManyCommand(connection, transaction, batch, p.Now) is { } own)
+                    {
+                        completed.AddRange(await own.ListAsync(r => r.GetInt64(0), cancellationToken));
+                        continue;
+                    }
+
                     var command = connection.Command("", transaction).With("now", p.Now);
                     var rows = new string[batch.Length];
                     for (var i = 0; i < batch.Length; i++)

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
 
 namespace HeavyJobs.Storage.Relational;
 
@@ -11,6 +12,19 @@ public abstract class SqlDialect
 {
     /// <summary>The claim: pick the best pending chunks without waiting on rows other claimers hold, and lease them.</summary>
     public abstract string ClaimSql { get; }
+
+    /// <summary>
+    /// The claim for a worker of <paramref name="typeCount"/> types. With one type the claim index gives the
+    /// rows in claim order by itself, so the database reads only the rows it takes instead of sorting every
+    /// pending chunk; the single type is bound as the parameter "type1" by <see cref="AddTypes"/>.
+    /// </summary>
+    public abstract string ClaimSqlFor(int typeCount);
+
+    /// <summary>
+    /// A statement completing a batch of held chunks, each fenced by its epoch, that returns the ids completed;
+    /// or null to use the shared VALUES form.
+    /// </summary>
+    public virtual DbCommand? CompleteManyCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now) => null;
 
     /// <summary>An expression for the last worker id in the holders column (the previous owner), or NULL.</summary>
     public abstract string LastHolder { get; }
@@ -33,7 +47,7 @@ public abstract class SqlDialect
     /// <summary>Run inside a transaction that made work available, to wake idle workers; empty where not needed.</summary>
     public abstract string NotifySql { get; }
 
-    /// <summary>Adds the list of handler types as one parameter named <paramref name="name"/>, as <see cref="ClaimSql"/> reads it.</summary>
+    /// <summary>Adds the list of handler types as one parameter named <paramref name="name"/>, as <see cref="ClaimSql"/> reads it, and the first as "type1".</summary>
     public abstract void AddTypes(DbCommand command, string name, IReadOnlyList<string> types);
 
     public abstract IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal);
