@@ -1,0 +1,83 @@
+using HeavyJobs.Bench.Modes;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Jobs;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace HeavyJobs.Bench;
+
+/// <summary>What every scenario shares: the mode, where its databases go, and the results being gathered.</summary>
+internal sealed class BenchContext(bool quick, string pg, string work, string cli, Results results)
+{
+    private int _next;
+
+    public bool Quick { get; } = quick;
+
+    /// <summary>The bench's own PostgreSQL database (not the tests'), so its statistics are its own.</summary>
+    public string Pg { get; } = pg;
+
+    public string Work { get; } = work;
+
+    /// <summary>The heavyjobs executable (its .dll), for the scenarios that run the real monitor, manager and workers.</summary>
+    public string Cli { get; } = cli;
+
+    public Results Results { get; } = results;
+
+    public bool HasStatements { get; set; }
+
+    /// <summary>A fresh, empty, migrated store: a PostgreSQL schema of its own, or a new SQLite file (WAL).</summary>
+    public async Task<string> FreshAsync(string kind, string name)
+    {
+        var n = Interlocked.Increment(ref _next);
+        var db = kind == "pg"
+            ? new NpgsqlConnectionStringBuilder(Pg) { SearchPath = $"bench_{name}_{n}" }.ToString()
+            : Path.Combine(Work, $"{name}-{n}.db");
+        await using var store = BenchStores.Open(db);
+        await store.MigrateAsync(CancellationToken.None);
+        return db;
+    }
+
+    public async Task DropAsync(string db)
+    {
+        if (BenchStores.IsPostgres(db))
+        {
+            var schema = new NpgsqlConnectionStringBuilder(db).SearchPath;
+            await Sql.ExecAsync(Pg, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+        }
+        else
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(db + suffix);
+            }
+        }
+    }
+
+    /// <summary>Inserts one job of <paramref name="inputs"/> chunks in one transaction (COPY on PostgreSQL); returns its id.</summary>
+    public static async Task<long> EnqueueAsync(IHeavyStore store, string type, IEnumerable<string> inputs, string parameters = "{}")
+    {
+        var job = await store.JobInsertAsync(
+            new JobInsertParams("bench", [new StageDefinition("main", type, StageMode.Streaming)], parameters, inputs, 0, 3, DateTimeOffset.UtcNow),
+            CancellationToken.None);
+        return job.JobId;
+    }
+
+    /// <summary>Waits until every chunk of the job is done; returns the wall-clock ms of the last completion.</summary>
+    public static async Task<long> WaitDoneAsync(string db, long jobId, long chunks, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (await Sql.ScalarAsync(db, $"SELECT count(*) FROM hj_chunks WHERE job_id = {jobId} AND state = 'done'") < chunks)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"job {jobId}: not all of {chunks} chunks done after {timeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return await Sql.ScalarAsync(db, $"SELECT max(finished_at) FROM hj_chunks WHERE job_id = {jobId}");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using HeavyJobs.Bench.Modes;
+
+namespace HeavyJobs.Bench.Scenarios;
+
+/// <summary>
+/// Scenario 5: small CPU items (a few microseconds each) in a plain loop in its own process, against the
+/// same items as one HeavyJobs job run by one worker process with a checkpoint every 1,000 items, from the
+/// enqueue's commit to the last completion. Each run pairs the two; the ratio is the median of the pairs'.
+/// </summary>
+internal static class OverheadScenario
+{
+    public static async Task RunAsync(BenchContext ctx, string kind)
+    {
+        var items = ctx.Quick ? 200_000 : 1_000_000;
+        const int chunks = 10;
+        var ratios = new List<double>();
+        var plainRates = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            await using (var plain = Child.Self("plain", "--items", items.ToString(CultureInfo.InvariantCulture)))
+            {
+                var line = await plain.LineAsync("plain ", TimeSpan.FromMinutes(5));
+                plainRates.Add(double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture));
+            }
+
+            var db = await ctx.FreshAsync(kind, "overhead");
+            var worker = Child.Self("worker", "--db", db, "--types", BenchHandlers.Work);
+            try
+            {
+                await worker.LineAsync("ready", TimeSpan.FromSeconds(60));
+                await Task.Delay(300);
+                var per = items / chunks;
+                var inputs = Enumerable.Range(0, chunks).Select(i => $$"""{"start":{{i * per}},"end":{{(i + 1) * per}}}""").ToList();
+                long job, committed;
+                await using (var store = BenchStores.Open(db))
+                {
+                    job = await BenchContext.EnqueueAsync(store, BenchHandlers.Work, inputs);
+                    committed = Clock.NowUs();
+                }
+
+                var lastMs = await BenchContext.WaitDoneAsync(db, job, chunks, TimeSpan.FromMinutes(10));
+                var seconds = ((lastMs * 1000.0) - committed) / 1e6;
+                ratios.Add(seconds / plainRates[^1]);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  overhead {kind} run {run + 1}: plain {plainRates[^1]:F3} s, HeavyJobs {seconds:F3} s"));
+            }
+            finally
+            {
+                await worker.DisposeAsync();
+                await ctx.DropAsync(db);
+            }
+        }
+
+        ctx.Results.Median($"{kind}.overhead.ratio", ratios);
+        ctx.Results.Median("overhead.plain_seconds", plainRates);
+        ctx.Results.Set("overhead.items", items);
+    }
+}
