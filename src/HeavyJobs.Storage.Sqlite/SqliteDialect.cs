@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Data;
 using System.Data.Common;
+using System.Text;
 using System.Text.Json;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
@@ -25,6 +28,44 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ClaimSqlFor(int typeCount) =>
         typeCount == 1 ? ClaimSql.Replace("type IN (SELECT value FROM json_each(@types))", "type = @type1", StringComparison.Ordinal) : ClaimSql;
+
+    // One JSON parameter for the whole batch: binding thousands of named parameters costs SQLite a name lookup
+    // each over all of them, seconds for a batch of a thousand.
+    public override DbCommand? CompleteManyCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var item in items)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(item.ChunkId);
+                json.WriteNumberValue(item.Epoch);
+                json.WriteStringValue(item.Cursor);
+                json.WriteNumberValue(item.Counters.Done);
+                json.WriteNumberValue(item.Counters.Good);
+                json.WriteNumberValue(item.Counters.Bad);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return connection.Command(
+                """
+                UPDATE hj_chunks SET state = 'done', cursor = v.cursor, done = v.done, good = v.good, bad = v.bad,
+                    progressed = 1, lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
+                FROM (SELECT value ->> 0 AS id, value ->> 1 AS epoch, value ->> 2 AS cursor, value ->> 3 AS done, value ->> 4 AS good, value ->> 5 AS bad
+                      FROM json_each(@items)) AS v
+                WHERE hj_chunks.id = v.id AND hj_chunks.epoch = v.epoch
+                  AND hj_chunks.state IN ('running', 'paused') AND hj_chunks.lease_owner IS NOT NULL
+                RETURNING hj_chunks.id
+                """,
+                transaction)
+            .With("now", now)
+            .With("items", Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
 

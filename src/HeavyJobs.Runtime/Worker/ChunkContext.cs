@@ -8,7 +8,12 @@ using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Runtime.Worker;
 
-/// <summary>The runtime's side of <see cref="IChunkContext"/>: buffers what a handler produces until a checkpoint commits it.</summary>
+/// <summary>
+/// The runtime's side of <see cref="IChunkContext"/>: buffers what a handler produces until a checkpoint commits
+/// it. A checkpoint is written behind the handler: <see cref="CheckpointAsync"/> first waits for the previous
+/// checkpoint's commit (and throws what it met: a lost lease, a paused job), then starts this one and returns,
+/// so the handler computes while the database commits. At most one checkpoint is in flight.
+/// </summary>
 internal sealed class ChunkContext : IChunkContext, IDisposable
 {
     private readonly IHeavyStore _store;
@@ -24,6 +29,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private readonly List<FreshKey> _fresh = [];
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
+    private Task? _inflight;
 
     public ChunkContext(
         IHeavyStore store,
@@ -92,31 +98,59 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     // The handler's token is deliberately not used for the write: a stop should let a checkpoint finish, not
     // tear it down halfway. Only the hard stop after the grace period cancels it.
-    public ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken) => CommitAsync(cursor, complete: false);
+    public async ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken)
+    {
+        await DrainAsync();
+        _inflight = WriteAsync(Take(cursor, complete: false));
+    }
 
+    /// <summary>Commits now and waits for it (after the checkpoint in flight, if any).</summary>
     public async ValueTask CommitAsync(string? cursor, bool complete)
     {
-        var counters = _committedCounters + _pending;
-        var outcome = await _store.ChunkCheckpointAsync(
-            new ChunkCheckpointParams(
-                _chunk.Id,
-                _chunk.JobId,
-                _chunk.Stage,
-                _chunk.Epoch,
-                cursor,
-                counters,
-                _outputs.ToList(),
-                _emitted.ToList(),
-                complete,
-                _time.GetUtcNow(),
-                _lease,
-                _fresh.ToList()),
-            _hardStop);
-        if (outcome == CheckpointOutcome.LeaseLost)
-        {
-            throw new LeaseLostException(_chunk.Id);
-        }
+        await DrainAsync();
+        await WriteAsync(Take(cursor, complete));
+    }
 
+    /// <summary>Waits for the checkpoint in flight, and throws what it met.</summary>
+    public async ValueTask DrainAsync()
+    {
+        if (_inflight is { } inflight)
+        {
+            _inflight = null;
+            await inflight;
+        }
+    }
+
+    /// <summary>Waits for the checkpoint in flight, whatever it met: before giving a chunk back or failing it.</summary>
+    public async ValueTask DrainQuietlyAsync()
+    {
+        try
+        {
+            await DrainAsync();
+        }
+        catch (Exception)
+        {
+            // The caller is already on its way out with an error or a stop of its own; the store's fence
+            // decides what the chunk's state is.
+        }
+    }
+
+    private (ChunkCheckpointParams Params, ChunkCounters Delta) Take(string? cursor, bool complete)
+    {
+        var counters = _committedCounters + _pending;
+        var p = new ChunkCheckpointParams(
+            _chunk.Id,
+            _chunk.JobId,
+            _chunk.Stage,
+            _chunk.Epoch,
+            cursor,
+            counters,
+            _outputs.ToList(),
+            _emitted.ToList(),
+            complete,
+            _time.GetUtcNow(),
+            _lease,
+            _fresh.ToList());
         var delta = _pending;
         _committedCounters = counters;
         _pending = ChunkCounters.Zero;
@@ -124,8 +158,19 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         _emitted.Clear();
         _fresh.Clear();
         Cursor = cursor;
-        _committed(delta);
-        if (outcome == CheckpointOutcome.Yield && !complete)
+        return (p, delta);
+    }
+
+    private async Task WriteAsync((ChunkCheckpointParams Params, ChunkCounters Delta) checkpoint)
+    {
+        var outcome = await _store.ChunkCheckpointAsync(checkpoint.Params, _hardStop);
+        if (outcome == CheckpointOutcome.LeaseLost)
+        {
+            throw new LeaseLostException(_chunk.Id);
+        }
+
+        _committed(checkpoint.Delta);
+        if (outcome == CheckpointOutcome.Yield && !checkpoint.Params.Complete)
         {
             throw new ChunkYieldedException(_chunk.Id);
         }
@@ -156,6 +201,8 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public async ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken)
     {
+        // A handler reads what it committed.
+        await DrainAsync();
         var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId), cancellationToken);
         return rows.Select(r => new StoredOutput(r.Id, r.ChunkId, r.Stage, r.Key, r.Data)).ToList();
     }

@@ -201,7 +201,19 @@ public sealed partial class ChunkWorker
             try
             {
                 var started = _time.GetTimestamp();
-                await registration.Factory().RunAsync(context, running.Cancellation.Token);
+                try
+                {
+                    await registration.Factory().RunAsync(context, running.Cancellation.Token);
+                    await context.DrainAsync();
+                }
+                catch
+                {
+                    // Whatever ends the run, its checkpoint in flight lands (or is refused) before the chunk is
+                    // failed or given back.
+                    await context.DrainQuietlyAsync();
+                    throw;
+                }
+
                 if (running.Cancellation.IsCancellationRequested)
                 {
                     // Returned because it was asked to stop: keep what it did, but do not call the chunk finished.

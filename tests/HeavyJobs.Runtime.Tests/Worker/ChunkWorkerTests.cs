@@ -16,6 +16,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly GateHandler.Gate _gate = new();
+    private readonly TwoStepHandler.Steps _steps = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
     private SqliteStore _store = null!;
 
@@ -196,6 +197,40 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(49, chunks.Count(c => c.Holders.Count == 2));
     }
 
+    [Fact]
+    public async Task Checkpoint_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne()
+    {
+        var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The first checkpoint's commit is slow to come back.
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 1
+            ? SlowAsync((ChunkCheckpointParams)args[0]!, inner)
+            : null;
+        async Task<CheckpointOutcome> SlowAsync(ChunkCheckpointParams p, IHeavyStore inner)
+        {
+            await commit.Task;
+            return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
+        }
+
+        var (host, run, stop) = Start(store: store);
+
+        // The handler goes on computing while its first checkpoint commits, and waits for it at the second.
+        await _steps.PastFirst.Task.WaitAsync(Ct);
+        await Task.Delay(50, Ct);
+        Assert.False(_steps.PastSecond.Task.IsCompleted);
+        Assert.Null((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor);
+        commit.SetResult();
+        await _steps.PastSecond.Task.WaitAsync(Ct);
+
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
+        await stop.CancelAsync();
+        await run;
+        var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
+        Assert.Equal("2", chunk.Cursor);
+        Assert.Equal(new ChunkCounters(2, 2, 0), chunk.Counters);
+    }
+
     private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null)
     {
         store ??= _store;
@@ -204,6 +239,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             .Add("gate", () => new GateHandler(_gate))
             .Add<FailingHandler>("fail")
             .Add<QuickHandler>("quick")
+            .Add("twostep", () => new TwoStepHandler(_steps))
             .Build();
         var host = new TestWorkerHost(store, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -229,7 +265,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             new ChunkSplit.Range(0, chunks * itemsPerChunk, itemsPerChunk),
             0,
             maxAttempts);
-        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Build();
+        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
 }

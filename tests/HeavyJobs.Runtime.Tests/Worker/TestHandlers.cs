@@ -71,3 +71,24 @@ internal sealed class QuickHandler : IChunkHandler
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>Two checkpoints, each announced once the handler has gone past it.</summary>
+internal sealed class TwoStepHandler(TwoStepHandler.Steps steps) : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        context.Add(1, good: 1);
+        await context.CheckpointAsync("1", cancellationToken);
+        steps.PastFirst.TrySetResult();
+        context.Add(1, good: 1);
+        await context.CheckpointAsync("2", cancellationToken);
+        steps.PastSecond.TrySetResult();
+    }
+
+    internal sealed class Steps
+    {
+        public TaskCompletionSource PastFirst { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource PastSecond { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
