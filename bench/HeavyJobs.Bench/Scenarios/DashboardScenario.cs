@@ -41,8 +41,8 @@ internal static class DashboardScenario
             await Sql.ExecAsync(db, $"UPDATE hj_chunks SET state = 'running', lease_owner = w.id, lease_expires_at = {nowMs + 30_000}, holders = ARRAY[w.id], epoch = 1 FROM (SELECT id, row_number() OVER () AS n FROM hj_workers) w WHERE hj_chunks.id = (SELECT min(id) FROM hj_chunks) + 10 * w.n + 8");
             await Sql.ExecAsync(db, $"UPDATE hj_workers SET state = 'busy', heartbeat_at = {nowMs}");
             // A month of per-minute throughput for ten workers, and the last day for all hundred.
-            await Sql.ExecAsync(db, $"INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {nowMs / 60_000 * 60_000} - m * 60000, w, '{BenchHandlers.NoOp}', 0, 600, 590, 10 FROM generate_series(0, 43199) m, generate_series(1, 10) w");
-            await Sql.ExecAsync(db, $"INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {nowMs / 60_000 * 60_000} - m * 60000, w, '{BenchHandlers.NoOp}', 0, 600, 590, 10 FROM generate_series(0, 1439) m, generate_series(11, 100) w");
+            await Sql.ExecAsync(db, $"INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {nowMs / 60_000 * 60_000}- m::bigint * 60000, w, '{BenchHandlers.NoOp}', 0, 600, 590, 10 FROM generate_series(0, 43199) m, generate_series(1, 10) w");
+            await Sql.ExecAsync(db, $"INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {nowMs / 60_000 * 60_000}- m::bigint * 60000, w, '{BenchHandlers.NoOp}', 0, 600, 590, 10 FROM generate_series(0, 1439) m, generate_series(11, 100) w");
             await Sql.ExecAsync(db, $"INSERT INTO hj_actions (at, actor, kind, node, worker_id, job_id, chunk_id, reason) SELECT {nowMs} - g * 1000, 'monitor', (ARRAY['start','exit','reclaim','died'])[1 + g % 4], 'node-' || (g % 10), 1 + g % 100, {jobs[0]}, g, 'bench' FROM generate_series(1, 100000) g");
             await Sql.ExecAsync(db, "ANALYZE");
             ctx.Results.Set("dashboard.seed_seconds", seedWatch.Elapsed.TotalSeconds);
