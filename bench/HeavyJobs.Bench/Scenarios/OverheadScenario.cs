@@ -52,7 +52,7 @@ internal static class OverheadScenario
         }
 
         ctx.Results.Median($"{kind}.overhead.ratio", ratios);
-        ctx.Results.Median("overhead.plain_seconds", plainRates);
+        ctx.Results.Median($"{kind}.overhead.plain_seconds", plainRates);
         ctx.Results.Set("overhead.items", items);
     }
 }
