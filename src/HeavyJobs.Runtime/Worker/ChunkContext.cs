@@ -91,10 +91,14 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public void MarkFresh(string key, string? latest = null) => _fresh.Add(new FreshKey(key, latest));
 
-    public async ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
-        (await _store.KeySetReadAsync(new KeySetReadParams(_chunk.JobId, afterKey, Math.Clamp(limit, 1, 10_000)), cancellationToken))
+    public async ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken)
+    {
+        // A handler reads what it committed.
+        await DrainAsync();
+        return (await _store.KeySetReadAsync(new KeySetReadParams(_chunk.JobId, afterKey, Math.Clamp(limit, 1, 10_000)), cancellationToken))
             .Select(k => new KeyState(k.Key, k.RefreshedAt, k.Latest))
             .ToList();
+    }
 
     // The handler's token is deliberately not used for the write: a stop should let a checkpoint finish, not
     // tear it down halfway. Only the hard stop after the grace period cancels it.
