@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HeavyJobs.Bench.Modes;
+using HeavyJobs.Storage.Dashboard;
 using HeavyJobs.Storage.Workers;
 using HeavyJobs.Web;
 
@@ -44,6 +45,9 @@ internal static class DashboardScenario
             await Sql.ExecAsync(db, $"INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {nowMs / 60_000 * 60_000}- m::bigint * 60000, w, '{BenchHandlers.NoOp}', 0, 600, 590, 10 FROM generate_series(0, 43199) m, generate_series(1, 10) w");
             await Sql.ExecAsync(db, $"INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {nowMs / 60_000 * 60_000}- m::bigint * 60000, w, '{BenchHandlers.NoOp}', 0, 600, 590, 10 FROM generate_series(0, 1439) m, generate_series(11, 100) w");
             await Sql.ExecAsync(db, $"INSERT INTO hj_actions (at, actor, kind, node, worker_id, job_id, chunk_id, reason) SELECT {nowMs} - g * 1000, 'monitor', (ARRAY['start','exit','reclaim','died'])[1 + g % 4], 'node-' || (g % 10), 1 + g % 100, {jobs[0]}, g, 'bench' FROM generate_series(1, 100000) g");
+            // What the manager does in the background: roll throughput up, recount the jobs' chunks.
+            await store.ThroughputRollUpAsync(new ThroughputRollUpParams(DateTimeOffset.UtcNow), CancellationToken.None);
+            await store.JobStatsRefreshAsync(new JobStatsRefreshParams(DateTimeOffset.UtcNow), CancellationToken.None);
             await Sql.ExecAsync(db, "ANALYZE");
             ctx.Results.Set("dashboard.seed_seconds", seedWatch.Elapsed.TotalSeconds);
             ctx.Results.Set("dashboard.chunks", chunks);
