@@ -46,9 +46,9 @@ public interface IChunkContext
     /// <summary>
     /// Commits the cursor, the counters, the buffered outputs and emitted chunks in one transaction, fenced by
     /// the lease: if this worker no longer holds the chunk, nothing is written and
-    /// <see cref="LeaseLostException"/> is thrown, which the handler should let through. The commit is written
-    /// behind the handler: this call waits for the previous checkpoint's commit (and throws what it met), then
-    /// returns while this one commits.
+    /// <see cref="LeaseLostException"/> is thrown, which the handler should let through. It returns once
+    /// committed, unless the worker writes checkpoints behind the handler (an option): then it waits for the
+    /// previous checkpoint's commit (and throws what it met) and returns while this one commits.
     /// </summary>
     ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken);
 

@@ -10,9 +10,9 @@ namespace HeavyJobs.Runtime.Worker;
 
 /// <summary>
 /// The runtime's side of <see cref="IChunkContext"/>: buffers what a handler produces until a checkpoint commits
-/// it. A checkpoint is written behind the handler: <see cref="CheckpointAsync"/> first waits for the previous
-/// checkpoint's commit (and throws what it met: a lost lease, a paused job), then starts this one and returns,
-/// so the handler computes while the database commits. At most one checkpoint is in flight.
+/// it. <see cref="CheckpointAsync"/> commits before it returns; with write-behind on, it first waits for the
+/// previous checkpoint's commit (and throws what it met: a lost lease, a paused job), then starts this one and
+/// returns, so the handler computes while the database commits. At most one checkpoint is in flight.
 /// </summary>
 internal sealed class ChunkContext : IChunkContext, IDisposable
 {
@@ -29,6 +29,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private readonly List<FreshKey> _fresh = [];
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
+    private readonly bool _writeBehind;
     private Task? _inflight;
 
     public ChunkContext(
@@ -40,8 +41,10 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         TimeSpan lease,
         Action<ChunkCounters> added,
         Action<ChunkCounters> committed,
-        CancellationToken hardStop)
+        CancellationToken hardStop,
+        bool writeBehind = false)
     {
+        _writeBehind = writeBehind;
         _store = store;
         _chunk = chunk;
         _input = JsonDocument.Parse(chunk.Input);
@@ -105,7 +108,15 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     public async ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken)
     {
         await DrainAsync();
-        _inflight = WriteAsync(Take(cursor, complete: false));
+        var write = WriteAsync(Take(cursor, complete: false));
+        if (_writeBehind)
+        {
+            _inflight = write;
+        }
+        else
+        {
+            await write;
+        }
     }
 
     /// <summary>Commits now and waits for it (after the checkpoint in flight, if any).</summary>

@@ -197,7 +197,8 @@ public sealed partial class ChunkWorker
                         _host.Record(new ThroughputSample(_time.GetUtcNow(), WorkerId, chunk.Type, chunk.Stage, d.Done, d.Good, d.Bad));
                     }
                 },
-                hardStop);
+                hardStop,
+                _options.WriteBehindCheckpoints);
             try
             {
                 var started = _time.GetTimestamp();

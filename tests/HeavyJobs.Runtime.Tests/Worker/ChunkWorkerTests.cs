@@ -213,7 +213,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
         }
 
-        var (host, run, stop) = Start(store: store);
+        var (host, run, stop) = Start(store: store, writeBehind: true);
 
         // The handler goes on computing while its first checkpoint commits, and waits for it at the second.
         await _steps.PastFirst.Task.WaitAsync(Ct);
@@ -231,7 +231,36 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(new ChunkCounters(2, 2, 0), chunk.Counters);
     }
 
-    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null)
+    [Fact]
+    public async Task Checkpoint_ByDefault_ReturnsOnlyOnceCommitted()
+    {
+        var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 1
+            ? SlowAsync((ChunkCheckpointParams)args[0]!, inner)
+            : null;
+        async Task<CheckpointOutcome> SlowAsync(ChunkCheckpointParams p, IHeavyStore inner)
+        {
+            await commit.Task;
+            return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
+        }
+
+        var (host, run, stop) = Start(store: store);
+
+        // The handler is held at its first checkpoint until the commit is back.
+        await Task.Delay(50, Ct);
+        Assert.False(_steps.PastFirst.Task.IsCompleted);
+        commit.SetResult();
+        await _steps.PastFirst.Task.WaitAsync(Ct);
+        Assert.Contains((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor, new[] { "1", "2" });
+
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, bool writeBehind = false)
     {
         store ??= _store;
         var registry = HandlerRegistry.CreateBuilder()
@@ -243,7 +272,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             .Build();
         var host = new TestWorkerHost(store, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency }, _time, NullLoggerFactory.Instance);
+        var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency, WriteBehindCheckpoints = writeBehind }, _time, NullLoggerFactory.Instance);
         return (host, Task.Run(() => worker.RunAsync(stop.Token), Ct), stop);
     }
 
