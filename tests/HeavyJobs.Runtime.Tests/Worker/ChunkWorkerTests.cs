@@ -281,7 +281,10 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     {
         while (!await condition())
         {
-            await host.AsleepAsync(Ct);
+            // A worker that was already asleep when its last chunk finished may not say so again (it keeps the
+            // wait it had): look again after a moment too, so a lost signal costs 100 ms, not the test.
+            var asleep = host.AsleepAsync(Ct);
+            await Task.WhenAny(asleep, Task.Delay(TimeSpan.FromMilliseconds(100), Ct));
         }
     }
 
