@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using HeavyJobs.Core.Definitions;
+using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage.KeySets;
 using Spectre.Console;
 
@@ -17,7 +18,7 @@ internal static class KeysCommand
         load.SetAction((parse, ct) => app.GuardAsync(parse, async store =>
         {
             var path = parse.GetValue(file)!;
-            var keys = (await File.ReadAllLinesAsync(path, ct)).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
+            var keys = ChunkSplitter.KeyLines(await File.ReadAllLinesAsync(path, ct));
             var added = await store.KeySetLoadAsync(new KeySetLoadParams(parse.GetValue(set)!, keys, app.Time.GetUtcNow()), ct);
             Console.WriteLine($"{added} new keys in set '{parse.GetValue(set)}'");
             return 0;

@@ -31,8 +31,11 @@ public static class ChunkSplitter
     public static IEnumerable<string> KeyGroups(IEnumerable<string> keys, int size) =>
         keys.Chunk(size).Select(group => JsonSerializer.Serialize(new { keys = group }));
 
-    private static IEnumerable<string> ReadKeys(string path) =>
-        File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
+    private static IEnumerable<string> ReadKeys(string path) => KeyLines(File.ReadLines(path));
+
+    /// <summary>The keys of a key file's lines: trimmed, without blank lines and # comments.</summary>
+    public static IEnumerable<string> KeyLines(IEnumerable<string> lines) =>
+        lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
 
     /// <summary>Slices of about <paramref name="bytes"/> each, every one ending just after a newline (or at the end of the file).</summary>
     private static IEnumerable<string> FileSlices(string path, long bytes)

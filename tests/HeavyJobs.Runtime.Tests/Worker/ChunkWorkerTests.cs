@@ -201,17 +201,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     public async Task Checkpoint_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne()
     {
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
-        var (store, spy) = StoreSpy.Wrap(_store);
-        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // The first checkpoint's commit is slow to come back.
-        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 1
-            ? SlowAsync((ChunkCheckpointParams)args[0]!, inner)
-            : null;
-        async Task<CheckpointOutcome> SlowAsync(ChunkCheckpointParams p, IHeavyStore inner)
-        {
-            await commit.Task;
-            return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
-        }
+        var (store, commit) = WithSlowFirstCheckpoint(_store);
 
         var (host, run, stop) = Start(store: store, writeBehind: true);
 
@@ -235,16 +225,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     public async Task Checkpoint_ByDefault_ReturnsOnlyOnceCommitted()
     {
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
-        var (store, spy) = StoreSpy.Wrap(_store);
-        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 1
-            ? SlowAsync((ChunkCheckpointParams)args[0]!, inner)
-            : null;
-        async Task<CheckpointOutcome> SlowAsync(ChunkCheckpointParams p, IHeavyStore inner)
-        {
-            await commit.Task;
-            return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
-        }
+        var (store, commit) = WithSlowFirstCheckpoint(_store);
 
         var (host, run, stop) = Start(store: store);
 
@@ -258,6 +239,23 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
         await stop.CancelAsync();
         await run;
+    }
+
+    /// <summary>A store whose first checkpoint commit waits until the returned source is set.</summary>
+    private static (IHeavyStore Store, TaskCompletionSource Commit) WithSlowFirstCheckpoint(IHeavyStore real)
+    {
+        var (store, spy) = StoreSpy.Wrap(real);
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 1
+            ? SlowAsync((ChunkCheckpointParams)args[0]!, inner)
+            : null;
+        async Task<CheckpointOutcome> SlowAsync(ChunkCheckpointParams p, IHeavyStore inner)
+        {
+            await commit.Task;
+            return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
+        }
+
+        return (store, commit);
     }
 
     private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, bool writeBehind = false)
