@@ -10,9 +10,10 @@ namespace HeavyJobs.Runtime.Worker;
 
 /// <summary>
 /// The runtime's side of <see cref="IChunkContext"/>: buffers what a handler produces until a checkpoint commits
-/// it. <see cref="CheckpointAsync"/> commits before it returns; with write-behind on, it first waits for the
-/// previous checkpoint's commit (and throws what it met: a lost lease, a paused job), then starts this one and
-/// returns, so the handler computes while the database commits. At most one checkpoint is in flight.
+/// it. <see cref="CheckpointAsync"/> commits before it returns, unless it comes sooner than
+/// <see cref="WorkerOptions.WriteBehindUnder"/> after the previous one: then it first waits for the previous
+/// checkpoint's commit (and throws what it met: a lost lease, a paused job), starts this one and returns, so
+/// the handler computes while the database commits. At most one checkpoint is in flight.
 /// </summary>
 internal sealed class ChunkContext : IChunkContext, IDisposable
 {
@@ -29,7 +30,8 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private readonly List<FreshKey> _fresh = [];
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
-    private readonly bool _writeBehind;
+    private readonly TimeSpan _writeBehindUnder;
+    private long _lastCheckpoint;
     private Task? _inflight;
 
     public ChunkContext(
@@ -42,9 +44,10 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         Action<ChunkCounters> added,
         Action<ChunkCounters> committed,
         CancellationToken hardStop,
-        bool writeBehind = false)
+        TimeSpan writeBehindUnder = default)
     {
-        _writeBehind = writeBehind;
+        _writeBehindUnder = writeBehindUnder;
+        _lastCheckpoint = time.GetTimestamp();
         _store = store;
         _chunk = chunk;
         _input = JsonDocument.Parse(chunk.Input);
@@ -108,8 +111,14 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     public async ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken)
     {
         await DrainAsync();
+
+        // The interval that just ended bounds what writing behind can cost: a kill while this commit is in
+        // flight loses that interval too.
+        var now = _time.GetTimestamp();
+        var behind = _time.GetElapsedTime(_lastCheckpoint, now) < _writeBehindUnder;
+        _lastCheckpoint = now;
         var write = WriteAsync(Take(cursor, complete: false));
-        if (_writeBehind)
+        if (behind)
         {
             _inflight = write;
         }

@@ -121,7 +121,7 @@ public sealed partial class ChunkWorker
                 {
                     // Every slot is busy, or the slots still have claimed chunks to run: nothing to claim until
                     // one frees up. Completions do not wait longer than their flush interval for that.
-                    await Task.WhenAny(_completions.Count > 0 ? _slots.Append(Task.Delay(_options.CompletionFlushInterval, _time, stopping)) : _slots);
+                    await Task.WhenAny(_completions.Count > 0 ? _slots.Append(Task.Delay(_options.CompletionFlushInterval, _time, stopping)) : _slots.Append(_completions.WhenNotEmpty()));
                     continue;
                 }
 
@@ -198,7 +198,7 @@ public sealed partial class ChunkWorker
                     }
                 },
                 hardStop,
-                _options.WriteBehindCheckpoints);
+                _options.WriteBehindUnder);
             try
             {
                 var started = _time.GetTimestamp();

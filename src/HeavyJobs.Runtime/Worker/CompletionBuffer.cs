@@ -19,6 +19,7 @@ internal sealed class CompletionBuffer(IHeavyStore store, TimeProvider time)
     private readonly Lock _lock = new();
     private List<PendingCompletion> _pending = [];
     private long _oldest;
+    private TaskCompletionSource _notEmpty = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Count
     {
@@ -45,14 +46,32 @@ internal sealed class CompletionBuffer(IHeavyStore store, TimeProvider time)
 
     public void Add(PendingCompletion completion)
     {
+        TaskCompletionSource? woken = null;
         lock (_lock)
         {
             if (_pending.Count == 0)
             {
                 _oldest = time.GetTimestamp();
+                woken = _notEmpty;
+                _notEmpty = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             _pending.Add(completion);
+        }
+
+        woken?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes when the buffer holds a completion: the worker's loop waits on it beside its busy slots, so a
+    /// chunk finished in the middle of a slot's run of prefetched chunks is flushed within the interval, not
+    /// when the slot runs dry.
+    /// </summary>
+    public Task WhenNotEmpty()
+    {
+        lock (_lock)
+        {
+            return _pending.Count > 0 ? Task.CompletedTask : _notEmpty.Task;
         }
     }
 

@@ -40,13 +40,15 @@ public sealed record WorkerOptions
     public TimeSpan CompletionFlushInterval { get; init; } = WorkerDefaults.CompletionFlushInterval;
 
     /// <summary>
-    /// Writes each checkpoint behind the handler: <c>CheckpointAsync</c> returns once the previous checkpoint has
-    /// committed and this one is on its way, so the handler computes while the database commits. Faster for
-    /// handlers that checkpoint often, but a worker killed at the wrong instant then loses up to two checkpoint
-    /// intervals instead of one, and notices a lost lease one checkpoint later. Off by default, which keeps the
-    /// promise that a kill costs at most the work since the last checkpoint.
+    /// A checkpoint that comes sooner than this after the handler's previous one (or its start) is written
+    /// behind the handler: <c>CheckpointAsync</c> returns once the previous checkpoint has committed and this one
+    /// is on its way, so a handler that checkpoints every few milliseconds computes while the database commits
+    /// instead of waiting for it. A kill can then cost one more checkpoint interval than the last one, and that
+    /// interval was shorter than this. Slower checkpoints commit before they return. Zero writes every
+    /// checkpoint before returning; <see cref="TimeSpan.MaxValue"/> writes every one behind. The default value
+    /// is 50 ms.
     /// </summary>
-    public bool WriteBehindCheckpoints { get; init; }
+    public TimeSpan WriteBehindUnder { get; init; } = WorkerDefaults.WriteBehindUnder;
 }
 
 public static class WorkerDefaults
@@ -66,4 +68,6 @@ public static class WorkerDefaults
     public const int CompletionBatch = 1000;
 
     public static readonly TimeSpan CompletionFlushInterval = TimeSpan.FromMilliseconds(50);
+
+    public static readonly TimeSpan WriteBehindUnder = TimeSpan.FromMilliseconds(50);
 }

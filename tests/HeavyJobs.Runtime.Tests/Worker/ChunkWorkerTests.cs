@@ -17,6 +17,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly GateHandler.Gate _gate = new();
     private readonly TwoStepHandler.Steps _steps = new();
+    private readonly HoldAfterHandler.Hold _hold = new(quickRuns: 2);
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
     private SqliteStore _store = null!;
 
@@ -153,6 +154,34 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AChunkFinishedBeforeAPrefetchedOneThatRunsOn_IsCompletedWithinTheFlushInterval()
+    {
+        // The first claim takes chunk 1 alone (nothing is known of the handler yet); once it has run quickly,
+        // the next claim takes chunks 2 and 3 together. Chunk 2 is quick; chunk 3 holds its slot.
+        var job = await SubmitAsync("hold", chunks: 3, itemsPerChunk: 1);
+        var (host, run, stop) = Start();
+        await _hold.Held.Task.WaitAsync(Ct);
+
+        var chunks = await _store.ChunkListAsync(new ChunkListParams(job), Ct);
+        Assert.Equal(ChunkState.Running, chunks[2].State);
+        Assert.Equal(chunks[1].LeaseOwner, chunks[2].LeaseOwner);
+
+        // Chunk 2's completion must not wait for its slot to run dry: only for the flush interval.
+        for (var tries = 0; (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[1].State != ChunkState.Done; tries++)
+        {
+            Assert.True(tries < 250, "chunk 2 was not completed while chunk 3 held its slot");
+            _time.Advance(WorkerDefaults.CompletionFlushInterval);
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.Equal(ChunkState.Running, (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[2].State);
+        _hold.Open.SetResult();
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task WorkerDyingWithBufferedCompletions_LosesOnlyThose_AndTheirLateCommitIsRefused()
     {
         var job = await SubmitAsync("quick", chunks: 50, itemsPerChunk: 1);
@@ -198,12 +227,13 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Checkpoint_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne()
+    public async Task Checkpoint_SoonAfterThePreviousOne_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne()
     {
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
         var (store, commit) = WithSlowFirstCheckpoint(_store);
 
-        var (host, run, stop) = Start(store: store, writeBehind: true);
+        // Each step takes no time on the fake clock: well under the default 50 ms.
+        var (host, run, stop) = Start(store: store);
 
         // The handler goes on computing while its first checkpoint commits, and waits for it at the second.
         await _steps.PastFirst.Task.WaitAsync(Ct);
@@ -221,13 +251,17 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(new ChunkCounters(2, 2, 0), chunk.Counters);
     }
 
-    [Fact]
-    public async Task Checkpoint_ByDefault_ReturnsOnlyOnceCommitted()
+    [Theory]
+    [InlineData("a step of 50 ms, the default threshold", 50, null)]
+    [InlineData("write-behind turned off", 0, 0)]
+    public async Task Checkpoint_NotSoonerThanTheThreshold_ReturnsOnlyOnceCommitted(string why, int stepMs, int? writeBehindUnderMs)
     {
+        Assert.NotEmpty(why);
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
         var (store, commit) = WithSlowFirstCheckpoint(_store);
+        _steps.Work = () => _time.Advance(TimeSpan.FromMilliseconds(stepMs));
 
-        var (host, run, stop) = Start(store: store);
+        var (host, run, stop) = Start(store: store, writeBehindUnder: writeBehindUnderMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
 
         // The handler is held at its first checkpoint until the commit is back.
         await Task.Delay(50, Ct);
@@ -258,7 +292,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         return (store, commit);
     }
 
-    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, bool writeBehind = false)
+    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, TimeSpan? writeBehindUnder = null)
     {
         store ??= _store;
         var registry = HandlerRegistry.CreateBuilder()
@@ -267,10 +301,11 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             .Add<FailingHandler>("fail")
             .Add<QuickHandler>("quick")
             .Add("twostep", () => new TwoStepHandler(_steps))
+            .Add("hold", () => new HoldAfterHandler(_hold))
             .Build();
         var host = new TestWorkerHost(store, _time);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency, WriteBehindCheckpoints = writeBehind }, _time, NullLoggerFactory.Instance);
+        var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency, WriteBehindUnder = writeBehindUnder ?? WorkerDefaults.WriteBehindUnder }, _time, NullLoggerFactory.Instance);
         return (host, Task.Run(() => worker.RunAsync(stop.Token), Ct), stop);
     }
 
@@ -295,7 +330,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             new ChunkSplit.Range(0, chunks * itemsPerChunk, itemsPerChunk),
             0,
             maxAttempts);
-        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Build();
+        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
 }

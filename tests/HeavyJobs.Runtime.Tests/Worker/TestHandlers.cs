@@ -72,14 +72,41 @@ internal sealed class QuickHandler : IChunkHandler
     }
 }
 
+/// <summary>Quick for its first <see cref="Hold.QuickRuns"/> runs in this process; every later run waits for the gate.</summary>
+internal sealed class HoldAfterHandler(HoldAfterHandler.Hold hold) : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        context.Add(1, good: 1);
+        if (Interlocked.Increment(ref hold.Runs) > hold.QuickRuns)
+        {
+            hold.Held.TrySetResult();
+            await hold.Open.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    internal sealed class Hold(int quickRuns)
+    {
+        public int Runs;
+
+        public int QuickRuns { get; } = quickRuns;
+
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
 /// <summary>Two checkpoints, each announced once the handler has gone past it.</summary>
 internal sealed class TwoStepHandler(TwoStepHandler.Steps steps) : IChunkHandler
 {
     public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
+        steps.Work?.Invoke();
         context.Add(1, good: 1);
         await context.CheckpointAsync("1", cancellationToken);
         steps.PastFirst.TrySetResult();
+        steps.Work?.Invoke();
         context.Add(1, good: 1);
         await context.CheckpointAsync("2", cancellationToken);
         steps.PastSecond.TrySetResult();
@@ -90,5 +117,8 @@ internal sealed class TwoStepHandler(TwoStepHandler.Steps steps) : IChunkHandler
         public TaskCompletionSource PastFirst { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource PastSecond { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>What each step's item does before its checkpoint (a test advances its fake clock here).</summary>
+        public Action? Work { get; set; }
     }
 }
