@@ -100,6 +100,66 @@ public abstract class LeaseConformance(IStoreProvider provider) : ConformanceBas
     }
 
     [Fact]
+    public async Task ChunkReclaimByWorkerAsync_WithWhatItWasRunning_CountsTheDeathForThoseOnly_AndReturnsTheRestAsTheyWere()
+    {
+        await InsertJobAsync(4);
+        var held = await Store.ChunkClaimAsync(new ChunkClaimParams(7, ["t"], 4, Now, Lease), Ct);
+        var (running, checkpointed) = (held[0], held[1]);
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(checkpointed, "5", new ChunkCounters(5, 5, 0)));
+        var before = await Task.WhenAll(held.Select(c => GetAsync(c.Id)));
+
+        var reclaimed = await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(7, "worker 7 was killed", Now, Running: [running.Id]), Ct);
+
+        Assert.Equal(held.Select(c => c.Id).Order(), reclaimed.Select(r => r.ChunkId).Order());
+        Assert.Equal([running.Id], reclaimed.Where(r => r.DeathCounted).Select(r => r.ChunkId));
+        Assert.All(reclaimed, r => Assert.Equal((ChunkState.Pending, 7L), (r.State, r.PreviousOwner!.Value)));
+        var blamed = await GetAsync(running.Id);
+        Assert.Equal((1, 0), (blamed.Crashes, blamed.Attempts));
+        Assert.Contains("worker 7 was killed", blamed.Errors, StringComparison.Ordinal);
+        foreach (var b in before.Where(b => b.Id != running.Id))
+        {
+            // Back as a graceful release leaves it: no crash, no attempt, no error, its checkpoint kept.
+            var row = await GetAsync(b.Id);
+            Assert.Equal((ChunkState.Pending, 0, 0, b.Errors), (row.State, row.Crashes, row.Attempts, row.Errors));
+            Assert.Equal((b.Cursor, b.Counters), (row.Cursor, row.Counters));
+            Assert.Null(row.LeaseOwner);
+        }
+
+        // Whatever its old holder sends late is refused, counted or not.
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(checkpointed, "6", new ChunkCounters(6, 6, 0)));
+        Assert.Equal(4, (await Store.ChunkClaimAsync(new ChunkClaimParams(8, ["t"], 4, Now, Lease), Ct)).Count);
+    }
+
+    [Fact]
+    public async Task ChunkReclaimByWorkerAsync_AChunkHeldBesideAPoisonAtEveryDeath_IsNeverQuarantined()
+    {
+        await InsertJobAsync(3);
+        long? poison = null;
+        for (var death = 1; death <= 3; death++)
+        {
+            var held = await Store.ChunkClaimAsync(new ChunkClaimParams(death, ["t"], 3, Now, Lease), Ct);
+            Assert.Equal(3, held.Count);
+            poison ??= held[1].Id;
+            var reclaimed = await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(death, $"death {death}", Now, QuarantineAfter: 3, Running: [poison.Value]), Ct);
+            Assert.Equal(death < 3 ? ChunkState.Pending : ChunkState.Quarantined, reclaimed.Single(r => r.ChunkId == poison).State);
+        }
+
+        var neighbours = await Store.ChunkClaimAsync(new ChunkClaimParams(9, ["t"], 3, Now, Lease), Ct);
+        Assert.Equal(2, neighbours.Count);
+        Assert.DoesNotContain(poison!.Value, neighbours.Select(c => c.Id));
+        Assert.All(neighbours, c => Assert.Equal(0, c.Attempts));
+        foreach (var c in neighbours)
+        {
+            Assert.Equal(0, (await GetAsync(c.Id)).Crashes);
+        }
+
+        // A worker that said it was running nothing died between chunks: nothing it held counts.
+        var empty = await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(9, "death 4", Now, Running: []), Ct);
+        Assert.Equal(2, empty.Count);
+        Assert.All(empty, r => Assert.False(r.DeathCounted));
+    }
+
+    [Fact]
     public async Task WorkerKilledBetweenCheckpoints_LosesOnlyUncommittedWork_AndNoOutputIsDoubled()
     {
         var job = await InsertJobAsync(1);

@@ -10,9 +10,20 @@ public sealed record HeldChunk(long ChunkId, long WorkerId);
 /// <param name="QuarantineAfter">A chunk whose holders died this many times is quarantined instead of retried.</param>
 public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter);
 
-public sealed record ChunkReclaimByWorkerParams(long WorkerId, string Reason, DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter);
+/// <param name="Running">
+/// The chunks whose handlers the dead worker was running, as it reported them before starting each: only they
+/// count a death. The others it held (claimed ahead and never started, or finished and not yet committed) go
+/// back as they were, counting nothing. Null when that is not known: then every chunk it held counts a death.
+/// </param>
+public sealed record ChunkReclaimByWorkerParams(
+    long WorkerId,
+    string Reason,
+    DateTimeOffset Now,
+    int QuarantineAfter = ChunkDefaults.QuarantineAfter,
+    IReadOnlyCollection<long>? Running = null);
 
-public sealed record ReclaimedChunk(long ChunkId, long JobId, long? PreviousOwner, Core.Model.ChunkState State);
+/// <param name="DeathCounted">False for a chunk its dead holder had not been running: it went back counting nothing.</param>
+public sealed record ReclaimedChunk(long ChunkId, long JobId, long? PreviousOwner, Core.Model.ChunkState State, bool DeathCounted = true);
 
 public static class ChunkDefaults
 {

@@ -260,11 +260,12 @@ public abstract partial class RelationalStore
             async connection => await connection.Command("SELECT 1 FROM hj_chunks WHERE lease_owner IS NOT NULL AND lease_expires_at < @now LIMIT 1")
                 .With("now", p.Now).ScalarAsync(cancellationToken) is not null,
             cancellationToken);
-        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, p.Now, p.QuarantineAfter, cancellationToken) : [];
+        // Nobody saw the holder die, so nobody knows which of its chunks it was running: each counts a death.
+        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: null, p.Now, p.QuarantineAfter, cancellationToken) : [];
     }
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
-        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Now, p.QuarantineAfter, cancellationToken);
+        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Running, p.Now, p.QuarantineAfter, cancellationToken);
 
     public Task<bool> ChunkResetAsync(ChunkResetParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
@@ -394,10 +395,12 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
+    /// <param name="running">The chunks that count a death; null for all of them.</param>
     private Task<IReadOnlyList<ReclaimedChunk>> ReclaimAsync(
         string condition,
         string reason,
         long? workerId,
+        IReadOnlyCollection<long>? running,
         DateTimeOffset now,
         int quarantineAfter,
         CancellationToken cancellationToken) =>
@@ -405,26 +408,30 @@ public abstract partial class RelationalStore
             async (connection, transaction) =>
             {
                 var error = Dialect.JsonObject("'at'", "@now", "'worker'", "lease_owner", "'attempt'", "attempts", "'error'", "@reason");
-                var command = connection.Command(
-                        $"""
-                        UPDATE hj_chunks SET crashes = crashes + 1, errors = {Dialect.JsonAppend("errors", error)},
-                            state = CASE WHEN crashes + 1 >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
-                            finished_at = CASE WHEN crashes + 1 >= @quarantine THEN @now ELSE NULL END,
-                            lease_owner = NULL, lease_expires_at = NULL, epoch = epoch + 1, updated_at = @now
-                        WHERE state IN ('running', 'paused') AND lease_owner IS NOT NULL AND {condition}
-                        RETURNING id, job_id, {Dialect.LastHolder}, state
-                        """,
-                        transaction)
+                var command = connection.Command("", transaction)
                     .With("now", now)
                     .With("reason", reason)
                     .With("quarantine", quarantineAfter);
+                // A chunk not counted goes back as a graceful release would (no crash, no error, no attempt), but with
+                // its epoch bumped like any reclaimed chunk, so nothing its old holder sent late is accepted.
+                var counted = running is null ? "1 = 1" : running.Count == 0 ? "1 = 0" : $"id IN ({command.InList("r", running.ToList())})";
+                command.CommandText =
+                    $"""
+                    UPDATE hj_chunks SET crashes = crashes + CASE WHEN {counted} THEN 1 ELSE 0 END,
+                        errors = CASE WHEN {counted} THEN {Dialect.JsonAppend("errors", error)} ELSE errors END,
+                        state = CASE WHEN {counted} AND crashes + 1 >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
+                        finished_at = CASE WHEN {counted} AND crashes + 1 >= @quarantine THEN @now ELSE NULL END,
+                        lease_owner = NULL, lease_expires_at = NULL, epoch = epoch + 1, updated_at = @now
+                    WHERE state IN ('running', 'paused') AND lease_owner IS NOT NULL AND {condition}
+                    RETURNING id, job_id, {Dialect.LastHolder}, state, CASE WHEN {counted} THEN 1 ELSE 0 END
+                    """;
                 if (workerId is { } owner)
                 {
                     command.With("owner", owner);
                 }
 
                 var reclaimed = await command.ListAsync(
-                    r => new ReclaimedChunk(r.GetInt64(0), r.GetInt64(1), r.NullableInt64(2), ChunkStates.Parse(r.GetString(3))),
+                    r => new ReclaimedChunk(r.GetInt64(0), r.GetInt64(1), r.NullableInt64(2), ChunkStates.Parse(r.GetString(3)), r.GetInt32(4) == 1),
                     cancellationToken);
                 if (reclaimed.Count > 0)
                 {
