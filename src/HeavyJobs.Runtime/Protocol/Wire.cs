@@ -63,4 +63,7 @@ public static class WorkerEnvironment
     public const string Db = "HEAVYJOBS_DB";
 
     public const string HeartbeatMs = "HEAVYJOBS_HEARTBEAT_MS";
+
+    /// <summary>The file in which the worker keeps the chunks its handlers run (<see cref="RunningFile"/>).</summary>
+    public const string RunningFile = "HEAVYJOBS_RUNNING_FILE";
 }
