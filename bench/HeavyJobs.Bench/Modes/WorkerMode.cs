@@ -56,6 +56,8 @@ internal static class WorkerMode
 
         public void Report(WorkerStatus status) => inner.Report(status);
 
+        public void Running(IReadOnlyCollection<long> chunks) => inner.Running(chunks);
+
         public void Record(ThroughputSample sample) => inner.Record(sample);
 
         public Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken) => inner.HeartbeatAsync(status, cancellationToken);

@@ -28,6 +28,7 @@ public sealed partial class ChunkWorker
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, RunningChunk> _running = new();
+    private readonly Lock _runningReport = new();
     private readonly ConcurrentDictionary<long, JsonElement> _jobParameters = new();
     private readonly Random _random = new();
     private readonly ConcurrentQueue<ClaimedChunk> _queued = new();
@@ -164,8 +165,29 @@ public sealed partial class ChunkWorker
         while (!stopping.IsCancellationRequested && _queued.TryDequeue(out var chunk))
         {
             var running = new RunningChunk(chunk, CancellationTokenSource.CreateLinkedTokenSource(stopping));
-            _running[chunk.Id] = running;
+            ReportRunning(running);
             await RunChunkAsync(running, hardStop);
+        }
+
+        // Its last chunk is finished: a death from now on is none of that chunk's doing.
+        ReportRunning(null);
+    }
+
+    /// <summary>
+    /// Tells the host which chunks run now, <paramref name="starting"/> among them, before its handler starts. A
+    /// chunk joins the set and the set is reported under one lock, so every report includes every chunk started
+    /// before it and not yet finished: the last report a dead worker made covers every handler it was running.
+    /// </summary>
+    private void ReportRunning(RunningChunk? starting)
+    {
+        lock (_runningReport)
+        {
+            if (starting is not null)
+            {
+                _running[starting.Chunk.Id] = starting;
+            }
+
+            _host.Running([.. _running.Keys]);
         }
     }
 

@@ -18,6 +18,13 @@ public interface IWorkerHost
     /// <summary>The worker's state changed, or a heartbeat is due.</summary>
     void Report(WorkerStatus status);
 
+    /// <summary>
+    /// The chunks whose handlers run now: called before each handler starts (with its chunk among them), and when
+    /// a slot runs out of chunks. A host whose monitor returns a dead worker's chunks passes it on before returning,
+    /// so that a death counts only for these, and a chunk that kills its process the instant it starts still does.
+    /// </summary>
+    void Running(IReadOnlyCollection<long> chunks);
+
     /// <summary>Committed work, for the per-worker throughput buckets.</summary>
     void Record(ThroughputSample sample);
 

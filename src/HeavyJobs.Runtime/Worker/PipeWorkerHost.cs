@@ -19,6 +19,7 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
     private readonly Lock _lock = new();
     private readonly List<ThroughputSample> _samples = [];
     private WorkerStatus? _lastSent;
+    private RunningFile? _running;
     private TimeSpan? _grace;
 
     /// <param name="stop">Called when the monitor says stop, or goes away.</param>
@@ -33,14 +34,27 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
     /// <summary>Set when stdin closed: the worker should stop at once rather than drain at leisure.</summary>
     public bool MonitorGone { get; private set; }
 
-    public Task<long> StartAsync(IReadOnlyList<string> types, CancellationToken cancellationToken)
+    public async Task<long> StartAsync(IReadOnlyList<string> types, CancellationToken cancellationToken)
     {
         var id = Environment.GetEnvironmentVariable(WorkerEnvironment.WorkerId) is { } s && long.TryParse(s, CultureInfo.InvariantCulture, out var v)
             ? v
             : throw new InvalidOperationException($"{WorkerEnvironment.WorkerId} is not set: a monitored worker is started by a monitor.");
+        if (Environment.GetEnvironmentVariable(WorkerEnvironment.RunningFile) is { Length: > 0 } path)
+        {
+            try
+            {
+                _running = RunningFile.Open(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // Not fatal: the monitor then counts this worker's death for every chunk it holds, as it always did.
+                await Console.Error.WriteLineAsync($"cannot keep the running file {path}: {ex.Message}".AsMemory(), cancellationToken);
+            }
+        }
+
         Send(new { type = "hello", version = _version, types, protocol = Wire.ProtocolVersion, proxy = false, pid = Environment.ProcessId });
         _ = Task.Run(ReadLoopAsync, CancellationToken.None);
-        return Task.FromResult(id);
+        return id;
     }
 
     public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -59,6 +73,12 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
             SendHeartbeat(status);
         }
     }
+
+    /// <summary>
+    /// Kept in the running file its monitor made: a store to shared memory, done before the handler starts and
+    /// readable by the monitor once this process is dead, however it died.
+    /// </summary>
+    public void Running(IReadOnlyCollection<long> chunks) => _running?.Set(chunks);
 
     public void Record(ThroughputSample sample)
     {
@@ -110,7 +130,11 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _wake.Dispose();
+    public void Dispose()
+    {
+        _wake.Dispose();
+        _running?.Dispose();
+    }
 
     private async Task ReadLoopAsync()
     {

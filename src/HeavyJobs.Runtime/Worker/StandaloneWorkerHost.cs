@@ -46,6 +46,14 @@ public sealed class StandaloneWorkerHost(IHeavyStore store, string node, string 
         }
     }
 
+    /// <summary>
+    /// No monitor watches this process: if it dies, its leases run out and every chunk it held counts a death,
+    /// started or not (docs/guarantees.md, section 4).
+    /// </summary>
+    public void Running(IReadOnlyCollection<long> chunks)
+    {
+    }
+
     public void Record(ThroughputSample sample)
     {
         lock (_lock)

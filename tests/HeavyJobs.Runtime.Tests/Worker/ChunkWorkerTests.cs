@@ -18,6 +18,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     private readonly GateHandler.Gate _gate = new();
     private readonly TwoStepHandler.Steps _steps = new();
     private readonly HoldAfterHandler.Hold _hold = new(quickRuns: 2);
+    private readonly RunningProbeHandler.Probe _probe = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
     private SqliteStore _store = null!;
 
@@ -182,6 +183,27 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EachHandlerStarts_OnlyOnceTheHostHeardItRuns_WithoutTheChunksClaimedAheadOrFinished()
+    {
+        var job = await SubmitAsync("probe", chunks: 300, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var (host, run, stop) = Start(store: store);
+
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done));
+        await stop.CancelAsync();
+        await run;
+
+        // The worker did hold chunks it was not running: most of them came in one claim.
+        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkClaimAsync)), 2, 4);
+        // With one slot, what the host last heard as each handler started is that chunk alone: not the ones waiting
+        // in the queue, nor the finished ones whose completions were not yet committed. A monitor counts a death
+        // only for what it last heard.
+        Assert.Equal(300, _probe.Seen.Count);
+        Assert.All(_probe.Seen, s => Assert.Equal([s.ChunkId], s.Running));
+        Assert.Empty(host.LastRunning);
+    }
+
+    [Fact]
     public async Task WorkerDyingWithBufferedCompletions_LosesOnlyThose_AndTheirLateCommitIsRefused()
     {
         var job = await SubmitAsync("quick", chunks: 50, itemsPerChunk: 1);
@@ -302,8 +324,10 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             .Add<QuickHandler>("quick")
             .Add("twostep", () => new TwoStepHandler(_steps))
             .Add("hold", () => new HoldAfterHandler(_hold))
+            .Add("probe", () => new RunningProbeHandler(_probe))
             .Build();
         var host = new TestWorkerHost(store, _time);
+        _probe.Host = host;
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency, WriteBehindUnder = writeBehindUnder ?? WorkerDefaults.WriteBehindUnder }, _time, NullLoggerFactory.Instance);
         return (host, Task.Run(() => worker.RunAsync(stop.Token), Ct), stop);
@@ -330,7 +354,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             new ChunkSplit.Range(0, chunks * itemsPerChunk, itemsPerChunk),
             0,
             maxAttempts);
-        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Build();
+        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Add<QuickHandler>("probe").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
 }

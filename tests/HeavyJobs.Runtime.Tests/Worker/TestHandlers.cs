@@ -97,6 +97,25 @@ internal sealed class HoldAfterHandler(HoldAfterHandler.Hold hold) : IChunkHandl
     }
 }
 
+/// <summary>A quick chunk that notes, as it starts, which chunks its worker had last said it runs.</summary>
+internal sealed class RunningProbeHandler(RunningProbeHandler.Probe probe) : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        probe.Seen.Enqueue((context.ChunkId, [.. probe.Host!.LastRunning]));
+        context.Output($"chunk-{context.ChunkId}", "1");
+        context.Add(1, good: 1);
+        return ValueTask.CompletedTask;
+    }
+
+    internal sealed class Probe
+    {
+        public TestWorkerHost? Host { get; set; }
+
+        public System.Collections.Concurrent.ConcurrentQueue<(long ChunkId, long[] Running)> Seen { get; } = new();
+    }
+}
+
 /// <summary>Two checkpoints, each announced once the handler has gone past it.</summary>
 internal sealed class TwoStepHandler(TwoStepHandler.Steps steps) : IChunkHandler
 {

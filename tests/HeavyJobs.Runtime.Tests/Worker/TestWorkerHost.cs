@@ -17,6 +17,9 @@ internal sealed class TestWorkerHost(IHeavyStore store, TimeProvider time) : IWo
 
     public List<WorkerStatus> Reports { get; } = [];
 
+    /// <summary>The chunks the worker last said it runs (<see cref="IWorkerHost.Running"/>).</summary>
+    public IReadOnlyCollection<long> LastRunning { get; private set; } = [];
+
     public int Waits => Volatile.Read(ref _waits);
 
     public string? StopReason { get; private set; }
@@ -47,6 +50,8 @@ internal sealed class TestWorkerHost(IHeavyStore store, TimeProvider time) : IWo
             _sleeping.Writer.TryWrite(0);
         }
     }
+
+    public void Running(IReadOnlyCollection<long> chunks) => LastRunning = chunks;
 
     public void Record(ThroughputSample sample)
     {
