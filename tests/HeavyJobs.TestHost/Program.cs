@@ -18,5 +18,6 @@ var registry = HandlerRegistry.CreateBuilder()
     .Add<HangHandler>(TestHandlers.Hang)
     .Add<PoisonHandler>(TestHandlers.Poison)
     .Add<CountHandler>(TestHandlers.Boom)
+    .Add<QuickHandler>(TestHandlers.Quick)
     .Build();
 return await HeavyJobsCli.RunAsync(args, registry);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using HeavyJobs.Core.Handlers;
 
@@ -9,6 +10,7 @@ public static class TestHandlers
     public const string Hang = "test.hang";
     public const string Poison = "test.poison";
     public const string Boom = "test.boom";
+    public const string Quick = "test.quick";
 }
 
 /// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>
@@ -58,6 +60,28 @@ public sealed class PoisonHandler : IChunkHandler
     {
         Console.Error.WriteLine($"poison: chunk {context.ChunkId} kills this worker");
         Environment.Exit(70);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// One item per chunk, no checkpoint: quick enough that the worker claims ahead. A chunk whose input says
+/// "poison" SIGKILLs its own process the moment it starts, leaving no chance to report or clean up.
+/// </summary>
+public sealed class QuickHandler : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var n = context.Input.GetProperty("n").GetInt64();
+        if (context.Input.TryGetProperty("poison", out var poison) && poison.GetBoolean())
+        {
+            Console.Error.WriteLine($"poison: chunk {context.ChunkId} kills this worker");
+            using var self = Process.GetCurrentProcess();
+            self.Kill();
+        }
+
+        context.Output($"item-{n}", "1");
+        context.Add(1, good: 1);
         return ValueTask.CompletedTask;
     }
 }

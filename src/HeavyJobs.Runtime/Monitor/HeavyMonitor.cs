@@ -42,6 +42,7 @@ public sealed partial class HeavyMonitor
     private long _lastReclaimTs;
     private long _lastNodeTs;
     private string _bootId = "";
+    private RunningFiles? _runningFiles;
 
     public HeavyMonitor(IHeavyStore store, HandlerRegistry registry, MonitorOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -68,6 +69,7 @@ public sealed partial class HeavyMonitor
     public async Task RunAsync(CancellationToken stopping)
     {
         _bootId = BootId.Read();
+        using var runningFiles = _runningFiles = new RunningFiles(RunningFiles.DefaultRoot);
         await _store.NodeUpsertAsync(new NodeUpsertParams(_options.Node, _bootId, _options.Version, Environment.ProcessorCount, _time.GetUtcNow()), stopping);
         await RecoverAsync(stopping);
         await ActAsync("monitor-start", $"monitor pid {Environment.ProcessId} started (boot {_bootId})", stopping);
@@ -135,7 +137,11 @@ public sealed partial class HeavyMonitor
         }
     }
 
-    /// <summary>Workers this node had before this monitor started are gone (their pipes closed with the old monitor): return their chunks now.</summary>
+    /// <summary>
+    /// Workers this node had before this monitor started are gone (their pipes closed with the old monitor): return
+    /// their chunks now. What they were running died with the old monitor, so each chunk counts a death; they gave
+    /// back the chunks they had claimed ahead themselves as they stopped.
+    /// </summary>
     private async Task RecoverAsync(CancellationToken ct)
     {
         foreach (var old in await _store.WorkerListAsync(new WorkerListParams(_options.Node), ct))
@@ -246,6 +252,21 @@ public sealed partial class HeavyMonitor
         info.Environment[WorkerEnvironment.Types] = type;
         info.Environment[WorkerEnvironment.Db] = _options.Db;
         info.Environment[WorkerEnvironment.HeartbeatMs] = ((long)_options.WorkerHeartbeat.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        string? runningFile = null;
+        try
+        {
+            runningFile = _runningFiles?.Create(id);
+            if (runningFile is not null)
+            {
+                info.Environment[WorkerEnvironment.RunningFile] = runningFile;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // It still runs; only its death will count for every chunk it holds, claimed ahead or not.
+            LogRunningFileFailed(ex, id);
+        }
+
         Process process;
         try
         {
@@ -253,12 +274,17 @@ public sealed partial class HeavyMonitor
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
+            if (runningFile is not null)
+            {
+                RunningFiles.Delete(runningFile);
+            }
+
             await _store.WorkerUpdateManyAsync(new WorkerUpdateManyParams([new WorkerUpdate(id, WorkerState.Exited, null, 0, 0, 0, ExitReason: $"could not start: {ex.Message}")], _time.GetUtcNow()), ct);
             await TypeDiedAsync(type, $"could not start {string.Join(' ', command)}: {ex.Message}", ct);
             return;
         }
 
-        var worker = new WorkerProcess(id, type, process, _time, _options.StderrLines, restarts);
+        var worker = new WorkerProcess(id, type, process, _time, _options.StderrLines, restarts, runningFile);
         lock (_workers)
         {
             _workers[id] = worker;
@@ -328,7 +354,13 @@ public sealed partial class HeavyMonitor
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             var planned = w.EndingReason is not null;
             var reason = w.EndingReason ?? $"died: exit code {w.ExitCode}";
-            await ReclaimAsync(w.Id, $"worker {w.Id} {reason}", ct);
+            // The process is gone, so what its file says it was running is final: only those chunks count its death.
+            await ReclaimAsync(w.Id, $"worker {w.Id} {reason}", ct, w.RunningFile is { } file ? RunningFile.Read(file) : null);
+            if (w.RunningFile is { } done)
+            {
+                RunningFiles.Delete(done);
+            }
+
             await _store.WorkerUpdateManyAsync(
                 new WorkerUpdateManyParams([new WorkerUpdate(w.Id, WorkerState.Exited, null, 0, 0, 0, Tail(w), reason)], _time.GetUtcNow()),
                 ct);
@@ -369,10 +401,18 @@ public sealed partial class HeavyMonitor
         }
     }
 
-    private async Task ReclaimAsync(long workerId, string reason, CancellationToken ct)
+    /// <param name="running">The chunks it was running, which alone count its death; null if not known (then all do).</param>
+    private async Task ReclaimAsync(long workerId, string reason, CancellationToken ct, IReadOnlyCollection<long>? running = null)
     {
-        foreach (var r in await _store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(workerId, reason, _time.GetUtcNow(), _options.QuarantineAfter), ct))
+        var returned = 0;
+        foreach (var r in await _store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(workerId, reason, _time.GetUtcNow(), _options.QuarantineAfter, running), ct))
         {
+            if (!r.DeathCounted)
+            {
+                returned++;
+                continue;
+            }
+
             await ActAsync(
                 r.State == ChunkState.Quarantined ? "quarantine" : "reclaim",
                 r.State == ChunkState.Quarantined ? $"chunk killed its worker {_options.QuarantineAfter} times ({reason})" : reason,
@@ -380,6 +420,12 @@ public sealed partial class HeavyMonitor
                 workerId,
                 r.JobId,
                 r.ChunkId);
+        }
+
+        if (returned > 0)
+        {
+            // One line for them all: a worker of quick chunks may have held a thousand.
+            await ActAsync("reclaim", $"{returned} chunk(s) claimed ahead or finished but not committed, returned without a death ({reason})", ct, workerId);
         }
     }
 
@@ -563,4 +609,7 @@ public sealed partial class HeavyMonitor
 
     [LoggerMessage(2005, LogLevel.Warning, "Store watch failed; retrying")]
     private partial void LogWatchFailed(Exception ex);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Could not make the running file of worker {WorkerId}; its death will count for every chunk it holds")]
+    private partial void LogRunningFileFailed(Exception ex, long workerId);
 }

@@ -20,10 +20,11 @@ internal sealed class WorkerProcess
     private readonly List<ThroughputSample> _samples = [];
     private int _garbageInARow;
 
-    public WorkerProcess(long id, string type, Process process, TimeProvider time, int stderrLines, int restarts)
+    public WorkerProcess(long id, string type, Process process, TimeProvider time, int stderrLines, int restarts, string? runningFile)
     {
         Id = id;
         Type = type;
+        RunningFile = runningFile;
         _process = process;
         _time = time;
         _stderrLines = stderrLines;
@@ -66,6 +67,9 @@ internal sealed class WorkerProcess
     public long LastProgressTs { get; private set; }
 
     public bool Proxy { get; private set; }
+
+    /// <summary>Where it keeps the chunks its handlers run (<see cref="Protocol.RunningFile"/>); null if the monitor could not make the file.</summary>
+    public string? RunningFile { get; }
 
     public string? Version { get; private set; }
 

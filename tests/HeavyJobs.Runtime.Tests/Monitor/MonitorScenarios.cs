@@ -138,6 +138,43 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
     }
 
     [Fact]
+    public async Task PoisonAmongQuickChunks_IsQuarantined_WhileTheChunksItsWorkersHeldAheadCountNoDeath_AndAllEndDone()
+    {
+        // Quick chunks make the worker claim ahead (up to 1,000) and buffer completions; one in the middle SIGKILLs
+        // its worker each time it starts. Its neighbours are held at every death, claimed ahead or finished and not
+        // yet committed: only the poison may count those deaths.
+        const int count = 3000;
+        const int poisonAt = 1500;
+        var inserted = await Store.JobInsertAsync(
+            new JobInsertParams(
+                "test.quick",
+                [new StageDefinition("main", "test.quick", StageMode.Streaming)],
+                "{}",
+                Enumerable.Range(0, count).Select(n => n == poisonAt ? $$"""{"n":{{n}},"poison":true}""" : $$"""{"n":{{n}}}"""),
+                0,
+                5,
+                TimeProvider.System.GetUtcNow()),
+            Ct);
+        var job = inserted.JobId;
+        Run.Start();
+        await Run.CliAsync(Ct, "workers", "scale", "test.quick=1", "--node", Run.Node);
+
+        Assert.True(
+            await MonitorRun.UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct)).All(c => c.State is ChunkState.Done or ChunkState.Quarantined), Within, Ct),
+            Run.Log);
+        var chunks = await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct);
+        var poison = chunks.Single(c => c.Input.Contains("poison", StringComparison.Ordinal));
+        Assert.Equal(ChunkState.Quarantined, poison.State);
+        Assert.Equal(3, poison.Crashes);
+        var innocent = chunks.Where(c => c.Id != poison.Id).ToList();
+        Assert.All(innocent, c => Assert.Equal((ChunkState.Done, 0), (c.State, c.Crashes)));
+        var keys = (await Store.OutputListAsync(new OutputListParams(job, Limit: count), Ct)).Select(o => o.Key).ToList();
+        Assert.Equal(Enumerable.Range(0, count).Where(n => n != poisonAt).Select(n => $"item-{n}").Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
+        // The scenario is only worth something if the dead workers did hold chunks beside the poison.
+        Assert.True(innocent.Count(c => c.Holders.Count > 1) > 0, "no innocent chunk was held by a worker that died: the test did not exercise claiming ahead");
+    }
+
+    [Fact]
     public async Task SigkillMonitor_ItsWorkersExitByThemselves_AndARestartedMonitorResumesAllWork()
     {
         var job = await SubmitAsync("test.count", items: 600, perChunk: 200, sleepMs: 10, every: 10);
