@@ -139,8 +139,8 @@ public sealed partial class HeavyMonitor
 
     /// <summary>
     /// Workers this node had before this monitor started are gone (their pipes closed with the old monitor): return
-    /// their chunks now. What they were running died with the old monitor, so each chunk counts a death; they gave
-    /// back the chunks they had claimed ahead themselves as they stopped.
+    /// their chunks now. Nobody kept what they were running, so each chunk counts a death; the chunks they claimed
+    /// ahead they give back themselves as they stop, unless this monitor came back before they did.
     /// </summary>
     private async Task RecoverAsync(CancellationToken ct)
     {
