@@ -117,14 +117,16 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         var now = _time.GetTimestamp();
         var behind = _time.GetElapsedTime(_lastCheckpoint, now) < _writeBehindUnder;
         _lastCheckpoint = now;
-        var write = WriteAsync(Take(cursor, complete: false));
+        var checkpoint = Take(cursor, complete: false);
         if (behind)
         {
-            _inflight = write;
+            // Started on the thread pool: a store may do its I/O before it returns a task at all (SQLite's
+            // driver is synchronous), and the handler would then wait for the commit after all.
+            _inflight = Task.Run(() => WriteAsync(checkpoint), CancellationToken.None);
         }
         else
         {
-            await write;
+            await WriteAsync(checkpoint);
         }
     }
 

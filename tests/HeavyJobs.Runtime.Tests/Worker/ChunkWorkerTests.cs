@@ -248,17 +248,20 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(49, chunks.Count(c => c.Holders.Count == 2));
     }
 
-    [Fact]
-    public async Task Checkpoint_SoonAfterThePreviousOne_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Checkpoint_SoonAfterThePreviousOne_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne(bool storeBlocksTheCaller)
     {
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
-        var (store, commit) = WithSlowFirstCheckpoint(_store);
+        var (store, commit) = WithSlowFirstCheckpoint(_store, storeBlocksTheCaller);
 
         // Each step takes no time on the fake clock: well under the default 50 ms.
         var (host, run, stop) = Start(store: store);
 
-        // The handler goes on computing while its first checkpoint commits, and waits for it at the second.
-        await _steps.PastFirst.Task.WaitAsync(Ct);
+        // The handler goes on computing while its first checkpoint commits, and waits for it at the second. (A
+        // handler stuck in the first commit would never get past it: the bound turns that hang into a failure.)
+        await _steps.PastFirst.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await Task.Delay(50, Ct);
         Assert.False(_steps.PastSecond.Task.IsCompleted);
         Assert.Null((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor);
@@ -297,18 +300,27 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         await run;
     }
 
-    /// <summary>A store whose first checkpoint commit waits until the returned source is set.</summary>
-    private static (IHeavyStore Store, TaskCompletionSource Commit) WithSlowFirstCheckpoint(IHeavyStore real)
+    /// <summary>
+    /// A store whose first checkpoint commit waits until the returned source is set: awaiting it, or blocking
+    /// its caller's thread before it returns a task at all, as a driver with synchronous I/O does (SQLite's).
+    /// </summary>
+    private static (IHeavyStore Store, TaskCompletionSource Commit) WithSlowFirstCheckpoint(IHeavyStore real, bool blocksTheCaller = false)
     {
         var (store, spy) = StoreSpy.Wrap(real);
         var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 1
-            ? SlowAsync((ChunkCheckpointParams)args[0]!, inner)
+            ? blocksTheCaller ? Blocking((ChunkCheckpointParams)args[0]!, inner) : SlowAsync((ChunkCheckpointParams)args[0]!, inner)
             : null;
         async Task<CheckpointOutcome> SlowAsync(ChunkCheckpointParams p, IHeavyStore inner)
         {
             await commit.Task;
             return await inner.ChunkCheckpointAsync(p, CancellationToken.None);
+        }
+
+        Task<CheckpointOutcome> Blocking(ChunkCheckpointParams p, IHeavyStore inner)
+        {
+            commit.Task.Wait(TestContext.Current.CancellationToken);
+            return inner.ChunkCheckpointAsync(p, CancellationToken.None);
         }
 
         return (store, commit);
