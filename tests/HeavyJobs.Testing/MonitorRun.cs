@@ -85,7 +85,9 @@ public sealed class MonitorRun : IAsyncDisposable
 
     public void Start(params string[] extra)
     {
-        var info = Info(["monitor", "--node", Node, "--hung-after", "6", "--restart-backoff", "0.2", .. extra]);
+        // A loaded machine can keep a live worker from being scheduled for seconds; the hung-worker test uses
+        // the stall timeout instead, so this bound only has to catch a worker that truly went silent.
+        var info = Info(["monitor", "--node", Node, "--hung-after", "20", "--restart-backoff", "0.2", .. extra]);
         _monitor = new Process { StartInfo = info };
         _monitor.OutputDataReceived += (_, e) => Append(e.Data);
         _monitor.ErrorDataReceived += (_, e) => Append(e.Data);

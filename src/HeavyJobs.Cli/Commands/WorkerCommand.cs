@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Runtime.Worker;
 using Microsoft.Extensions.Logging;
@@ -30,9 +31,13 @@ internal static class WorkerCommand
                 };
                 if (parse.GetValue(monitored))
                 {
-                    var heartbeat = int.TryParse(Environment.GetEnvironmentVariable(WorkerEnvironment.HeartbeatMs), out var ms) ? ms : 1000;
+                    var heartbeat = Milliseconds(WorkerEnvironment.HeartbeatMs) ?? 1000;
                     using var pipe = new PipeWorkerHost(Console.In, Console.Out, Version.Current, stop.Cancel);
-                    options = options with { HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Max(100, heartbeat)) };
+                    options = options with
+                    {
+                        HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
+                        IdleHeartbeatInterval = TimeSpan.FromMilliseconds(Milliseconds(WorkerEnvironment.IdleHeartbeatMs) ?? heartbeat),
+                    };
                     await new ChunkWorker(store, app.Registry, pipe, options, app.Time, loggers).RunAsync(stop.Token);
                     return 0;
                 }
@@ -45,4 +50,8 @@ internal static class WorkerCommand
             CancellationToken.None));
         return command;
     }
+
+    /// <summary>A period the monitor gave in the environment, at least 100 ms; null when absent or not a number.</summary>
+    private static int? Milliseconds(string variable) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? Math.Max(100, ms) : null;
 }

@@ -252,6 +252,7 @@ public sealed partial class HeavyMonitor
         info.Environment[WorkerEnvironment.Types] = type;
         info.Environment[WorkerEnvironment.Db] = _options.Db;
         info.Environment[WorkerEnvironment.HeartbeatMs] = ((long)_options.WorkerHeartbeat.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        info.Environment[WorkerEnvironment.IdleHeartbeatMs] = ((long)_options.EffectiveWorkerIdleHeartbeat.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         string? runningFile = null;
         try
         {

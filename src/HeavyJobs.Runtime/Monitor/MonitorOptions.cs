@@ -61,4 +61,14 @@ public sealed record MonitorOptions
 
     /// <summary>Heartbeat period asked of workers. The default value is 1 second.</summary>
     public TimeSpan WorkerHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Heartbeat period asked of idle workers, capped at a third of <see cref="HungAfter"/> so that an idle
+    /// worker is never taken for a hung one. The default value is 5 seconds.
+    /// </summary>
+    public TimeSpan WorkerIdleHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The idle heartbeat period workers are actually given.</summary>
+    internal TimeSpan EffectiveWorkerIdleHeartbeat =>
+        TimeSpan.FromTicks(Math.Max(WorkerHeartbeat.Ticks, Math.Min(WorkerIdleHeartbeat.Ticks, HungAfter.Ticks / 3)));
 }

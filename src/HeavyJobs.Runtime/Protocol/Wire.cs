@@ -64,6 +64,9 @@ public static class WorkerEnvironment
 
     public const string HeartbeatMs = "HEAVYJOBS_HEARTBEAT_MS";
 
+    /// <summary>The heartbeat period while idle; workers that ignore it heartbeat at <see cref="HeartbeatMs"/> throughout.</summary>
+    public const string IdleHeartbeatMs = "HEAVYJOBS_IDLE_HEARTBEAT_MS";
+
     /// <summary>The file in which the worker keeps the chunks its handlers run (<see cref="RunningFile"/>).</summary>
     public const string RunningFile = "HEAVYJOBS_RUNNING_FILE";
 }

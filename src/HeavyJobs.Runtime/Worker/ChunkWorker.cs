@@ -40,6 +40,7 @@ public sealed partial class ChunkWorker
     private long _bad;
     private long _checkpoints;
     private WorkerState _state = WorkerState.Starting;
+    private PeriodicTimer? _heartbeatTimer;
 
     public ChunkWorker(IHeavyStore store, HandlerRegistry registry, IWorkerHost host, WorkerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -394,7 +395,8 @@ public sealed partial class ChunkWorker
 
     private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        using var timer = new PeriodicTimer(HeartbeatPeriod(_state), _time);
+        Volatile.Write(ref _heartbeatTimer, timer);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -421,7 +423,13 @@ public sealed partial class ChunkWorker
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            Volatile.Write(ref _heartbeatTimer, null);
+        }
     }
+
+    private TimeSpan HeartbeatPeriod(WorkerState state) => state == WorkerState.Idle ? _options.IdleHeartbeatInterval : _options.HeartbeatInterval;
 
     private async Task<JsonElement> JobParametersAsync(long jobId, CancellationToken cancellationToken)
     {
@@ -441,6 +449,17 @@ public sealed partial class ChunkWorker
         {
             _state = state;
             _host.Report(Status);
+            // The report just made is this period's heartbeat: the next one is due a whole period from now.
+            if (Volatile.Read(ref _heartbeatTimer) is { } timer)
+            {
+                try
+                {
+                    timer.Period = HeartbeatPeriod(state);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
         }
     }
 

@@ -15,6 +15,13 @@ public sealed record WorkerOptions
     public TimeSpan HeartbeatInterval { get; init; } = WorkerDefaults.HeartbeatInterval;
 
     /// <summary>
+    /// How often an idle worker (no chunk running) reports that it lives. It holds no lease then, so only its
+    /// host's liveness check waits on it; a longer period lets an idle fleet sleep. Going busy reports at once
+    /// and switches back to <see cref="HeartbeatInterval"/>. The default value is 5 seconds.
+    /// </summary>
+    public TimeSpan IdleHeartbeatInterval { get; init; } = WorkerDefaults.HeartbeatInterval;
+
+    /// <summary>
     /// With no work, how long to sleep before looking again if no wake-up comes. Wake-ups make this a safety
     /// net only. The default value is 30 seconds.
     /// </summary>

@@ -326,7 +326,51 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         return (store, commit);
     }
 
-    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, TimeSpan? writeBehindUnder = null)
+    [Fact]
+    public async Task Heartbeat_IdleEveryIdlePeriod_BusyEveryPeriod()
+    {
+        var options = new WorkerOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), IdleHeartbeatInterval = TimeSpan.FromSeconds(5) };
+        var (host, run, stop) = Start(options: options);
+        await host.AsleepAsync(Ct);
+        var idleSince = _time.GetUtcNow();
+
+        // Idle: one heartbeat per five seconds. The seconds between are given a moment to show a heartbeat
+        // that should not be there; the expected ones are waited for.
+        for (var second = 1; second <= 10; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            if (second % 5 == 0)
+            {
+                var beat = await host.NextHeartbeatAsync(Ct);
+                Assert.Equal(idleSince.AddSeconds(second), beat.At);
+                Assert.Equal(WorkerState.Idle, beat.Status.State);
+            }
+            else
+            {
+                await Task.Delay(50, Ct);
+                Assert.False(host.TryTakeHeartbeat(out var early), $"an idle worker heartbeat {second} s into its 5 s period (at {early.At:T})");
+            }
+        }
+
+        // Busy: every second, starting a whole second after it went busy (going busy was reported at once).
+        await SubmitAsync("gate", chunks: 1, itemsPerChunk: 10);
+        host.Wake();
+        await _gate.AtFive.Task.WaitAsync(Ct);
+        var busySince = _time.GetUtcNow();
+        for (var second = 1; second <= 3; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            var beat = await host.NextHeartbeatAsync(Ct);
+            Assert.Equal(busySince.AddSeconds(second), beat.At);
+            Assert.Equal(WorkerState.Busy, beat.Status.State);
+        }
+
+        _gate.Open.SetResult();
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, TimeSpan? writeBehindUnder = null, WorkerOptions? options = null)
     {
         store ??= _store;
         var registry = HandlerRegistry.CreateBuilder()
@@ -341,7 +385,8 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         var host = new TestWorkerHost(store, _time);
         _probe.Host = host;
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var worker = new ChunkWorker(store, registry, host, new WorkerOptions { Concurrency = concurrency, WriteBehindUnder = writeBehindUnder ?? WorkerDefaults.WriteBehindUnder }, _time, NullLoggerFactory.Instance);
+        options = (options ?? new WorkerOptions()) with { Concurrency = concurrency, WriteBehindUnder = writeBehindUnder ?? WorkerDefaults.WriteBehindUnder };
+        var worker = new ChunkWorker(store, registry, host, options, _time, NullLoggerFactory.Instance);
         return (host, Task.Run(() => worker.RunAsync(stop.Token), Ct), stop);
     }
 

@@ -11,6 +11,7 @@ internal sealed class TestWorkerHost(IHeavyStore store, TimeProvider time) : IWo
 {
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Channel<int> _sleeping = Channel.CreateUnbounded<int>();
+    private readonly Channel<(DateTimeOffset At, WorkerStatus Status)> _heartbeats = Channel.CreateUnbounded<(DateTimeOffset, WorkerStatus)>();
     private int _waits;
 
     public List<ThroughputSample> Samples { get; } = [];
@@ -63,8 +64,17 @@ internal sealed class TestWorkerHost(IHeavyStore store, TimeProvider time) : IWo
 
     public TimeSpan? StopGrace => null;
 
-    public Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyCollection<long>>([]);
+    public Task<IReadOnlyCollection<long>> HeartbeatAsync(WorkerStatus status, CancellationToken cancellationToken)
+    {
+        _heartbeats.Writer.TryWrite((time.GetUtcNow(), status));
+        return Task.FromResult<IReadOnlyCollection<long>>([]);
+    }
+
+    /// <summary>The next heartbeat the worker sent, with the (fake) time it was sent at.</summary>
+    public ValueTask<(DateTimeOffset At, WorkerStatus Status)> NextHeartbeatAsync(CancellationToken cancellationToken) =>
+        _heartbeats.Reader.ReadAsync(cancellationToken);
+
+    public bool TryTakeHeartbeat(out (DateTimeOffset At, WorkerStatus Status) heartbeat) => _heartbeats.Reader.TryRead(out heartbeat);
 
     public Task StopAsync(string reason, CancellationToken cancellationToken)
     {
