@@ -58,14 +58,11 @@ internal sealed partial class Child : IAsyncDisposable
     }
 
     /// <summary>This executable in another mode.</summary>
-    public static Child Self(params string[] args) => SelfWith(null, args);
-
-    /// <summary>This executable in another mode, with extra environment variables.</summary>
-    public static Child SelfWith(IDictionary<string, string>? environment, params string[] args)
+    public static Child Self(params string[] args)
     {
         var dll = typeof(Child).Assembly.Location;
         var apphost = Path.ChangeExtension(dll, null);
-        return File.Exists(apphost) ? Start(apphost, args, environment) : Start("dotnet", [dll, .. args], environment);
+        return File.Exists(apphost) ? Start(apphost, args) : Start("dotnet", [dll, .. args]);
     }
 
     public static Child Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)

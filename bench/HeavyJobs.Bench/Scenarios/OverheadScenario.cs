@@ -7,17 +7,12 @@ namespace HeavyJobs.Bench.Scenarios;
 /// Scenario 5: small CPU items (a few microseconds each) in a plain loop in its own process, against the
 /// same items as one HeavyJobs job run by one worker process with a checkpoint every 1,000 items, from the
 /// enqueue's commit to the last completion. Each run pairs the two; the ratio is the median of the pairs'.
+/// Both sides run in this executable, which like `heavyjobs` compiles every method once, fully optimised:
+/// with .NET's tiered JIT a fresh worker ran the item function unoptimised for seconds while thousands of its
+/// other methods queued for recompilation, and the ratio measured the JIT's warm-up, not the job system.
 /// </summary>
 internal static class OverheadScenario
 {
-    /// <summary>
-    /// Both sides compile every method once, fully optimised. With .NET's tiered JIT a fresh worker process
-    /// ran the item function unoptimised for seconds (perf showed its tier-0 code and on-stack replacement
-    /// while thousands of the worker's other methods queued for recompilation), so the ratio measured the JIT's
-    /// warm-up rather than the job system; the plain loop runs under the same setting.
-    /// </summary>
-    private static readonly Dictionary<string, string> SameJit = new() { ["DOTNET_TieredCompilation"] = "0" };
-
     public static async Task RunAsync(BenchContext ctx, string kind)
     {
         var items = ctx.Quick ? 200_000 : 1_000_000;
@@ -26,14 +21,14 @@ internal static class OverheadScenario
         var plainRates = new List<double>();
         for (var run = 0; run < 3; run++)
         {
-            await using (var plain = Child.SelfWith(SameJit, "plain", "--items", items.ToString(CultureInfo.InvariantCulture)))
+            await using (var plain = Child.Self("plain", "--items", items.ToString(CultureInfo.InvariantCulture)))
             {
                 var line = await plain.LineAsync("plain ", TimeSpan.FromMinutes(5));
                 plainRates.Add(double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture));
             }
 
             var db = await ctx.FreshAsync(kind, "overhead");
-            var worker = Child.SelfWith(SameJit, "worker", "--db", db, "--types", BenchHandlers.Work);
+            var worker = Child.Self("worker", "--db", db, "--types", BenchHandlers.Work);
             try
             {
                 await worker.LineAsync("ready", TimeSpan.FromSeconds(60));
