@@ -47,8 +47,9 @@ public interface IChunkContext
     /// Commits the cursor, the counters, the buffered outputs and emitted chunks in one transaction, fenced by
     /// the lease: if this worker no longer holds the chunk, nothing is written and
     /// <see cref="LeaseLostException"/> is thrown, which the handler should let through. It returns once
-    /// committed, unless the worker writes checkpoints behind the handler (an option): then it waits for the
-    /// previous checkpoint's commit (and throws what it met) and returns while this one commits.
+    /// committed, unless it comes within the worker's write-behind window (50 ms by default) of the previous
+    /// one: then it returns at once and is written behind the handler, with the quick checkpoints that follow
+    /// it, within that window of the last write; what a write met is thrown at a later checkpoint.
     /// </summary>
     ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken);
 

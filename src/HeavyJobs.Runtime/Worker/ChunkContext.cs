@@ -11,9 +11,11 @@ namespace HeavyJobs.Runtime.Worker;
 /// <summary>
 /// The runtime's side of <see cref="IChunkContext"/>: buffers what a handler produces until a checkpoint commits
 /// it. <see cref="CheckpointAsync"/> commits before it returns, unless it comes sooner than
-/// <see cref="WorkerOptions.WriteBehindUnder"/> after the previous one: then it first waits for the previous
-/// checkpoint's commit (and throws what it met: a lost lease, a paused job), starts this one and returns, so
-/// the handler computes while the database commits. At most one checkpoint is in flight.
+/// <see cref="WorkerOptions.WriteBehindUnder"/> (the window) after the previous one. Such a quick checkpoint
+/// returns at once and is written behind the handler: at once if the last write started a window ago or more,
+/// otherwise held and written, together with any that follow it, when the window since the last write is
+/// over. Writes go one at a time, in order; what one met (a lost lease, a paused job) is thrown at the
+/// handler's next checkpoint, or when the run is drained.
 /// </summary>
 internal sealed class ChunkContext : IChunkContext, IDisposable
 {
@@ -31,7 +33,14 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
     private readonly TimeSpan _writeBehindUnder;
+    private readonly Lock _writes = new();
     private long _lastCheckpoint;
+
+    // Guarded by _writes: the checkpoint held for the next write, the timer that starts that write, when the
+    // last write started, and the chain of writes (each waits for the one before it).
+    private (ChunkCheckpointParams Params, ChunkCounters Delta)? _held;
+    private ITimer? _heldTimer;
+    private long _lastWrite;
     private Task? _inflight;
 
     public ChunkContext(
@@ -46,8 +55,9 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         CancellationToken hardStop,
         TimeSpan writeBehindUnder = default)
     {
-        _writeBehindUnder = writeBehindUnder;
+        _writeBehindUnder = writeBehindUnder < WorkerDefaults.WriteBehindMost ? writeBehindUnder : WorkerDefaults.WriteBehindMost;
         _lastCheckpoint = time.GetTimestamp();
+        _lastWrite = _lastCheckpoint;
         _store = store;
         _chunk = chunk;
         _input = JsonDocument.Parse(chunk.Input);
@@ -110,44 +120,71 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     // tear it down halfway. Only the hard stop after the grace period cancels it.
     public async ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken)
     {
-        await DrainAsync();
-
-        // The interval that just ended bounds what writing behind can cost: a kill while this commit is in
-        // flight loses that interval too.
+        // The interval that just ended bounds what writing behind can cost: a kill before the write lands
+        // loses the work since the last one that did, and the handler has been checkpointing faster than the
+        // window.
         var now = _time.GetTimestamp();
-        var behind = _time.GetElapsedTime(_lastCheckpoint, now) < _writeBehindUnder;
+        var quick = _time.GetElapsedTime(_lastCheckpoint, now) < _writeBehindUnder;
         _lastCheckpoint = now;
-        var checkpoint = Take(cursor, complete: false);
-        if (behind)
+        if (!quick)
         {
-            // Started on the thread pool: a store may do its I/O before it returns a task at all (SQLite's
-            // driver is synchronous), and the handler would then wait for the commit after all.
-            _inflight = Task.Run(() => WriteAsync(checkpoint), CancellationToken.None);
-        }
-        else
-        {
+            await DrainAsync();
+            var checkpoint = Take(cursor, complete: false);
+            lock (_writes)
+            {
+                _lastWrite = now;
+            }
+
             await WriteAsync(checkpoint);
+            return;
+        }
+
+        await ObserveFinishedWriteAsync();
+        var taken = Take(cursor, complete: false);
+        lock (_writes)
+        {
+            _held = _held is { } held ? Merge(held, taken) : taken;
+            var sinceWrite = _time.GetElapsedTime(_lastWrite, now);
+            if (sinceWrite >= _writeBehindUnder)
+            {
+                WriteHeldLocked(now);
+            }
+            else
+            {
+                _heldTimer ??= _time.CreateTimer(_ => WriteHeldFromTimer(), null, _writeBehindUnder - sinceWrite, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
-    /// <summary>Commits now and waits for it (after the checkpoint in flight, if any).</summary>
+    /// <summary>Commits now and waits for it (after the writes before it).</summary>
     public async ValueTask CommitAsync(string? cursor, bool complete)
     {
         await DrainAsync();
         await WriteAsync(Take(cursor, complete));
     }
 
-    /// <summary>Waits for the checkpoint in flight, and throws what it met.</summary>
+    /// <summary>Writes what is held, waits for every write, and throws what they met.</summary>
     public async ValueTask DrainAsync()
     {
-        if (_inflight is { } inflight)
+        Task? writes;
+        lock (_writes)
         {
+            if (_held is not null)
+            {
+                WriteHeldLocked(_time.GetTimestamp());
+            }
+
+            writes = _inflight;
             _inflight = null;
-            await inflight;
+        }
+
+        if (writes is not null)
+        {
+            await writes;
         }
     }
 
-    /// <summary>Waits for the checkpoint in flight, whatever it met: before giving a chunk back or failing it.</summary>
+    /// <summary>Drains whatever the writes met: before giving a chunk back or failing it.</summary>
     public async ValueTask DrainQuietlyAsync()
     {
         try
@@ -160,6 +197,74 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
             // decides what the chunk's state is.
         }
     }
+
+    /// <summary>A write that has finished says now what it met; one still running is left to run.</summary>
+    private async ValueTask ObserveFinishedWriteAsync()
+    {
+        Task? finished = null;
+        lock (_writes)
+        {
+            if (_inflight is { IsCompleted: true } done)
+            {
+                finished = done;
+                _inflight = null;
+            }
+        }
+
+        if (finished is not null)
+        {
+            await finished;
+        }
+    }
+
+    private void WriteHeldFromTimer()
+    {
+        lock (_writes)
+        {
+            if (_held is not null)
+            {
+                WriteHeldLocked(_time.GetTimestamp());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts writing the held checkpoint after the writes before it. On the thread pool: a store may do its
+    /// I/O before it returns a task at all (SQLite's driver is synchronous), and the handler must not wait.
+    /// </summary>
+    private void WriteHeldLocked(long now)
+    {
+        var checkpoint = _held!.Value;
+        _held = null;
+        _heldTimer?.Dispose();
+        _heldTimer = null;
+        _lastWrite = now;
+        var before = _inflight;
+        _inflight = Task.Run(
+            async () =>
+            {
+                if (before is not null)
+                {
+                    // A write that failed fails the ones after it the same way: nothing more is written.
+                    await before;
+                }
+
+                await WriteAsync(checkpoint);
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Two checkpoints as one: the later cursor and counters, what both produced.</summary>
+    private static (ChunkCheckpointParams Params, ChunkCounters Delta) Merge(
+        (ChunkCheckpointParams Params, ChunkCounters Delta) earlier,
+        (ChunkCheckpointParams Params, ChunkCounters Delta) later) =>
+        (later.Params with
+        {
+            Outputs = [.. earlier.Params.Outputs, .. later.Params.Outputs],
+            Emitted = [.. earlier.Params.Emitted, .. later.Params.Emitted],
+            Fresh = [.. earlier.Params.Fresh ?? [], .. later.Params.Fresh ?? []],
+        },
+        earlier.Delta + later.Delta);
 
     private (ChunkCheckpointParams Params, ChunkCounters Delta) Take(string? cursor, bool complete)
     {
@@ -239,7 +344,16 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     public ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken) =>
         FleetLimiter.BackOffAsync(_store, _time, resource, pause, _chunk, cancellationToken);
 
-    public void Dispose() => _input.Dispose();
+    public void Dispose()
+    {
+        lock (_writes)
+        {
+            _heldTimer?.Dispose();
+            _heldTimer = null;
+        }
+
+        _input.Dispose();
+    }
 }
 
 /// <summary>The chunk's job was paused: its checkpoint was written and the worker gives it back.</summary>

@@ -48,11 +48,12 @@ public sealed record WorkerOptions
 
     /// <summary>
     /// A checkpoint that comes sooner than this after the handler's previous one (or its start) is written
-    /// behind the handler: <c>CheckpointAsync</c> returns once the previous checkpoint has committed and this one
-    /// is on its way, so a handler that checkpoints every few milliseconds computes while the database commits
-    /// instead of waiting for it. A kill can then cost one more checkpoint interval than the last one, and that
-    /// interval was shorter than this. Slower checkpoints commit before they return. Zero writes every
-    /// checkpoint before returning; <see cref="TimeSpan.MaxValue"/> writes every one behind. The default value
+    /// behind the handler: <c>CheckpointAsync</c> returns at once, and the checkpoint is written when this long
+    /// has passed since the last write began (at once if it has already), together with any quick checkpoints
+    /// that came meanwhile. A handler that checkpoints every few milliseconds then computes instead of waiting
+    /// for commits, at one commit per this period. A kill costs at most the work since the last written
+    /// checkpoint, which is at most this much older than the handler's last one. Slower checkpoints commit
+    /// before they return. Zero writes every checkpoint before returning. At most 1 minute; the default value
     /// is 50 ms.
     /// </summary>
     public TimeSpan WriteBehindUnder { get; init; } = WorkerDefaults.WriteBehindUnder;
@@ -77,4 +78,7 @@ public static class WorkerDefaults
     public static readonly TimeSpan CompletionFlushInterval = TimeSpan.FromMilliseconds(50);
 
     public static readonly TimeSpan WriteBehindUnder = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest <see cref="WorkerOptions.WriteBehindUnder"/> taken: a longer one is cut to this.</summary>
+    public static readonly TimeSpan WriteBehindMost = TimeSpan.FromMinutes(1);
 }

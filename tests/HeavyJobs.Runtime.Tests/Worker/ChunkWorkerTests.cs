@@ -251,22 +251,20 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Checkpoint_SoonAfterThePreviousOne_IsWrittenBehindTheHandler_WhichWaitsOnlyForThePreviousOne(bool storeBlocksTheCaller)
+    public async Task QuickCheckpoints_AreHeldAndWrittenTogether_AndTheHandlerNeverWaitsForThem(bool storeBlocksTheCaller)
     {
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
         var (store, commit) = WithSlowFirstCheckpoint(_store, storeBlocksTheCaller);
+        var spy = (StoreSpy)(object)store;
 
         // Each step takes no time on the fake clock: well under the default 50 ms.
         var (host, run, stop) = Start(store: store);
 
-        // The handler goes on computing while its first checkpoint commits, and waits for it at the second. (A
-        // handler stuck in the first commit would never get past it: the bound turns that hang into a failure.)
-        await _steps.PastFirst.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        await Task.Delay(50, Ct);
-        Assert.False(_steps.PastSecond.Task.IsCompleted);
+        // The handler gets past both checkpoints while nothing is written yet. (A handler stuck in a commit
+        // would never get past them: the bound turns that hang into a failure.)
+        await _steps.PastSecond.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Null((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor);
         commit.SetResult();
-        await _steps.PastSecond.Task.WaitAsync(Ct);
 
         await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
         await stop.CancelAsync();
@@ -274,6 +272,36 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
         Assert.Equal("2", chunk.Cursor);
         Assert.Equal(new ChunkCounters(2, 2, 0), chunk.Counters);
+        Assert.Equal(1, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
+    }
+
+    [Fact]
+    public async Task AHeldCheckpoint_IsWrittenOnceTheWindowSinceTheLastWriteIsOver_ThoughTheHandlerCheckpointsNoMore()
+    {
+        var job = await SubmitAsync("gate", chunks: 1, itemsPerChunk: 10);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var (host, run, stop) = Start(store: store);
+
+        // Five checkpoints in no time on the fake clock: all held, none written.
+        await _gate.AtFive.Task.WaitAsync(Ct);
+        Assert.Null((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor);
+        Assert.Equal(0, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
+
+        // The handler waits; the window since the chunk started runs out, and the five go in one write.
+        _time.Advance(WorkerDefaults.WriteBehindUnder);
+        while ((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor != "5")
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        Assert.Equal(1, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"item-{i}"), (await _store.OutputListAsync(new OutputListParams(job), Ct)).Select(o => o.Key));
+
+        _gate.Open.SetResult();
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
+        await stop.CancelAsync();
+        await run;
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"item-{i}"), (await _store.OutputListAsync(new OutputListParams(job), Ct)).Select(o => o.Key));
     }
 
     [Theory]
