@@ -61,7 +61,18 @@ public abstract class BrowserFixtureBase : IAsyncLifetime
         await page.FillAsync("input[name=user]", user);
         await page.FillAsync("input[name=password]", password);
         await page.ClickAsync("form.login button[type=submit]");
-        await page.WaitForURLAsync(Host.BaseUrl + "/");
+        try
+        {
+            // A loaded CI machine has taken more than the default 30 s here once; what the page showed then
+            // tells a slow machine from a refused sign-in.
+            await page.WaitForURLAsync(Host.BaseUrl + "/", new() { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var body = await page.InnerTextAsync("body");
+            throw new TimeoutException($"signing in as {user} did not reach the overview: at {page.Url}, the page says: {body[..Math.Min(body.Length, 500)]}", e);
+        }
+
         return (context, page, errors);
     }
 
