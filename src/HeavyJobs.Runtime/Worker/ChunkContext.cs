@@ -42,6 +42,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     private ITimer? _heldTimer;
     private long _lastWrite;
     private Task? _inflight;
+    private bool _settled;
 
     public ChunkContext(
         IHeavyStore store,
@@ -156,11 +157,54 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         }
     }
 
-    /// <summary>Commits now and waits for it (after the writes before it).</summary>
+    /// <summary>
+    /// Commits now, with what is held, after the writes before it, and waits for it. The chunk's last write:
+    /// the handler has returned or stopped.
+    /// </summary>
     public async ValueTask CommitAsync(string? cursor, bool complete)
     {
-        await DrainAsync();
-        await WriteAsync(Take(cursor, complete));
+        var checkpoint = Take(cursor, complete);
+        Task? writes;
+        lock (_writes)
+        {
+            if (_held is { } held)
+            {
+                checkpoint = Merge(held, checkpoint);
+                _held = null;
+            }
+
+            StopHoldingLocked();
+            writes = _inflight;
+            _inflight = null;
+        }
+
+        if (writes is not null)
+        {
+            await writes;
+        }
+
+        await WriteAsync(checkpoint);
+    }
+
+    /// <summary>
+    /// The handler returned: no more writes start on their own. Waits for those in flight and throws what they
+    /// met; what is held stays, to go in with the chunk's completion (<see cref="TryTakeCompletion"/> or
+    /// <see cref="CommitAsync"/>) instead of costing a commit of its own.
+    /// </summary>
+    public async ValueTask SettleAsync()
+    {
+        Task? writes;
+        lock (_writes)
+        {
+            StopHoldingLocked();
+            writes = _inflight;
+            _inflight = null;
+        }
+
+        if (writes is not null)
+        {
+            await writes;
+        }
     }
 
     /// <summary>Writes what is held, waits for every write, and throws what they met.</summary>
@@ -221,7 +265,8 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     {
         lock (_writes)
         {
-            if (_held is not null)
+            // A timer that fired as the run settled leaves the held checkpoint to the completion.
+            if (_held is not null && !_settled)
             {
                 WriteHeldLocked(_time.GetTimestamp());
             }
@@ -252,6 +297,13 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
                 await WriteAsync(checkpoint);
             },
             CancellationToken.None);
+    }
+
+    private void StopHoldingLocked()
+    {
+        _settled = true;
+        _heldTimer?.Dispose();
+        _heldTimer = null;
     }
 
     /// <summary>Two checkpoints as one: the later cursor and counters, what both produced.</summary>
@@ -314,16 +366,25 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     /// </summary>
     public bool TryTakeCompletion(out PendingCompletion completion)
     {
-        if (_emitted.Count > 0 || _fresh.Count > 0)
+        (ChunkCheckpointParams Params, ChunkCounters Delta)? held;
+        lock (_writes)
         {
-            completion = null!;
-            return false;
+            held = _held;
+            // Only after SettleAsync, with nothing in flight: the completion must not overtake a write.
+            if (!_settled || _inflight is not null || _emitted.Count > 0 || _fresh.Count > 0
+                || held is { } h && (h.Params.Emitted.Count > 0 || h.Params.Fresh is { Count: > 0 }))
+            {
+                completion = null!;
+                return false;
+            }
+
+            _held = null;
         }
 
         completion = new PendingCompletion(
-            new ChunkCompletion(_chunk.Id, _chunk.Epoch, Cursor, _committedCounters + _pending, _chunk.JobId, _chunk.Stage, _outputs.ToList()),
+            new ChunkCompletion(_chunk.Id, _chunk.Epoch, Cursor, _committedCounters + _pending, _chunk.JobId, _chunk.Stage, [.. held?.Params.Outputs ?? [], .. _outputs]),
             _chunk.Type,
-            _pending);
+            (held?.Delta ?? ChunkCounters.Zero) + _pending);
         _committedCounters += _pending;
         _pending = ChunkCounters.Zero;
         _outputs.Clear();

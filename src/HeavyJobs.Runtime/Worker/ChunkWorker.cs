@@ -228,12 +228,12 @@ public sealed partial class ChunkWorker
                 try
                 {
                     await registration.Factory().RunAsync(context, running.Cancellation.Token);
-                    await context.DrainAsync();
+                    await context.SettleAsync();
                 }
                 catch
                 {
-                    // Whatever ends the run, its checkpoint in flight lands (or is refused) before the chunk is
-                    // failed or given back.
+                    // Whatever ends the run, its checkpoints held and in flight land (or are refused) before the
+                    // chunk is failed or given back.
                     await context.DrainQuietlyAsync();
                     throw;
                 }

@@ -251,17 +251,19 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task QuickCheckpoints_AreHeldAndWrittenTogether_AndTheHandlerNeverWaitsForThem(bool storeBlocksTheCaller)
+    public async Task QuickCheckpoints_AreWrittenBehind_TheHandlerNeverWaits_AndTheLastHeldOneGoesInWithTheCompletion(bool storeBlocksTheCaller)
     {
         var job = await SubmitAsync("twostep", chunks: 1, itemsPerChunk: 1);
         var (store, commit) = WithSlowFirstCheckpoint(_store, storeBlocksTheCaller);
         var spy = (StoreSpy)(object)store;
+        // Each step takes 30 ms on the fake clock, under the 50 ms window: the first checkpoint is held, and
+        // written when the window since the chunk's start runs out, during the second step; the second is held.
+        _steps.Work = () => _time.Advance(TimeSpan.FromMilliseconds(30));
 
-        // Each step takes no time on the fake clock: well under the default 50 ms.
         var (host, run, stop) = Start(store: store);
 
-        // The handler gets past both checkpoints while nothing is written yet. (A handler stuck in a commit
-        // would never get past them: the bound turns that hang into a failure.)
+        // The handler gets past both checkpoints while the first write is still stuck. (A handler stuck in
+        // that commit would never get past them: the bound turns that hang into a failure.)
         await _steps.PastSecond.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Null((await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Cursor);
         commit.SetResult();
@@ -297,11 +299,15 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(1, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"item-{i}"), (await _store.OutputListAsync(new OutputListParams(job), Ct)).Select(o => o.Key));
 
+        // The sixth checkpoint comes a whole window after the fifth (the handler waited): it is written before
+        // it returns. The last four come at once, are held, and go in with the chunk's completion.
         _gate.Open.SetResult();
         await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
         await stop.CancelAsync();
         await run;
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"item-{i}"), (await _store.OutputListAsync(new OutputListParams(job), Ct)).Select(o => o.Key));
+        Assert.Equal(2, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
+        Assert.Equal(new ChunkCounters(10, 10, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
     }
 
     [Theory]
