@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A HeavyJobs worker in Python (standard library only) that speaks the worker protocol as a *proxy* worker.
 
-See docs/worker-protocol.md. The monitor starts this script with HEAVYJOBS_WORKER_ID, HEAVYJOBS_TYPES and
-HEAVYJOBS_HEARTBEAT_MS in its environment and talks to it over stdin/stdout, one JSON object per line. The
+See docs/worker-protocol.md. The monitor starts this script with HEAVYJOBS_WORKER_ID, HEAVYJOBS_TYPES,
+HEAVYJOBS_HEARTBEAT_MS and HEAVYJOBS_IDLE_HEARTBEAT_MS in its environment and talks to it over stdin/stdout, one JSON object per line. The
 worker never touches the store: it claims, checkpoints, fails and releases chunks through the monitor.
 
 Library use::
@@ -259,12 +259,15 @@ class Worker:
         self._own_streams = stdin is None and stdout is None
         self.version = version
         self.worker_id = self._env.get("HEAVYJOBS_WORKER_ID", "")
-        self.heartbeat_seconds = self._heartbeat_interval()
+        self.heartbeat_seconds = self._heartbeat_interval("HEAVYJOBS_HEARTBEAT_MS", DEFAULT_HEARTBEAT_MS / 1000.0)
+        # While idle the worker holds nothing, and the monitor only needs to know it lives: less often.
+        self.idle_heartbeat_seconds = self._heartbeat_interval("HEAVYJOBS_IDLE_HEARTBEAT_MS", self.heartbeat_seconds)
 
         self.stopping = threading.Event()  # stop asked, or the monitor is gone: handlers should wind up
         self._wake = threading.Event()  # wake, stop or end of input: the idle loop claims again (or ends)
         self._main = threading.Event()  # something the main thread must look at
         self._shutdown = threading.Event()  # the heartbeat timer ends
+        self._rebeat = threading.Event()  # the state changed (and said so): the heartbeat period starts again
         self._work_done = threading.Event()
 
         self._lock = threading.Lock()  # counters, state, pending requests
@@ -300,17 +303,17 @@ class Worker:
         types = [t.strip() for t in raw.split(",") if t.strip()]
         return types or sorted(self._handlers)
 
-    def _heartbeat_interval(self):
-        raw = self._env.get("HEAVYJOBS_HEARTBEAT_MS")
+    def _heartbeat_interval(self, name, default_seconds):
+        raw = self._env.get(name)
         if raw is None or raw.strip() == "":
-            return DEFAULT_HEARTBEAT_MS / 1000.0
+            return default_seconds
         try:
             ms = float(raw)
             if not ms > 0 or ms != ms or ms == float("inf"):
                 raise ValueError(raw)
         except ValueError:
-            log.warning("HEAVYJOBS_HEARTBEAT_MS=%r is not a positive number; using %d", raw, DEFAULT_HEARTBEAT_MS)
-            return DEFAULT_HEARTBEAT_MS / 1000.0
+            log.warning("%s=%r is not a positive number; using %g ms", name, raw, default_seconds * 1000)
+            return default_seconds
         return max(ms, 10.0) / 1000.0
 
     # ---- main loop ----------------------------------------------------------------------------------------
@@ -365,6 +368,7 @@ class Worker:
                     log.warning("grace period of %g ms over: abandoning chunk(s) %s", grace * 1000, self._held)
                     break
         self._shutdown.set()
+        self._rebeat.set()
         self._bye(reason)
         return code
 
@@ -431,7 +435,16 @@ class Worker:
             pass
 
     def _heartbeat_loop(self):
-        while not self._shutdown.wait(self.heartbeat_seconds):
+        while not self._shutdown.is_set():
+            with self._lock:
+                idle = self._state == "idle"
+            self._rebeat.wait(self.idle_heartbeat_seconds if idle else self.heartbeat_seconds)
+            if self._shutdown.is_set():
+                return
+            if self._rebeat.is_set():
+                # A state change was just reported: that was this period's heartbeat.
+                self._rebeat.clear()
+                continue
             self._heartbeat()
 
     def _set_state(self, state):
@@ -440,6 +453,7 @@ class Worker:
                 return
             self._state = state
         self._heartbeat()
+        self._rebeat.set()
 
     def _count(self, done, good, bad):
         with self._lock:

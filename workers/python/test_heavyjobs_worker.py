@@ -24,10 +24,12 @@ STATES = {"idle", "busy", "stopping"}
 class Monitor:
     """The monitor's side of one worker process."""
 
-    def __init__(self, test, script=WORKER, types="py.squares", heartbeat_ms=HEARTBEAT_MS):
+    def __init__(self, test, script=WORKER, types="py.squares", heartbeat_ms=HEARTBEAT_MS, idle_heartbeat_ms=None):
         self.test = test
         env = dict(os.environ)
         env.update(HEAVYJOBS_WORKER_ID="42", HEAVYJOBS_TYPES=types, HEAVYJOBS_HEARTBEAT_MS=str(heartbeat_ms))
+        if idle_heartbeat_ms is not None:
+            env["HEAVYJOBS_IDLE_HEARTBEAT_MS"] = str(idle_heartbeat_ms)
         env.pop("PYTHONSTARTUP", None)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.stderr = tempfile.TemporaryFile()
@@ -405,6 +407,26 @@ class WorkerProtocolTests(unittest.TestCase):
                 break
         self.assertGreater(hb["items"], 30)
         self.assertEqual((hb["state"], hb["chunks"], hb["checkpoints"]), ("busy", [8], 3))
+        m.close_stdin()
+        m.expect_exit(3)
+
+    def test_idle_heartbeats_come_at_the_idle_period_busy_ones_at_the_busy_period(self):
+        m = Monitor(self, heartbeat_ms=100, idle_heartbeat_ms=1000)
+        m.hello()
+        m.claim([])
+        m.heartbeat("idle", timeout=2)
+        count = len(m.heartbeats)
+        m.expect_quiet(2.5)
+        # At the idle period two come in 2.5 s; at the busy period there would be about 25. A slow machine
+        # only makes fewer.
+        self.assertLessEqual(len(m.heartbeats) - count, 3, "an idle worker heartbeats at the idle period")
+        # Busy: the state change is reported at once, then every 100 ms.
+        m.send({"type": "wake"})
+        m.claim([chunk(end=100, every=100000, sleepMs=20)])
+        m.heartbeat("busy", timeout=2)
+        count = len(m.heartbeats)
+        m.expect_quiet(1.0)
+        self.assertGreaterEqual(len(m.heartbeats) - count, 4, "a busy worker heartbeats at the busy period")
         m.close_stdin()
         m.expect_exit(3)
 
