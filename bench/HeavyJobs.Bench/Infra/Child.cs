@@ -99,6 +99,7 @@ internal sealed partial class Child : IAsyncDisposable
     public async Task<string> LineAsync(string prefix, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var exitedAndRead = false;
         while (true)
         {
             lock (_lines)
@@ -111,7 +112,17 @@ internal sealed partial class Child : IAsyncDisposable
             }
 
             var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || (_process.HasExited && _lineArrived.CurrentCount == 0))
+            if (_process.HasExited && !exitedAndRead)
+            {
+                // A process that prints its last line and exits at once can be seen gone before that line is
+                // read from its pipe: this waits for its output to end too, then the lines are looked at again.
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(cts.Token);
+                exitedAndRead = true;
+                continue;
+            }
+
+            if (left <= TimeSpan.Zero || exitedAndRead)
             {
                 throw new TimeoutException($"no '{prefix}' line from pid {Pid} (exited: {_process.HasExited}); stderr:\n{Errors}");
             }
