@@ -164,7 +164,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     public async ValueTask CommitAsync(string? cursor, bool complete)
     {
         var checkpoint = Take(cursor, complete);
-        Task? writes;
+        await SettleAsync();
         lock (_writes)
         {
             if (_held is { } held)
@@ -172,15 +172,6 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
                 checkpoint = Merge(held, checkpoint);
                 _held = null;
             }
-
-            StopHoldingLocked();
-            writes = _inflight;
-            _inflight = null;
-        }
-
-        if (writes is not null)
-        {
-            await writes;
         }
 
         await WriteAsync(checkpoint);
@@ -197,14 +188,10 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         lock (_writes)
         {
             StopHoldingLocked();
-            writes = _inflight;
-            _inflight = null;
+            writes = TakeWritesLocked();
         }
 
-        if (writes is not null)
-        {
-            await writes;
-        }
+        await (writes ?? Task.CompletedTask);
     }
 
     /// <summary>Writes what is held, waits for every write, and throws what they met.</summary>
@@ -218,14 +205,10 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
                 WriteHeldLocked(_time.GetTimestamp());
             }
 
-            writes = _inflight;
-            _inflight = null;
+            writes = TakeWritesLocked();
         }
 
-        if (writes is not null)
-        {
-            await writes;
-        }
+        await (writes ?? Task.CompletedTask);
     }
 
     /// <summary>Drains whatever the writes met: before giving a chunk back or failing it.</summary>
@@ -248,17 +231,21 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         Task? finished = null;
         lock (_writes)
         {
-            if (_inflight is { IsCompleted: true } done)
+            if (_inflight is { IsCompleted: true })
             {
-                finished = done;
-                _inflight = null;
+                finished = TakeWritesLocked();
             }
         }
 
-        if (finished is not null)
-        {
-            await finished;
-        }
+        await (finished ?? Task.CompletedTask);
+    }
+
+    /// <summary>The chain of writes, for the caller to await; the context no longer holds it.</summary>
+    private Task? TakeWritesLocked()
+    {
+        var writes = _inflight;
+        _inflight = null;
+        return writes;
     }
 
     private void WriteHeldFromTimer()
@@ -409,8 +396,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
     {
         lock (_writes)
         {
-            _heldTimer?.Dispose();
-            _heldTimer = null;
+            StopHoldingLocked();
         }
 
         _input.Dispose();
