@@ -91,6 +91,9 @@ public interface IHeavyStore : IAsyncDisposable
     /// <summary>Completes many held chunks at once; returns the ids that were completed (the others were no longer held).</summary>
     Task<IReadOnlyList<long>> ChunkCompleteManyAsync(ChunkCompleteManyParams p, CancellationToken cancellationToken);
 
+    /// <summary>Completes a batch and takes the next claim in one transaction: a busy worker's one write per round.</summary>
+    Task<CompletedAndClaimed> ChunkCompleteAndClaimAsync(ChunkCompleteAndClaimParams p, CancellationToken cancellationToken);
+
     Task<FailOutcome> ChunkFailAsync(ChunkFailParams p, CancellationToken cancellationToken);
 
     /// <summary>Gives a held chunk back at its last checkpoint (a graceful stop); counts no attempt.</summary>

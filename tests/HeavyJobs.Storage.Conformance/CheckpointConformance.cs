@@ -110,6 +110,56 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
     }
 
     [Fact]
+    public async Task ChunkCompleteAndClaimAsync_CompletesTheHeldOnes_RefusesTheStaleOne_ThenClaimsOthers()
+    {
+        var job = await InsertJobAsync(6);
+        var held = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(held[1].Id, ToZero: false, "test", Now), Ct));
+
+        var result = await Store.ChunkCompleteAndClaimAsync(
+            new ChunkCompleteAndClaimParams(
+                new ChunkCompleteManyParams(held.Select(c => new ChunkCompletion(c.Id, c.Epoch, "z", new ChunkCounters(2, 2, 0), job.JobId, 0, [new ChunkOutput($"k{c.Id}", "1")])).ToList(), Now),
+                new ChunkClaimParams(1, ["t"], 3, Now, Lease)),
+            Ct);
+
+        Assert.Equal([held[0].Id, held[2].Id], result.Completed.Order());
+        Assert.Equal(ChunkState.Done, (await GetAsync(held[0].Id)).State);
+        Assert.Equal(new ChunkCounters(2, 2, 0), (await GetAsync(held[2].Id)).Counters);
+        var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
+        Assert.Equal([$"k{held[0].Id}", $"k{held[2].Id}"], outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
+        // The refused one went back to pending by the reset and is claimed again; the completed ones are not.
+        Assert.Equal(3, result.Claimed.Count);
+        Assert.Contains(held[1].Id, result.Claimed.Select(c => c.Id));
+        Assert.DoesNotContain(held[0].Id, result.Claimed.Select(c => c.Id));
+        Assert.DoesNotContain(held[2].Id, result.Claimed.Select(c => c.Id));
+        Assert.Equal(result.Claimed.Select(c => c.Id).Order(), result.Claimed.Select(c => c.Id));
+        foreach (var chunk in result.Claimed)
+        {
+            Assert.Equal(ChunkState.Running, (await GetAsync(chunk.Id)).State);
+        }
+    }
+
+    [Fact]
+    public async Task ChunkCompleteAndClaimAsync_NothingToComplete_IsAClaim_AndNothingLeft_IsACompletion()
+    {
+        await InsertJobAsync(2);
+
+        var first = await Store.ChunkCompleteAndClaimAsync(
+            new ChunkCompleteAndClaimParams(new ChunkCompleteManyParams([], Now), new ChunkClaimParams(1, ["t"], 5, Now, Lease)),
+            Ct);
+        var second = await Store.ChunkCompleteAndClaimAsync(
+            new ChunkCompleteAndClaimParams(
+                new ChunkCompleteManyParams(first.Claimed.Select(c => new ChunkCompletion(c.Id, c.Epoch, null, ChunkCounters.Zero)).ToList(), Now),
+                new ChunkClaimParams(1, ["t"], 5, Now, Lease)),
+            Ct);
+
+        Assert.Empty(first.Completed);
+        Assert.Equal(2, first.Claimed.Count);
+        Assert.Equal(first.Claimed.Select(c => c.Id).Order(), second.Completed.Order());
+        Assert.Empty(second.Claimed);
+    }
+
+    [Fact]
     public async Task ChunkCheckpointAsync_EmittingTheSameKeysAgain_CreatesNoDuplicates()
     {
         var job = await InsertJobAsync(1);
