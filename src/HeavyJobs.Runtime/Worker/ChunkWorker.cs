@@ -86,10 +86,13 @@ public sealed partial class ChunkWorker
                     IReadOnlyList<ClaimedChunk> chunks;
                     try
                     {
-                        // Finished chunks are committed before more are taken: one transaction for the batch.
-                        await FlushCompletionsAsync(stopping);
+                        // Finished chunks are committed and more are taken in one transaction.
                         var max = Math.Min(free + Prefetch(), Math.Max(free, _options.MaxClaim));
-                        chunks = await _store.ChunkClaimAsync(new ChunkClaimParams(WorkerId, types, max, _time.GetUtcNow(), _options.Lease), stopping);
+                        var (committed, refused, taken) = await _completions.FlushAndClaimAsync(
+                            new ChunkClaimParams(WorkerId, types, max, _time.GetUtcNow(), _options.Lease),
+                            stopping);
+                        NoteFlushed(committed, refused);
+                        chunks = taken;
                         storeFailures = 0;
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -321,6 +324,11 @@ public sealed partial class ChunkWorker
     private async Task FlushCompletionsAsync(CancellationToken cancellationToken)
     {
         var (committed, refused) = await _completions.FlushAsync(cancellationToken);
+        NoteFlushed(committed, refused);
+    }
+
+    private void NoteFlushed(IReadOnlyList<PendingCompletion> committed, IReadOnlyList<PendingCompletion> refused)
+    {
         if (committed.Count > 0)
         {
             Interlocked.Add(ref _checkpoints, committed.Count);

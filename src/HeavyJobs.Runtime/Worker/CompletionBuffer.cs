@@ -81,22 +81,47 @@ internal sealed class CompletionBuffer(IHeavyStore store, TimeProvider time)
     /// </summary>
     public async Task<(IReadOnlyList<PendingCompletion> Committed, IReadOnlyList<PendingCompletion> Refused)> FlushAsync(CancellationToken cancellationToken)
     {
+        var (committed, refused, _) = await CommitAsync(
+            async (batch, ct) => (batch.Items.Count == 0 ? [] : await store.ChunkCompleteManyAsync(batch, ct), []),
+            cancellationToken);
+        return (committed, refused);
+    }
+
+    /// <summary>
+    /// As <see cref="FlushAsync"/>, and takes <paramref name="claim"/> in the same transaction. If the store
+    /// fails, nothing is claimed and the completions stay buffered.
+    /// </summary>
+    public Task<(IReadOnlyList<PendingCompletion> Committed, IReadOnlyList<PendingCompletion> Refused, IReadOnlyList<ClaimedChunk> Claimed)> FlushAndClaimAsync(
+        ChunkClaimParams claim,
+        CancellationToken cancellationToken) =>
+        CommitAsync(
+            async (batch, ct) =>
+            {
+                if (batch.Items.Count == 0)
+                {
+                    return ([], await store.ChunkClaimAsync(claim, ct));
+                }
+
+                var both = await store.ChunkCompleteAndClaimAsync(new ChunkCompleteAndClaimParams(batch, claim), ct);
+                return (both.Completed, both.Claimed);
+            },
+            cancellationToken);
+
+    private async Task<(IReadOnlyList<PendingCompletion> Committed, IReadOnlyList<PendingCompletion> Refused, IReadOnlyList<ClaimedChunk> Claimed)> CommitAsync(
+        Func<ChunkCompleteManyParams, CancellationToken, Task<(IReadOnlyList<long> Completed, IReadOnlyList<ClaimedChunk> Claimed)>> write,
+        CancellationToken cancellationToken)
+    {
         List<PendingCompletion> batch;
         lock (_lock)
         {
-            if (_pending.Count == 0)
-            {
-                return ([], []);
-            }
-
             batch = _pending;
             _pending = [];
         }
 
-        IReadOnlyList<long> completed;
+        (IReadOnlyList<long> Completed, IReadOnlyList<ClaimedChunk> Claimed) written;
         try
         {
-            completed = await store.ChunkCompleteManyAsync(new ChunkCompleteManyParams(batch.Select(b => b.Completion).ToList(), time.GetUtcNow()), cancellationToken);
+            written = await write(new ChunkCompleteManyParams(batch.Select(b => b.Completion).ToList(), time.GetUtcNow()), cancellationToken);
         }
         catch
         {
@@ -110,7 +135,7 @@ internal sealed class CompletionBuffer(IHeavyStore store, TimeProvider time)
             throw;
         }
 
-        var ids = completed.ToHashSet();
-        return (batch.Where(b => ids.Contains(b.Completion.ChunkId)).ToList(), batch.Where(b => !ids.Contains(b.Completion.ChunkId)).ToList());
+        var ids = written.Completed.ToHashSet();
+        return (batch.Where(b => ids.Contains(b.Completion.ChunkId)).ToList(), batch.Where(b => !ids.Contains(b.Completion.ChunkId)).ToList(), written.Claimed);
     }
 }

@@ -71,9 +71,9 @@ public static class WorkerDefaults
 
     public static readonly TimeSpan PrefetchWindow = TimeSpan.FromMilliseconds(100);
 
-    public const int MaxClaim = 1000;
+    public const int MaxClaim = 4000;
 
-    public const int CompletionBatch = 1000;
+    public const int CompletionBatch = 4000;
 
     public static readonly TimeSpan CompletionFlushInterval = TimeSpan.FromMilliseconds(50);
 

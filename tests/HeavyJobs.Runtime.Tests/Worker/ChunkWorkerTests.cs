@@ -144,9 +144,11 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         await stop.CancelAsync();
         await run;
 
-        // The first claim knows nothing of the handler and takes one chunk; the next takes the rest.
-        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkClaimAsync)), 2, 4);
-        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkCompleteManyAsync)), 2, 4);
+        // The first claim knows nothing of the handler and takes one chunk; the next takes the rest. Completions
+        // go in with the next claim, or alone when there is nothing more to claim.
+        Assert.InRange(Claims(spy), 2, 4);
+        Assert.InRange(CompletionBatches(spy), 2, 4);
+        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkCompleteAndClaimAsync)), 1, 3);
         Assert.Equal(0, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
         var outputs = await _store.OutputListAsync(new OutputListParams(job), Ct);
         Assert.Equal(300, outputs.Select(o => o.ChunkId).Distinct().Count());
@@ -183,6 +185,43 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACompletionBatchAndClaimThatFails_ClaimsNothing_AndItsCompletionsGoInWithTheNextTry()
+    {
+        var job = await SubmitAsync("quick", chunks: 300, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The first transaction that carries completions and a claim fails, as when the database goes away.
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCompleteAndClaimAsync) && n == 1 ? FailAsync() : null;
+        async Task<CompletedAndClaimed> FailAsync()
+        {
+            await Task.Yield();
+            failed.SetResult();
+            throw new InvalidOperationException("the database went away");
+        }
+
+        var (host, run, stop) = Start(store: store);
+        await failed.Task.WaitAsync(Ct);
+
+        // Nothing of it was written: the first chunk, finished, is still held; nothing more was claimed.
+        var rows = await _store.ChunkListAsync(new ChunkListParams(job), Ct);
+        Assert.Equal(1, rows.Count(c => c.State == ChunkState.Running));
+        Assert.Equal(299, rows.Count(c => c.State == ChunkState.Pending));
+
+        // After its back-off the worker tries again, with the same completion, and carries on.
+        await UntilAsync(host, async () =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            return (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done);
+        });
+        await stop.CancelAsync();
+        await run;
+        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkCompleteAndClaimAsync)), 2, 4);
+        var outputs = await _store.OutputListAsync(new OutputListParams(job), Ct);
+        Assert.Equal(300, outputs.Count);
+        Assert.Equal(300, outputs.Select(o => o.ChunkId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task EachHandlerStarts_OnlyOnceTheHostHeardItRuns_WithoutTheChunksClaimedAheadOrFinished()
     {
         var job = await SubmitAsync("probe", chunks: 300, itemsPerChunk: 1);
@@ -194,7 +233,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         await run;
 
         // The worker did hold chunks it was not running: most of them came in one claim.
-        Assert.InRange(spy.Count(nameof(IHeavyStore.ChunkClaimAsync)), 2, 4);
+        Assert.InRange(Claims(spy), 2, 4);
         // With one slot, what the host last heard as each handler started is that chunk alone: not the ones waiting
         // in the queue, nor the finished ones whose completions were not yet committed. A monitor counts a death
         // only for what it last heard.
@@ -211,15 +250,27 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         var flushing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         IReadOnlyList<long>? lateResult = null;
-        // The worker's second batch hangs on its way to the store, as if the process froze there and died.
-        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCompleteManyAsync) && n == 2
-            ? HangThenCommitAsync((ChunkCompleteManyParams)args[0]!, inner)
-            : null;
-        async Task<IReadOnlyList<long>> HangThenCommitAsync(ChunkCompleteManyParams p, IHeavyStore inner)
+        var batches = 0;
+        // The worker's second batch of completions (alone or with its next claim) hangs on its way to the
+        // store, as if the process froze there and died.
+        spy.Intercept = (method, n, args, inner) => method switch
+        {
+            nameof(IHeavyStore.ChunkCompleteManyAsync) when Interlocked.Increment(ref batches) == 2 =>
+                HangThenAsync(async () => lateResult = await inner.ChunkCompleteManyAsync((ChunkCompleteManyParams)args[0]!, CancellationToken.None)),
+            nameof(IHeavyStore.ChunkCompleteAndClaimAsync) when Interlocked.Increment(ref batches) == 2 =>
+                HangThenAsync(async () =>
+                {
+                    var both = await inner.ChunkCompleteAndClaimAsync((ChunkCompleteAndClaimParams)args[0]!, CancellationToken.None);
+                    lateResult = both.Completed;
+                    return both;
+                }),
+            _ => null,
+        };
+        async Task<T> HangThenAsync<T>(Func<Task<T>> commit)
         {
             flushing.SetResult();
             await resume.Task;
-            return lateResult = await inner.ChunkCompleteManyAsync(p, CancellationToken.None);
+            return await commit();
         }
 
         var (_, run, stop) = Start(store: store);
@@ -448,4 +499,12 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Add<QuickHandler>("probe").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
+
+    /// <summary>Claims made, alone or with a batch of completions.</summary>
+    private static int Claims(StoreSpy spy) =>
+        spy.Count(nameof(IHeavyStore.ChunkClaimAsync)) + spy.Count(nameof(IHeavyStore.ChunkCompleteAndClaimAsync));
+
+    /// <summary>Batches of completions committed, alone or with the next claim.</summary>
+    private static int CompletionBatches(StoreSpy spy) =>
+        spy.Count(nameof(IHeavyStore.ChunkCompleteManyAsync)) + spy.Count(nameof(IHeavyStore.ChunkCompleteAndClaimAsync));
 }
