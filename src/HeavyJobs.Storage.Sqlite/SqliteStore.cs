@@ -17,6 +17,7 @@ public sealed class SqliteStore : RelationalStore
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly WriteTurns _turns;
 
     public SqliteStore(string path, SqliteStoreOptions? options = null, TimeProvider? time = null)
         : base(new SqliteDialect())
@@ -30,6 +31,7 @@ public sealed class SqliteStore : RelationalStore
             Pooling = true,
             DefaultTimeout = (int)_options.BusyTimeout.TotalSeconds,
         }.ToString();
+        _turns = new WriteTurns(Path, _options.BusyTimeout);
     }
 
     public override string Kind => "sqlite";
@@ -59,8 +61,12 @@ public sealed class SqliteStore : RelationalStore
     {
         // Pooled connections keep the file open; let go of them so the file can be deleted or moved.
         SqliteConnection.ClearAllPools();
+        _turns.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    protected override async ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) =>
+        await _turns.TakeAsync(cancellationToken);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -24,10 +24,14 @@ public abstract partial class RelationalStore : IHeavyStore
     /// <summary>An open connection from the pool.</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Waits, before a write transaction begins, for whatever turn the database wants writers to take; null for none.</summary>
+    protected virtual ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
     /// <summary>Runs <paramref name="work"/> in a write transaction and commits it if it returns normally.</summary>
     protected async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        using var turn = await TakeWriteTurnAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
