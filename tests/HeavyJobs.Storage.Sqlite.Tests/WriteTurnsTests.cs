@@ -18,12 +18,16 @@ public sealed class WriteTurnsTests : IDisposable
     public async Task AnotherProcessesTurn_KeepsThisWriterWaiting_UntilThatProcessDies()
     {
         using var turns = new WriteTurns(Db, TimeSpan.FromMinutes(1));
+        // A first write opens the lock file, so the wait below is on flock itself, not on opening the file
+        // (which the next test meets).
+        (await turns.TakeAsync(Ct)).Dispose();
         // Another process takes the file's turn (flock(1) on the same lock file) and keeps it.
         using var other = Process.Start(new ProcessStartInfo("flock", [Db + "-turn", "-c", "echo locked; exec sleep 600"]) { RedirectStandardOutput = true })!;
         Assert.Equal("locked", await other.StandardOutput.ReadLineAsync(Ct));
 
+        // TakeAsync returns at once, completed, whenever it does not wait for a turn (the lock was free, or no
+        // lock file could be used): a task still running is a writer waiting.
         var waiting = turns.TakeAsync(Ct).AsTask();
-        await Task.Delay(300, Ct);
         Assert.False(waiting.IsCompleted, "a writer took its turn while another process held it");
 
         // The kernel gives a dead process's turn up: the waiting writer gets it.
@@ -40,7 +44,7 @@ public sealed class WriteTurnsTests : IDisposable
         var held = await first.TakeAsync(Ct);
         var waiting = second.TakeAsync(Ct).AsTask();
         var alsoWaiting = first.TakeAsync(Ct).AsTask();
-        await Task.Delay(300, Ct);
+        // As above: a turn not waited for comes back completed.
         Assert.False(waiting.IsCompleted, "another store's writer took its turn while this one held it");
         Assert.False(alsoWaiting.IsCompleted, "a second writer of the same store took its turn while the first held it");
 

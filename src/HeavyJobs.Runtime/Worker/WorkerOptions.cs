@@ -37,10 +37,10 @@ public sealed record WorkerOptions
     /// </summary>
     public TimeSpan PrefetchWindow { get; init; } = WorkerDefaults.PrefetchWindow;
 
-    /// <summary>The most chunks one claim takes. The default value is 1,000.</summary>
+    /// <summary>The most chunks one claim takes. The default value is 4,000.</summary>
     public int MaxClaim { get; init; } = WorkerDefaults.MaxClaim;
 
-    /// <summary>Finished chunks whose completions are committed together at most. The default value is 1,000.</summary>
+    /// <summary>Finished chunks whose completions are committed together at most. The default value is 4,000.</summary>
     public int CompletionBatch { get; init; } = WorkerDefaults.CompletionBatch;
 
     /// <summary>The longest a finished chunk's completion waits for its batch. The default value is 50 ms.</summary>

@@ -140,7 +140,7 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
     [Fact]
     public async Task PoisonAmongQuickChunks_IsQuarantined_WhileTheChunksItsWorkersHeldAheadCountNoDeath_AndAllEndDone()
     {
-        // Quick chunks make the worker claim ahead (up to 1,000) and buffer completions; one in the middle SIGKILLs
+        // Quick chunks make the worker claim ahead (up to 4,000) and buffer completions; one in the middle SIGKILLs
         // its worker each time it starts. Its neighbours are held at every death, claimed ahead or finished and not
         // yet committed: only the poison may count those deaths.
         const int count = 3000;
