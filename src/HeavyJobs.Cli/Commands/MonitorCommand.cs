@@ -16,9 +16,13 @@ internal static class MonitorCommand
         var stall = new Option<double?>("--stall-timeout") { Description = "Seconds of heartbeats without progress after which a busy worker is hung (default: each type's own)." };
         var hungAfter = new Option<double?>("--hung-after") { Description = "Seconds without a heartbeat after which a worker is hung (default 15)." };
         var backoff = new Option<double?>("--restart-backoff") { Description = "Seconds before restarting a worker type that died twice in a row; doubles per death (default 1)." };
+        var lease = new Option<double?>("--lease")
+        {
+            Description = "Seconds a claim or heartbeat holds a chunk; after it, anyone may take the chunk back (default 30). Only a dead machine's chunks wait for it.",
+        };
         var command = new Command("monitor", "Run this machine's monitor: start, watch, stop and restart worker processes as the store says.")
         {
-            node, external, stall, hungAfter, backoff,
+            node, external, stall, hungAfter, backoff, lease,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
@@ -31,7 +35,13 @@ internal static class MonitorCommand
                     StallTimeout = parse.GetValue(stall) is { } s ? TimeSpan.FromSeconds(s) : null,
                     HungAfter = parse.GetValue(hungAfter) is { } h ? TimeSpan.FromSeconds(h) : TimeSpan.FromSeconds(15),
                     RestartBackoffBase = parse.GetValue(backoff) is { } b ? TimeSpan.FromSeconds(b) : TimeSpan.FromSeconds(1),
+                    Lease = parse.GetValue(lease) is { } l ? TimeSpan.FromSeconds(l) : TimeSpan.FromSeconds(30),
                 };
+                if (options.Lease < options.HeartbeatInterval * 3)
+                {
+                    throw new UserError($"--lease must be at least {(options.HeartbeatInterval * 3).TotalSeconds:0} s (three lease extensions), so that a busy chunk is never lost between two");
+                }
+
                 await new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(stop.Token);
                 return 0;
             },

@@ -37,6 +37,7 @@ internal static class WorkerCommand
                     {
                         HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
                         IdleHeartbeatInterval = TimeSpan.FromMilliseconds(Milliseconds(WorkerEnvironment.IdleHeartbeatMs) ?? heartbeat),
+                        Lease = Milliseconds(WorkerEnvironment.LeaseMs) is { } lease ? TimeSpan.FromMilliseconds(lease) : options.Lease,
                     };
                     await new ChunkWorker(store, app.Registry, pipe, options, app.Time, loggers).RunAsync(stop.Token);
                     return 0;

@@ -253,6 +253,7 @@ public sealed partial class HeavyMonitor
         info.Environment[WorkerEnvironment.Db] = _options.Db;
         info.Environment[WorkerEnvironment.HeartbeatMs] = ((long)_options.WorkerHeartbeat.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         info.Environment[WorkerEnvironment.IdleHeartbeatMs] = ((long)_options.EffectiveWorkerIdleHeartbeat.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        info.Environment[WorkerEnvironment.LeaseMs] = ((long)_options.Lease.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         string? runningFile = null;
         try
         {

@@ -67,6 +67,9 @@ public static class WorkerEnvironment
     /// <summary>The heartbeat period while idle; workers that ignore it heartbeat at <see cref="HeartbeatMs"/> throughout.</summary>
     public const string IdleHeartbeatMs = "HEAVYJOBS_IDLE_HEARTBEAT_MS";
 
+    /// <summary>The lease a worker that claims from the store itself asks for; the monitor extends it by the same.</summary>
+    public const string LeaseMs = "HEAVYJOBS_LEASE_MS";
+
     /// <summary>The file in which the worker keeps the chunks its handlers run (<see cref="RunningFile"/>).</summary>
     public const string RunningFile = "HEAVYJOBS_RUNNING_FILE";
 }

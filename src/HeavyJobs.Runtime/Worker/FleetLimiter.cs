@@ -15,8 +15,11 @@ internal static class FleetLimiter
     /// <summary>How long to wait before asking again for a slot when all are busy.</summary>
     private static readonly TimeSpan SlotRetry = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How many turns a request takes at most when it keeps waking up too late to use them.</summary>
-    private const int LateTurnRetries = 3;
+    /// <summary>
+    /// How late a turn may still be used, as a share of the spacing. Starts are then never closer than nine
+    /// tenths of the spacing, and a one-second window holds at most one more start than the rate promises.
+    /// </summary>
+    private const int LateShare = 10;
 
     public static async ValueTask<IAsyncDisposable> AcquireAsync(IHeavyStore store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
     {
@@ -36,7 +39,7 @@ internal static class FleetLimiter
         try
         {
             var interval = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
-            for (var turn = 1; ; turn++)
+            while (true)
             {
                 var start = await store.RateReserveAsync(new RateReserveParams(resource, interval, time.GetUtcNow()), cancellationToken);
                 var wait = start - time.GetUtcNow();
@@ -46,9 +49,9 @@ internal static class FleetLimiter
                 }
 
                 // A turn used late (the process was descheduled, the database answered slowly) would land right next
-                // to the turns after it, a burst the resource sees as impolite: take a fresh turn instead. The
-                // unused turn only leaves a gap. After a few tries the request goes anyway rather than starve.
-                if (time.GetUtcNow() - start <= interval / 2 || turn == LateTurnRetries)
+                // to the turns after it, a burst the resource sees as impolite: take a fresh turn instead, however
+                // often it takes. The unused turn only leaves a gap; a loaded machine fetches slower, never faster.
+                if (time.GetUtcNow() - start <= interval / LateShare)
                 {
                     break;
                 }

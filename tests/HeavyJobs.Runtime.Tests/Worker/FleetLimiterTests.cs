@@ -1,0 +1,80 @@
+using System.Threading.Channels;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Runtime.Worker;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Politeness;
+using HeavyJobs.Storage.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HeavyJobs.Runtime.Tests.Worker;
+
+public sealed class FleetLimiterTests : IAsyncLifetime
+{
+    private const string Resource = "whois.example";
+
+    // 4 starts a second: a turn every 250 ms, usable up to 25 ms late.
+    private static readonly ResourceLimit Limit = new(RequestsPerSecond: 4, Concurrency: 4, MaxRequestTime: TimeSpan.FromSeconds(30));
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly Channel<DateTimeOffset> _turns = Channel.CreateUnbounded<DateTimeOffset>();
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
+    private SqliteStore _inner = null!;
+    private IHeavyStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _inner = new SqliteStore(Path.Combine(_dir, "l.db"), new SqliteStoreOptions { Synchronous = "NORMAL" }, _time);
+        await _inner.MigrateAsync(Ct);
+        var (store, spy) = StoreSpy.Wrap(_inner);
+        // Every turn the store hands out is told to the test once the limiter has it.
+        spy.Intercept = (method, _, args, inner) => method == nameof(IHeavyStore.RateReserveAsync)
+            ? Told(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!))
+            : null;
+        _store = store;
+    }
+
+    public async ValueTask DisposeAsync() => await _inner.DisposeAsync();
+
+    [Fact]
+    public async Task ATurnWokenLate_IsNeverUsed_HoweverOften_AndTheRequestGoesOnTheFirstTurnItMeets()
+    {
+        // The first request finds the resource free and goes at once.
+        var first = _time.GetUtcNow();
+        await using (await FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct))
+        {
+            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
+        }
+
+        // The second is given the next turn, a spacing later. Its process wakes 100 ms after each turn it is
+        // given (descheduled, a slow database): going then would put it 150 ms from the next request. It takes
+        // a fresh turn instead, as often as it wakes late.
+        var second = FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct).AsTask();
+        for (var late = 0; late < 5; late++)
+        {
+            var turn = await _turns.Reader.ReadAsync(Ct);
+            Assert.False(second.IsCompleted, $"the request went on a turn woken late (wake {late})");
+            _time.Advance(turn - _time.GetUtcNow() + TimeSpan.FromMilliseconds(100));
+            var next = await Task.WhenAny(second, _turns.Reader.WaitToReadAsync(Ct).AsTask());
+            Assert.NotSame(second, next);
+        }
+
+        // Woken on time, it goes; the five turns it let pass only left gaps.
+        var onTime = await _turns.Reader.ReadAsync(Ct);
+        Assert.Equal(first + 6 * Interval, onTime);
+        _time.Advance(onTime - _time.GetUtcNow());
+        await using (await second.WaitAsync(Ct))
+        {
+            Assert.False(_turns.Reader.TryRead(out _), "no turn was taken after the one used");
+        }
+    }
+
+    private async Task<DateTimeOffset> Told(Task<DateTimeOffset> reserve)
+    {
+        var start = await reserve;
+        await _turns.Writer.WriteAsync(start, Ct);
+        return start;
+    }
+}
