@@ -36,6 +36,12 @@ public sealed partial class HeavyMonitor
     /// <summary>Targets and commands are re-read at least this often even if no change is seen.</summary>
     private static readonly TimeSpan ConvergeFallback = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the loop looks at a machine whose workers are all idle: no lease to extend, nothing due sooner.</summary>
+    private static readonly TimeSpan IdleStep = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the loop looks while workers start or stop, a restart waits or a kill is due.</summary>
+    private static readonly TimeSpan BusyStep = TimeSpan.FromMilliseconds(500);
+
     private volatile bool _storeChanged = true;
     private long _lastConvergeTs;
     private long _lastHeartbeatTs;
@@ -90,7 +96,7 @@ public sealed partial class HeavyMonitor
                     await Task.Delay(TimeSpan.FromSeconds(1), _time, stopping);
                 }
 
-                await WaitAsync(TimeSpan.FromMilliseconds(500), stopping);
+                await WaitAsync(NextStep(), stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -120,7 +126,7 @@ public sealed partial class HeavyMonitor
         }
 
         await KillOverdueAsync(ct);
-        if (_time.GetElapsedTime(_lastHeartbeatTs, now) >= _options.HeartbeatInterval)
+        if (_time.GetElapsedTime(_lastHeartbeatTs, now) >= HeartbeatPeriod())
         {
             _lastHeartbeatTs = now;
             await HeartbeatAsync(ct);
@@ -444,12 +450,14 @@ public sealed partial class HeavyMonitor
         var updates = new List<WorkerUpdate>();
         foreach (var w in live)
         {
-            w.Stats.Sample(w.Pid, _time);
             var due = w.StateAtLastRow != w.State || _time.GetElapsedTime(w.RowWrittenTs, now) >= _options.WorkerRowRefresh;
             if (!due)
             {
                 continue;
             }
+
+            // CPU is measured between two rows: one read of /proc per row, not per heartbeat.
+            w.Stats.Sample(w.Pid, _time);
 
             var seconds = w.RowWrittenTs == 0 ? 0 : _time.GetElapsedTime(w.RowWrittenTs, now).TotalSeconds;
             var rate = seconds > 0 ? Math.Round((w.Items - w.ItemsAtLastRow) / seconds, 1) : 0;
@@ -482,7 +490,7 @@ public sealed partial class HeavyMonitor
             var stall = _options.StallTimeout ?? (_registry.Contains(w.Type) ? _registry.Get(w.Type).Options.StallTimeout : HandlerDefaults.StallTimeout);
             var still = _time.GetElapsedTime(w.LastProgressTs, now);
             string? why = null;
-            if (silent >= _options.HungAfter)
+            if (silent >= (w.State == WorkerState.Idle ? _options.IdleHungAfter : _options.HungAfter))
             {
                 why = $"hung: no heartbeat for {silent.TotalSeconds:0} s";
             }
@@ -561,6 +569,35 @@ public sealed partial class HeavyMonitor
         await Task.WhenAll(Live().Select(w => w.Exited.WaitAsync(TimeSpan.FromSeconds(5), _time).ContinueWith(_ => { }, TaskScheduler.Default)));
         await ReapAsync(CancellationToken.None);
         await ActAsync("monitor-stop", $"monitor pid {Environment.ProcessId} stopped", CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Leases are extended and workers looked at every <see cref="MonitorOptions.HeartbeatInterval"/> while any
+    /// of them holds chunks; a machine of idle workers is looked at less often, since every wake-up costs it.
+    /// </summary>
+    private TimeSpan HeartbeatPeriod() =>
+        Live().Any(w => w.State != WorkerState.Idle || w.Chunks.Count > 0 || w.Proxy) ? _options.HeartbeatInterval : IdleStep;
+
+    /// <summary>
+    /// How long the loop may sleep: until the next heartbeat, reclaim or re-read is due, or half a second while
+    /// something is in motion. Exits and store changes wake it sooner.
+    /// </summary>
+    private TimeSpan NextStep()
+    {
+        var now = _time.GetTimestamp();
+        if (Live().Any(w => w.State == WorkerState.Starting || w.EndingReason is not null || w.KillAtTs is not null)
+            || _types.Values.Any(t => t.NextStartTs > now))
+        {
+            return BusyStep;
+        }
+
+        var due = new[]
+        {
+            HeartbeatPeriod() - _time.GetElapsedTime(_lastHeartbeatTs, now),
+            _options.ReclaimInterval - _time.GetElapsedTime(_lastReclaimTs, now),
+            ConvergeFallback - _time.GetElapsedTime(_lastConvergeTs, now),
+        }.Min();
+        return due < BusyStep ? BusyStep : due;
     }
 
     private async Task WaitAsync(TimeSpan timeout, CancellationToken ct)

@@ -63,12 +63,19 @@ public sealed record MonitorOptions
     public TimeSpan WorkerHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Heartbeat period asked of idle workers, capped at a third of <see cref="HungAfter"/> so that an idle
-    /// worker is never taken for a hung one. The default value is 5 seconds.
+    /// Heartbeat period asked of idle workers. An idle worker holds no chunk, so little hangs on hearing from
+    /// it often, while every wake-up of every idle process is paid for by the machine. The default value is
+    /// 15 seconds.
     /// </summary>
-    public TimeSpan WorkerIdleHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan WorkerIdleHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The idle heartbeat period workers are actually given.</summary>
-    internal TimeSpan EffectiveWorkerIdleHeartbeat =>
-        TimeSpan.FromTicks(Math.Max(WorkerHeartbeat.Ticks, Math.Min(WorkerIdleHeartbeat.Ticks, HungAfter.Ticks / 3)));
+    /// <summary>The idle heartbeat period workers are actually given: never shorter than the busy one.</summary>
+    internal TimeSpan EffectiveWorkerIdleHeartbeat => TimeSpan.FromTicks(Math.Max(WorkerHeartbeat.Ticks, WorkerIdleHeartbeat.Ticks));
+
+    /// <summary>
+    /// How long a worker that last said it was idle may be silent before it is hung: <see cref="HungAfter"/>,
+    /// or three idle heartbeats if that is longer, so that an idle worker is never taken for a hung one. A worker
+    /// says at once when it turns busy, and from then on <see cref="HungAfter"/> applies.
+    /// </summary>
+    internal TimeSpan IdleHungAfter => TimeSpan.FromTicks(Math.Max(HungAfter.Ticks, EffectiveWorkerIdleHeartbeat.Ticks * 3));
 }
