@@ -63,27 +63,31 @@ public abstract partial class RelationalStore
         InTransactionAsync(
             async (connection, transaction) =>
             {
-                // The fence comes first: if the epoch moved on, nothing else in this transaction runs.
+                // The fence comes first: if the epoch moved on, nothing else in this transaction runs. A checkpoint
+                // that does not complete sets no column an index names (SQLite rewrites the entries of every index
+                // naming a column that is set, whatever its value): only completing moves the state and the owner.
                 var state = (string?)await connection.Command(
-                        """
-                        UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
-                            progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END,
-                            state = CASE WHEN @complete = 1 THEN 'done' ELSE state END,
-                            lease_owner = CASE WHEN @complete = 1 THEN NULL ELSE lease_owner END,
-                            lease_expires_at = CASE WHEN @complete = 1 THEN NULL ELSE @expires END,
-                            finished_at = CASE WHEN @complete = 1 THEN @now ELSE finished_at END,
-                            updated_at = @now
-                        WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
-                        RETURNING state
-                        """,
+                        p.Complete
+                            ? """
+                              UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
+                                  progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END, state = 'done',
+                                  lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
+                              WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
+                              RETURNING state
+                              """
+                            : """
+                              UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
+                                  progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END, lease_expires_at = @expires, updated_at = @now
+                              WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
+                              RETURNING state
+                              """,
                         transaction)
                     .With("cursor", p.Cursor)
                     .With("done", p.Counters.Done)
                     .With("good", p.Counters.Good)
                     .With("bad", p.Counters.Bad)
                     .With("progressed", p.Cursor is not null || p.Counters.Done > 0)
-                    .With("complete", p.Complete)
-                    .With("expires", p.Now + p.Lease)
+                    .With("expires", p.Complete ? null : StoreTime.ToMs(p.Now + p.Lease))
                     .With("now", p.Now)
                     .With("id", p.ChunkId)
                     .With("epoch", p.Epoch)
