@@ -16,8 +16,9 @@ internal static class BurndownScenario
         var chunks = ctx.Quick ? 100_000 : 500_000;
         var warmup = ctx.Quick ? 200_000 : 500_000;
         const int runs = 3;
-        // SQLite has one writer at a time: beyond one worker per core, workers only queue for its lock (on this
-        // 2-core machine 4 workers drained 20-30k chunks/s, 2 drained 31-40k), so it gets as many as cores.
+        // SQLite has one writer at a time: beyond one worker per core, workers only queue for its lock, so it gets
+        // as many as cores (2026-12-02, 2-core EPYC, writers taking turns: 2 workers 80.5k chunks/s, 3 82.0k,
+        // 4 76.3k, medians of 3; the lock is the limit, not the workers).
         var workers = kind == "pg" ? 4 : Environment.ProcessorCount;
         var rates = new List<double>();
         var enqueue = new List<double>();
