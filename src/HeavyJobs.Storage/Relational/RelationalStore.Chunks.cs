@@ -66,21 +66,14 @@ public abstract partial class RelationalStore
                 // The fence comes first: if the epoch moved on, nothing else in this transaction runs. A checkpoint
                 // that does not complete sets no column an index names (SQLite rewrites the entries of every index
                 // naming a column that is set, whatever its value): only completing moves the state and the owner.
+                var ending = p.Complete ? "state = 'done', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now" : "lease_expires_at = @expires";
                 var state = (string?)await connection.Command(
-                        p.Complete
-                            ? """
-                              UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
-                                  progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END, state = 'done',
-                                  lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
-                              WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
-                              RETURNING state
-                              """
-                            : """
-                              UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
-                                  progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END, lease_expires_at = @expires, updated_at = @now
-                              WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
-                              RETURNING state
-                              """,
+                        $"""
+                        UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
+                            progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END, {ending}, updated_at = @now
+                        WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
+                        RETURNING state
+                        """,
                         transaction)
                     .With("cursor", p.Cursor)
                     .With("done", p.Counters.Done)
