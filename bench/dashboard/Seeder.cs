@@ -116,7 +116,7 @@ internal static class Seeder
             WHERE state = 'pending' AND ((job_id = @big AND id % 5 < 3) OR (job_id <> @big AND job_id % 2 = 0))
             """,
             $"""
-            UPDATE hj_chunks SET state = 'failed', attempts = 3, errors = {errors}, holders = {holders}, updated_at = @now
+            UPDATE hj_chunks SET state = 'failed', attempts = 3, errors = {errors}, holders = {holders}, finished_at = @now, updated_at = @now
             WHERE state = 'pending' AND job_id = @big AND id % 997 = 0
             """,
             "UPDATE hj_jobs SET state = 'completed', finished_at = @now WHERE id <> @big AND id % 2 = 0",

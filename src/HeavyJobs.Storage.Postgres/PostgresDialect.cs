@@ -54,6 +54,8 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
         return command;
     }
 
+    public override bool JobStateIndexed => true;
+
     public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
 
     public override string Least(string a, string b) => $"LEAST({a}, {b})";

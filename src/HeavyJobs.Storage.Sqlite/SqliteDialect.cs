@@ -67,6 +67,8 @@ internal sealed class SqliteDialect : SqlDialect
             .With("items", Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
+    public override bool JobStateIndexed => false;
+
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
 
     public override string Least(string a, string b) => $"MIN({a}, {b})";

@@ -21,4 +21,6 @@ public sealed class PostgresDashboardTests() : DashboardConformance(new Postgres
 public sealed class PostgresChangeWatcherTests() : ChangeWatcherConformance(new PostgresStoreProvider());
 public sealed class PostgresPipelineTests() : PipelineConformance(new PostgresStoreProvider());
 
+public sealed class PostgresChunkListTests() : ChunkListConformance(new PostgresStoreProvider());
+
 public sealed class PostgresRefreshTests() : RefreshConformance(new PostgresStoreProvider());

@@ -21,4 +21,6 @@ public sealed class SqliteDashboardTests() : DashboardConformance(new SqliteStor
 public sealed class SqliteChangeWatcherTests() : ChangeWatcherConformance(new SqliteStoreProvider());
 public sealed class SqlitePipelineTests() : PipelineConformance(new SqliteStoreProvider());
 
+public sealed class SqliteChunkListTests() : ChunkListConformance(new SqliteStoreProvider());
+
 public sealed class SqliteRefreshTests() : RefreshConformance(new SqliteStoreProvider());

@@ -239,35 +239,42 @@ public abstract partial class RelationalStore
                 .ListAsync(ReadChunk, cancellationToken)).FirstOrDefault(),
             cancellationToken);
 
-    /// <summary>Pages of one job's chunks up to this size are read per state and merged (see <see cref="ChunkListAsync"/>).</summary>
-    private const int KeysetPageLimit = 1000;
+    private static readonly string[] FinishedStates = [.. Enum.GetValues<ChunkState>().Where(s => s.IsFinal()).Select(s => s.ToDb())];
 
     public Task<IReadOnlyList<ChunkRow>> ChunkListAsync(ChunkListParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<ChunkRow>>(
             async connection =>
             {
-                var afterSql = p.AfterId is null ? "" : " AND id > @after";
-                var sql = p is { JobId: not null, State: null, Limit: <= KeysetPageLimit }
-                    // A page of one job's chunks in every state: one short range of the (job, state, id) index per state,
-                    // merged, instead of reading the whole job in state order and sorting it (or walking the primary key
-                    // through other jobs' chunks). No index of its own, so claims and checkpoints maintain nothing more.
-                    ? $"""
-                      SELECT {ChunkColumns} FROM hj_chunks WHERE id IN ({string.Join(" UNION ALL ", Enum.GetValues<ChunkState>().Select(s =>
-                          $"SELECT id FROM (SELECT id FROM hj_chunks WHERE job_id = @job AND state = '{s.ToDb()}'{afterSql} ORDER BY id LIMIT @limit) AS s_{s.ToDb()}"))})
-                      ORDER BY id LIMIT @limit
-                      """
-                    : $"SELECT {ChunkColumns} FROM hj_chunks WHERE 1 = 1"
-                        + (p.JobId is null ? "" : " AND job_id = @job")
-                        + (p.State is null ? "" : " AND state = @state")
-                        + afterSql
-                        + " ORDER BY id LIMIT @limit";
+                string sql;
+                if (p.JobId is not { } jobId)
+                {
+                    sql = $"SELECT {ChunkColumns} FROM hj_chunks WHERE 1 = 1{(p.State is null ? "" : " AND state = @state")}{(p.AfterId is null ? "" : " AND id > @after")} ORDER BY id LIMIT @limit";
+                }
+                else
+                {
+                    // A page of one job's chunks: short id-ordered ranges, each read from one index, merged.
+                    var ranges = Dialect.JobStateIndexed
+                        ? (p.State is { } only ? [only] : Enum.GetValues<ChunkState>()).Select(state => (Where: $"state = '{state.ToDb()}'", Id: "id")).ToList()
+                        : await OpenAndSettledRangesAsync(connection, jobId, p.State, cancellationToken);
+                    if (ranges.Count == 0)
+                    {
+                        return [];
+                    }
+
+                    sql = $"""
+                          SELECT {ChunkColumns} FROM hj_chunks WHERE id IN ({string.Join(" UNION ALL ", ranges.Select((range, i) =>
+                              $"SELECT id FROM (SELECT id FROM hj_chunks WHERE job_id = @job AND {range.Where}{(p.AfterId is null ? "" : $" AND {range.Id} > @after")} ORDER BY {range.Id} LIMIT @limit) AS r{i}"))})
+                          ORDER BY id LIMIT @limit
+                          """;
+                }
+
                 var command = connection.Command(sql).With("limit", Math.Clamp(p.Limit, 1, 100_000));
                 if (p.JobId is { } job)
                 {
                     command.With("job", job);
                 }
 
-                if (p.State is { } state)
+                if (p.State is { } state && sql.Contains("@state", StringComparison.Ordinal))
                 {
                     command.With("state", state.ToDb());
                 }
@@ -280,6 +287,48 @@ public abstract partial class RelationalStore
                 return await command.ListAsync(ReadChunk, cancellationToken);
             },
             cancellationToken);
+
+    /// <summary>
+    /// The ranges of a job's page where no index names the state (SQLite, whose claims would rewrite it): open
+    /// chunks by stage, settled ones by state, running ones among the held.
+    /// </summary>
+    private static async Task<List<(string Where, string Id)>> OpenAndSettledRangesAsync(DbConnection connection, long jobId, ChunkState? state, CancellationToken cancellationToken)
+    {
+        var ranges = new List<(string Where, string Id)>();
+        if (state is null or ChunkState.Pending)
+        {
+            // The stages with open chunks, one index seek each. Pending chunks are read among the open: a stage
+            // whose open chunks all wait for a barrier, or a paused job, is read through before it gives none.
+            var stages = await connection.Command(
+                    $"""
+                    WITH RECURSIVE s(stage) AS (
+                        SELECT MIN(stage) FROM hj_chunks WHERE job_id = @job AND {ChunkRanges.Open}
+                        UNION ALL
+                        SELECT (SELECT MIN(stage) FROM hj_chunks WHERE job_id = @job AND {ChunkRanges.Open} AND stage > s.stage) FROM s WHERE s.stage IS NOT NULL)
+                    SELECT stage FROM s WHERE stage IS NOT NULL
+                    """)
+                .With("job", jobId).ListAsync(r => r.GetInt32(0), cancellationToken);
+            var pending = state is null ? "" : " AND state = 'pending'";
+            ranges.AddRange(stages.Select(stage => ($"stage = {stage} AND {ChunkRanges.Open}{pending}", "id")));
+        }
+
+        if (state is null)
+        {
+            ranges.AddRange(FinishedStates.Select(finished => ($"state = '{finished}' AND {ChunkRanges.Settled}", "id")));
+        }
+        else if (state == ChunkState.Running)
+        {
+            // Every running chunk has an owner: the few held chunks of the fleet, through hj_chunks_owner.
+            // "+id" keeps SQLite from walking the whole table in id order instead.
+            ranges.Add(("lease_owner IS NOT NULL AND state = 'running'", "+id"));
+        }
+        else if (state != ChunkState.Pending)
+        {
+            ranges.Add(($"state = @state AND {ChunkRanges.Settled}", "id"));
+        }
+
+        return ranges;
+    }
 
     public Task<IReadOnlyList<OutputRow>> OutputListAsync(OutputListParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<OutputRow>>(

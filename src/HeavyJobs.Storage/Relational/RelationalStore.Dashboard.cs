@@ -41,7 +41,8 @@ public abstract partial class RelationalStore
                     command.CommandText =
                         $"""
                         SELECT job_id, stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @recent THEN 1 ELSE 0 END)
-                        FROM hj_chunks WHERE job_id IN ({command.InList("j", batch)}) GROUP BY job_id, stage, state
+                        FROM ({ChunkRanges.OfJobs("job_id, stage, state, done, good, bad, finished_at", $"job_id IN ({command.InList("j", batch)})")}) AS c
+                        GROUP BY job_id, stage, state
                         """;
                     return await command.ListAsync(
                         r => new JobStatsRow(r.GetInt64(0), r.GetInt32(1), ChunkStates.Parse(r.GetString(2)), r.GetInt64(3), new ChunkCounters(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)), r.GetInt64(7)),

@@ -99,7 +99,7 @@ public abstract partial class RelationalStore
                 counts.CommandText =
                     $"""
                     SELECT job_id, state, COUNT(*), SUM(done), SUM(good), SUM(bad)
-                    FROM hj_chunks WHERE job_id IN ({counts.InList("j", jobs.Select(j => j.Id).ToList())})
+                    FROM ({ChunkRanges.OfJobs("job_id, state, done, good, bad", $"job_id IN ({counts.InList("j", jobs.Select(j => j.Id).ToList())})")}) AS c
                     GROUP BY job_id, state
                     """;
                 var rows = await counts.ListAsync(
@@ -120,9 +120,9 @@ public abstract partial class RelationalStore
     public Task<IReadOnlyList<StageStateCount>> JobStageCountsAsync(JobStageCountsParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<StageStateCount>>(
             async connection => await connection.Command(
-                    """
+                    $"""
                     SELECT stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @since THEN 1 ELSE 0 END)
-                    FROM hj_chunks WHERE job_id = @job
+                    FROM ({ChunkRanges.OfJobs("stage, state, done, good, bad, finished_at", "job_id = @job")}) AS c
                     GROUP BY stage, state ORDER BY stage, state
                     """)
                 .With("job", p.JobId).With("since", p.FinishedSince)
@@ -135,10 +135,10 @@ public abstract partial class RelationalStore
         JobChangeAsync(
             p,
             "UPDATE hj_jobs SET state = 'cancelled', updated_at = @now, finished_at = @now WHERE id = @job AND state IN ('active', 'paused')",
-            """
+            $"""
             UPDATE hj_chunks SET state = 'cancelled', epoch = epoch + 1, lease_owner = NULL, lease_expires_at = NULL,
                 finished_at = @now, updated_at = @now
-            WHERE job_id = @job AND state IN ('pending', 'running', 'paused', 'waiting')
+            WHERE job_id = @job AND {ChunkRanges.OpenStates} AND {ChunkRanges.Open}
             """,
             notify: false,
             cancellationToken);
@@ -148,7 +148,7 @@ public abstract partial class RelationalStore
             p,
             "UPDATE hj_jobs SET state = 'paused', updated_at = @now WHERE id = @job AND state = 'active'",
             // Held chunks keep their holder: its next checkpoint is written and told to yield, so no work is lost.
-            "UPDATE hj_chunks SET state = 'paused', updated_at = @now WHERE job_id = @job AND state IN ('pending', 'running')",
+            $"UPDATE hj_chunks SET state = 'paused', updated_at = @now WHERE job_id = @job AND state IN ('pending', 'running') AND {ChunkRanges.Open}",
             notify: false,
             cancellationToken);
 
@@ -156,9 +156,9 @@ public abstract partial class RelationalStore
         JobChangeAsync(
             p,
             "UPDATE hj_jobs SET state = 'active', updated_at = @now WHERE id = @job AND state = 'paused'",
-            """
+            $"""
             UPDATE hj_chunks SET state = CASE WHEN lease_owner IS NULL THEN 'pending' ELSE 'running' END, updated_at = @now
-            WHERE job_id = @job AND state = 'paused'
+            WHERE job_id = @job AND state = 'paused' AND {ChunkRanges.Settled}
             """,
             notify: true,
             cancellationToken);
@@ -166,13 +166,13 @@ public abstract partial class RelationalStore
     public Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken) =>
         InTransactionAsync<IReadOnlyList<long>>(
             async (connection, transaction) => await connection.Command(
-                    """
+                    $"""
                     UPDATE hj_jobs SET
-                        state = CASE WHEN EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('failed', 'quarantined'))
+                        state = CASE WHEN EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('failed', 'quarantined') AND {ChunkRanges.Settled})
                             THEN 'failed' ELSE 'completed' END,
                         finished_at = @now, updated_at = @now
                     WHERE state = 'active'
-                      AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('pending', 'running', 'paused', 'waiting'))
+                      AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.{ChunkRanges.OpenStates} AND c.{ChunkRanges.Open})
                       AND NOT EXISTS (SELECT 1 FROM hj_job_stages s WHERE s.job_id = hj_jobs.id AND s.mode = 'barrier' AND s.released = 0)
                     RETURNING id
                     """,

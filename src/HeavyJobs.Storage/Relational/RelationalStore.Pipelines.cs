@@ -12,12 +12,12 @@ public abstract partial class RelationalStore
             {
                 // The first unreleased barrier of each active job, if nothing before it can still run.
                 var ready = await connection.Command(
-                        """
+                        $"""
                         SELECT s.job_id, s.stage, s.name, s.type FROM hj_job_stages s JOIN hj_jobs j ON j.id = s.job_id
                         WHERE j.state = 'active' AND s.mode = 'barrier' AND s.released = 0
                           AND NOT EXISTS (SELECT 1 FROM hj_job_stages e WHERE e.job_id = s.job_id AND e.stage < s.stage AND e.mode = 'barrier' AND e.released = 0)
                           AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = s.job_id AND c.stage < s.stage
-                                          AND c.state IN ('pending', 'running', 'paused', 'waiting'))
+                                          AND {ChunkRanges.OpenStates} AND {ChunkRanges.Open})
                         ORDER BY s.job_id, s.stage
                         """,
                         transaction)
@@ -25,14 +25,21 @@ public abstract partial class RelationalStore
                 var released = new List<StageReleased>();
                 foreach (var (job, stage, name, type) in ready)
                 {
-                    var moved = await connection.Command("UPDATE hj_chunks SET state = 'pending', updated_at = @now WHERE job_id = @job AND stage = @stage AND state = 'waiting'", transaction)
+                    var moved = await connection.Command(
+                            $"UPDATE hj_chunks SET state = 'pending', updated_at = @now WHERE job_id = @job AND stage = @stage AND state = 'waiting' AND {ChunkRanges.Open}",
+                            transaction)
                         .With("now", p.Now).With("job", job).With("stage", stage).ExecAsync(cancellationToken);
                     var created = false;
-                    var existing = (long)Convert.ToInt64(
-                        await connection.Command("SELECT COUNT(*) FROM hj_chunks WHERE job_id = @job AND stage = @stage", transaction)
-                            .With("job", job).With("stage", stage).ScalarAsync(cancellationToken),
-                        System.Globalization.CultureInfo.InvariantCulture);
-                    if (existing == 0)
+                    // The finished part is read only when no chunk of the stage is open.
+                    var existing = moved > 0 || await connection.Command(
+                            $"""
+                            SELECT 1 FROM hj_chunks WHERE job_id = @job AND stage = @stage AND {ChunkRanges.Open}
+                            UNION ALL SELECT 1 FROM hj_chunks WHERE job_id = @job AND {ChunkRanges.Finished} AND stage = @stage
+                            LIMIT 1
+                            """,
+                            transaction)
+                        .With("job", job).With("stage", stage).ScalarAsync(cancellationToken) is not null;
+                    if (!existing)
                     {
                         // A barrier stage nobody emitted into still runs once: an aggregator over what came before.
                         await connection.Command(

@@ -26,6 +26,12 @@ public abstract class SqlDialect
     /// </summary>
     public virtual DbCommand? CompleteManyCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now) => null;
 
+    /// <summary>
+    /// Whether a (job_id, state) index serves a job's chunks of one state in id order. PostgreSQL's does; SQLite has
+    /// none, since its claims would rewrite every entry of an index naming the state they change.
+    /// </summary>
+    public abstract bool JobStateIndexed { get; }
+
     /// <summary>An expression for the last worker id in the holders column (the previous owner), or NULL.</summary>
     public abstract string LastHolder { get; }
 
