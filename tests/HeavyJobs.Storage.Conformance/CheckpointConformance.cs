@@ -89,6 +89,33 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
     }
 
     [Fact]
+    public async Task ChunkCompleteManyAsync_ProgressAlreadyStored_KeepsIt_AlongsideCompletionsThatWriteTheirs_FencedAlike()
+    {
+        await InsertJobAsync(4);
+        var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 4, Now, Lease), Ct);
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(claimed[0], "c", new ChunkCounters(4, 4, 0)));
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(claimed[3].Id, ToZero: true, "test", Now), Ct));
+
+        var done = await Store.ChunkCompleteManyAsync(
+            new ChunkCompleteManyParams(
+                [
+                    new ChunkCompletion(claimed[0].Id, claimed[0].Epoch, "c", new ChunkCounters(4, 4, 0), ProgressStored: true),
+                    new ChunkCompletion(claimed[1].Id, claimed[1].Epoch, null, ChunkCounters.Zero, ProgressStored: true),
+                    new ChunkCompletion(claimed[2].Id, claimed[2].Epoch, "z", new ChunkCounters(3, 2, 1)),
+                    new ChunkCompletion(claimed[3].Id, claimed[3].Epoch, null, ChunkCounters.Zero, ProgressStored: true),
+                ],
+                Now),
+            Ct);
+
+        Assert.Equal(claimed.Take(3).Select(c => c.Id), done.Order());
+        var rows = await Task.WhenAll(claimed.Select(c => GetAsync(c.Id)));
+        Assert.Equal(
+            [(ChunkState.Done, "c", new ChunkCounters(4, 4, 0)), (ChunkState.Done, null, ChunkCounters.Zero), (ChunkState.Done, "z", new ChunkCounters(3, 2, 1)), (ChunkState.Pending, null, ChunkCounters.Zero)],
+            rows.Select(r => (r.State, r.Cursor, r.Counters)));
+        Assert.All(rows.Take(3), r => Assert.Equal((Now, (long?)null), (r.FinishedAt!.Value, r.LeaseOwner)));
+    }
+
+    [Fact]
     public async Task ChunkCompleteManyAsync_WritesTheOutputsOfAcceptedCompletionsOnly_InOneBatch()
     {
         var job = await InsertJobAsync(3);

@@ -368,8 +368,18 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
             _held = null;
         }
 
+        // With nothing held back and nothing counted since, the store has this cursor and these counters already
+        // (every checkpoint taken was written: nothing is in flight).
         completion = new PendingCompletion(
-            new ChunkCompletion(_chunk.Id, _chunk.Epoch, Cursor, _committedCounters + _pending, _chunk.JobId, _chunk.Stage, [.. held?.Params.Outputs ?? [], .. _outputs]),
+            new ChunkCompletion(
+                _chunk.Id,
+                _chunk.Epoch,
+                Cursor,
+                _committedCounters + _pending,
+                _chunk.JobId,
+                _chunk.Stage,
+                [.. held?.Params.Outputs ?? [], .. _outputs],
+                ProgressStored: held is null && _pending == ChunkCounters.Zero),
             _chunk.Type,
             (held?.Delta ?? ChunkCounters.Zero) + _pending);
         _committedCounters += _pending;

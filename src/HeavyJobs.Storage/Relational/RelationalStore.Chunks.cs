@@ -403,7 +403,8 @@ public abstract partial class RelationalStore
     private async Task<IReadOnlyList<long>> CompleteManyAsync(DbConnection connection, DbTransaction transaction, ChunkCompleteManyParams p, CancellationToken cancellationToken)
     {
         var completed = new List<long>(p.Items.Count);
-        foreach (var batch in p.Items.Chunk(CompleteBatch))
+        // A dialect may complete chunks whose progress is stored with a cheaper statement: batches never mix them.
+        foreach (var batch in p.Items.GroupBy(i => i.ProgressStored).SelectMany(group => group.Chunk(CompleteBatch)))
         {
             if (Dialect.CompleteManyCommand(connection, transaction, batch, p.Now) is { } own)
             {
