@@ -78,6 +78,21 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
     }
 
     [Fact]
+    public async Task Pause_WhatAHeldChunkEmitsMeanwhile_WaitsForTheResume()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}"], 0, 3, Now), Ct);
+        var fetch = await ClaimOneAsync(1, "f");
+        Assert.True(await Store.JobPauseAsync(new JobChangeParams(job.JobId, Now), Ct));
+
+        Assert.Equal(CheckpointOutcome.Yield, await CheckpointAsync(fetch, "1", new ChunkCounters(1, 1, 0), emitted: [new EmittedChunk(1, "p", "{}", "p1")]));
+
+        Assert.Equal(ChunkState.Paused, (await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct)).Single(c => c.Stage == 1).State);
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["p"], 5, Now, Lease), Ct));
+        Assert.True(await Store.JobResumeAsync(new JobChangeParams(job.JobId, Now), Ct));
+        Assert.Equal(1, (await ClaimOneAsync(2, "p")).Stage);
+    }
+
+    [Fact]
     public async Task Schedules_UpsertListAndAdvance()
     {
         var id = await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("nightly", "0 3 * * *", "{}", CatchUp.Once, Now.AddHours(1), Now), Ct);

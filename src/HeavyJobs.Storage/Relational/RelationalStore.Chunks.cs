@@ -529,8 +529,9 @@ public abstract partial class RelationalStore
             var rows = new string[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
-                // A chunk of a barrier stage waits until the manager releases the stage.
-                rows[i] = $"(@job, @s{i}, @t{i}, CASE WHEN EXISTS (SELECT 1 FROM hj_job_stages WHERE job_id = @job AND stage = @s{i} AND mode = 'barrier' AND released = 0) THEN 'waiting' ELSE 'pending' END, @p{i}, @i{i}, @k{i}, (SELECT max_attempts FROM hj_jobs WHERE id = @job), @now, @now)";
+                // A chunk of a barrier stage waits until the manager releases the stage; one emitted by a chunk still
+                // held when its job was paused waits for the resume like the job's other chunks.
+                rows[i] = $"(@job, @s{i}, @t{i}, CASE WHEN EXISTS (SELECT 1 FROM hj_job_stages WHERE job_id = @job AND stage = @s{i} AND mode = 'barrier' AND released = 0) THEN 'waiting' WHEN (SELECT state FROM hj_jobs WHERE id = @job) = 'paused' THEN 'paused' ELSE 'pending' END, @p{i}, @i{i}, @k{i}, (SELECT max_attempts FROM hj_jobs WHERE id = @job), @now, @now)";
                 command.With($"s{i}", batch[i].Stage).With($"t{i}", batch[i].Type).With($"p{i}", batch[i].Priority)
                     .With($"i{i}", batch[i].Input).With($"k{i}", batch[i].DedupeKey);
             }
