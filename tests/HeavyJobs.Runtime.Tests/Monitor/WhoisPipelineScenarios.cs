@@ -21,7 +21,10 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
 {
     private const int Domains = 400;
     private const int ServerLimit = 5;
-    private const double PoliteRate = 4;
+    // The fleet spaces the starts of its queries; the server sees them after the client's connect and its own
+    // scheduling, both of which a loaded two-core machine can hold up by a few hundred milliseconds. At 4 a
+    // second one such stall of 250 ms put six queries in one of the server's seconds; at 3 it takes 670 ms.
+    private const double PoliteRate = 3;
     private const string KeySet = "domains";
     private static readonly TimeSpan PushBackPause = TimeSpan.FromMilliseconds(1500);
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
@@ -87,7 +90,10 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         }
         foreach (var name in server.ServerNames)
         {
-            Assert.True(server.MaxRequestsInAnyOneSecondWindow(name) <= ServerLimit, $"{name} saw {server.MaxRequestsInAnyOneSecondWindow(name)} requests in one second");
+            var times = requests.Where(r => r.ServerName == name).Select(r => r.ReceivedAt.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(
+                server.MaxRequestsInAnyOneSecondWindow(name) <= ServerLimit,
+                $"{name} saw {server.MaxRequestsInAnyOneSecondWindow(name)} requests in one second; all its requests: {string.Join(", ", times)}");
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(
