@@ -12,13 +12,6 @@ namespace HeavyJobs.Storage.Conformance;
 /// </summary>
 public abstract class ChunkListConformance(IStoreProvider provider) : ConformanceBase(provider)
 {
-    private static readonly StageDefinition[] ThreeStages =
-    [
-        new("fetch", "f", StageMode.Streaming),
-        new("parse", "p", StageMode.Streaming),
-        new("aggregate", "a", StageMode.Barrier),
-    ];
-
     [Fact]
     public async Task ChunkListAsync_EachJobAndState_GivesExactlyItsChunksInIdOrder_PageByPage()
     {

@@ -9,6 +9,14 @@ public abstract class ConformanceBase(IStoreProvider provider) : IAsyncLifetime
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
+    /// <summary>A pipeline's stages: fetch and parse stream, aggregate waits for both (a barrier).</summary>
+    protected static readonly StageDefinition[] ThreeStages =
+    [
+        new("fetch", "f", StageMode.Streaming),
+        new("parse", "p", StageMode.Streaming),
+        new("aggregate", "a", StageMode.Barrier),
+    ];
+
     private IHeavyStore? _store;
 
     protected IStoreProvider Provider => provider;

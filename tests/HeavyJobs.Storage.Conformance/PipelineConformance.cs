@@ -10,13 +10,6 @@ namespace HeavyJobs.Storage.Conformance;
 
 public abstract class PipelineConformance(IStoreProvider provider) : ConformanceBase(provider)
 {
-    private static readonly StageDefinition[] ThreeStages =
-    [
-        new("fetch", "f", StageMode.Streaming),
-        new("parse", "p", StageMode.Streaming),
-        new("aggregate", "a", StageMode.Barrier),
-    ];
-
     [Fact]
     public async Task StreamingStage_RunsAsSoonAsEmitted_BarrierStageWaitsForEverythingBefore()
     {
