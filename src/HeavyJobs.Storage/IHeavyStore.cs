@@ -61,6 +61,9 @@ public interface IHeavyStore : IAsyncDisposable
     /// <summary>Whether any job is active, and when the next schedule and the next lease fall due.</summary>
     Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether a turn reserved at <see cref="RateTurnParams.ReservedAt"/> may still be used: false once the server pushed back since.</summary>
+    Task<bool> RateTurnStandsAsync(RateTurnParams p, CancellationToken cancellationToken);
+
     /// <summary>Pauses and then slows every worker's starts at a server that pushed back.</summary>
     Task<RateBackOff> RateBackOffAsync(RateBackOffParams p, CancellationToken cancellationToken);
 

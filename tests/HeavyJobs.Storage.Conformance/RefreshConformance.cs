@@ -121,6 +121,26 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
         Assert.Equal(Now, await Store.RateReserveAsync(new RateReserveParams("other.example", Interval, Now), Ct));
     }
 
+    [Fact]
+    public async Task RateTurn_HandedOutBeforeAPushBack_NoLongerStands_OneAfterItDoes()
+    {
+        var before = Now;
+        await ReserveAsync();
+        Assert.True(await StandsAsync(before));
+
+        await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now.AddMilliseconds(100)), Ct);
+
+        Assert.False(await StandsAsync(before));
+        var after = Now.AddMilliseconds(200);
+        Assert.True(await StandsAsync(after));
+        // The same push-back reported again during its pause is the same incident: later turns still stand.
+        await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now.AddMilliseconds(300)), Ct);
+        Assert.True(await StandsAsync(after));
+        Assert.True(await Store.RateTurnStandsAsync(new RateTurnParams("other.example", before), Ct));
+    }
+
+    private Task<bool> StandsAsync(DateTimeOffset reservedAt) => Store.RateTurnStandsAsync(new RateTurnParams("whois.example", reservedAt), Ct);
+
     private Task<DateTimeOffset> ReserveAsync() => Store.RateReserveAsync(new RateReserveParams("whois.example", Interval, Now), Ct);
 
     private async Task<long> RefreshAsync(string set, IReadOnlyList<string> keys)

@@ -41,7 +41,8 @@ internal static class FleetLimiter
             var interval = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
             while (true)
             {
-                var start = await store.RateReserveAsync(new RateReserveParams(resource, interval, time.GetUtcNow()), cancellationToken);
+                var reservedAt = time.GetUtcNow();
+                var start = await store.RateReserveAsync(new RateReserveParams(resource, interval, reservedAt), cancellationToken);
                 var wait = start - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
@@ -51,7 +52,10 @@ internal static class FleetLimiter
                 // A turn used late (the process was descheduled, the database answered slowly) would land right next
                 // to the turns after it, a burst the resource sees as impolite: take a fresh turn instead, however
                 // often it takes. The unused turn only leaves a gap; a loaded machine fetches slower, never faster.
-                if (time.GetUtcNow() - start <= interval / LateShare)
+                // A turn handed out before the resource pushed back (another worker got the answer while this one
+                // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it.
+                if (time.GetUtcNow() - start <= interval / LateShare
+                    && await store.RateTurnStandsAsync(new RateTurnParams(resource, reservedAt), cancellationToken))
                 {
                     break;
                 }

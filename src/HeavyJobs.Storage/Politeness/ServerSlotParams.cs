@@ -6,6 +6,12 @@ namespace HeavyJobs.Storage.Politeness;
 /// </summary>
 public sealed record RateReserveParams(string Server, TimeSpan Interval, DateTimeOffset Now);
 
+/// <summary>
+/// A turn reserved at <paramref name="ReservedAt"/> (the time passed to that reservation), checked when it comes:
+/// a push-back recorded since makes it void, since it was spaced for a server that has since asked for a pause.
+/// </summary>
+public sealed record RateTurnParams(string Server, DateTimeOffset ReservedAt);
+
 /// <summary>Takes one of <paramref name="Slots"/> concurrency slots of a server until released or <paramref name="HoldUntil"/>.</summary>
 public sealed record ServerSlotAcquireParams(string Server, int Slots, DateTimeOffset HoldUntil, DateTimeOffset Now);
 

@@ -142,6 +142,12 @@ public abstract partial class RelationalStore
                     cancellationToken))[0],
             cancellationToken);
 
+    public Task<bool> RateTurnStandsAsync(RateTurnParams p, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            async connection => await connection.Command("SELECT 1 FROM hj_rate_limits WHERE server = @server AND pushed_back_at >= @reserved")
+                .With("server", p.Server).With("reserved", p.ReservedAt).ScalarAsync(cancellationToken) is null,
+            cancellationToken);
+
     public Task<RateBackOff> RateBackOffAsync(RateBackOffParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
             async (connection, transaction) =>
@@ -158,7 +164,8 @@ public abstract partial class RelationalStore
                                                WHEN slow_until > @now THEN {Dialect.Least("slow_factor * 2", "@max")}
                                                ELSE 2 END,
                             slow_until = CASE WHEN next_at > @now AND slow_until > @now THEN slow_until ELSE @slowUntil END,
-                            next_at = CASE WHEN next_at > @now AND slow_until > @now THEN next_at ELSE {Dialect.Greatest("next_at", "@resume")} END
+                            next_at = CASE WHEN next_at > @now AND slow_until > @now THEN next_at ELSE {Dialect.Greatest("next_at", "@resume")} END,
+                            pushed_back_at = CASE WHEN next_at > @now AND slow_until > @now THEN pushed_back_at ELSE @now END
                         WHERE server = @server
                         RETURNING next_at, slow_factor, slow_until, CASE WHEN slow_until = @slowUntil THEN 1 ELSE 0 END
                         """,

@@ -71,6 +71,37 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ATurnHandedOutBeforeAnotherWorkerIsPushedBack_IsNotUsed_TheRequestGoesAfterThePause()
+    {
+        var first = _time.GetUtcNow();
+        await using (await FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct))
+        {
+            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
+        }
+
+        // The next request is given the next turn; before it comes, another worker's answer says "slow down".
+        var second = FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct).AsTask();
+        var turn = await _turns.Reader.ReadAsync(Ct);
+        Assert.Equal(first + Interval, turn);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        var pause = TimeSpan.FromMilliseconds(1500);
+        await _inner.RateBackOffAsync(new RateBackOffParams(Resource, pause, FleetLimiter.SlowFor, _time.GetUtcNow()), Ct);
+        var pushedBack = _time.GetUtcNow();
+
+        // Woken on time, it finds its turn void and takes one after the pause.
+        _time.Advance(turn - _time.GetUtcNow());
+        Assert.NotSame(second, await Task.WhenAny(second, _turns.Reader.WaitToReadAsync(Ct).AsTask()));
+        var fresh = await _turns.Reader.ReadAsync(Ct);
+        Assert.Equal(pushedBack + pause, fresh);
+        Assert.False(second.IsCompleted, "the request went on a turn handed out before the push-back");
+        _time.Advance(fresh - _time.GetUtcNow());
+        await using (await second.WaitAsync(Ct))
+        {
+            Assert.False(_turns.Reader.TryRead(out _), "no turn was taken after the one used");
+        }
+    }
+
     private async Task<DateTimeOffset> Told(Task<DateTimeOffset> reserve)
     {
         var start = await reserve;
