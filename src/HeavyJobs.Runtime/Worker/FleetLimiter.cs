@@ -53,9 +53,10 @@ internal static class FleetLimiter
                 // to the turns after it, a burst the resource sees as impolite: take a fresh turn instead, however
                 // often it takes. The unused turn only leaves a gap; a loaded machine fetches slower, never faster.
                 // A turn handed out before the resource pushed back (another worker got the answer while this one
-                // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it.
+                // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it. A
+                // turn free at once was reserved after any push-back, which would have moved it: nothing to ask.
                 if (time.GetUtcNow() - start <= interval / LateShare
-                    && await store.RateTurnStandsAsync(new RateTurnParams(resource, reservedAt), cancellationToken))
+                    && (wait <= TimeSpan.Zero || await store.RateTurnStandsAsync(new RateTurnParams(resource, reservedAt), cancellationToken)))
                 {
                     break;
                 }

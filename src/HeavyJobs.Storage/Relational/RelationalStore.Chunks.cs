@@ -274,7 +274,7 @@ public abstract partial class RelationalStore
                     command.With("job", job);
                 }
 
-                if (p.State is { } state && sql.Contains("@state", StringComparison.Ordinal))
+                if (p is { JobId: null, State: { } state })
                 {
                     command.With("state", state.ToDb());
                 }
@@ -324,7 +324,7 @@ public abstract partial class RelationalStore
         }
         else if (state != ChunkState.Pending)
         {
-            ranges.Add(($"state = @state AND {ChunkRanges.Settled}", "id"));
+            ranges.Add(($"state = '{state.Value.ToDb()}' AND {ChunkRanges.Settled}", "id"));
         }
 
         return ranges;

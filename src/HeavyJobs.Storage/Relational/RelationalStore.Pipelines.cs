@@ -157,15 +157,16 @@ public abstract partial class RelationalStore
                 // Every SET expression reads the row as it was. A push-back while the pause still runs is the same
                 // incident reported by another worker: it changes nothing. One after the pause, while starts are
                 // still slowed, doubles the slow-down.
+                const string sameIncident = "next_at > @now AND slow_until > @now";
                 return (await connection.Command(
                         $"""
                         UPDATE hj_rate_limits SET
-                            slow_factor = CASE WHEN next_at > @now AND slow_until > @now THEN slow_factor
+                            slow_factor = CASE WHEN {sameIncident} THEN slow_factor
                                                WHEN slow_until > @now THEN {Dialect.Least("slow_factor * 2", "@max")}
                                                ELSE 2 END,
-                            slow_until = CASE WHEN next_at > @now AND slow_until > @now THEN slow_until ELSE @slowUntil END,
-                            next_at = CASE WHEN next_at > @now AND slow_until > @now THEN next_at ELSE {Dialect.Greatest("next_at", "@resume")} END,
-                            pushed_back_at = CASE WHEN next_at > @now AND slow_until > @now THEN pushed_back_at ELSE @now END
+                            slow_until = CASE WHEN {sameIncident} THEN slow_until ELSE @slowUntil END,
+                            next_at = CASE WHEN {sameIncident} THEN next_at ELSE {Dialect.Greatest("next_at", "@resume")} END,
+                            pushed_back_at = CASE WHEN {sameIncident} THEN pushed_back_at ELSE @now END
                         WHERE server = @server
                         RETURNING next_at, slow_factor, slow_until, CASE WHEN slow_until = @slowUntil THEN 1 ELSE 0 END
                         """,

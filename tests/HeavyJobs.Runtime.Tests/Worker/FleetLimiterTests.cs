@@ -41,12 +41,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     [Fact]
     public async Task ATurnWokenLate_IsNeverUsed_HoweverOften_AndTheRequestGoesOnTheFirstTurnItMeets()
     {
-        // The first request finds the resource free and goes at once.
-        var first = _time.GetUtcNow();
-        await using (await FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct))
-        {
-            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
-        }
+        var first = await FirstRequestAsync();
 
         // The second is given the next turn, a spacing later. Its process wakes 100 ms after each turn it is
         // given (descheduled, a slow database): going then would put it 150 ms from the next request. It takes
@@ -74,11 +69,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     [Fact]
     public async Task ATurnHandedOutBeforeAnotherWorkerIsPushedBack_IsNotUsed_TheRequestGoesAfterThePause()
     {
-        var first = _time.GetUtcNow();
-        await using (await FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct))
-        {
-            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
-        }
+        var first = await FirstRequestAsync();
 
         // The next request is given the next turn; before it comes, another worker's answer says "slow down".
         var second = FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct).AsTask();
@@ -100,6 +91,18 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         {
             Assert.False(_turns.Reader.TryRead(out _), "no turn was taken after the one used");
         }
+    }
+
+    /// <summary>The first request finds the resource free and goes at once, on a turn of the current time.</summary>
+    private async Task<DateTimeOffset> FirstRequestAsync()
+    {
+        var first = _time.GetUtcNow();
+        await using (await FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct))
+        {
+            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
+        }
+
+        return first;
     }
 
     private async Task<DateTimeOffset> Told(Task<DateTimeOffset> reserve)
