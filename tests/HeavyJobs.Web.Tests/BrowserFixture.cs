@@ -64,8 +64,9 @@ public abstract class BrowserFixtureBase : IAsyncLifetime
         try
         {
             // A loaded CI machine has taken more than the default 30 s here once; what the page showed then
-            // tells a slow machine from a refused sign-in.
-            await page.WaitForURLAsync(Host.BaseUrl + "/", new() { Timeout = 90_000 });
+            // tells a slow machine from a refused sign-in. The overview's document is what sign-in leads to: its
+            // "load" event also waits for every asset, and once did not come in 90 s with the overview on screen.
+            await page.WaitForURLAsync(Host.BaseUrl + "/", new() { Timeout = 90_000, WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException e)
         {
