@@ -16,10 +16,16 @@ public abstract partial class RelationalStore
         "id, job_id, stage, type, state, priority, input, cursor, done, good, bad, attempts, max_attempts, crashes, errors, " +
         "epoch, lease_owner, lease_expires_at, holders, run_after, created_at, updated_at, started_at, finished_at";
 
-    public Task<IReadOnlyList<ClaimedChunk>> ChunkClaimAsync(ChunkClaimParams p, CancellationToken cancellationToken) =>
-        p.Types.Count == 0 || p.Max <= 0
-            ? Task.FromResult<IReadOnlyList<ClaimedChunk>>([])
-            : InTransactionAsync((connection, transaction) => ClaimAsync(connection, transaction, p, cancellationToken), cancellationToken);
+    public async Task<IReadOnlyList<ClaimedChunk>> ChunkClaimAsync(ChunkClaimParams p, CancellationToken cancellationToken)
+    {
+        if (p.Types.Count == 0 || p.Max <= 0)
+        {
+            return [];
+        }
+
+        var leased = await InTransactionAsync((connection, transaction) => ClaimAsync(connection, transaction, p, cancellationToken), cancellationToken);
+        return await ReadLeasedAsync(leased, p);
+    }
 
     public Task<IReadOnlyList<long>> ChunkCompleteManyAsync(ChunkCompleteManyParams p, CancellationToken cancellationToken) =>
         p.Items.Count == 0
@@ -27,17 +33,20 @@ public abstract partial class RelationalStore
             // One transaction for the whole batch, however many statements its size needs: one commit per flush.
             : InTransactionAsync((connection, transaction) => CompleteManyAsync(connection, transaction, p, cancellationToken), cancellationToken);
 
-    public Task<CompletedAndClaimed> ChunkCompleteAndClaimAsync(ChunkCompleteAndClaimParams p, CancellationToken cancellationToken) =>
-        InTransactionAsync(
+    public async Task<CompletedAndClaimed> ChunkCompleteAndClaimAsync(ChunkCompleteAndClaimParams p, CancellationToken cancellationToken)
+    {
+        var (completed, leased) = await InTransactionAsync(
             async (connection, transaction) =>
             {
                 // One write transaction where there were two: on SQLite one turn at its single write lock and
                 // one sync of its log per batch of chunks instead of two.
                 var completed = await CompleteManyAsync(connection, transaction, p.Complete, cancellationToken);
-                var claimed = await ClaimAsync(connection, transaction, p.Claim, cancellationToken);
-                return new CompletedAndClaimed(completed, claimed);
+                var leased = await ClaimAsync(connection, transaction, p.Claim, cancellationToken);
+                return (completed, leased);
             },
             cancellationToken);
+        return new CompletedAndClaimed(completed, await ReadLeasedAsync(leased, p.Claim));
+    }
 
     public async Task<IReadOnlyList<string>> ChunkReadyTypesAsync(IReadOnlyList<string> types, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -361,44 +370,93 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    private async Task<IReadOnlyList<ClaimedChunk>> ClaimAsync(DbConnection connection, DbTransaction transaction, ChunkClaimParams p, CancellationToken cancellationToken)
+    private async Task<Leased> ClaimAsync(DbConnection connection, DbTransaction transaction, ChunkClaimParams p, CancellationToken cancellationToken)
     {
         if (p.Types.Count == 0 || p.Max <= 0)
         {
-            return [];
+            return Leased.None;
         }
 
-        var expires = p.Now + p.Lease;
         var command = connection.Command(Dialect.ClaimSqlFor(p.Types.Count), transaction)
             .With("worker", p.WorkerId)
             .With("max", p.Max)
             .With("now", p.Now)
-            .With("expires", expires);
+            .With("expires", p.Now + p.Lease);
         Dialect.AddTypes(command, "types", p.Types);
-        var claimed = await command.ListAsync(
-            r => (Progressed: r.GetInt32(13), Chunk: new ClaimedChunk(
-                r.GetInt64(0),
-                r.GetInt64(1),
-                r.GetInt32(2),
-                r.GetString(3),
-                r.GetInt64(4),
-                r.GetString(5),
-                r.NullableString(6),
-                new ChunkCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)),
-                r.GetInt32(10),
-                r.GetInt32(11),
-                r.GetInt32(12),
-                expires)),
-            cancellationToken);
+        if (Dialect.ClaimReadsAfterCommit)
+        {
+            var epochs = await command.ListAsync(r => (Id: r.GetInt64(0), Epoch: r.GetInt64(1)), cancellationToken);
+            return new Leased([], epochs.ToDictionary(e => e.Id, e => e.Epoch));
+        }
 
-        // RETURNING gives no order; hand them out in claim order.
-        return claimed
+        var claimed = await command.ListAsync(r => ReadClaimed(r, p.Now + p.Lease), cancellationToken);
+        return new Leased(InClaimOrder(claimed), Leased.NoEpochs);
+    }
+
+    /// <summary>
+    /// The leased chunks, read after the commit where the dialect's claim returned only their ids and epochs. A
+    /// chunk whose epoch has moved on since (reset or reclaimed in between) is no longer this worker's and is left
+    /// out, as it would have been taken from a worker that had read it. The read is not cancelled: the chunks
+    /// are leased, and a worker that did not learn of them would leave them until their lease ran out.
+    /// </summary>
+    private async Task<IReadOnlyList<ClaimedChunk>> ReadLeasedAsync(Leased leased, ChunkClaimParams p)
+    {
+        if (leased.Unread.Count == 0)
+        {
+            return leased.Chunks;
+        }
+
+        List<(int Progressed, ClaimedChunk Chunk)> rows;
+        try
+        {
+            rows = await WithConnectionAsync(
+                connection => Dialect.ClaimedReadCommand(connection, leased.Unread.Keys).ListAsync(r => ReadClaimed(r, p.Now + p.Lease), CancellationToken.None),
+                CancellationToken.None);
+        }
+        catch
+        {
+            // Give them back now rather than when their leases run out (which is what happens if the store is gone).
+            try
+            {
+                foreach (var (id, epoch) in leased.Unread)
+                {
+                    await ChunkReleaseAsync(new ChunkReleaseParams(id, epoch, p.Now), CancellationToken.None);
+                }
+            }
+            catch (Exception)
+            {
+            }
+
+            throw;
+        }
+
+        return InClaimOrder(rows.Where(r => leased.Unread.TryGetValue(r.Chunk.Id, out var epoch) && epoch == r.Chunk.Epoch));
+    }
+
+    /// <summary>A claimed chunk from the claim's columns: id, job_id, stage, type, epoch, input, cursor, done, good, bad, attempts, max_attempts, priority, progressed.</summary>
+    private static (int Progressed, ClaimedChunk Chunk) ReadClaimed(DbDataReader r, DateTimeOffset expires) =>
+        (r.GetInt32(13), new ClaimedChunk(
+            r.GetInt64(0),
+            r.GetInt64(1),
+            r.GetInt32(2),
+            r.GetString(3),
+            r.GetInt64(4),
+            r.GetString(5),
+            r.NullableString(6),
+            new ChunkCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)),
+            r.GetInt32(10),
+            r.GetInt32(11),
+            r.GetInt32(12),
+            expires));
+
+    // Neither RETURNING nor a read by ids gives an order: hand the chunks out in claim order.
+    private static List<ClaimedChunk> InClaimOrder(IEnumerable<(int Progressed, ClaimedChunk Chunk)> claimed) =>
+        claimed
             .OrderByDescending(c => c.Progressed)
             .ThenByDescending(c => c.Chunk.Priority)
             .ThenBy(c => c.Chunk.Id)
             .Select(c => c.Chunk)
             .ToList();
-    }
 
     private async Task<IReadOnlyList<long>> CompleteManyAsync(DbConnection connection, DbTransaction transaction, ChunkCompleteManyParams p, CancellationToken cancellationToken)
     {
@@ -572,4 +630,12 @@ public abstract partial class RelationalStore
         StoreTime.FromMs(r.GetInt64(21)),
         StoreTime.FromMs(r.NullableInt64(22)),
         StoreTime.FromMs(r.NullableInt64(23)));
+
+    /// <summary>What a claim's statement returned: the chunks, or their ids and epochs where they are read after the commit.</summary>
+    private sealed record Leased(IReadOnlyList<ClaimedChunk> Chunks, IReadOnlyDictionary<long, long> Unread)
+    {
+        public static readonly IReadOnlyDictionary<long, long> NoEpochs = new Dictionary<long, long>();
+
+        public static readonly Leased None = new([], NoEpochs);
+    }
 }

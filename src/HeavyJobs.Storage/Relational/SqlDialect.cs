@@ -21,6 +21,18 @@ public abstract class SqlDialect
     public abstract string ClaimSqlFor(int typeCount);
 
     /// <summary>
+    /// Whether <see cref="ClaimSql"/> returns only each leased chunk's id and epoch, the chunks being read by
+    /// <see cref="ClaimedReadCommand"/> after the commit; otherwise it returns the chunks themselves.
+    /// </summary>
+    public virtual bool ClaimReadsAfterCommit => false;
+
+    /// <summary>
+    /// A read by id of leased chunks, returning the columns <see cref="ClaimSql"/> returns where it returns the
+    /// chunks, in the same order. Only asked for where <see cref="ClaimReadsAfterCommit"/> is true.
+    /// </summary>
+    public virtual DbCommand ClaimedReadCommand(DbConnection connection, IEnumerable<long> ids) => throw new NotSupportedException();
+
+    /// <summary>
     /// A statement completing a batch of held chunks, each fenced by its epoch, that returns the ids completed;
     /// or null to use the shared VALUES form.
     /// </summary>
