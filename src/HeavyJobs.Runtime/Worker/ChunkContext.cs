@@ -21,15 +21,17 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 {
     private readonly IHeavyStore _store;
     private readonly ClaimedChunk _chunk;
-    private readonly JsonDocument _input;
+    private JsonDocument? _input;
     private readonly TimeProvider _time;
     private readonly TimeSpan _lease;
-    private readonly Action<ChunkCounters> _committed;
+    private readonly Action<ClaimedChunk, ChunkCounters> _committed;
     private readonly Action<ChunkCounters> _added;
     private readonly CancellationToken _hardStop;
-    private readonly List<ChunkOutput> _outputs = [];
-    private readonly List<EmittedChunk> _emitted = [];
-    private readonly List<FreshKey> _fresh = [];
+    // Made at a handler's first use and handed over whole to the checkpoint that takes them: most chunks
+    // produce none, and a worker runs up to hundreds of thousands of chunks a second.
+    private List<ChunkOutput>? _outputs;
+    private List<EmittedChunk>? _emitted;
+    private List<FreshKey>? _fresh;
     private ChunkCounters _committedCounters;
     private ChunkCounters _pending;
     private readonly TimeSpan _writeBehindUnder;
@@ -52,7 +54,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         TimeProvider time,
         TimeSpan lease,
         Action<ChunkCounters> added,
-        Action<ChunkCounters> committed,
+        Action<ClaimedChunk, ChunkCounters> committed,
         CancellationToken hardStop,
         TimeSpan writeBehindUnder = default)
     {
@@ -61,7 +63,6 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         _lastWrite = _lastCheckpoint;
         _store = store;
         _chunk = chunk;
-        _input = JsonDocument.Parse(chunk.Input);
         Parameters = parameters;
         Logger = logger;
         _time = time;
@@ -81,7 +82,8 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public string Type => _chunk.Type;
 
-    public JsonElement Input => _input.RootElement;
+    // Parsed at first use: a handler that never reads its input does not pay for it.
+    public JsonElement Input => (_input ??= JsonDocument.Parse(_chunk.Input)).RootElement;
 
     public JsonElement Parameters { get; }
 
@@ -93,7 +95,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     public ILogger Logger { get; }
 
-    public bool HasUncommitted => !_pending.IsZero || _outputs.Count > 0 || _emitted.Count > 0 || _fresh.Count > 0;
+    public bool HasUncommitted => !_pending.IsZero || _outputs is { Count: > 0 } || _emitted is { Count: > 0 } || _fresh is { Count: > 0 };
 
     public void Add(long done, long good = 0, long bad = 0)
     {
@@ -102,11 +104,11 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         _added(delta);
     }
 
-    public void Output(string key, string data) => _outputs.Add(new ChunkOutput(key, data));
+    public void Output(string key, string data) => (_outputs ??= []).Add(new ChunkOutput(key, data));
 
-    public void Emit(EmittedChunk chunk) => _emitted.Add(chunk);
+    public void Emit(EmittedChunk chunk) => (_emitted ??= []).Add(chunk);
 
-    public void MarkFresh(string key, string? latest = null) => _fresh.Add(new FreshKey(key, latest));
+    public void MarkFresh(string key, string? latest = null) => (_fresh ??= []).Add(new FreshKey(key, latest));
 
     public async ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken)
     {
@@ -315,18 +317,18 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
             _chunk.Epoch,
             cursor,
             counters,
-            _outputs.ToList(),
-            _emitted.ToList(),
+            (IReadOnlyList<ChunkOutput>?)_outputs ?? [],
+            (IReadOnlyList<EmittedChunk>?)_emitted ?? [],
             complete,
             _time.GetUtcNow(),
             _lease,
-            _fresh.ToList());
+            _fresh);
         var delta = _pending;
         _committedCounters = counters;
         _pending = ChunkCounters.Zero;
-        _outputs.Clear();
-        _emitted.Clear();
-        _fresh.Clear();
+        _outputs = null;
+        _emitted = null;
+        _fresh = null;
         Cursor = cursor;
         return (p, delta);
     }
@@ -339,7 +341,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
             throw new LeaseLostException(_chunk.Id);
         }
 
-        _committed(checkpoint.Delta);
+        _committed(_chunk, checkpoint.Delta);
         if (outcome == CheckpointOutcome.Yield && !checkpoint.Params.Complete)
         {
             throw new ChunkYieldedException(_chunk.Id);
@@ -358,7 +360,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         {
             held = _held;
             // Only after SettleAsync, with nothing in flight: the completion must not overtake a write.
-            if (!_settled || _inflight is not null || _emitted.Count > 0 || _fresh.Count > 0
+            if (!_settled || _inflight is not null || _emitted is { Count: > 0 } || _fresh is { Count: > 0 }
                 || held is { } h && (h.Params.Emitted.Count > 0 || h.Params.Fresh is { Count: > 0 }))
             {
                 completion = null!;
@@ -378,13 +380,13 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
                 _committedCounters + _pending,
                 _chunk.JobId,
                 _chunk.Stage,
-                [.. held?.Params.Outputs ?? [], .. _outputs],
+                held is null ? (IReadOnlyList<ChunkOutput>?)_outputs ?? [] : [.. held.Value.Params.Outputs, .. _outputs ?? []],
                 ProgressStored: held is null && _pending == ChunkCounters.Zero),
             _chunk.Type,
             (held?.Delta ?? ChunkCounters.Zero) + _pending);
         _committedCounters += _pending;
         _pending = ChunkCounters.Zero;
-        _outputs.Clear();
+        _outputs = null;
         return true;
     }
 
@@ -409,7 +411,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
             StopHoldingLocked();
         }
 
-        _input.Dispose();
+        _input?.Dispose();
     }
 }
 

@@ -34,6 +34,9 @@ public sealed partial class ChunkWorker
     private readonly ConcurrentQueue<ClaimedChunk> _queued = new();
     private readonly List<Task> _slots = [];
     private readonly CompletionBuffer _completions;
+    private readonly ConcurrentDictionary<string, ILogger> _handlerLoggers = new();
+    private readonly Action<ChunkCounters> _added;
+    private readonly Action<ClaimedChunk, ChunkCounters> _committed;
     private double _averageRunSeconds = double.NaN;
     private long _items;
     private long _good;
@@ -52,6 +55,21 @@ public sealed partial class ChunkWorker
         _loggers = loggers;
         _logger = loggers.CreateLogger("HeavyJobs.Worker");
         _completions = new CompletionBuffer(store, time);
+        // Made once, not per chunk: a worker runs up to hundreds of thousands of chunks a second.
+        _added = d =>
+        {
+            Interlocked.Add(ref _items, d.Done);
+            Interlocked.Add(ref _good, d.Good);
+            Interlocked.Add(ref _bad, d.Bad);
+        };
+        _committed = (chunk, d) =>
+        {
+            Interlocked.Increment(ref _checkpoints);
+            if (!d.IsZero)
+            {
+                _host.Record(new ThroughputSample(_time.GetUtcNow(), WorkerId, chunk.Type, chunk.Stage, d.Done, d.Good, d.Bad));
+            }
+        };
     }
 
     public long WorkerId { get; private set; }
@@ -206,23 +224,11 @@ public sealed partial class ChunkWorker
                 _store,
                 chunk,
                 parameters,
-                _loggers.CreateLogger($"HeavyJobs.Handler.{chunk.Type}"),
+                _handlerLoggers.GetOrAdd(chunk.Type, (type, loggers) => loggers.CreateLogger($"HeavyJobs.Handler.{type}"), _loggers),
                 _time,
                 _options.Lease,
-                added: d =>
-                {
-                    Interlocked.Add(ref _items, d.Done);
-                    Interlocked.Add(ref _good, d.Good);
-                    Interlocked.Add(ref _bad, d.Bad);
-                },
-                committed: d =>
-                {
-                    Interlocked.Increment(ref _checkpoints);
-                    if (!d.IsZero)
-                    {
-                        _host.Record(new ThroughputSample(_time.GetUtcNow(), WorkerId, chunk.Type, chunk.Stage, d.Done, d.Good, d.Bad));
-                    }
-                },
+                _added,
+                _committed,
                 hardStop,
                 _options.WriteBehindUnder);
             try
@@ -439,7 +445,7 @@ public sealed partial class ChunkWorker
 
     private TimeSpan HeartbeatPeriod(WorkerState state) => state == WorkerState.Idle ? _options.IdleHeartbeatInterval : _options.HeartbeatInterval;
 
-    private async Task<JsonElement> JobParametersAsync(long jobId, CancellationToken cancellationToken)
+    private async ValueTask<JsonElement> JobParametersAsync(long jobId, CancellationToken cancellationToken)
     {
         if (_jobParameters.TryGetValue(jobId, out var cached))
         {
