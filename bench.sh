@@ -37,5 +37,5 @@ if ! psql_pg "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
   fi
 fi
 
-dotnet build HeavyJobs.slnx -c Release -nologo -v q -clp:ErrorsOnly
+dotnet build HeavyJobs.slnx -c Release -nologo -v q -clp:"ErrorsOnly;NoSummary"
 exec dotnet bench/HeavyJobs.Bench/bin/Release/net10.0/heavyjobs-bench.dll run "${args[@]}" --pg "$pg"
