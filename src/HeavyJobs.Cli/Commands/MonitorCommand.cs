@@ -20,9 +20,13 @@ internal static class MonitorCommand
         {
             Description = "Seconds a claim or heartbeat holds a chunk; after it, anyone may take the chunk back (default 30). Only a dead machine's chunks wait for it.",
         };
+        var idleProbe = new Option<double?>("--idle-probe")
+        {
+            Description = "Seconds between looks for work come due by time alone (a retry's back-off over) for idle workers (default 15).",
+        };
         var command = new Command("monitor", "Run this machine's monitor: start, watch, stop and restart worker processes as the store says.")
         {
-            node, external, stall, hungAfter, backoff, lease,
+            node, external, stall, hungAfter, backoff, lease, idleProbe,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
@@ -36,6 +40,7 @@ internal static class MonitorCommand
                     HungAfter = parse.GetValue(hungAfter) is { } h ? TimeSpan.FromSeconds(h) : TimeSpan.FromSeconds(15),
                     RestartBackoffBase = parse.GetValue(backoff) is { } b ? TimeSpan.FromSeconds(b) : TimeSpan.FromSeconds(1),
                     Lease = parse.GetValue(lease) is { } l ? TimeSpan.FromSeconds(l) : TimeSpan.FromSeconds(30),
+                    IdleProbeInterval = parse.GetValue(idleProbe) is { } p ? TimeSpan.FromSeconds(Math.Max(0.1, p)) : TimeSpan.FromSeconds(15),
                 };
                 if (options.Lease < options.HeartbeatInterval * 3)
                 {

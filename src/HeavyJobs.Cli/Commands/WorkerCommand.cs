@@ -38,6 +38,9 @@ internal static class WorkerCommand
                         HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
                         IdleHeartbeatInterval = TimeSpan.FromMilliseconds(Milliseconds(WorkerEnvironment.IdleHeartbeatMs) ?? heartbeat),
                         Lease = Milliseconds(WorkerEnvironment.LeaseMs) is { } lease ? TimeSpan.FromMilliseconds(lease) : options.Lease,
+                        // The monitor wakes it for work come due by time too (MonitorOptions.IdleProbeInterval), one
+                        // probe per type for all its workers: its own poll is only a safety net.
+                        IdleFallbackPoll = TimeSpan.FromMinutes(5),
                     };
                     await new ChunkWorker(store, app.Registry, pipe, options, app.Time, loggers).RunAsync(stop.Token);
                     return 0;

@@ -508,7 +508,10 @@ public sealed partial class HeavyMonitor
         }
     }
 
-    /// <summary>One watcher per machine: when the store changes, wake this loop, and wake idle workers whose types have work.</summary>
+    /// <summary>
+    /// One watcher per machine: when the store changes, wake this loop; when it changes, and every
+    /// <see cref="MonitorOptions.IdleProbeInterval"/> without a change, wake idle workers whose types have work.
+    /// </summary>
     private async Task WatchStoreAsync(CancellationToken ct)
     {
         await using var watcher = _store.CreateChangeWatcher();
@@ -516,13 +519,11 @@ public sealed partial class HeavyMonitor
         {
             try
             {
-                if (!await watcher.WaitAsync(TimeSpan.FromSeconds(30), ct))
+                if (await watcher.WaitAsync(_options.IdleProbeInterval, ct))
                 {
-                    continue;
+                    _storeChanged = true;
+                    _signal.Release();
                 }
-
-                _storeChanged = true;
-                _signal.Release();
                 var idle = Live().Where(w => w.State == WorkerState.Idle && w.EndingReason is null).ToList();
                 if (idle.Count == 0)
                 {

@@ -44,6 +44,14 @@ public sealed record MonitorOptions
     /// </summary>
     public TimeSpan ReclaimInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long the monitor's store watcher waits for a change before it looks anyway whether work of its idle
+    /// workers' types has come due by time alone (a retry's back-off over), one probe per type, and wakes those
+    /// workers. Nothing is written when that happens, so nothing is notified; the monitor's workers do not poll
+    /// the store themselves but for a safety net of minutes. The default value is 15 seconds.
+    /// </summary>
+    public TimeSpan IdleProbeInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Stderr lines kept per worker. The default value is 40.</summary>
     public int StderrLines { get; init; } = 40;
 

@@ -177,6 +177,28 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
     }
 
     [Fact]
+    public async Task WorkComingDueByTimeAlone_IsRunByAnIdleWorker_WokenByTheMonitorsProbe()
+    {
+        // A retry's back-off ends with nothing written, so nothing is notified, and the monitor's workers look at
+        // the store themselves only every few minutes: the monitor's idle probe is what starts the chunk within
+        // the wait below. (On SQLite any write, the monitor's own idle heartbeats among them, also wakes it.)
+        var job = await SubmitAsync("test.count", items: 5, perChunk: 5);
+        var now = TimeProvider.System.GetUtcNow();
+        const long someoneElse = 999_999;
+        var chunk = (await Store.ChunkClaimAsync(new ChunkClaimParams(someoneElse, ["test.count"], 1, now, TimeSpan.FromMinutes(5)), Ct)).Single();
+        var dueAt = now + TimeSpan.FromSeconds(20);
+        await Store.ChunkFailAsync(new ChunkFailParams(chunk.Id, chunk.Epoch, someoneElse, "test: again later", dueAt, now), Ct);
+        Run.Start("--idle-probe", "1");
+        await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node);
+
+        Assert.True(await MonitorRun.UntilAsync(async () => (await LiveAsync()).Any(w => w.State == WorkerState.Idle), Within, Ct), Run.Log);
+        // Only worth something if the worker was asleep before the chunk came due.
+        Assert.True(TimeProvider.System.GetUtcNow() < dueAt, "the worker was not idle before its chunk came due (start-up took over 20 s)");
+        Assert.Equal(ChunkState.Pending, (await ChunkAsync(job)).State);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
+    }
+
+    [Fact]
     public async Task SigkillMonitor_ItsWorkersExitByThemselves_AndARestartedMonitorResumesAllWork()
     {
         // Chunks of 10 s each, so that all three workers are busy at once even when their starts are slow.
