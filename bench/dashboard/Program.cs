@@ -37,7 +37,9 @@ try
     await using var app = HeavyJobsWeb.Build(store, new WebOptions { Urls = "http://127.0.0.1:0" }, TimeProvider.System);
     await app.StartAsync(ct);
     var warm = Stopwatch.StartNew();
-    await app.Services.GetRequiredService<HeavyJobs.Web.Queries.DashboardRollups>().RefreshAsync(ct);
+    // What the fleet's manager keeps up to date (RollupDuty): done once here, as no manager runs.
+    await store.JobStatsRefreshAsync(new HeavyJobs.Storage.Dashboard.JobStatsRefreshParams(TimeProvider.System.GetUtcNow()), ct);
+    await store.ThroughputRollUpAsync(new HeavyJobs.Storage.Dashboard.ThroughputRollUpParams(TimeProvider.System.GetUtcNow() - HeavyJobs.Web.Queries.DashboardRollups.ClosedAfter), ct);
     Log($"chunk counts rolled up in {warm.Elapsed.TotalMilliseconds:0} ms");
 
     using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };

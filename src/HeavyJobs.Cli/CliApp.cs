@@ -2,7 +2,11 @@ using System.CommandLine;
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Storage;
+using HeavyJobs.Runtime.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace HeavyJobs.Cli;
 
@@ -46,29 +50,95 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
             await using var store = await OpenAsync(parse, cancellationToken);
             return await body(store);
         }
-        catch (JobDefinitionException ex)
+        catch (Exception ex) when (Failure(parse, ex, cancellationToken) is { } code)
         {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}");
-            return 2;
+            return code;
         }
-        catch (UnknownJobTypeException ex)
+    }
+
+    /// <summary>
+    /// Runs roles in one host (<see cref="CliHost"/>): starts it (store migrated, options validated), then runs
+    /// <paramref name="body"/> with its store, or waits for Ctrl+C or SIGTERM when there is none, and stops it.
+    /// A bad option stops the host at start with a message naming the option, and exit code 2.
+    /// </summary>
+    public async Task<int> HostAsync(
+        ParseResult parse,
+        Action<HeavyJobsBuilder> roles,
+        Func<IHost, IHeavyStore, CancellationToken, Task<int>>? body,
+        LogLevel level,
+        CancellationToken cancellationToken)
+    {
+        IHost? host = null;
+        try
         {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}");
-            return 2;
+            host = CliHost.Build(this, parse.GetValue(Db)!, roles, level);
+            await host.StartAsync(cancellationToken);
+            var code = 0;
+            if (body is null)
+            {
+                await host.WaitForShutdownAsync(cancellationToken);
+            }
+            else
+            {
+                code = await body(host, host.Services.GetRequiredService<IHeavyStore>(), cancellationToken);
+            }
+
+            if (!host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.IsCancellationRequested)
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+
+            return code;
         }
-        catch (UserError ex)
+        catch (Exception ex) when (Failure(parse, ex, cancellationToken) is { } code)
         {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}");
-            return 2;
+            return code;
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or ArgumentException or IOException or UnauthorizedAccessException)
+        finally
         {
-            await Console.Error.WriteLineAsync($"error: {StoreFactory.Describe(parse.GetValue(Db)!)}: {ex.Message}");
-            return 3;
+            if (host is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            else
+            {
+                host?.Dispose();
+            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    /// <summary>The errors a user can fix, as one line on stderr and an exit code; null for the rest.</summary>
+    private int? Failure(ParseResult parse, Exception ex, CancellationToken cancellationToken)
+    {
+        switch (ex)
         {
-            return 130;
+            case JobDefinitionException or UnknownJobTypeException or UserError:
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            case OptionsValidationException invalid:
+                foreach (var failure in invalid.Failures)
+                {
+                    Console.Error.WriteLine($"error: {failure}");
+                }
+
+                return 2;
+            case AggregateException { InnerExceptions: var inner } when inner.All(e => e is OptionsValidationException):
+                foreach (var failure in inner.Cast<OptionsValidationException>().SelectMany(e => e.Failures))
+                {
+                    Console.Error.WriteLine($"error: {failure}");
+                }
+
+                return 2;
+            case InvalidOperationException:
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            case System.Data.Common.DbException or ArgumentException or IOException or UnauthorizedAccessException:
+                Console.Error.WriteLine($"error: {StoreFactory.Describe(parse.GetValue(Db)!)}: {ex.Message}");
+                return 3;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return 130;
+            default:
+                return null;
         }
     }
 }

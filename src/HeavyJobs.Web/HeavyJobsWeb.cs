@@ -20,8 +20,13 @@ namespace HeavyJobs.Web;
 /// </summary>
 public static class HeavyJobsWeb
 {
+    /// <summary>
+    /// The dashboard is handed only the store's reads, operator actions and roll-ups (for
+    /// <see cref="WebOptions.RecountOnRead"/>): never claims, checkpoints or the manager's duties.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Asked to listen beyond loopback with no users configured.</exception>
-    public static WebApplication Build(IHeavyStore store, WebOptions options, TimeProvider time, string[]? args = null)
+    public static WebApplication Build<TStore>(TStore store, WebOptions options, TimeProvider time, string[]? args = null)
+        where TStore : IDashboardStore, IOperatorStore, IRollupStore
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -36,12 +41,13 @@ public static class HeavyJobsWeb
         RefuseOpenWithoutAuthentication(options, builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<IDashboardStore>(store);
+        builder.Services.AddSingleton<IOperatorStore>(store);
+        builder.Services.AddSingleton<IRollupStore>(store);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<DashboardQueries>();
         builder.Services.AddSingleton<DashboardRollups>();
-        builder.Services.AddHostedService<DashboardRollupService>();
         builder.Services.AddSingleton<DashboardOperations>();
         builder.Services.AddSingleton<FleetMetrics>();
         builder.Services.AddSingleton<AntiforgeryFilter>();

@@ -22,7 +22,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await Expect(page.Locator("table[data-table=machines] tbody tr")).ToHaveCountAsync(2);
         await Expect(page.Locator("section.attention")).ToBeVisibleAsync();
         await Expect(page.Locator("table[data-table=crash-looping]")).ToContainTextAsync("demo.parse");
-        await Expect(page.Locator("table[data-table=hung-kills]")).ToContainTextAsync("hung: no heartbeat");
+        await Expect(page.Locator("table[data-table=hung-kills]")).ToContainTextAsync("no heartbeat for 16 s");
         await Expect(page.Locator("table[data-table=backlog]")).ToContainTextAsync("whois refresh");
         await Expect(page.Locator("[data-bind='workers.busy']")).ToHaveTextAsync("2");
         await ShotAsync(page, "overview");

@@ -54,7 +54,7 @@ internal sealed class DashboardHost : IAsyncDisposable
             Users = authentication ? Users.All : [],
             RefreshInterval = TimeSpan.FromMilliseconds(500),
             MetricsRefreshInterval = TimeSpan.Zero,
-            RollupInterval = TimeSpan.Zero,
+            RecountOnRead = true,
         };
         var app = HeavyJobsWeb.Build(store, options, TimeProvider.System);
         await app.StartAsync(ct);

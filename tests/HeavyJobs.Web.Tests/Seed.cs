@@ -73,7 +73,7 @@ internal static class Seed
 
         await store.ActionInsertAsync(new ActionInsertParams("monitor", "start", $"{Type} worker pid 4101: target 1", now - TimeSpan.FromMinutes(40), "alpha", w1), ct);
         await store.ActionInsertAsync(new ActionInsertParams("monitor", "start", $"{Type} worker pid 4202: target 1", now - TimeSpan.FromMinutes(35), "beta", w2), ct);
-        await store.ActionInsertAsync(new ActionInsertParams("monitor", "kill", "hung: no heartbeat for 16 s (process group of pid 3999 killed)", now - TimeSpan.FromMinutes(12), "beta", 99), ct);
+        await store.ActionInsertAsync(new ActionInsertParams("monitor", ActionKinds.Hung, "no heartbeat for 16 s (process group of pid 3999 killed)", now - TimeSpan.FromMinutes(12), "beta", 99), ct);
         await store.ActionInsertAsync(new ActionInsertParams("monitor", "crash-loop", "demo.parse: 5 deaths within 120 s", now - TimeSpan.FromMinutes(5), "beta"), ct);
 
         return new Seeded(job.JobId, big.JobId, w1, w2, c1.Id, c2.Id, failing.Id);

@@ -8,7 +8,7 @@ internal static class MonitorCommand
 {
     public static Command Create(CliApp app)
     {
-        var node = new Option<string>("--node") { Description = "This machine's name in the store (default: the host name).", DefaultValueFactory = _ => Environment.MachineName };
+        var node = new Option<string?>("--node") { Description = "This machine's name in the store (default: the host name)." };
         var external = new Option<string[]>("--external")
         {
             Description = "A job type run by another executable speaking the worker protocol: TYPE=COMMAND (repeatable), e.g. py.squares=\"python3 workers/python/heavyjobs_worker.py\".",
@@ -28,48 +28,41 @@ internal static class MonitorCommand
         {
             node, external, stall, hungAfter, backoff, lease, idleProbe,
         };
-        command.SetAction((parse, ct) => app.GuardAsync(
+        command.SetAction((parse, ct) => app.HostAsync(
             parse,
-            async store =>
+            roles => roles.AddMonitor(o =>
             {
-                using var stop = new StopSignal(ct);
-                using var loggers = CliApp.Loggers(LogLevel.Information);
-                var options = Options(app, parse.GetValue(app.Db)!, parse.GetValue(node)!, parse.GetValue(external) ?? []) with
-                {
-                    StallTimeout = parse.GetValue(stall) is { } s ? TimeSpan.FromSeconds(s) : null,
-                    HungAfter = parse.GetValue(hungAfter) is { } h ? TimeSpan.FromSeconds(h) : TimeSpan.FromSeconds(15),
-                    RestartBackoffBase = parse.GetValue(backoff) is { } b ? TimeSpan.FromSeconds(b) : TimeSpan.FromSeconds(1),
-                    Lease = parse.GetValue(lease) is { } l ? TimeSpan.FromSeconds(l) : TimeSpan.FromSeconds(30),
-                    IdleProbeInterval = parse.GetValue(idleProbe) is { } p ? TimeSpan.FromSeconds(Math.Max(0.1, p)) : TimeSpan.FromSeconds(15),
-                };
-                if (options.Lease < options.HeartbeatInterval * 3)
-                {
-                    throw new UserError($"--lease must be at least {(options.HeartbeatInterval * 3).TotalSeconds:0} s (three lease extensions), so that a busy chunk is never lost between two");
-                }
-
-                await new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(stop.Token);
-                return 0;
-            },
-            CancellationToken.None));
+                Map(o, parse.GetValue(node), parse.GetValue(external));
+                o.StallTimeout = Seconds(parse.GetValue(stall)) ?? o.StallTimeout;
+                o.HungAfter = Seconds(parse.GetValue(hungAfter)) ?? o.HungAfter;
+                o.RestartBackoffBase = Seconds(parse.GetValue(backoff)) ?? o.RestartBackoffBase;
+                o.Lease = Seconds(parse.GetValue(lease)) ?? o.Lease;
+                o.IdleProbeInterval = Seconds(parse.GetValue(idleProbe)) ?? o.IdleProbeInterval;
+            }),
+            null,
+            LogLevel.Information,
+            ct));
         return command;
     }
 
-    public static MonitorOptions Options(CliApp app, string db, string node, IEnumerable<string> external) => new()
+    /// <summary>The flags every command that runs a monitor shares: the machine's name and the external workers.</summary>
+    public static void Map(MonitorOptions options, string? node, IEnumerable<string>? external)
     {
-        Node = node,
-        Db = StoreFactory.IsPostgres(db) ? db : Path.GetFullPath(db),
-        Version = Version.Current,
-        WorkerCommand = SelfCommand(),
-        ExternalWorkers = external.Select(e => e.Split('=', 2)).ToDictionary(
-            p => p.Length == 2 && p[0].Length > 0 ? p[0] : throw new UserError($"--external takes TYPE=COMMAND, not '{string.Join('=', p)}'"),
-            p => (IReadOnlyList<string>)p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)),
-    };
+        options.Node = node ?? options.Node;
+        if (external is null)
+        {
+            return;
+        }
 
-    /// <summary>How to start this same executable again (as `dotnet heavyjobs.dll` or as an apphost).</summary>
-    private static string[] SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry is { Length: > 0 } ? [process, entry] : [process];
+        var workers = new Dictionary<string, IReadOnlyList<string>>(options.ExternalWorkers);
+        foreach (var parts in external.Select(e => e.Split('=', 2)))
+        {
+            workers[parts.Length == 2 && parts[0].Length > 0 ? parts[0] : throw new UserError($"--external takes TYPE=COMMAND, not '{string.Join('=', parts)}'")] =
+                parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        options.ExternalWorkers = workers;
     }
+
+    private static TimeSpan? Seconds(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
 }

@@ -4,8 +4,8 @@ using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Demo;
 using HeavyJobs.Runtime.Jobs;
-using HeavyJobs.Runtime.Manager;
-using HeavyJobs.Runtime.Monitor;
+using HeavyJobs.Web.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Jobs;
@@ -36,79 +36,66 @@ internal static class RunCommand
         {
             workers, below, chunkSize, urls, pilot, domains, refreshAge,
         };
-        command.SetAction((parse, ct) => app.GuardAsync(
-            parse,
-            async store =>
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!Durations.TryParse(parse.GetValue(refreshAge), out var age))
             {
-                using var stop = new StopSignal(ct);
-                var n = parse.GetValue(below);
-                var db = parse.GetValue(app.Db)!;
-                var options = MonitorCommand.Options(app, db, Environment.MachineName, []);
-                var isWhois = parse.GetValue(pilot) == "whois";
-                if (!Durations.TryParse(parse.GetValue(refreshAge), out var age))
-                {
-                    throw new UserError($"--refresh-age: a whole number and a unit (s, m, h or d), as in 12h (got '{parse.GetValue(refreshAge)}')");
-                }
+                await Console.Error.WriteLineAsync($"error: --refresh-age: a whole number and a unit (s, m, h or d), as in 12h (got '{parse.GetValue(refreshAge)}')");
+                return 2;
+            }
 
-                await using var whoisServer = isWhois ? await WhoisDemo.StartServerAsync(parse.GetValue(domains), stop.Token) : null;
-                long jobId;
-                if (isWhois)
+            var isWhois = parse.GetValue(pilot) == "whois";
+            await using var whoisServer = isWhois ? await WhoisDemo.StartServerAsync(parse.GetValue(domains), ct) : null;
+            var node = Environment.MachineName;
+            return await app.HostAsync(
+                parse,
+                // Every role in one host: the fleet's manager, this machine's monitor, and the dashboard (a
+                // convenience here: if its port is taken, the run goes on without it).
+                roles => roles
+                    .AddManager()
+                    .AddMonitor(o => o.Node = node)
+                    .AddDashboard(o => WebCommand.Map(o, parse.GetValue(urls)!, null), optional: true),
+                async (host, store, c) =>
                 {
-                    if (await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), age, stop.Token) is not { } refresh)
+                    long jobId;
+                    if (isWhois)
                     {
-                        await WhoisDemo.ShowLatestAsync(store, stop.Token);
-                        return 0;
+                        if (await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), age, c) is not { } refresh)
+                        {
+                            await WhoisDemo.ShowLatestAsync(store, c);
+                            return 0;
+                        }
+
+                        jobId = refresh;
+                        await WhoisDemo.ScaleAsync(store, node, parse.GetValue(workers), app.Time, c);
+                    }
+                    else
+                    {
+                        jobId = await FindOrSubmitAsync(app, store, parse.GetValue(below), parse.GetValue(chunkSize), c);
+                        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, PrimeCountHandler.Type, parse.GetValue(workers), app.Time.GetUtcNow()), c);
                     }
 
-                    jobId = refresh;
-                    await WhoisDemo.ScaleAsync(store, options.Node, parse.GetValue(workers), app.Time, stop.Token);
-                }
-                else
-                {
-                    jobId = await FindOrSubmitAsync(app, store, n, parse.GetValue(chunkSize), stop.Token);
-                    await store.WorkerTargetSetAsync(new WorkerTargetSetParams(options.Node, PrimeCountHandler.Type, parse.GetValue(workers), app.Time.GetUtcNow()), stop.Token);
-                }
+                    AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(parse.GetValue(app.Db)!))}: job {jobId}; the monitor runs {parse.GetValue(workers)} worker processes on {Markup.Escape(node)}");
+                    if (host.Services.GetService<DashboardUrls>() is { Urls.Count: > 0 } dashboard)
+                    {
+                        AnsiConsole.MarkupLine($"Dashboard: [link]{Markup.Escape(string.Join(", ", dashboard.Urls))}[/]");
+                    }
 
-                AnsiConsole.MarkupLine($"[bold]HeavyJobs[/] on {Markup.Escape(StoreFactory.Describe(db))}: job {jobId}; the monitor runs {parse.GetValue(workers)} worker processes on {Markup.Escape(options.Node)}");
-                AnsiConsole.MarkupLine("[grey]In another terminal: heavyjobs workers ps · heavyjobs status · heavyjobs actions (with the same --db)[/]");
-                using var loggers = CliApp.Loggers(LogLevel.Warning);
-                using var background = new CancellationTokenSource();
-                var monitor = Task.Run(() => new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(background.Token), CancellationToken.None);
-                var manager = Task.Run(() => new HeavyManager(store, (d, source, c) => Submit(app, store, d, source, c), app.Time, loggers).RunAsync(background.Token), CancellationToken.None);
-                await using var web = await StartDashboardAsync(app, store, parse.GetValue(urls)!, stop.Token);
-                var summary = await ShowProgressAsync(app, store, jobId, stop.Token);
-                // The monitor drains its workers: each checkpoints and gives its chunk back.
-                await background.CancelAsync();
-                await Task.WhenAll(monitor, manager);
-                if (isWhois)
-                {
-                    return await WhoisDemo.ReportAsync(store, summary, whoisServer!, CancellationToken.None);
-                }
+                    AnsiConsole.MarkupLine("[grey]In another terminal: heavyjobs workers ps · heavyjobs status · heavyjobs actions (with the same --db)[/]");
+                    // Stopping the host afterwards drains the monitor's workers: each checkpoints and gives its chunk back.
+                    var summary = await ShowProgressAsync(app, store, jobId, c);
+                    if (isWhois)
+                    {
+                        await host.StopAsync(CancellationToken.None);
+                        return await WhoisDemo.ReportAsync(store, summary, whoisServer!, CancellationToken.None);
+                    }
 
-                return Report(summary, n);
-            },
-            CancellationToken.None));
+                    return Report(summary, parse.GetValue(below));
+                },
+                LogLevel.Warning,
+                ct);
+        });
         return command;
-    }
-
-    private static async Task<long> Submit(CliApp app, IHeavyStore store, JobDefinition definition, string source, CancellationToken ct) =>
-        (await JobSubmitter.SubmitAsync(store, app.Registry, definition, source, Environment.CurrentDirectory, app.Time, ct)).JobId;
-
-    /// <summary>The dashboard is a convenience here: if its port is taken, the run goes on without it.</summary>
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication?> StartDashboardAsync(CliApp app, IHeavyStore store, string urls, CancellationToken ct)
-    {
-        try
-        {
-            var web = WebCommand.Build(store, app, urls, null);
-            await web.StartAsync(ct);
-            AnsiConsole.MarkupLine($"Dashboard: [link]{Markup.Escape(string.Join(", ", web.Urls))}[/]");
-            return web;
-        }
-        catch (Exception ex) when (ex is IOException or UserError or InvalidOperationException)
-        {
-            AnsiConsole.MarkupLine($"[yellow]Dashboard not started: {Markup.Escape(ex.Message)}[/]");
-            return null;
-        }
     }
 
     private static async Task<long> FindOrSubmitAsync(CliApp app, IHeavyStore store, long below, long chunkSize, CancellationToken ct)
@@ -146,7 +133,6 @@ internal static class RunCommand
                     var stageTasks = new List<ProgressTask>();
                     while (true)
                     {
-                        await store.JobFinishCompletedAsync(new JobFinishParams(app.Time.GetUtcNow()), ct);
                         summary = (await store.JobListAsync(new JobListParams(Limit: 1000), ct)).FirstOrDefault(j => j.Job.Id == jobId);
                         if (summary is null)
                         {

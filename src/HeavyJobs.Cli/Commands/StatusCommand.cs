@@ -23,7 +23,6 @@ internal static class StatusCommand
             parse,
             async store =>
             {
-                await store.JobFinishCompletedAsync(new JobFinishParams(app.Time.GetUtcNow()), ct);
                 var jobs = await store.JobListAsync(new JobListParams(Limit: 1000), ct);
                 if (parse.GetValue(job) is { } only)
                 {

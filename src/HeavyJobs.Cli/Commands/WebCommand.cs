@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using HeavyJobs.Web;
+using HeavyJobs.Web.Hosting;
 using HeavyJobs.Web.Security;
+using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Cli.Commands;
 
@@ -28,19 +30,12 @@ internal static class WebCommand
         var urls = Urls();
         var users = Users();
         var command = new Command("web", "Run the dashboard, JSON API and /metrics (docs/dashboard.md).") { urls, users };
-        command.SetAction((parse, ct) => app.GuardAsync(
+        command.SetAction((parse, ct) => app.HostAsync(
             parse,
-            async store =>
-            {
-                using var stop = new StopSignal(ct);
-                await using var web = Build(store, app, parse.GetValue(urls)!, parse.GetValue(users));
-                await web.StartAsync(stop.Token);
-                Console.WriteLine($"dashboard: {string.Join(", ", web.Urls)}");
-                await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-                await web.StopAsync(CancellationToken.None);
-                return 0;
-            },
-            CancellationToken.None));
+            roles => roles.AddDashboard(o => Map(o, parse.GetValue(urls)!, parse.GetValue(users))),
+            null,
+            LogLevel.Information,
+            ct));
         var secret = new Argument<string>("secret") { Description = "A password to hash; or 'token' to make a new API token and its hash." };
         var hash = new Command("hash", "Hash a password (or make an API token) for the --users file.") { secret };
         hash.SetAction(parse =>
@@ -62,28 +57,22 @@ internal static class WebCommand
         return command;
     }
 
-    public static Microsoft.AspNetCore.Builder.WebApplication Build(Storage.IHeavyStore store, CliApp app, string urls, string? usersFile)
+    /// <summary>The flags every command that serves the dashboard shares: where it listens and who may sign in.</summary>
+    public static void Map(WebOptions options, string urls, string? usersFile)
     {
-        IReadOnlyList<WebUser> users = [];
-        if (usersFile is not null)
+        options.Urls = urls;
+        if (usersFile is null)
         {
-            try
-            {
-                users = JsonSerializer.Deserialize<List<WebUser>>(File.ReadAllText(usersFile), UsersJson) ?? [];
-            }
-            catch (JsonException ex)
-            {
-                throw new UserError($"{usersFile}: not a list of users: {ex.Message}");
-            }
+            return;
         }
 
         try
         {
-            return HeavyJobsWeb.Build(store, new WebOptions { Urls = urls, Users = users }, app.Time);
+            options.Users = JsonSerializer.Deserialize<List<WebUser>>(File.ReadAllText(usersFile), UsersJson) ?? [];
         }
-        catch (InvalidOperationException ex)
+        catch (JsonException ex)
         {
-            throw new UserError(ex.Message);
+            throw new UserError($"{usersFile}: not a list of users: {ex.Message}");
         }
     }
 }

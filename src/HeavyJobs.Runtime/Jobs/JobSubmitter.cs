@@ -9,7 +9,7 @@ namespace HeavyJobs.Runtime.Jobs;
 /// <summary>Validates a job against the registered handlers, splits it and stores it with its chunks.</summary>
 public static class JobSubmitter
 {
-    public static async Task<JobInserted> SubmitFileAsync(IHeavyStore store, HandlerRegistry registry, string path, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<JobInserted> SubmitFileAsync(IOperatorStore store, HandlerRegistry registry, string path, TimeProvider time, CancellationToken cancellationToken)
     {
         string text;
         try
@@ -26,7 +26,7 @@ public static class JobSubmitter
     }
 
     public static async Task<JobInserted> SubmitAsync(
-        IHeavyStore store,
+        IOperatorStore store,
         HandlerRegistry registry,
         JobDefinition definition,
         string source,

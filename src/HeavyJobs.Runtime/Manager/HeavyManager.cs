@@ -1,47 +1,58 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
-using HeavyJobs.Storage.Chunks;
-using HeavyJobs.Storage.Jobs;
-using HeavyJobs.Storage.Pipelines;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HeavyJobs.Runtime.Manager;
 
 /// <summary>
-/// One per fleet. Advances pipelines (releases barrier stages when their upstream is done), rolls jobs up to
-/// completed or failed, reclaims chunks whose leases ran out, and fires schedules; everything it does goes
-/// to the action log. It wakes on store changes, ticks once a second while jobs run, and otherwise sleeps until
-/// the next schedule or lease falls due.
+/// One per fleet. Its duties, each in a file of its own: advancing pipelines (<see cref="StageAdvanceDuty"/>),
+/// rolling jobs up (<see cref="JobRollupDuty"/>), reclaiming expired leases (<see cref="LeaseReclaimDuty"/>),
+/// firing schedules (<see cref="ScheduleDuty"/>) and the dashboard's roll-ups (<see cref="RollupDuty"/>). This
+/// class is the loop: one read of the agenda per pass, every duty given it, then sleep until the soonest duty
+/// is due or the store changes. Everything it does goes to the action log.
 /// </summary>
-public sealed partial class HeavyManager(
-    IHeavyStore store,
-    Func<JobDefinition, string, CancellationToken, Task<long>> submit,
-    TimeProvider time,
-    ILoggerFactory loggers)
+public sealed partial class HeavyManager
 {
-    /// <summary>How often the manager looks when nothing wakes it. The default value is 1 second.</summary>
-    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    /// <summary>The actor of the manager's rows in the action log.</summary>
+    public const string Actor = "manager";
 
-    /// <summary>
-    /// The longest an idle manager sleeps when nothing wakes it (a change in the store does, and so does the next
-    /// schedule or lease falling due). The default value is 1 minute.
-    /// </summary>
-    public static readonly TimeSpan IdleSleep = TimeSpan.FromMinutes(1);
+    private readonly IMaintenanceStore _store;
+    private readonly IReadOnlyList<IManagerDuty> _duties;
+    private readonly ManagerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
-    /// <summary>How often expired leases are reclaimed at most. The default value is 5 seconds.</summary>
-    public static readonly TimeSpan ReclaimInterval = TimeSpan.FromSeconds(5);
+    public HeavyManager(IMaintenanceStore store, IEnumerable<IManagerDuty> duties, ManagerOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _duties = [.. duties];
+        _options = options;
+        _time = time;
+        _logger = loggers.CreateLogger("HeavyJobs.Manager");
+    }
 
-    private const string Actor = "manager";
+    /// <summary>A manager with every duty, submitting scheduled jobs through <paramref name="submit"/>.</summary>
+    public HeavyManager(IMaintenanceStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit, TimeProvider time, ILoggerFactory loggers, ManagerOptions? options = null)
+        : this(store, Duties(store, submit, options ??= new ManagerOptions(), time, loggers), options, time, loggers)
+    {
+    }
 
-    private readonly ILogger _logger = loggers.CreateLogger("HeavyJobs.Manager");
-    private readonly ScheduleRunner _schedules = new(store, submit);
-    private long _lastReclaimTs;
+    /// <summary>Every duty of the manager role, in the order a pass runs them.</summary>
+    public static IReadOnlyList<IManagerDuty> Duties(IMaintenanceStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit, ManagerOptions options, TimeProvider time, ILoggerFactory loggers) =>
+    [
+        new StageAdvanceDuty(store, options),
+        new JobRollupDuty(store, options),
+        new LeaseReclaimDuty(store, options, time),
+        new ScheduleDuty(new ScheduleRunner(store, submit), options),
+        new RollupDuty(store, options, time, loggers.CreateLogger<RollupDuty>()),
+    ];
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        await store.ActionInsertAsync(new ActionInsertParams(Actor, "manager-start", $"manager pid {Environment.ProcessId} started", time.GetUtcNow()), stopping);
-        await using var watcher = store.CreateChangeWatcher();
+        await _store.ActionInsertAsync(new ActionInsertParams(Actor, ActionKinds.ManagerStart, $"manager pid {Environment.ProcessId} started", _time.GetUtcNow()), stopping);
+        await using var watcher = _store.CreateChangeWatcher();
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -56,65 +67,32 @@ public sealed partial class HeavyManager(
             catch (Exception ex)
             {
                 LogStepFailed(ex);
-                await Task.Delay(Tick, time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(_options.Tick, _time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
 
     /// <summary>
     /// One pass of every duty that is due; tests call it directly. Returns how long the manager may sleep unless
-    /// the store changes: a second while jobs run, else until the next schedule or lease falls due.
+    /// the store changes: until the soonest duty wants another pass, at least a tick and at most the idle sleep.
     /// </summary>
     public async Task<TimeSpan> StepAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         // One read says what is worth doing; an idle fleet's manager does nothing else.
-        var agenda = await store.ManagerAgendaAsync(ct);
-        if (agenda.ActiveJobs)
+        var agenda = await _store.ManagerAgendaAsync(ct);
+        var next = now + _options.IdleSleep;
+        foreach (var duty in _duties)
         {
-            foreach (var r in await store.JobAdvanceStagesAsync(new JobAdvanceParams(now), ct))
+            if (await duty.RunAsync(agenda, now, ct) is { } due && due < next)
             {
-                await ActAsync("advance", $"stage {r.Stage} ({r.Name}) released: {(r.Created ? "its one chunk created" : $"{r.Chunks} waiting chunks")}; every earlier stage is done", r.JobId, ct);
-            }
-
-            foreach (var job in await store.JobFinishCompletedAsync(new JobFinishParams(now), ct))
-            {
-                var state = (await store.JobGetAsync(job, ct))?.State.ToString().ToLowerInvariant() ?? "finished";
-                await ActAsync("job-" + state, $"job {job} {state}: no chunk left to run", job, ct);
+                next = due;
             }
         }
 
-        if (agenda.NextLeaseExpiry <= now && time.GetElapsedTime(_lastReclaimTs) >= ReclaimInterval)
-        {
-            _lastReclaimTs = time.GetTimestamp();
-            foreach (var r in await store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(now), ct))
-            {
-                await store.ActionInsertAsync(
-                    new ActionInsertParams(Actor, r.State == Core.Model.ChunkState.Quarantined ? "quarantine" : "reclaim", $"lease of worker {r.PreviousOwner} expired", now, WorkerId: r.PreviousOwner, JobId: r.JobId, ChunkId: r.ChunkId),
-                    ct);
-            }
-        }
-
-        var ranSchedules = agenda.NextScheduleAt <= now;
-        if (ranSchedules)
-        {
-            await _schedules.TickAsync(now, ct);
-        }
-
-        var sleep = agenda.ActiveJobs || ranSchedules ? Tick : IdleSleep;
-        foreach (var due in new[] { agenda.NextScheduleAt, agenda.NextLeaseExpiry + TimeSpan.FromMilliseconds(50) })
-        {
-            if (due is { } at && at - now < sleep)
-            {
-                sleep = at > now ? at - now : Tick;
-            }
-        }
-
-        return sleep;
+        var sleep = next - now;
+        return sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep;
     }
-
-    private Task ActAsync(string kind, string reason, long job, CancellationToken ct) =>
-        store.ActionInsertAsync(new ActionInsertParams(Actor, kind, reason, time.GetUtcNow(), JobId: job), ct);
 
     [LoggerMessage(3001, LogLevel.Warning, "Manager step failed; retrying")]
     private partial void LogStepFailed(Exception ex);

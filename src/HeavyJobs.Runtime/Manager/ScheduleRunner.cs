@@ -13,7 +13,7 @@ namespace HeavyJobs.Runtime.Manager;
 /// goes (it skips that occurrence and says so in the action log). After downtime, "once" runs the missed work
 /// once as soon as the manager is back; "skip" waits for the next occurrence.
 /// </summary>
-public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit)
+public sealed class ScheduleRunner(IMaintenanceStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit)
 {
     /// <summary>A run this late counts as missed (for the "skip" policy). The default value is 1 minute.</summary>
     public static readonly TimeSpan MissedAfter = TimeSpan.FromMinutes(1);
@@ -23,7 +23,7 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
         ?? throw new ArgumentException($"cron expression '{cron}' never fires");
 
     /// <summary>Adds or replaces a schedule; validates the cron expression and the job definition first.</summary>
-    public static async Task<long> UpsertAsync(IHeavyStore store, string name, string cron, string definitionJson, string catchUp, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<long> UpsertAsync(IOperatorStore store, string name, string cron, string definitionJson, string catchUp, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!CatchUp.IsKnown(catchUp))
         {
@@ -58,14 +58,14 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
             var next = NextOccurrence(s.Cron, now);
             if (s.LastJobId is { } last && await store.JobGetAsync(last, cancellationToken) is { State: JobState.Active or JobState.Paused })
             {
-                await LogAsync("schedule-skip", $"{s.Name}: run due at {s.NextRunAt:u} skipped, job {last} still runs", now, last, cancellationToken);
+                await LogAsync(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} skipped, job {last} still runs", now, last, cancellationToken);
                 await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);
                 continue;
             }
 
             if (s.CatchUp == CatchUp.SkipMissed && now - s.NextRunAt > MissedAfter)
             {
-                await LogAsync("schedule-skip", $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null, cancellationToken);
+                await LogAsync(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null, cancellationToken);
                 await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);
                 continue;
             }
@@ -79,13 +79,13 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
             catch (Exception ex) when (ex is NothingToRunException or JobDefinitionException)
             {
                 // A run with nothing to do (or whose input went away) is skipped and said; the schedule goes on.
-                await LogAsync(ex is NothingToRunException ? "schedule-idle" : "schedule-error", $"{s.Name}: {ex.Message}; next at {next:u}", now, null, cancellationToken);
+                await LogAsync(ex is NothingToRunException ? ActionKinds.ScheduleIdle : ActionKinds.ScheduleError, $"{s.Name}: {ex.Message}; next at {next:u}", now, null, cancellationToken);
                 await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, null), cancellationToken);
                 continue;
             }
 
             await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, job), cancellationToken);
-            await LogAsync("schedule-run", $"{s.Name}: submitted job {job} (due {s.NextRunAt:u}); next at {next:u}", now, job, cancellationToken);
+            await LogAsync(ActionKinds.ScheduleRun, $"{s.Name}: submitted job {job} (due {s.NextRunAt:u}); next at {next:u}", now, job, cancellationToken);
             submitted.Add(job);
         }
 
@@ -93,5 +93,5 @@ public sealed class ScheduleRunner(IHeavyStore store, Func<JobDefinition, string
     }
 
     private Task LogAsync(string kind, string reason, DateTimeOffset now, long? job, CancellationToken cancellationToken) =>
-        store.ActionInsertAsync(new ActionInsertParams("manager", kind, reason, now, JobId: job), cancellationToken);
+        store.ActionInsertAsync(new ActionInsertParams(HeavyManager.Actor, kind, reason, now, JobId: job), cancellationToken);
 }

@@ -14,7 +14,7 @@ namespace HeavyJobs.Runtime.Monitor;
 /// Serves the proxy requests of workers that do not reach the store themselves (docs/worker-protocol.md):
 /// the same store calls the .NET worker makes, fenced the same way by the epoch the worker names.
 /// </summary>
-internal sealed class WorkerProxy(IHeavyStore store, MonitorOptions options, TimeProvider time)
+internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<long, string> _parameters = new();
     private readonly ConcurrentDictionary<long, (ChunkCounters Counters, int Stage, string Type, long JobId)> _held = new();

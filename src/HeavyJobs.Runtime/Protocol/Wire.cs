@@ -62,6 +62,9 @@ public static class WorkerEnvironment
 
     public const string Db = "HEAVYJOBS_DB";
 
+    /// <summary>The kind of store <see cref="Db"/> names ("sqlite" or "postgres"), so a worker opens the one its monitor uses.</summary>
+    public const string Store = "HEAVYJOBS_STORE";
+
     public const string HeartbeatMs = "HEAVYJOBS_HEARTBEAT_MS";
 
     /// <summary>The heartbeat period while idle; workers that ignore it heartbeat at <see cref="HeartbeatMs"/> throughout.</summary>

@@ -2,49 +2,52 @@ namespace HeavyJobs.Runtime.Worker;
 
 public sealed record WorkerOptions
 {
+    /// <summary>The machine name a worker run by hand registers under (a monitor registers its own workers). The default value is the host name.</summary>
+    public string Node { get; set; } = Environment.MachineName;
+
     /// <summary>Handler types this worker runs; empty means every registered type.</summary>
-    public IReadOnlyList<string> Types { get; init; } = [];
+    public IReadOnlyList<string> Types { get; set; } = [];
 
     /// <summary>Chunks run at once in this process. The default value is 1.</summary>
-    public int Concurrency { get; init; } = 1;
+    public int Concurrency { get; set; } = 1;
 
     /// <summary>How long a claim holds a chunk without a heartbeat. The default value is 30 seconds.</summary>
-    public TimeSpan Lease { get; init; } = WorkerDefaults.Lease;
+    public TimeSpan Lease { get; set; } = WorkerDefaults.Lease;
 
     /// <summary>How often leases are extended and progress reported. The default value is 5 seconds.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = WorkerDefaults.HeartbeatInterval;
+    public TimeSpan HeartbeatInterval { get; set; } = WorkerDefaults.HeartbeatInterval;
 
     /// <summary>
     /// How often an idle worker (no chunk running) reports that it lives. It holds no lease then, so only its
     /// host's liveness check waits on it; a longer period lets an idle fleet sleep. Going busy reports at once
     /// and switches back to <see cref="HeartbeatInterval"/>. The default value is 5 seconds.
     /// </summary>
-    public TimeSpan IdleHeartbeatInterval { get; init; } = WorkerDefaults.HeartbeatInterval;
+    public TimeSpan IdleHeartbeatInterval { get; set; } = WorkerDefaults.HeartbeatInterval;
 
     /// <summary>
     /// With no work, how long to sleep before looking again if no wake-up comes. Wake-ups make this a safety
     /// net only. The default value is 30 seconds.
     /// </summary>
-    public TimeSpan IdleFallbackPoll { get; init; } = WorkerDefaults.IdleFallbackPoll;
+    public TimeSpan IdleFallbackPoll { get; set; } = WorkerDefaults.IdleFallbackPoll;
 
     /// <summary>On stop, how long running handlers get to checkpoint and return. The default value is 10 seconds.</summary>
-    public TimeSpan StopGrace { get; init; } = WorkerDefaults.StopGrace;
+    public TimeSpan StopGrace { get; set; } = WorkerDefaults.StopGrace;
 
     /// <summary>
     /// How much work a claim takes ahead of the free slots: as many chunks as the slots run in this time, at
     /// the handlers' measured pace. Long chunks are never taken ahead; no-op chunks are, up to
     /// <see cref="MaxClaim"/>. Zero turns prefetch off. The default value is 100 ms.
     /// </summary>
-    public TimeSpan PrefetchWindow { get; init; } = WorkerDefaults.PrefetchWindow;
+    public TimeSpan PrefetchWindow { get; set; } = WorkerDefaults.PrefetchWindow;
 
     /// <summary>The most chunks one claim takes. The default value is 4,000.</summary>
-    public int MaxClaim { get; init; } = WorkerDefaults.MaxClaim;
+    public int MaxClaim { get; set; } = WorkerDefaults.MaxClaim;
 
     /// <summary>Finished chunks whose completions are committed together at most. The default value is 4,000.</summary>
-    public int CompletionBatch { get; init; } = WorkerDefaults.CompletionBatch;
+    public int CompletionBatch { get; set; } = WorkerDefaults.CompletionBatch;
 
     /// <summary>The longest a finished chunk's completion waits for its batch. The default value is 50 ms.</summary>
-    public TimeSpan CompletionFlushInterval { get; init; } = WorkerDefaults.CompletionFlushInterval;
+    public TimeSpan CompletionFlushInterval { get; set; } = WorkerDefaults.CompletionFlushInterval;
 
     /// <summary>
     /// A checkpoint that comes sooner than this after the handler's previous one (or its start) is written
@@ -56,7 +59,7 @@ public sealed record WorkerOptions
     /// before they return. Zero writes every checkpoint before returning. At most 1 minute; the default value
     /// is 50 ms.
     /// </summary>
-    public TimeSpan WriteBehindUnder { get; init; } = WorkerDefaults.WriteBehindUnder;
+    public TimeSpan WriteBehindUnder { get; set; } = WorkerDefaults.WriteBehindUnder;
 }
 
 public static class WorkerDefaults

@@ -25,7 +25,7 @@ public static class JobAggregates
     /// The aggregates of a job's stage: the given one, else the last barrier stage, else the last stage with outputs.
     /// Null when there is no such job.
     /// </summary>
-    public static async Task<AggregateSet?> ReadAsync(IHeavyStore store, long jobId, int? stage, CancellationToken cancellationToken)
+    public static async Task<AggregateSet?> ReadAsync(IDashboardStore store, long jobId, int? stage, CancellationToken cancellationToken)
     {
         if (await store.JobGetAsync(jobId, cancellationToken) is not { } job)
         {

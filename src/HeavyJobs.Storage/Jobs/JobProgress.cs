@@ -37,7 +37,7 @@ public sealed record JobProgress(long JobId, IReadOnlyList<StageProgress> Stages
     /// <summary>How far back the pace is measured.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
-    public static async Task<JobProgress> ReadAsync(IHeavyStore store, JobRow job, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public static async Task<JobProgress> ReadAsync(IDashboardStore store, JobRow job, DateTimeOffset now, CancellationToken cancellationToken) =>
         From(job, await store.JobStageCountsAsync(new JobStageCountsParams(job.Id, now - Window), cancellationToken), now);
 
     /// <summary>From the dashboard's recount instead of a scan of the job's chunks: paced as of the recount.</summary>

@@ -11,7 +11,7 @@ internal static class HealthEndpoints
             .WithTags("health")
             .WithSummary("The process is up.");
 
-        app.MapGet("/readyz", async (IHeavyStore store, CancellationToken ct) =>
+        app.MapGet("/readyz", async (IDashboardStore store, CancellationToken ct) =>
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));

@@ -20,7 +20,7 @@ internal sealed class FleetMetrics
     private static readonly string[] LiveWorkerStates =
         [WorkerState.Starting.ToDb(), WorkerState.Idle.ToDb(), WorkerState.Busy.ToDb(), WorkerState.Stopping.ToDb()];
 
-    private readonly IHeavyStore _store;
+    private readonly IDashboardStore _store;
     private readonly DashboardRollups _rollups;
     private readonly WebOptions _options;
     private readonly TimeProvider _time;
@@ -43,7 +43,7 @@ internal sealed class FleetMetrics
     private readonly Counter _good;
     private readonly Counter _bad;
 
-    public FleetMetrics(IHeavyStore store, DashboardRollups rollups, WebOptions options, TimeProvider time, ILogger<FleetMetrics> log)
+    public FleetMetrics(IDashboardStore store, DashboardRollups rollups, WebOptions options, TimeProvider time, ILogger<FleetMetrics> log)
     {
         _store = store;
         _rollups = rollups;
@@ -111,7 +111,7 @@ internal sealed class FleetMetrics
         jobs = (await _rollups.CountAsync(jobs, ct)).Jobs;
 
         var rows = await _store.ThroughputListAsync(new ThroughputListParams(now - ThroughputCounters.Window, now + TimeSpan.FromMinutes(1)), ct);
-        var kills = await _store.ActionListAsync(new ActionListParams(Limit: 500, Kind: "kill"), ct);
+        var kills = await _store.ActionListAsync(new ActionListParams(Limit: 500, Kind: ActionKinds.Hung), ct);
 
         Replace(_machineUp, nodes.Select(n => (new[] { n.Name }, now - n.HeartbeatAt <= _options.MachineUpWithin ? 1.0 : 0.0)));
         Replace(_machineHeartbeatAge, nodes.Select(n => (new[] { n.Name }, Math.Max(0, (now - n.HeartbeatAt).TotalSeconds))));
@@ -150,7 +150,7 @@ internal sealed class FleetMetrics
         }
 
         Replace(_oldestWaiting, oldest);
-        _hungKills.Set(kills.Count(a => a.At >= now - TimeSpan.FromHours(1) && a.Reason.StartsWith("hung", StringComparison.Ordinal)));
+        _hungKills.Set(kills.Count(a => a.At >= now - TimeSpan.FromHours(1)));
 
         var increments = _throughput.Advance(rows, now);
         var types = increments.Keys

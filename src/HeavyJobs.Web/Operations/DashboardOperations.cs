@@ -11,14 +11,14 @@ namespace HeavyJobs.Web.Operations;
 /// Every change an operator can make from the dashboard. Each one that happens is also written to the action
 /// log with the operator's name as actor, so the log answers "who did this" as well as the system's own actions.
 /// </summary>
-public sealed class DashboardOperations(IHeavyStore store, TimeProvider time)
+public sealed class DashboardOperations(IOperatorStore store, IDashboardStore reads, TimeProvider time)
 {
     /// <summary>The most workers a type may be scaled to on one machine, as the CLI allows.</summary>
     public const int MaxTarget = 1000;
 
     public async Task<OperationResult> ResetChunkAsync(long chunkId, bool toZero, string actor, CancellationToken cancellationToken)
     {
-        var chunk = await store.ChunkGetAsync(chunkId, cancellationToken);
+        var chunk = await reads.ChunkGetAsync(chunkId, cancellationToken);
         if (chunk is null)
         {
             return OperationResult.NotFound($"no chunk {chunkId}");
@@ -36,7 +36,7 @@ public sealed class DashboardOperations(IHeavyStore store, TimeProvider time)
 
     public async Task<OperationResult> ChangeJobAsync(long jobId, JobChange change, string actor, CancellationToken cancellationToken)
     {
-        if (await store.JobGetAsync(jobId, cancellationToken) is null)
+        if (await reads.JobGetAsync(jobId, cancellationToken) is null)
         {
             return OperationResult.NotFound($"no job {jobId}");
         }
@@ -68,7 +68,7 @@ public sealed class DashboardOperations(IHeavyStore store, TimeProvider time)
         }
 
         // The store has no worker-by-id read; the live list is one indexed query.
-        var worker = (await store.WorkerListAsync(new WorkerListParams(Limit: 10_000), cancellationToken)).FirstOrDefault(w => w.Id == workerId);
+        var worker = (await reads.WorkerListAsync(new WorkerListParams(Limit: 10_000), cancellationToken)).FirstOrDefault(w => w.Id == workerId);
         if (worker is null)
         {
             return OperationResult.NotFound($"no live worker {workerId}");

@@ -11,7 +11,7 @@ using HeavyJobs.Storage.Workers;
 namespace HeavyJobs.Web.Queries;
 
 /// <summary>Everything the pages and the JSON API read, built from the store's list methods. Reads only.</summary>
-public sealed class DashboardQueries(IHeavyStore store, WebOptions options, TimeProvider time, DashboardRollups rollups)
+public sealed class DashboardQueries(IDashboardStore store, WebOptions options, TimeProvider time, DashboardRollups rollups)
 {
     /// <summary>Live workers the ps reads at most; the store keeps exited ones too, but they are not listed here.</summary>
     private const int WorkerLimit = 10_000;
@@ -27,7 +27,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
         var buckets = await store.ThroughputListAsync(new ThroughputListParams(now - Hour, now + TimeSpan.FromMinutes(1)), cancellationToken);
         var (live, stats) = await LiveJobsAsync(cancellationToken);
         var recent = await store.ActionListAsync(new ActionListParams(Limit: 100), cancellationToken);
-        var kills = await store.ActionListAsync(new ActionListParams(Limit: 200, Kind: "kill"), cancellationToken);
+        var kills = await store.ActionListAsync(new ActionListParams(Limit: 200, Kind: ActionKinds.Hung), cancellationToken);
 
         var crashLooping = targets.Where(t => t.CrashLooping).Select(t => new CrashLoopDto(t.Node, t.Type, t.Note, t.UpdatedAt)).ToList();
         var lastFive = buckets.Where(b => b.Bucket >= now - TimeSpan.FromMinutes(5)).Sum(b => b.Items);
@@ -42,7 +42,7 @@ public sealed class DashboardQueries(IHeavyStore store, WebOptions options, Time
             .Select(s => new AttentionJobDto(s.Job.Id, s.Job.Name, s.Count(ChunkState.Failed), s.Count(ChunkState.Quarantined)))
             .ToList();
         var hung = kills
-            .Where(a => a.At >= now - Hour && a.Reason.StartsWith("hung", StringComparison.Ordinal))
+            .Where(a => a.At >= now - Hour)
             .Select(Dto.Action)
             .ToList();
 

@@ -171,16 +171,16 @@ public sealed class ManagerTests : IAsyncLifetime
     public async Task Manager_WhenIdle_SleepsUntilTheNextScheduleIsDue_AndTicksWhileJobsRun()
     {
         var manager = new HeavyManager(_store, (_, _, _) => Task.FromResult(0L), _time, NullLoggerFactory.Instance);
-        Assert.Equal(HeavyManager.IdleSleep, await manager.StepAsync(Ct));
+        Assert.Equal(new ManagerOptions().IdleSleep, await manager.StepAsync(Ct));
 
         // The schedule fires at 12:10: at 12:03 the manager still sleeps its longest; at 12:09:30, until 12:10.
         await ScheduleRunner.UpsertAsync(_store, "refresh", Every10Minutes, JobJson, CatchUp.Once, _time.GetUtcNow(), Ct);
-        Assert.Equal(HeavyManager.IdleSleep, await manager.StepAsync(Ct));
+        Assert.Equal(new ManagerOptions().IdleSleep, await manager.StepAsync(Ct));
         _time.Advance(TimeSpan.FromSeconds(390));
         Assert.Equal(TimeSpan.FromSeconds(30), await manager.StepAsync(Ct));
 
         await _store.JobInsertAsync(new JobInsertParams("running", [new StageDefinition("main", "t", StageMode.Streaming)], "{}", ["{}"], 0, 3, _time.GetUtcNow()), Ct);
-        Assert.Equal(HeavyManager.Tick, await manager.StepAsync(Ct));
+        Assert.Equal(new ManagerOptions().Tick, await manager.StepAsync(Ct));
     }
 
     private ScheduleRunner Runner() => new(

@@ -1,0 +1,143 @@
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Runtime.Jobs;
+using HeavyJobs.Runtime.Manager;
+using HeavyJobs.Runtime.Monitor;
+using HeavyJobs.Runtime.Worker;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HeavyJobs.Runtime.Hosting;
+
+/// <summary>
+/// Chooses the roles a host runs and the handlers it knows. Each role is hosted services: the worker claims and
+/// runs chunks; the monitor runs this machine's worker processes; the manager runs the fleet's duties. A process
+/// that a monitor started as a worker ignores the other roles (<see cref="MonitoredProcess"/>).
+/// </summary>
+public sealed class HeavyJobsBuilder
+{
+    internal HeavyJobsBuilder(IServiceCollection services) => Services = services;
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Registers a handler for a job type; it is made through the container, so it may take services.</summary>
+    public HeavyJobsBuilder AddHandler<THandler>(string type, HandlerOptions? options = null)
+        where THandler : class, IChunkHandler
+    {
+        Services.AddSingleton(new HandlerSetup((registry, sp) => registry.Add(type, () => ActivatorUtilities.CreateInstance<THandler>(sp), options)));
+        return this;
+    }
+
+    /// <summary>Registers handlers through the registry's builder (for packages that bring several, such as the demo's).</summary>
+    public HeavyJobsBuilder AddHandlers(Action<HandlerRegistry.Builder> register)
+    {
+        Services.AddSingleton(new HandlerSetup((registry, _) => register(registry)));
+        return this;
+    }
+
+    /// <summary>A worker in this process: claims and runs chunks of its types (under a monitor, over its pipes).</summary>
+    public HeavyJobsBuilder AddWorker(Action<WorkerOptions>? configure = null)
+    {
+        var options = Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptionsValidator.Section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        Services.AddHostedService<WorkerService>();
+        return this;
+    }
+
+    /// <summary>This machine's monitor: starts, watches, stops and replaces worker processes as the store says.</summary>
+    public HeavyJobsBuilder AddMonitor(Action<MonitorOptions>? configure = null)
+    {
+        if (MonitoredProcess.IsWorker)
+        {
+            return this;
+        }
+
+        var options = Services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptionsValidator.Section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.PostConfigure<IOptions<StoreOptions>>((monitor, store) =>
+        {
+            if (string.IsNullOrEmpty(monitor.Db))
+            {
+                monitor.Db = store.Value.Connection ?? "";
+                monitor.StoreKind ??= store.Value.Kind;
+            }
+        });
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MonitorOptions>, MonitorOptionsValidator>());
+        // The host waits for the monitor's workers to drain before it gives up on a stop.
+        Services.AddOptions<HostOptions>().Configure<IOptions<MonitorOptions>>((host, monitor) =>
+        {
+            var drain = monitor.Value.StopGrace + TimeSpan.FromSeconds(15);
+            if (host.ShutdownTimeout < drain)
+            {
+                host.ShutdownTimeout = drain;
+            }
+        });
+        Services.AddHostedService<MonitorService>();
+        return this;
+    }
+
+    /// <summary>The fleet's manager: pipelines, job roll-up, expired leases, schedules and roll-ups, each a duty of its own.</summary>
+    public HeavyJobsBuilder AddManager(Action<ManagerOptions>? configure = null)
+    {
+        if (MonitoredProcess.IsWorker)
+        {
+            return this;
+        }
+
+        var options = Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.Section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ManagerOptions>, ManagerOptionsValidator>());
+        Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ManagerOptions>>().Value);
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, StageAdvanceDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, JobRollupDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, LeaseReclaimDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, ScheduleDuty>(sp => new ScheduleDuty(
+            new ScheduleRunner(sp.GetRequiredService<IMaintenanceStore>(), SubmitFor(sp)),
+            sp.GetRequiredService<ManagerOptions>())));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, RollupDuty>());
+        Services.AddHostedService<ManagerService>();
+        return this;
+    }
+
+    private static Func<Core.Definitions.JobDefinition, string, CancellationToken, Task<long>> SubmitFor(IServiceProvider sp) =>
+        async (definition, source, ct) => (await JobSubmitter.SubmitAsync(
+            sp.GetRequiredService<IHeavyStore>(),
+            sp.GetRequiredService<HandlerRegistry>(),
+            definition,
+            source,
+            Environment.CurrentDirectory,
+            sp.GetRequiredService<TimeProvider>(),
+            ct)).JobId;
+}
+
+internal sealed class MonitorService(IMonitorStore store, HandlerRegistry registry, IOptions<MonitorOptions> options, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new HeavyMonitor(store, registry, options.Value, time, loggers).RunAsync(stoppingToken);
+}
+
+internal sealed class ManagerService(IMaintenanceStore store, IEnumerable<IManagerDuty> duties, ManagerOptions options, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new HeavyManager(store, duties, options, time, loggers).RunAsync(stoppingToken);
+}

@@ -1,0 +1,17 @@
+using HeavyJobs.Runtime.Manager;
+using Microsoft.Extensions.Options;
+
+namespace HeavyJobs.Runtime.Hosting;
+
+/// <summary>Checks <see cref="ManagerOptions"/> when the host starts; every failure names its option.</summary>
+public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ManagerOptions o) =>
+        new OptionChecks(ManagerOptions.Section)
+            .Positive(nameof(o.Tick), o.Tick)
+            .Positive(nameof(o.IdleSleep), o.IdleSleep)
+            .Positive(nameof(o.ReclaimInterval), o.ReclaimInterval)
+            .Positive(nameof(o.RollupInterval), o.RollupInterval)
+            .Positive(nameof(o.IdleRollupInterval), o.IdleRollupInterval)
+            .Result();
+}

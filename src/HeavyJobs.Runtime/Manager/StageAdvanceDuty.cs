@@ -1,0 +1,28 @@
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Pipelines;
+
+namespace HeavyJobs.Runtime.Manager;
+
+/// <summary>Advances pipelines: releases a barrier stage once nothing before it can still run.</summary>
+public sealed class StageAdvanceDuty(IMaintenanceStore store, ManagerOptions options) : IManagerDuty
+{
+    public async Task<DateTimeOffset?> RunAsync(ManagerAgenda agenda, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!agenda.ActiveJobs)
+        {
+            return null;
+        }
+
+        foreach (var r in await store.JobAdvanceStagesAsync(new JobAdvanceParams(now), cancellationToken))
+        {
+            var what = r.Created ? "its one chunk created" : $"{r.Chunks} waiting chunks";
+            await store.ActionInsertAsync(
+                new ActionInsertParams(HeavyManager.Actor, ActionKinds.Advance, $"stage {r.Stage} ({r.Name}) released: {what}; every earlier stage is done", now, JobId: r.JobId),
+                cancellationToken);
+        }
+
+        return now + options.Tick;
+    }
+}

@@ -1,0 +1,35 @@
+namespace HeavyJobs.Runtime.Monitor;
+
+/// <summary>Brings the number of live workers of each type on this machine to its target.</summary>
+internal sealed class Convergence(MonitorContext m, WorkerSupervisor supervisor)
+{
+    public async Task ConvergeAsync(CancellationToken ct)
+    {
+        var targets = await m.Store.WorkerTargetListAsync(m.Options.Node, ct);
+        var wanted = targets.ToDictionary(t => t.Type, t => t.Count);
+        foreach (var type in m.Live().Select(w => w.Type).Distinct().Where(t => !wanted.ContainsKey(t)).ToList())
+        {
+            wanted[type] = 0;
+        }
+
+        foreach (var (type, count) in wanted)
+        {
+            var live = m.Live().Where(w => w.Type == type && w.EndingReason is null).ToList();
+            if (live.Count > count)
+            {
+                // Idle ones go first: scaling down should not interrupt work if it can help it.
+                foreach (var w in live.OrderBy(w => w.State == Core.Model.WorkerState.Busy).ThenByDescending(w => w.Id).Take(live.Count - count))
+                {
+                    await supervisor.StopAsync(w, $"scale {type}: {live.Count} → {count}", ct);
+                }
+            }
+            else if (live.Count < count && m.Tracker(type).Delay <= TimeSpan.Zero)
+            {
+                for (var i = live.Count; i < count; i++)
+                {
+                    await supervisor.StartAsync(type, $"scale {type}: {live.Count} → {count}", ct);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Throughput;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Runtime.Monitor;
+
+/// <summary>
+/// The machine's heartbeat for all its workers at once: one statement extends every lease they hold, one
+/// transaction writes the rows that are due (state, chunk, CPU and RSS from /proc, items/s, stderr tail), one
+/// statement adds their throughput samples, and the machine's own row is refreshed now and then.
+/// </summary>
+internal sealed class Heartbeats(MonitorContext m)
+{
+    /// <summary>How often the machine row is rewritten while the monitor lives.</summary>
+    private static readonly TimeSpan NodeRefresh = TimeSpan.FromSeconds(10);
+
+    private long _lastNodeTs;
+
+    public Task UpsertNodeAsync(CancellationToken ct) =>
+        m.Store.NodeUpsertAsync(new NodeUpsertParams(m.Options.Node, m.BootId, m.Options.Version, Environment.ProcessorCount, m.Time.GetUtcNow()), ct);
+
+    public async Task BeatAsync(CancellationToken ct)
+    {
+        var live = m.Live();
+        var holding = live.Where(w => w.Chunks.Count > 0 || w.Proxy).Select(w => w.Id).ToList();
+        if (holding.Count > 0)
+        {
+            await m.Store.ChunkLeaseExtendAsync(new ChunkLeaseExtendParams(holding, m.Time.GetUtcNow(), m.Options.Lease), ct);
+        }
+
+        var now = m.Time.GetTimestamp();
+        var updates = new List<WorkerUpdate>();
+        foreach (var w in live.Where(w => w.StateAtLastRow != w.State || m.Time.GetElapsedTime(w.RowWrittenTs, now) >= m.Options.WorkerRowRefresh))
+        {
+            // CPU is measured between two rows: one read of /proc per row, not per heartbeat.
+            w.Stats.Sample(w.Pid, m.Time);
+            var seconds = w.RowWrittenTs == 0 ? 0 : m.Time.GetElapsedTime(w.RowWrittenTs, now).TotalSeconds;
+            var rate = seconds > 0 ? Math.Round((w.Items - w.ItemsAtLastRow) / seconds, 1) : 0;
+            updates.Add(new WorkerUpdate(w.Id, w.State, w.Chunks.Count > 0 ? w.Chunks[0] : null, w.Stats.CpuPercent, w.Stats.RssBytes, rate, w.StderrTail));
+            w.ItemsAtLastRow = w.Items;
+            w.RowWrittenTs = now;
+            w.StateAtLastRow = w.State;
+            if (m.Time.GetElapsedTime(w.StartedTs, now) > m.Options.CrashLoopWindow && m.Tracker(w.Type).Survived())
+            {
+                await m.Store.WorkerTargetHealthAsync(new WorkerTargetHealthParams(m.Options.Node, w.Type, false, null, m.Time.GetUtcNow()), ct);
+                await m.ActAsync(ActionKinds.Recovered, $"{w.Type}: a worker has lived {m.Options.CrashLoopWindow.TotalSeconds:0} s; no longer crash-looping", ct, w.Id);
+            }
+        }
+
+        await m.Store.WorkerUpdateManyAsync(new WorkerUpdateManyParams(updates, m.Time.GetUtcNow()), ct);
+        await m.Store.ThroughputAddAsync(new ThroughputAddParams(live.SelectMany(w => w.TakeSamples()).ToList()), ct);
+        if (m.Time.GetElapsedTime(_lastNodeTs, now) >= NodeRefresh)
+        {
+            _lastNodeTs = now;
+            await UpsertNodeAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using HeavyJobs.Core.Model;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Runtime.Monitor;
+
+/// <summary>
+/// One store watcher per machine: when the store changes, it wakes the monitor's loop; when it changes, and every
+/// <see cref="MonitorOptions.IdleProbeInterval"/> without a change (work that comes due by time alone writes
+/// nothing), it asks the store which idle workers' types have work ready and wakes only those, over their pipes.
+/// </summary>
+internal sealed partial class IdleWaker(MonitorContext m)
+{
+    /// <summary>Set when the store changed since the loop last re-read targets and commands.</summary>
+    public bool StoreChanged { get; set; } = true;
+
+    public async Task WatchAsync(CancellationToken ct)
+    {
+        await using var watcher = m.Store.CreateChangeWatcher();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (await watcher.WaitAsync(m.Options.IdleProbeInterval, ct))
+                {
+                    StoreChanged = true;
+                    m.Signal.Release();
+                }
+
+                var idle = m.Live().Where(w => w.State == WorkerState.Idle && w.EndingReason is null).ToList();
+                if (idle.Count == 0)
+                {
+                    continue;
+                }
+
+                var ready = await m.Store.ChunkReadyTypesAsync(idle.Select(w => w.Type).Distinct().ToList(), m.Time.GetUtcNow(), ct);
+                foreach (var w in idle.Where(w => ready.Contains(w.Type)))
+                {
+                    w.Send(new { type = "wake" });
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogWatchFailed(m.Logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), m.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    [LoggerMessage(2005, LogLevel.Warning, "Store watch failed; retrying")]
+    private static partial void LogWatchFailed(ILogger logger, Exception ex);
+}

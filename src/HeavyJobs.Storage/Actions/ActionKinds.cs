@@ -1,0 +1,59 @@
+namespace HeavyJobs.Storage.Actions;
+
+/// <summary>
+/// Every kind of row in the action log, defined once: the processes that write actions, the metrics that count
+/// them and the pages that filter on them all name these, so rewording a reason never changes what is counted.
+/// </summary>
+public static class ActionKinds
+{
+    // Worker processes, written by their machine's monitor (or by a foreground worker itself).
+    public const string Start = "start";
+    public const string Stop = "stop";
+    public const string Exit = "exit";
+    public const string Died = "died";
+
+    /// <summary>A worker killed because it did not leave within its stop grace, or sent garbage.</summary>
+    public const string Kill = "kill";
+
+    /// <summary>A worker killed because it was hung: silent, or busy without progress past its stall timeout.</summary>
+    public const string Hung = "hung";
+
+    /// <summary>A worker killed at an operator's word.</summary>
+    public const string Terminate = "terminate";
+
+    public const string Restart = "restart";
+    public const string Backoff = "backoff";
+    public const string CrashLoop = "crash-loop";
+    public const string Recovered = "recovered";
+    public const string Ignored = "ignored";
+
+    // Machines.
+    public const string MonitorStart = "monitor-start";
+    public const string MonitorStop = "monitor-stop";
+    public const string Drain = "drain";
+
+    // Chunks.
+    public const string Reclaim = "reclaim";
+    public const string Quarantine = "quarantine";
+    public const string Reset = "reset";
+    public const string SlowDown = "slow-down";
+
+    // Jobs and pipelines, written by the manager.
+    public const string ManagerStart = "manager-start";
+    public const string Advance = "advance";
+    public const string JobCompleted = "job-completed";
+    public const string JobFailed = "job-failed";
+    public const string JobCancelled = "job-cancelled";
+
+    // Schedules.
+    public const string ScheduleRun = "schedule-run";
+    public const string ScheduleSkip = "schedule-skip";
+    public const string ScheduleIdle = "schedule-idle";
+    public const string ScheduleError = "schedule-error";
+
+    // Operators.
+    public const string Scale = "scale";
+    public const string Pause = "pause";
+    public const string Resume = "resume";
+    public const string Cancel = "cancel";
+}

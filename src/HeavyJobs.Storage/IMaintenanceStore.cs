@@ -1,0 +1,33 @@
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Dashboard;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Pipelines;
+using HeavyJobs.Storage.Politeness;
+using HeavyJobs.Storage.Schedules;
+using HeavyJobs.Storage.Throughput;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Storage;
+
+/// <summary>What the fleet's manager does: pipelines, job roll-up, schedules, expired leases and roll-ups.</summary>
+public interface IMaintenanceStore : IDashboardStore, IRollupStore, IActionLog, IChangeSource
+{
+    /// <summary>Whether any job is active, and when the next schedule and the next lease fall due.</summary>
+    Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Marks active jobs with no chunk left to run as completed (or failed, if a chunk failed).</summary>
+    Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken);
+
+    /// <summary>Releases barrier stages whose earlier stages have nothing left to run.</summary>
+    Task<IReadOnlyList<StageReleased>> JobAdvanceStagesAsync(JobAdvanceParams p, CancellationToken cancellationToken);
+
+    Task ScheduleAdvanceAsync(ScheduleAdvanceParams p, CancellationToken cancellationToken);
+
+    /// <summary>Returns chunks whose lease ran out to the pool, cursor kept, and counts the crash.</summary>
+    Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken);
+}

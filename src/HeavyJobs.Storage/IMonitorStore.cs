@@ -1,0 +1,31 @@
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Dashboard;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.KeySets;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Pipelines;
+using HeavyJobs.Storage.Politeness;
+using HeavyJobs.Storage.Schedules;
+using HeavyJobs.Storage.Throughput;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Storage;
+
+/// <summary>What a machine's monitor needs beyond its workers' calls (and the operators' commands it carries out): its machine row, its commands and targets, and returning a dead worker's chunks.</summary>
+public interface IMonitorStore : IWorkerStore, IOperatorStore
+{
+    Task NodeUpsertAsync(NodeUpsertParams p, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CommandRow>> CommandTakeAsync(CommandTakeParams p, CancellationToken cancellationToken);
+
+    Task WorkerTargetHealthAsync(WorkerTargetHealthParams p, CancellationToken cancellationToken);
+
+    /// <summary>Returns the chunks of a worker known to be dead to the pool at once, cursor kept, and counts the crash.</summary>
+    Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken);
+
+    /// <summary>Which of the given types have a chunk ready to claim now: one cheap query before waking idle workers.</summary>
+    Task<IReadOnlyList<string>> ChunkReadyTypesAsync(IReadOnlyList<string> types, DateTimeOffset now, CancellationToken cancellationToken);
+}
