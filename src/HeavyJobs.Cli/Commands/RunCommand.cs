@@ -28,13 +28,14 @@ internal static class RunCommand
         var below = new Option<long>("--below") { Description = "Count the primes below this number (a power of ten is checked against the known answer).", DefaultValueFactory = _ => 10_000_000_000 };
         var chunkSize = new Option<long>("--chunk-size") { Description = "Numbers per chunk.", DefaultValueFactory = _ => 100_000_000 };
         var urls = WebCommand.Urls();
+        var allowedHosts = WebCommand.AllowedHosts();
         var pilot = new Option<string>("--pilot") { Description = "whois: refresh WHOIS records from a local WHOIS server (fetch → parse → aggregate); primes: count primes.", DefaultValueFactory = _ => "whois" };
         pilot.AcceptOnlyFromAmong("whois", "primes");
         var domains = new Option<int>("--domains") { Description = "WHOIS pilot: how many domains to refresh.", DefaultValueFactory = _ => 3000 };
         var refreshAge = new Option<string>("--refresh-age") { Description = "WHOIS pilot: refresh the domains never fetched or fetched longer ago than this (as in 30m, 12h, 7d).", DefaultValueFactory = _ => "1h" };
         var command = new Command("run", "Run the main job on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress and the result.")
         {
-            workers, below, chunkSize, urls, pilot, domains, refreshAge,
+            workers, below, chunkSize, urls, allowedHosts, pilot, domains, refreshAge,
         };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
@@ -75,7 +76,7 @@ internal static class RunCommand
                 using var background = new CancellationTokenSource();
                 var monitor = Task.Run(() => new HeavyMonitor(store, app.Registry, options, app.Time, loggers).RunAsync(background.Token), CancellationToken.None);
                 var manager = Task.Run(() => new HeavyManager(store, (d, source, c) => Submit(app, store, d, source, c), app.Time, loggers).RunAsync(background.Token), CancellationToken.None);
-                await using var web = await StartDashboardAsync(app, store, parse.GetValue(urls)!, stop.Token);
+                await using var web = await StartDashboardAsync(app, store, parse.GetValue(urls)!, parse.GetValue(allowedHosts), stop.Token);
                 var summary = await ShowProgressAsync(app, store, jobId, stop.Token);
                 // The monitor drains its workers: each checkpoints and gives its chunk back.
                 await background.CancelAsync();
@@ -95,11 +96,11 @@ internal static class RunCommand
         (await JobSubmitter.SubmitAsync(store, app.Registry, definition, source, Environment.CurrentDirectory, app.Time, ct)).JobId;
 
     /// <summary>The dashboard is a convenience here: if its port is taken, the run goes on without it.</summary>
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication?> StartDashboardAsync(CliApp app, IHeavyStore store, string urls, CancellationToken ct)
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication?> StartDashboardAsync(CliApp app, IHeavyStore store, string urls, string? allowedHosts, CancellationToken ct)
     {
         try
         {
-            var web = WebCommand.Build(store, app, urls, null);
+            var web = WebCommand.Build(store, app, urls, null, allowedHosts);
             await web.StartAsync(ct);
             AnsiConsole.MarkupLine($"Dashboard: [link]{Markup.Escape(string.Join(", ", web.Urls))}[/]");
             return web;

@@ -18,6 +18,12 @@ internal static class WebCommand
         DefaultValueFactory = _ => "http://127.0.0.1:8080",
     };
 
+    public static Option<string?> AllowedHosts() => new("--allowed-hosts")
+    {
+        Description = "Host names the dashboard answers to besides the loopback ones, separated by ',' (dashboard.example.com,*.ops.example.com; " +
+            "'*' for any, with --users only). Needed off loopback; other names get 400, which stops DNS rebinding.",
+    };
+
     public static Option<string?> Users() => new("--users")
     {
         Description = "A JSON file of users: [{\"name\":…,\"role\":\"viewer|operator\",\"passwordHash\":…,\"tokenHash\":…}] (make hashes with heavyjobs web hash).",
@@ -27,13 +33,14 @@ internal static class WebCommand
     {
         var urls = Urls();
         var users = Users();
-        var command = new Command("web", "Run the dashboard, JSON API and /metrics (docs/dashboard.md).") { urls, users };
+        var allowedHosts = AllowedHosts();
+        var command = new Command("web", "Run the dashboard, JSON API and /metrics (docs/dashboard.md).") { urls, users, allowedHosts };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
             async store =>
             {
                 using var stop = new StopSignal(ct);
-                await using var web = Build(store, app, parse.GetValue(urls)!, parse.GetValue(users));
+                await using var web = Build(store, app, parse.GetValue(urls)!, parse.GetValue(users), parse.GetValue(allowedHosts));
                 await web.StartAsync(stop.Token);
                 Console.WriteLine($"dashboard: {string.Join(", ", web.Urls)}");
                 await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -62,7 +69,7 @@ internal static class WebCommand
         return command;
     }
 
-    public static Microsoft.AspNetCore.Builder.WebApplication Build(Storage.IHeavyStore store, CliApp app, string urls, string? usersFile)
+    public static Microsoft.AspNetCore.Builder.WebApplication Build(Storage.IHeavyStore store, CliApp app, string urls, string? usersFile, string? allowedHosts = null)
     {
         IReadOnlyList<WebUser> users = [];
         if (usersFile is not null)
@@ -79,7 +86,8 @@ internal static class WebCommand
 
         try
         {
-            return HeavyJobsWeb.Build(store, new WebOptions { Urls = urls, Users = users }, app.Time);
+            var hosts = (allowedHosts ?? "").Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return HeavyJobsWeb.Build(store, new WebOptions { Urls = urls, Users = users, AllowedHosts = hosts }, app.Time);
         }
         catch (InvalidOperationException ex)
         {
