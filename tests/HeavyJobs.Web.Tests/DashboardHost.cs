@@ -32,21 +32,21 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static async Task<DashboardHost> StartAsync(bool authentication = true, IReadOnlyList<string>? allowedHosts = null)
+    public static async Task<DashboardHost> StartAsync(bool authentication = true, IReadOnlyList<string>? allowedHosts = null, TimeProvider? time = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var dir = Directory.CreateTempSubdirectory("heavyjobs-web-").FullName;
         var store = new SqliteStore(Path.Combine(dir, "heavyjobs.db"));
         await store.MigrateAsync(ct);
         var seeded = await Seed.RunAsync(store, TimeProvider.System, ct);
-        return new DashboardHost(dir, store, await StartAppAsync(store, authentication, ct, allowedHosts), seeded);
+        return new DashboardHost(dir, store, await StartAppAsync(store, authentication, ct, allowedHosts, time), seeded);
     }
 
     /// <summary>The dashboard over a store the caller owns and disposes, signed in as the test users.</summary>
     public static async Task<DashboardHost> StartOnAsync(IHeavyStore store) =>
         new(null, store, await StartAppAsync(store, authentication: true, TestContext.Current.CancellationToken), null);
 
-    private static async Task<WebApplication> StartAppAsync(IHeavyStore store, bool authentication, CancellationToken ct, IReadOnlyList<string>? allowedHosts = null)
+    private static async Task<WebApplication> StartAppAsync(IHeavyStore store, bool authentication, CancellationToken ct, IReadOnlyList<string>? allowedHosts = null, TimeProvider? time = null)
     {
         var options = new WebOptions
         {
@@ -57,7 +57,7 @@ internal sealed class DashboardHost : IAsyncDisposable
             MetricsRefreshInterval = TimeSpan.Zero,
             RollupInterval = TimeSpan.Zero,
         };
-        var app = HeavyJobsWeb.Build(store, options, TimeProvider.System);
+        var app = HeavyJobsWeb.Build(store, options, time ?? TimeProvider.System);
         await app.StartAsync(ct);
         return app;
     }
