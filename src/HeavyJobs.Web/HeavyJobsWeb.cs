@@ -24,7 +24,8 @@ public static class HeavyJobsWeb
     /// The dashboard is handed only the store's reads, operator actions and roll-ups (for
     /// <see cref="WebOptions.RecountOnRead"/>): never claims, checkpoints or the manager's duties.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Asked to listen beyond loopback with no users configured.</exception>
+    /// <exception cref="InvalidOperationException">Asked to listen beyond loopback with no users or no allowed host
+    /// names configured, or to answer any host name without users.</exception>
     public static WebApplication Build<TStore>(TStore store, WebOptions options, TimeProvider time, string[]? args = null)
         where TStore : IDashboardStore, IOperatorStore, IRollupStore
     {
@@ -38,7 +39,9 @@ public static class HeavyJobsWeb
 
         // Options.Urls wins over ASPNETCORE_URLS and --urls, so the check below sees what will really be bound.
         builder.WebHost.UseUrls(options.Urls);
-        RefuseOpenWithoutAuthentication(options, builder.Configuration);
+        var listening = ListenAddresses.Configured(options.Urls, builder.Configuration);
+        RefuseOpenWithoutAuthentication(options, listening);
+        builder.Services.AddHeavyJobsHostFiltering(HostAllowList.For(options, listening));
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<IDashboardStore>(store);
@@ -89,15 +92,13 @@ public static class HeavyJobsWeb
         return app;
     }
 
-    private static void RefuseOpenWithoutAuthentication(WebOptions options, IConfiguration configuration)
+    private static void RefuseOpenWithoutAuthentication(WebOptions options, IReadOnlyList<string> urls)
     {
         if (options.AuthenticationEnabled)
         {
             return;
         }
 
-        var urls = ListenAddresses.Split(configuration["urls"] ?? options.Urls)
-            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
         var open = ListenAddresses.NonLoopback(urls);
         if (open.Count > 0)
         {

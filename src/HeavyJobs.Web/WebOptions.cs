@@ -12,6 +12,14 @@ public sealed class WebOptions
     /// </summary>
     public IReadOnlyList<WebUser> Users { get; set; } = [];
 
+    /// <summary>
+    /// Host names, beyond the loopback ones, that the dashboard answers to (as in the browser's address bar, without
+    /// scheme or port; "*.example.com" takes every subdomain). Any other Host header gets 400 on every path, so a
+    /// page whose name an attacker points at this machine (DNS rebinding) cannot read or change anything. Listening
+    /// beyond loopback needs at least one; "*" answers any name and needs <see cref="Users"/>.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>The actor name used in the action log when authentication is off.</summary>
     public string LocalUserName { get; set; } = "local";
 

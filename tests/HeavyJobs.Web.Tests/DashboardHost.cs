@@ -32,31 +32,32 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static async Task<DashboardHost> StartAsync(bool authentication = true)
+    public static async Task<DashboardHost> StartAsync(bool authentication = true, IReadOnlyList<string>? allowedHosts = null, TimeProvider? time = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var dir = Directory.CreateTempSubdirectory("heavyjobs-web-").FullName;
         var store = new SqliteStore(Path.Combine(dir, "heavyjobs.db"));
         await store.MigrateAsync(ct);
         var seeded = await Seed.RunAsync(store, TimeProvider.System, ct);
-        return new DashboardHost(dir, store, await StartAppAsync(store, authentication, ct), seeded);
+        return new DashboardHost(dir, store, await StartAppAsync(store, authentication, ct, allowedHosts, time), seeded);
     }
 
     /// <summary>The dashboard over a store the caller owns and disposes, signed in as the test users.</summary>
     public static async Task<DashboardHost> StartOnAsync(IHeavyStore store) =>
         new(null, store, await StartAppAsync(store, authentication: true, TestContext.Current.CancellationToken), null);
 
-    private static async Task<WebApplication> StartAppAsync(IHeavyStore store, bool authentication, CancellationToken ct)
+    private static async Task<WebApplication> StartAppAsync(IHeavyStore store, bool authentication, CancellationToken ct, IReadOnlyList<string>? allowedHosts = null, TimeProvider? time = null)
     {
         var options = new WebOptions
         {
             Urls = "http://127.0.0.1:0",
             Users = authentication ? Users.All : [],
+            AllowedHosts = allowedHosts ?? [],
             RefreshInterval = TimeSpan.FromMilliseconds(500),
             MetricsRefreshInterval = TimeSpan.Zero,
             RecountOnRead = true,
         };
-        var app = HeavyJobsWeb.Build(store, options, TimeProvider.System);
+        var app = HeavyJobsWeb.Build(store, options, time ?? TimeProvider.System);
         await app.StartAsync(ct);
         return app;
     }

@@ -175,7 +175,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Contains("without authentication", e.Message, StringComparison.Ordinal);
 
         // With users it may listen anywhere; on loopback it may run without them.
-        await using var open = HeavyJobsWeb.Build(store, new WebOptions { Urls = urls, Users = Users.All }, TimeProvider.System);
+        await using var open = HeavyJobsWeb.Build(store, new WebOptions { Urls = urls, Users = Users.All, AllowedHosts = ["dashboard.example"] }, TimeProvider.System);
         await using var local = HeavyJobsWeb.Build(store, new WebOptions { Urls = "http://127.0.0.1:0;http://localhost:0;http://[::1]:0" }, TimeProvider.System);
     }
 

@@ -28,13 +28,14 @@ internal static class RunCommand
         var below = new Option<long>("--below") { Description = "Count the primes below this number (a power of ten is checked against the known answer).", DefaultValueFactory = _ => 10_000_000_000 };
         var chunkSize = new Option<long>("--chunk-size") { Description = "Numbers per chunk.", DefaultValueFactory = _ => 100_000_000 };
         var urls = WebCommand.Urls();
+        var allowedHosts = WebCommand.AllowedHosts();
         var pilot = new Option<string>("--pilot") { Description = "whois: refresh WHOIS records from a local WHOIS server (fetch → parse → aggregate); primes: count primes.", DefaultValueFactory = _ => "whois" };
         pilot.AcceptOnlyFromAmong("whois", "primes");
         var domains = new Option<int>("--domains") { Description = "WHOIS pilot: how many domains to refresh.", DefaultValueFactory = _ => 3000 };
         var refreshAge = new Option<string>("--refresh-age") { Description = "WHOIS pilot: refresh the domains never fetched or fetched longer ago than this (as in 30m, 12h, 7d).", DefaultValueFactory = _ => "1h" };
         var command = new Command("run", "Run the main job on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress and the result.")
         {
-            workers, below, chunkSize, urls, pilot, domains, refreshAge,
+            workers, below, chunkSize, urls, allowedHosts, pilot, domains, refreshAge,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,7 +55,7 @@ internal static class RunCommand
                 roles => roles
                     .AddManager()
                     .AddMonitor(o => o.Node = node)
-                    .AddDashboard(o => WebCommand.Map(o, parse.GetValue(urls)!, null), optional: true),
+                    .AddDashboard(o => WebCommand.Map(o, parse.GetValue(urls)!, null, parse.GetValue(allowedHosts)), optional: true),
                 async (host, store, c) =>
                 {
                     long jobId;

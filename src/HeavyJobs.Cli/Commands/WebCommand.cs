@@ -3,6 +3,8 @@ using System.Text.Json;
 using HeavyJobs.Web;
 using HeavyJobs.Web.Hosting;
 using HeavyJobs.Web.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Cli.Commands;
@@ -20,6 +22,12 @@ internal static class WebCommand
         DefaultValueFactory = _ => "http://127.0.0.1:8080",
     };
 
+    public static Option<string?> AllowedHosts() => new("--allowed-hosts")
+    {
+        Description = "Host names the dashboard answers to besides the loopback ones, separated by ',' (dashboard.example.com,*.ops.example.com; " +
+            "'*' for any, with --users only). Needed off loopback; other names get 400, which stops DNS rebinding.",
+    };
+
     public static Option<string?> Users() => new("--users")
     {
         Description = "A JSON file of users: [{\"name\":…,\"role\":\"viewer|operator\",\"passwordHash\":…,\"tokenHash\":…}] (make hashes with heavyjobs web hash).",
@@ -29,11 +37,17 @@ internal static class WebCommand
     {
         var urls = Urls();
         var users = Users();
-        var command = new Command("web", "Run the dashboard, JSON API and /metrics (docs/dashboard.md).") { urls, users };
+        var allowedHosts = AllowedHosts();
+        var command = new Command("web", "Run the dashboard, JSON API and /metrics (docs/dashboard.md).") { urls, users, allowedHosts };
         command.SetAction((parse, ct) => app.HostAsync(
             parse,
-            roles => roles.AddDashboard(o => Map(o, parse.GetValue(urls)!, parse.GetValue(users))),
-            null,
+            roles => roles.AddDashboard(o => Map(o, parse.GetValue(urls)!, parse.GetValue(users), parse.GetValue(allowedHosts))),
+            async (host, _, c) =>
+            {
+                Console.WriteLine($"dashboard: {string.Join(", ", host.Services.GetRequiredService<DashboardUrls>().Urls)}");
+                await host.WaitForShutdownAsync(c);
+                return 0;
+            },
             LogLevel.Information,
             ct));
         var secret = new Argument<string>("secret") { Description = "A password to hash; or 'token' to make a new API token and its hash." };
@@ -57,10 +71,11 @@ internal static class WebCommand
         return command;
     }
 
-    /// <summary>The flags every command that serves the dashboard shares: where it listens and who may sign in.</summary>
-    public static void Map(WebOptions options, string urls, string? usersFile)
+    /// <summary>The flags every command that serves the dashboard shares: where it listens, who may sign in, and by which names.</summary>
+    public static void Map(WebOptions options, string urls, string? usersFile, string? allowedHosts)
     {
         options.Urls = urls;
+        options.AllowedHosts = (allowedHosts ?? "").Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (usersFile is null)
         {
             return;

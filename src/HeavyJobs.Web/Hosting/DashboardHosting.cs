@@ -46,7 +46,7 @@ internal sealed class DashboardService(IHeavyStore store, IOptions<WebOptions> o
             _app = HeavyJobsWeb.Build(store, options.Value, time);
             await _app.StartAsync(cancellationToken);
         }
-        catch (IOException ex) when (urls.Optional)
+        catch (Exception ex) when (urls.Optional && ex is IOException or InvalidOperationException)
         {
             log.LogWarning("Dashboard not started: {Reason}", ex.Message);
             await DisposeAsync();

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace HeavyJobs.Web.Pages;
 
 [AllowAnonymous]
-public sealed class LoginModel(WebOptions options) : PageModel
+public sealed class LoginModel(WebOptions options, LoginThrottle throttle) : PageModel
 {
     public string? ReturnUrl { get; private set; }
 
@@ -31,6 +31,15 @@ public sealed class LoginModel(WebOptions options) : PageModel
         if (!options.AuthenticationEnabled)
         {
             return Redirect("/");
+        }
+
+        if (throttle.TryAttempt(HttpContext.Connection.RemoteIpAddress, user) is { } wait)
+        {
+            ReturnUrl = returnUrl;
+            UserName = user;
+            Error = $"Too many sign-in attempts: try again in {Math.Ceiling(wait.TotalSeconds):0} seconds.";
+            SecurityServices.TooManyAttempts(Response, wait);
+            return Page();
         }
 
         var match = options.Users.FirstOrDefault(u => u.Name == user);

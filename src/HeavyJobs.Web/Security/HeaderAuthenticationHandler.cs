@@ -17,6 +17,8 @@ internal sealed class HeaderAuthenticationHandler(
     BasicCredentialCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    private const string RetryAfterItem = "heavyjobs:retry-after";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
@@ -29,7 +31,13 @@ internal sealed class HeaderAuthenticationHandler(
 
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            var user = cache.Verify(header["Basic ".Length..].Trim(), web.Users);
+            var (user, retryAfter) = cache.Verify(header["Basic ".Length..].Trim(), web.Users, Context.Connection.RemoteIpAddress);
+            if (retryAfter is { } wait)
+            {
+                Context.Items[RetryAfterItem] = wait;
+                return Task.FromResult(AuthenticateResult.Fail("too many sign-in attempts"));
+            }
+
             return Task.FromResult(user is null ? AuthenticateResult.Fail("wrong user name or password") : Success(user, "basic"));
         }
 
@@ -38,6 +46,12 @@ internal sealed class HeaderAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[RetryAfterItem] is TimeSpan wait)
+        {
+            SecurityServices.TooManyAttempts(Response, wait);
+            return Task.CompletedTask;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"HeavyJobs\", charset=\"UTF-8\"";
         return Task.CompletedTask;
@@ -50,19 +64,21 @@ internal sealed class HeaderAuthenticationHandler(
 /// <summary>
 /// Basic credentials arrive with every request of a polling page; checking the slow password hash each time
 /// would cost a core, so a verified header is remembered for a few minutes (by its SHA-256, never in clear).
+/// Only the checks that reach the password count against the <see cref="LoginThrottle"/>.
 /// </summary>
-internal sealed class BasicCredentialCache(TimeProvider time)
+internal sealed class BasicCredentialCache(TimeProvider time, LoginThrottle throttle)
 {
     private static readonly TimeSpan Keep = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (string User, DateTimeOffset Until)> _verified = new();
 
-    public WebUser? Verify(string encoded, IReadOnlyList<WebUser> users)
+    /// <returns>The user, or null for wrong credentials; or how long to wait when throttled.</returns>
+    public (WebUser? User, TimeSpan? RetryAfter) Verify(string encoded, IReadOnlyList<WebUser> users, System.Net.IPAddress? client)
     {
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(encoded)));
         var now = time.GetUtcNow();
         if (_verified.TryGetValue(key, out var hit) && hit.Until > now)
         {
-            return users.FirstOrDefault(u => u.Name == hit.User);
+            return (users.FirstOrDefault(u => u.Name == hit.User), null);
         }
 
         string decoded;
@@ -72,20 +88,25 @@ internal sealed class BasicCredentialCache(TimeProvider time)
         }
         catch (FormatException)
         {
-            return null;
+            return (null, null);
         }
 
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            return null;
+            return (null, null);
         }
 
         var name = decoded[..colon];
+        if (throttle.TryAttempt(client, name) is { } wait)
+        {
+            return (null, wait);
+        }
+
         var user = users.FirstOrDefault(u => u.Name == name);
         if (user is null || !WebSecrets.VerifyPassword(decoded[(colon + 1)..], user.PasswordHash))
         {
-            return null;
+            return (null, null);
         }
 
         if (_verified.Count > 1000)
@@ -94,6 +115,6 @@ internal sealed class BasicCredentialCache(TimeProvider time)
         }
 
         _verified[key] = (user.Name, now + Keep);
-        return user;
+        return (user, null);
     }
 }

@@ -8,6 +8,12 @@ internal static class ListenAddresses
     public static IReadOnlyList<string> Split(string urls) =>
         urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>Every address the app will listen on: the urls it was given and any Kestrel endpoints configured.</summary>
+    public static IReadOnlyList<string> Configured(string urls, IConfiguration configuration) =>
+        Split(configuration["urls"] ?? urls)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
+            .ToList();
+
     /// <summary>The addresses among <paramref name="urls"/> that other machines could reach.</summary>
     public static IReadOnlyList<string> NonLoopback(IEnumerable<string> urls) => urls.Where(u => !IsLoopback(u)).ToList();
 
@@ -23,7 +29,8 @@ internal static class ListenAddresses
         return IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
 
-    private static string HostOf(string url)
+    /// <summary>The host part of a listen address: "127.0.0.1", "[::1]", "*", a name.</summary>
+    public static string HostOf(string url)
     {
         var rest = url;
         var scheme = rest.IndexOf("://", StringComparison.Ordinal);

@@ -8,9 +8,17 @@ internal static class SecurityServices
 {
     public const string AntiforgeryHeader = "X-HeavyJobs-Csrf";
 
+    /// <summary>Refuses a throttled sign-in attempt with 429 and says when to try again.</summary>
+    public static void TooManyAttempts(HttpResponse response, TimeSpan retryAfter)
+    {
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static void AddHeavyJobsSecurity(this IServiceCollection services, WebOptions options)
     {
         services.AddSingleton<BasicCredentialCache>();
+        services.AddSingleton<LoginThrottle>();
         var auth = services.AddAuthentication(WebClaims.Scheme);
         if (options.AuthenticationEnabled)
         {
