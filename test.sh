@@ -11,6 +11,11 @@ export HEAVYJOBS_TEST_POSTGRES
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build HeavyJobs.slnx -c Release -nologo -clp:ErrorsOnly
+# The packages (the libraries and the heavyjobs .NET tool) into a local feed, from which a test installs the tool.
+rm -rf artifacts/feed
+dotnet pack HeavyJobs.slnx -c Release --no-build -nologo -clp:ErrorsOnly -o artifacts/feed
+HEAVYJOBS_TEST_FEED=$PWD/artifacts/feed
+export HEAVYJOBS_TEST_FEED
 
 log=$(mktemp)
 set +e
