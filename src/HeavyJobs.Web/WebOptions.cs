@@ -18,7 +18,7 @@ public sealed class WebOptions
     /// page whose name an attacker points at this machine (DNS rebinding) cannot read or change anything. Listening
     /// beyond loopback needs at least one; "*" answers any name and needs <see cref="Users"/>.
     /// </summary>
-    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+    public IReadOnlyList<string> AllowedHosts { get; set; } = [];
 
     /// <summary>The actor name used in the action log when authentication is off.</summary>
     public string LocalUserName { get; set; } = "local";

@@ -56,6 +56,21 @@ internal static class HeavyjobsProcess
         kill.WaitForExit();
     }
 
+    /// <summary>The repository this test runs from (where HeavyJobs.slnx is).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HeavyJobs.slnx")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+        }
+    }
+
     public static string NewDbPath()
     {
         var dir = Path.Combine(Path.GetTempPath(), "heavyjobs-cli-tests", Guid.NewGuid().ToString("N"));

@@ -20,6 +20,9 @@ namespace HeavyJobs.Runtime.Hosting;
 /// </summary>
 public sealed class HeavyJobsBuilder
 {
+    /// <summary>How long a host with a monitor waits for it to stop: room for a stop grace of up to a minute and the kills after it.</summary>
+    public static readonly TimeSpan DrainBound = TimeSpan.FromMinutes(2);
+
     internal HeavyJobsBuilder(IServiceCollection services) => Services = services;
 
     public IServiceCollection Services { get; }
@@ -42,14 +45,7 @@ public sealed class HeavyJobsBuilder
     /// <summary>A worker in this process: claims and runs chunks of its types (under a monitor, over its pipes).</summary>
     public HeavyJobsBuilder AddWorker(Action<WorkerOptions>? configure = null)
     {
-        var options = Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptionsValidator.Section);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        Options<WorkerOptions, WorkerOptionsValidator>(WorkerOptionsValidator.Section, configure);
         Services.AddHostedService<WorkerService>();
         return this;
     }
@@ -62,13 +58,7 @@ public sealed class HeavyJobsBuilder
             return this;
         }
 
-        var options = Services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptionsValidator.Section);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.PostConfigure<IOptions<StoreOptions>>((monitor, store) =>
+        Options<MonitorOptions, MonitorOptionsValidator>(MonitorOptionsValidator.Section, configure).PostConfigure<IOptions<StoreOptions>>((monitor, store) =>
         {
             if (string.IsNullOrEmpty(monitor.Db))
             {
@@ -76,17 +66,9 @@ public sealed class HeavyJobsBuilder
                 monitor.StoreKind ??= store.Value.Kind;
             }
         });
-        options.ValidateOnStart();
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MonitorOptions>, MonitorOptionsValidator>());
-        // The host waits for the monitor's workers to drain before it gives up on a stop.
-        Services.AddOptions<HostOptions>().Configure<IOptions<MonitorOptions>>((host, monitor) =>
-        {
-            var drain = monitor.Value.StopGrace + TimeSpan.FromSeconds(15);
-            if (host.ShutdownTimeout < drain)
-            {
-                host.ShutdownTimeout = drain;
-            }
-        });
+        // The host waits for the monitor's workers to drain (their stop grace, then kills) before it gives up on a
+        // stop. A fixed bound: reading the monitor's options here would validate them when the host is built.
+        Services.Configure<HostOptions>(host => host.ShutdownTimeout = host.ShutdownTimeout < DrainBound ? DrainBound : host.ShutdownTimeout);
         Services.AddHostedService<MonitorService>();
         return this;
     }
@@ -99,14 +81,7 @@ public sealed class HeavyJobsBuilder
             return this;
         }
 
-        var options = Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.Section);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ManagerOptions>, ManagerOptionsValidator>());
+        Options<ManagerOptions, ManagerOptionsValidator>(ManagerOptions.Section, configure);
         Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ManagerOptions>>().Value);
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, StageAdvanceDuty>());
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, JobRollupDuty>());
@@ -117,6 +92,21 @@ public sealed class HeavyJobsBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, RollupDuty>());
         Services.AddHostedService<ManagerService>();
         return this;
+    }
+
+    /// <summary>Binds a role's options from its configuration section, then the code's settings, validated at start.</summary>
+    private OptionsBuilder<T> Options<T, TValidator>(string section, Action<T>? configure)
+        where T : class
+        where TValidator : class, IValidateOptions<T>
+    {
+        var options = Services.AddOptions<T>().BindConfiguration(section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>, TValidator>());
+        return options.ValidateOnStart();
     }
 
     private static Func<Core.Definitions.JobDefinition, string, CancellationToken, Task<long>> SubmitFor(IServiceProvider sp) =>
