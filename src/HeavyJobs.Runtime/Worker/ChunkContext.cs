@@ -17,7 +17,7 @@ namespace HeavyJobs.Runtime.Worker;
 /// over. Writes go one at a time, in order; what one met (a lost lease, a paused job) is thrown at the
 /// handler's next checkpoint, or when the run is drained.
 /// </summary>
-internal sealed class ChunkContext : IChunkContext, IDisposable
+internal sealed partial class ChunkContext : IChunkContext, IDisposable
 {
     private readonly IHeavyStore _store;
     private readonly ClaimedChunk _chunk;
@@ -126,6 +126,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         // The interval that just ended bounds what writing behind can cost: a kill before the write lands
         // loses the work since the last one that did, and the handler has been checkpointing faster than the
         // window.
+        ThrowIfAWriteFailed();
         var now = _time.GetTimestamp();
         var quick = _time.GetElapsedTime(_lastCheckpoint, now) < _writeBehindUnder;
         _lastCheckpoint = now;
@@ -161,7 +162,7 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     /// <summary>
     /// Commits now, with what is held, after the writes before it, and waits for it. The chunk's last write:
-    /// the handler has returned or stopped.
+    /// the handler has finished (one that stopped goes through <see cref="StopAsync"/> instead).
     /// </summary>
     public async ValueTask CommitAsync(string? cursor, bool complete)
     {
@@ -335,15 +336,26 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
 
     private async Task WriteAsync((ChunkCheckpointParams Params, ChunkCounters Delta) checkpoint)
     {
-        var outcome = await _store.ChunkCheckpointAsync(checkpoint.Params, _hardStop);
-        if (outcome == CheckpointOutcome.LeaseLost)
+        ThrowIfAWriteFailed();
+        CheckpointOutcome outcome;
+        try
         {
-            throw new LeaseLostException(_chunk.Id);
+            outcome = await _store.ChunkCheckpointAsync(checkpoint.Params, _hardStop);
+            if (outcome == CheckpointOutcome.LeaseLost)
+            {
+                throw new LeaseLostException(_chunk.Id);
+            }
+        }
+        catch (Exception ex)
+        {
+            NoteFailedWrite(ex);
+            throw;
         }
 
         _committed(_chunk, checkpoint.Delta);
         if (outcome == CheckpointOutcome.Yield && !checkpoint.Params.Complete)
         {
+            NoteYield();
             throw new ChunkYieldedException(_chunk.Id);
         }
     }
@@ -359,8 +371,9 @@ internal sealed class ChunkContext : IChunkContext, IDisposable
         lock (_writes)
         {
             held = _held;
-            // Only after SettleAsync, with nothing in flight: the completion must not overtake a write.
-            if (!_settled || _inflight is not null || _emitted is { Count: > 0 } || _fresh is { Count: > 0 }
+            // Only after SettleAsync, with nothing in flight: the completion must not overtake a write. After a
+            // failed write it must not go at all: CommitAsync throws what that write met.
+            if (!_settled || _inflight is not null || WriteFailed || _emitted is { Count: > 0 } || _fresh is { Count: > 0 }
                 || held is { } h && (h.Params.Emitted.Count > 0 || h.Params.Fresh is { Count: > 0 }))
             {
                 completion = null!;

@@ -234,10 +234,22 @@ public sealed partial class ChunkWorker
             try
             {
                 var started = _time.GetTimestamp();
+                bool stopped;
                 try
                 {
                     await registration.Factory().RunAsync(context, running.Cancellation.Token);
-                    await context.SettleAsync();
+                    // Read as it returns: a stop that comes while the run settles does not undo a finished run.
+                    stopped = running.Cancellation.IsCancellationRequested || context.Yielded;
+                    if (stopped)
+                    {
+                        // It returned because it was told to stop: it is where its last checkpoint says. The work
+                        // since has no cursor to go with and is done again on resume, so none of it is committed.
+                        await context.StopAsync();
+                    }
+                    else
+                    {
+                        await context.SettleAsync();
+                    }
                 }
                 catch
                 {
@@ -247,11 +259,11 @@ public sealed partial class ChunkWorker
                     throw;
                 }
 
-                if (running.Cancellation.IsCancellationRequested)
+                if (stopped)
                 {
-                    // Returned because it was asked to stop: keep what it did, but do not call the chunk finished.
-                    await context.CommitAsync(context.Cursor, complete: false);
-                    throw new OperationCanceledException(running.Cancellation.Token);
+                    throw running.Cancellation.IsCancellationRequested
+                        ? new OperationCanceledException(running.Cancellation.Token)
+                        : new ChunkYieldedException(chunk.Id);
                 }
 
                 NoteRunTime(_time.GetElapsedTime(started));
