@@ -5,7 +5,7 @@ using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
-using HeavyJobs.Testing;
+using HeavyJobs.TestSupport;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using HeavyJobs.Core.Definitions;
-using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
@@ -9,11 +8,10 @@ using HeavyJobs.Storage.Pipelines;
 using HeavyJobs.Storage.Sqlite;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;
+using HeavyJobs.Testing;
 using HeavyJobs.Whois.Parsing;
 using HeavyJobs.Whois.Pipeline;
 using HeavyJobs.Whois.Server;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HeavyJobs.Web.Tests;
 
@@ -90,8 +88,21 @@ public sealed class WhoisRefreshFixture : BrowserFixtureBase
 
         Assert.Single(await store.JobAdvanceStagesAsync(new JobAdvanceParams(at), ct));
         var aggregate = await ClaimAsync(store, workers.Aggregate, WhoisPipeline.Aggregate, at, ct);
-        var context = new AggregateContext(store, aggregate);
+        var context = new TestChunkContext
+        {
+            JobId = aggregate.JobId,
+            ChunkId = aggregate.Id,
+            Stage = aggregate.Stage,
+            Type = aggregate.Type,
+            Input = TestJson.Parse(aggregate.Input),
+        };
+        foreach (var output in await store.OutputListAsync(new OutputListParams(job, aggregate.Stage - 1), ct))
+        {
+            context.SeedOutput(output.ChunkId, output.Stage, output.Key, output.Data);
+        }
+
         await new AggregateHandler().RunAsync(context, ct);
+        context.Complete();
         await CheckpointAsync(store, aggregate, context.Counters, context.Outputs, [], at, ct);
         Assert.Contains(job, await store.JobFinishCompletedAsync(new JobFinishParams(at), ct));
 
@@ -181,52 +192,4 @@ public sealed class WhoisRefreshFixture : BrowserFixtureBase
 
     private static Task CheckpointAsync(IHeavyStore store, ClaimedChunk chunk, ChunkCounters counters, IReadOnlyList<ChunkOutput> outputs, IReadOnlyList<EmittedChunk> emitted, DateTimeOffset at, CancellationToken ct) =>
         store.ChunkCheckpointAsync(new ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "done", counters, outputs, emitted, true, at, Seed.Lease), ct);
-
-    /// <summary>What the aggregator needs of a worker: the parse stage's outputs from the store, and its own outputs kept.</summary>
-    private sealed class AggregateContext(IHeavyStore store, ClaimedChunk chunk) : IChunkContext
-    {
-        public List<ChunkOutput> Outputs { get; } = [];
-
-        public ChunkCounters Counters { get; private set; } = ChunkCounters.Zero;
-
-        public long JobId => chunk.JobId;
-
-        public long ChunkId => chunk.Id;
-
-        public int Stage => chunk.Stage;
-
-        public string Type => chunk.Type;
-
-        public JsonElement Input => JsonDocument.Parse(chunk.Input).RootElement;
-
-        public JsonElement Parameters => JsonDocument.Parse("{}").RootElement;
-
-        public string? Cursor => null;
-
-        public int Attempts => 1;
-
-        public ILogger Logger => NullLogger.Instance;
-
-        public void Add(long done, long good = 0, long bad = 0) => Counters += new ChunkCounters(done, good, bad);
-
-        public void Output(string key, string data) => Outputs.Add(new ChunkOutput(key, data));
-
-        public void Emit(EmittedChunk chunk) => throw new NotSupportedException();
-
-        public ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public async ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken) =>
-            (await store.OutputListAsync(new OutputListParams(chunk.JobId, query.Stage, afterId, limit, query.ChunkId), cancellationToken))
-                .Select(o => new StoredOutput(o.Id, o.ChunkId, o.Stage, o.Key, o.Data))
-                .ToList();
-
-        public ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public void MarkFresh(string key, string? latest = null) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<KeyState>>([]);
-    }
 }

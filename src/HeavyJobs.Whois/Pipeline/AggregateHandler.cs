@@ -15,8 +15,17 @@ public sealed class AggregateHandler : IChunkHandler
 {
     public const string Summary = "summary";
 
+    private const string Aggregated = "aggregated";
+
     public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
+        if (context.Cursor == Aggregated)
+        {
+            // Run again after its checkpoint (stopped, or dead before its completion landed): counting again
+            // would commit every count twice.
+            return;
+        }
+
         var latest = new Dictionary<string, string>(StringComparer.Ordinal);
         long after = 0;
         while (true)
@@ -115,7 +124,7 @@ public sealed class AggregateHandler : IChunkHandler
         }
 
         context.Add(latest.Count, good: latest.Count);
-        await context.CheckpointAsync("aggregated", cancellationToken);
+        await context.CheckpointAsync(Aggregated, cancellationToken);
     }
 
     /// <summary>A key of the set that no refresh has fetched yet: counted as such, not as an error.</summary>

@@ -7,8 +7,17 @@ namespace HeavyJobs.Whois.Pipeline;
 /// <summary>Parses the raw answers one fetch checkpoint committed into records; counts good and bad, each bad with its reason.</summary>
 public sealed class ParseHandler : IChunkHandler
 {
+    private const string Parsed = "parsed";
+
     public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
+        if (context.Cursor == Parsed)
+        {
+            // Run again after its checkpoint (stopped, or dead before its completion landed): parsing again
+            // would commit every record twice.
+            return;
+        }
+
         var fetchChunk = context.Input.GetProperty("fetchChunk").GetInt64();
         var wanted = context.Input.GetProperty("domains").EnumerateArray().Select(d => d.GetString()!).ToHashSet(StringComparer.Ordinal);
         long after = 0;
@@ -44,7 +53,7 @@ public sealed class ParseHandler : IChunkHandler
             after = page[^1].Id;
         }
 
-        await context.CheckpointAsync("parsed", cancellationToken);
+        await context.CheckpointAsync(Parsed, cancellationToken);
     }
 
     private static string ToJson(string domain, WhoisRecord record)

@@ -5,7 +5,7 @@ using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Sqlite;
 using Npgsql;
 
-namespace HeavyJobs.Testing;
+namespace HeavyJobs.TestSupport;
 
 /// <summary>
 /// A real monitor process (the heavyjobs executable with test handlers) on a database of its own. A test project
