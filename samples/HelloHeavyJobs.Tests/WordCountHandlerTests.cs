@@ -1,3 +1,4 @@
+using System.Text.Json;
 using HeavyJobs.Testing;
 using HelloHeavyJobs;
 using Xunit;
@@ -11,7 +12,7 @@ public sealed class WordCountHandlerTests
     [Fact]
     public async Task CountsEveryWord_OnceEach()
     {
-        var result = await HandlerHarness.For<WordCountHandler>().WithInput(Line).RunAsync(TestContext.Current.CancellationToken);
+        var result = await HandlerHarness.For<WordCountHandler>().WithInput(JsonSerializer.Serialize(Line)).RunAsync(TestContext.Current.CancellationToken);
 
         Assert.True(result.Completed);
         Assert.Equal(12, result.Counters.Good);
@@ -24,7 +25,7 @@ public sealed class WordCountHandlerTests
     [InlineData(3)]
     public async Task KilledAtRandom_ResumesFromItsCheckpoint_AndCountsNoWordTwice(int seed)
     {
-        var result = await HandlerHarness.For<WordCountHandler>().WithInput(Line).KillAtRandom(seed, kills: 3, chance: 0.5).RunAsync(TestContext.Current.CancellationToken);
+        var result = await HandlerHarness.For<WordCountHandler>().WithInput(JsonSerializer.Serialize(Line)).KillAtRandom(seed, kills: 3, chance: 0.5).RunAsync(TestContext.Current.CancellationToken);
 
         Assert.True(result.Completed);
         Assert.Equal(12, result.Counters.Good);

@@ -33,10 +33,15 @@ public sealed class SampleTests(BuiltSample sample) : IClassFixture<BuiltSample>
         var (exit, output) = await ToolProcess.RunAsync("dotnet", null, [app, "--db", db, "--node", "sample-test"], Ct);
 
         Assert.True(exit == 0, $"exit {exit}:\n{output}");
-        // 14 + 11 + 11 words: every word of the three lines counted once.
-        Assert.Contains("completed: 36 words in 3 lines", output, StringComparison.Ordinal);
+        // 15 + 11 + 11 words: every word of the three lines counted once.
+        Assert.Contains("completed: 37 words in 3 lines", output, StringComparison.Ordinal);
         await using var store = new SqliteStore(db);
         var starts = await store.ActionListAsync(new ActionListParams(Kind: ActionKinds.Start, Node: "sample-test"), Ct);
         Assert.Contains(starts, a => a.Reason.StartsWith("hello.wordcount worker pid", StringComparison.Ordinal));
+        // The workers' own logs (the host's start-up lines among them) went to stderr, not onto the protocol pipe.
+        var workers = await store.WorkerListAsync(new Storage.Workers.WorkerListParams("sample-test", IncludeExited: true), Ct);
+        Assert.NotEmpty(workers);
+        Assert.All(workers, w => Assert.DoesNotContain("[garbage on stdout]", w.StderrTail ?? "", StringComparison.Ordinal));
+        Assert.Contains(workers, w => (w.StderrTail ?? "").Contains("Application started", StringComparison.Ordinal));
     }
 }

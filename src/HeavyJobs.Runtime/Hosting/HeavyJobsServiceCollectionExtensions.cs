@@ -4,6 +4,8 @@ using HeavyJobs.Storage;
 using HeavyJobs.Storage.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace HeavyJobs.Runtime.Hosting;
@@ -69,6 +71,8 @@ public static class HeavyJobsServiceCollectionExtensions
         var builder = new HeavyJobsBuilder(services);
         if (MonitoredProcess.IsWorker)
         {
+            // Stdout is the protocol pipe to the monitor: every log line goes to stderr, which the monitor keeps.
+            services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.AddWorker();
         }
 
