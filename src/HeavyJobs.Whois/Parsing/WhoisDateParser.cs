@@ -87,6 +87,11 @@ internal static class WhoisDateParser
         {
             year = Number(s[..4]);
             i = 4;
+            if (i < s.Length && s[i] == '年')
+            {
+                return TryReadCjkMonthDay(s, ref i, out month, out day);
+            }
+
             if (i >= s.Length || !IsDateSeparator(s[i]))
             {
                 return false;
@@ -94,6 +99,13 @@ internal static class WhoisDateParser
 
             var separator = s[i++];
             SkipSpaces(s, ref i);
+            if (i < s.Length && char.IsLetter(s[i]))
+            {
+                // "2020-Jan-15".
+                month = WhoisDateWords.MonthFromName(ReadWord(s, ref i));
+                return month != 0 && i < s.Length && s[i++] == separator && TryReadSmallNumber(s, ref i, out day);
+            }
+
             if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != separator)
             {
                 return false;
@@ -126,6 +138,30 @@ internal static class WhoisDateParser
         return false;
     }
 
+    // Japanese and Chinese registries: "2001年03月22日", with the year already read.
+    private static bool TryReadCjkMonthDay(ReadOnlySpan<char> s, ref int i, out int month, out int day)
+    {
+        day = 0;
+        i++;
+        if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != '月')
+        {
+            return false;
+        }
+
+        i++;
+        if (!TryReadSmallNumber(s, ref i, out day))
+        {
+            return false;
+        }
+
+        if (i < s.Length && s[i] == '日')
+        {
+            i++;
+        }
+
+        return true;
+    }
+
     // After a leading day (or the first number of a numeric date): "-Jan-2000", " May 1999", ".12.2015", "/02/2000".
     private static bool TryReadDayFirstRest(ReadOnlySpan<char> s, ref int i, int first, out int year, out int month, out int day)
     {
@@ -146,7 +182,7 @@ internal static class WhoisDateParser
         if (i < s.Length && char.IsLetter(s[i]))
         {
             var word = ReadWord(s, ref i);
-            month = MonthFromName(word);
+            month = WhoisDateWords.MonthFromName(word);
             if (month == 0)
             {
                 return false;
@@ -181,7 +217,7 @@ internal static class WhoisDateParser
     {
         year = month = day = 0;
         var word = ReadWord(s, ref i);
-        if (IsWeekday(word))
+        if (WhoisDateWords.IsWeekday(word))
         {
             while (i < s.Length && (s[i] is ' ' or ','))
             {
@@ -205,7 +241,7 @@ internal static class WhoisDateParser
             word = ReadWord(s, ref i);
         }
 
-        month = MonthFromName(word);
+        month = WhoisDateWords.MonthFromName(word);
         if (month == 0)
         {
             return false;
@@ -376,7 +412,7 @@ internal static class WhoisDateParser
 
                 break;
             default:
-                if (!TryNamedZone(word, out named))
+                if (!WhoisDateWords.TryNamedZone(word, out named))
                 {
                     return false;
                 }
@@ -432,39 +468,6 @@ internal static class WhoisDateParser
         return true;
     }
 
-    private static bool TryNamedZone(ReadOnlySpan<char> word, out TimeSpan offset)
-    {
-        Span<char> upper = stackalloc char[4];
-        offset = TimeSpan.Zero;
-        if (word.Length is < 3 or > 4)
-        {
-            return false;
-        }
-
-        var length = word.ToUpperInvariant(upper);
-        var hours = upper[..length] switch
-        {
-            "JST" or "KST" => 9,
-            "HKT" or "SGT" or "AWST" => 8,
-            "CET" or "WEST" => 1,
-            "CEST" or "EET" => 2,
-            "EEST" or "MSK" => 3,
-            "AEST" => 10,
-            "AEDT" => 11,
-            "NZST" => 12,
-            "NZDT" => 13,
-            "WET" => 0,
-            _ => int.MinValue,
-        };
-        if (hours == int.MinValue)
-        {
-            return false;
-        }
-
-        offset = TimeSpan.FromHours(hours);
-        return true;
-    }
-
     private static bool TryBuild(int year, int month, int day, TimeParts time, TimeSpan offset, out DateTimeOffset value)
     {
         value = default;
@@ -488,48 +491,6 @@ internal static class WhoisDateParser
 
         value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
         return true;
-    }
-
-    private static int MonthFromName(ReadOnlySpan<char> word)
-    {
-        if (word.Length < 3)
-        {
-            return 0;
-        }
-
-        ReadOnlySpan<string> names =
-        [
-            "january", "february", "march", "april", "may", "june",
-            "july", "august", "september", "october", "november", "december",
-        ];
-        for (var m = 0; m < names.Length; m++)
-        {
-            if (names[m].AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase))
-            {
-                return m + 1;
-            }
-        }
-
-        return word.Equals("sept", StringComparison.OrdinalIgnoreCase) ? 9 : 0;
-    }
-
-    private static bool IsWeekday(ReadOnlySpan<char> word)
-    {
-        if (word.Length < 3)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<string> names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-        foreach (var name in names)
-        {
-            if (name.AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static ReadOnlySpan<char> ReadWord(ReadOnlySpan<char> s, ref int i)

@@ -48,11 +48,16 @@ public sealed class WhoisParser
         }
 
         var endsCleanly = rawAnswer.EndsWith('\n');
-        var domain = builder.Domain ?? (builder.HasRegistrationData ? queried : null);
-        if (domain is null)
+        var domain = builder.Domain ?? (builder.HasAnyField ? queried : null);
+        if (builder.Domain is null && !builder.HasRegistrationData && !endsCleanly && builder.KeyValueLines > 0)
         {
             // Key-value lines cut off before the domain came through look like a dropped connection.
-            return WhoisRecord.Bad(!endsCleanly && builder.KeyValueLines > 0 ? "truncated" : "no domain field", queried);
+            return WhoisRecord.Bad("truncated", queried);
+        }
+
+        if (builder.Domain is null && !builder.HasAnyField)
+        {
+            return WhoisRecord.Bad("no domain field", queried);
         }
 
         if (!builder.HasRegistrationData && !builder.HasStatuses && !endsCleanly)
@@ -61,6 +66,8 @@ public sealed class WhoisParser
             return WhoisRecord.Bad("truncated", domain);
         }
 
+        // Many registries never repeat the domain (.kg in a sentence, JANET under a header, some not at all): the
+        // fields that did come out still make a record, named by the query when the caller knows it.
         return builder.Build(WhoisStatus.Registered) with { Domain = domain };
     }
 

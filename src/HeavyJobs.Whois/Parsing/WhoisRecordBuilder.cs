@@ -55,6 +55,10 @@ internal sealed class WhoisRecordBuilder
 
     public bool HasStatuses => _statuses.Count > 0;
 
+    /// <summary>Any field at all came out, so the answer is a record even without a domain line.</summary>
+    public bool HasAnyField =>
+        HasRegistrationData || HasStatuses || _registrantOrganization.Priority > 0 || _registrantCountry.Priority > 0;
+
     public void SetDomain(ReadOnlySpan<char> value, int priority)
     {
         if (priority <= _domain.Priority)
@@ -106,11 +110,34 @@ internal sealed class WhoisRecordBuilder
 
     public void SetDate(WhoisKey key, ReadOnlySpan<char> value, int priority)
     {
+        // ISOC-IL: "changed: registrar AT example.il 19990420 (Assigned)" - the first change is the creation.
+        if (key == WhoisKey.Updated && value.EndsWith("(Assigned)", StringComparison.OrdinalIgnoreCase))
+        {
+            key = WhoisKey.Created;
+        }
+
         ref var slot = ref key == WhoisKey.Created ? ref _created : ref key == WhoisKey.Updated ? ref _updated : ref _expires;
-        if (priority > slot.Priority && WhoisDateParser.TryParse(value, out var instant))
+        if (priority > slot.Priority
+            && (WhoisDateParser.TryParse(value, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), out instant)))
         {
             slot.Set(instant, priority);
         }
+    }
+
+    // RIPE-style "changed:" lines name who changed the object before the date: "hostmaster@example.net 20200101",
+    // "registrar AT example.il 19990420".
+    private static ReadOnlySpan<char> AfterMailAddress(ReadOnlySpan<char> value)
+    {
+        var at = value.IndexOf(" AT ", StringComparison.Ordinal);
+        var start = at >= 0 ? at + 4 : value.IndexOf('@');
+        if (start < 0)
+        {
+            return default;
+        }
+
+        var rest = value[start..].TrimStart();
+        var space = rest.IndexOfAny(' ', '\t');
+        return space < 0 ? default : rest[space..].Trim();
     }
 
     /// <summary>Adds every host name in <paramref name="value"/>; IPs, flags like "[OK]" and dashes are skipped.</summary>
