@@ -145,8 +145,15 @@ internal static class WhoisAnswerScanner
             // A bare line outside a list is a title such as "Registrar", "Nameservers" or "Holder".
             // Titles are short; long bare lines are the terms of use and need no closer look.
             var titleLength = text.Length <= WhoisAnswerLines.MaxTitleLength ? WhoisKeyMap.Normalize(text, keyBuffer) : -1;
+            var title = titleLength > 0 ? WhoisKeyMap.HeaderSection(keyBuffer[..titleLength]) : WhoisSection.Other;
+            if (title == WhoisSection.Other && !blockOpen && text.Count(' ') >= 3)
+            {
+                // A sentence such as "Welcome to .my DOMAIN NAME REGISTRY" is a banner, not the title of what follows.
+                continue;
+            }
+
             sectionFromHeader = true;
-            section = block = titleLength > 0 ? WhoisKeyMap.HeaderSection(keyBuffer[..titleLength]) : WhoisSection.Other;
+            section = block = title;
             blockKey = titleLength > 0 ? WhoisKeyMap.Lookup(keyBuffer[..titleLength]) : WhoisKey.None;
             blockOpen = true;
             blockItems = 0;

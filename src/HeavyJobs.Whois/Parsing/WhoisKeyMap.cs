@@ -266,6 +266,14 @@ internal static class WhoisKeyMap
             return section;
         }
 
+        // Bilingual titles: "Titular / Registrant", "Servidores / Nameservers".
+        var slash = normalizedKey.IndexOf(" / ", StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var first = HeaderSection(normalizedKey[..slash]);
+            return first != WhoisSection.Other ? first : HeaderSection(normalizedKey[(slash + 3)..]);
+        }
+
         if (normalizedKey.Contains("name server", StringComparison.Ordinal)
             || normalizedKey.Contains("nameserver", StringComparison.Ordinal)
             || normalizedKey.Contains("nserver", StringComparison.Ordinal)

@@ -144,6 +144,13 @@ internal sealed class WhoisRecordBuilder
     public void AddNameServers(ReadOnlySpan<char> value, bool weak = false)
     {
         var target = weak ? _weakNameServers : _nameServers;
+        // Zone-file style (old .pt): "example.pt NS ns1.example.pt." names the zone before the server.
+        var record = value.IndexOf(" NS ", StringComparison.Ordinal);
+        if (record >= 0)
+        {
+            value = value[(record + 4)..];
+        }
+
         foreach (var range in value.SplitAny(" \t,;"))
         {
             var token = value[range].TrimEnd('.');
