@@ -50,7 +50,7 @@ public sealed class WhoisRegistryLayoutTests
     [InlineData("Above domain name is not registered to the registry.\n")]
     [InlineData("%ERROR: no entries found\n")]
     [InlineData("Domain: example.ec\n\nAvailable\n")]
-    [InlineData("Domain Name: example.za\nStatus: AVAILABLE (no match)\n")]
+    [InlineData("Domain Name: example.za\nDomain Status: Free (reserved for registration)\n")]
     [InlineData("Domínio não encontrado.\n")]
     [InlineData("Keine Daten gefunden.\n")]
     [InlineData("Aucun résultat pour cette requête.\n")]
