@@ -21,6 +21,10 @@ internal static class WhoisAnswerLines
         ("registered on", WhoisKey.Created),
     ];
 
+    /// <summary>.tr marks its keys with stars ("** Domain Name: example.com.tr"): those lines are data, not banners.</summary>
+    public static ReadOnlySpan<char> StripKeyStars(ReadOnlySpan<char> text) =>
+        text.StartsWith("** ", StringComparison.Ordinal) && text.IndexOf(':') > 0 ? text.TrimStart("* ") : text;
+
     // Comments, banners and rulers: "% ...", "# ...", ">>> ... <<<", "[ JPRS ... ]", "*****", "-----".
     public static bool IsNoise(ReadOnlySpan<char> text)
     {
@@ -146,7 +150,8 @@ internal static class WhoisAnswerLines
         else if (tab > 0)
         {
             split = tab;
-            value = text[(tab + 1)..].Trim();
+            // .tr aligns the colon with tabs: "Organization Name\t: Example".
+            value = text[(tab + 1)..].Trim().TrimStart(':').TrimStart();
         }
         else
         {

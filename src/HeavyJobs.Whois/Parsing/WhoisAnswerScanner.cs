@@ -22,7 +22,7 @@ internal static class WhoisAnswerScanner
 
         foreach (var rawLine in raw.AsSpan().EnumerateLines())
         {
-            var text = rawLine.Trim();
+            var text = WhoisAnswerLines.StripKeyStars(rawLine.Trim());
             if (text.IsEmpty)
             {
                 paragraphStart = true;

@@ -59,6 +59,21 @@ internal static class WhoisRegistryKeys
         ("domain state", WhoisKey.Status),
         ("epp status", WhoisKey.DomainStatus),
         ("registration status", WhoisKey.Status),
+        ("registered through", WhoisKey.Registrar),
+        ("registrar-name", WhoisKey.Registrar),
+        ("registrar expiration date", WhoisKey.Expires),
+        ("reg created", WhoisKey.Created),
+        ("exp date", WhoisKey.Expires),
+        ("domain holder organization", WhoisKey.RegistrantOrganization),
+        ("domain holder country", WhoisKey.RegistrantCountry),
+        ("org-name", WhoisKey.RegistrantOrganization),
+
+        // The older SK-NIC table ("Domain-name   example.sk").
+        ("domain-name", WhoisKey.Domain),
+        ("dns-name", WhoisKey.NameServer),
+        ("valid-date", WhoisKey.Expires),
+        ("domain-status", WhoisKey.Status),
+
         ("owner name", WhoisKey.RegistrantOrganization),
         ("owner organization", WhoisKey.RegistrantOrganization),
         ("owner country code", WhoisKey.RegistrantCountry),
@@ -115,6 +130,9 @@ internal static class WhoisRegistryKeys
 
         // French.
         ("nom de domaine", WhoisKey.Domain),
+        ("domaine", WhoisKey.Domain),
+        ("statut", WhoisKey.Status),
+        ("titulaire", WhoisKey.Registrant),
         ("date de création", WhoisKey.Created),
         ("date de creation", WhoisKey.Created),
         ("date de modification", WhoisKey.Updated),
@@ -131,6 +149,7 @@ internal static class WhoisRegistryKeys
         ("ネームサーバ", WhoisKey.NameServer),
         ("状態", WhoisKey.Status),
         ("登録者名", WhoisKey.Registrant),
+        ("組織名", WhoisKey.Organization),
         ("域名", WhoisKey.Domain),
         ("注册时间", WhoisKey.Created),
         ("到期时间", WhoisKey.Expires),
@@ -143,6 +162,8 @@ internal static class WhoisRegistryKeys
         ("servers", WhoisSection.NameServers),
         ("dns", WhoisSection.NameServers),
         ("registered by", WhoisSection.Registrar),
+        ("domain managers", WhoisSection.Registrar),
+        ("domain owners", WhoisSection.Registrant),
         ("registered for", WhoisSection.Registrant),
         ("domain owner", WhoisSection.Registrant),
         ("titular", WhoisSection.Registrant),

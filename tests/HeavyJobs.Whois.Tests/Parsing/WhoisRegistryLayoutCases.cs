@@ -289,6 +289,123 @@ public static class WhoisRegistryLayoutCases
             """,
             "example.ai", null, null, null, null, ["ns1.example.ai", "ns2.example.net"], "Example Ltd"),
 
+        // The older SK-NIC table: hyphenated keys aligned with spaces.
+        ["sk-old"] = new(
+            """
+            Domain-name                   example.sk
+            Admin-id                      EXAMPLE-0001
+            Admin-name                    Example s.r.o.
+            Admin-org.-ID                 12345678
+            Tech-id                       EXAMPLE-0002
+            Dns-name                      ns1.example.sk
+            Dns-IPv4                      192.0.2.1
+            Dns-name                      ns2.example.net
+            Last-update                   2023-04-10
+            Valid-date                    2030-05-11
+            Domain-status                 DOM_OK
+
+            """,
+            "example.sk", null, null, Utc(2023, 4, 10), Utc(2030, 5, 11), ["ns1.example.sk", "ns2.example.net"]),
+
+        // .tr: keys marked with "**", tab-aligned colons, "yyyy-Mon-dd." dates.
+        ["tr"] = new(
+            """
+            ** Domain Name: example.com.tr
+            Frozen Status: -
+            Transfer Status: The domain is LOCKED to transfer.
+
+            ** Registrant:
+               Example A.S.
+               Istanbul
+
+            ** Registrar:
+            NIC Handle		: exa1-metu
+            Organization Name	: Example Registrar A.S.
+
+            ** Domain Servers:
+            ns1.example.com.tr
+            ns2.example.net
+
+            ** Additional Info:
+            Created on..............: 2000-Jan-05.
+            Expires on..............: 2030-Jan-04.
+
+            """,
+            "example.com.tr", "Example Registrar A.S.", Utc(2000, 1, 5), null, Utc(2030, 1, 4),
+            ["ns1.example.com.tr", "ns2.example.net"], "Example A.S."),
+
+        // THNIC: "Exp date", day-first dates with month names, holder fields.
+        ["th"] = new(
+            """
+            Domain Name:                EXAMPLE.CO.TH
+            Registrar:                  Example Registrar Co., Ltd.
+            Name Server:                NS1.EXAMPLE.CO.TH
+            Name Server:                NS2.EXAMPLE.NET
+            Status:                     ACTIVE
+            Updated date:               22 Jul 2023
+            Created date:               05 Aug 2004
+            Exp date:                   04 Aug 2030
+            Domain Holder Organization: Example Co., Ltd.
+            Domain Holder Country:      TH
+
+            """,
+            "example.co.th", "Example Registrar Co., Ltd.", Utc(2004, 8, 5), Utc(2023, 7, 22), Utc(2030, 8, 4),
+            ["ns1.example.co.th", "ns2.example.net"], "Example Co., Ltd."),
+
+        // .im: the registrar under "Domain Managers", the expiry on the line under its title.
+        ["im"] = new(
+            """
+            Domain Name: example.im
+            Domain Managers
+            Name: Example Registrar Ltd
+            Address
+            1 Example Road
+
+            Domain Owners / Registrant
+            Name: Example Ltd
+
+            Expiry Date
+            01/02/2030 00:00:00
+
+            Name Server:ns1.example.im.
+            Name Server:ns2.example.net.
+
+            """,
+            "example.im", "Example Registrar Ltd", null, null, Utc(2030, 2, 1), ["ns1.example.im", "ns2.example.net"], "Example Ltd"),
+
+        // .fj: no domain line at all, the other fields still make the record.
+        ["fj"] = new(
+            """
+            Status: unavailable
+            Expires: 2030-01-31
+
+            Registrant:
+            Example Pte Ltd
+
+            Domain servers:
+            ns1.example.com.fj
+            ns2.example.net
+
+            """,
+            null, null, null, null, Utc(2030, 1, 31), ["ns1.example.com.fj", "ns2.example.net"], "Example Pte Ltd"),
+
+        // French keys (.sn, .dz and other francophone registries).
+        ["french"] = new(
+            """
+            Nom de domaine:           example.sn
+            Date de création:         2010-06-01T10:00:00Z
+            Dernière modification:    2023-06-01T10:00:00Z
+            Date d'expiration:        2030-06-01T10:00:00Z
+            Statut:                   actif
+            Titulaire:                Example SARL
+            Registrar:                Example Bureau
+            Serveurs de noms:         ns1.example.sn
+            Serveurs de noms:         ns2.example.net
+
+            """,
+            "example.sn", "Example Bureau", Utc(2010, 6, 1, 10, 0, 0), Utc(2023, 6, 1, 10, 0, 0), Utc(2030, 6, 1, 10, 0, 0),
+            ["ns1.example.sn", "ns2.example.net"], "Example SARL"),
+
         // A table aligned with spaces, no colons or tabs.
         ["space-aligned table"] = new(
             """
