@@ -44,6 +44,8 @@ public sealed class WhoisDateParserTests
     [InlineData("Tue Sep 15 04:00:00 GMT 1997", "1997-09-15T04:00:00Z")]
     [InlineData("2015-03-20T21:13:41Z nic@nic.fr", "2015-03-20T21:13:41Z")]
     [InlineData("2001年03月22日", "2001-03-22T00:00:00Z")]
+    [InlineData("15 de marzo de 2020", "2020-03-15T00:00:00Z")]
+    [InlineData("1 de janeiro de 2021 10:00", "2021-01-01T10:00:00Z")]
     [InlineData("2020-Jan-15", "2020-01-15T00:00:00Z")]
     [InlineData("15-ene-2020", "2020-01-15T00:00:00Z")]
     [InlineData("3 März 2021", "2021-03-03T00:00:00Z")]
