@@ -78,10 +78,13 @@ internal static class WhoisAnswerMarkers
             }
         }
 
-        // .nl: "example.nl is free"; .pt: "example.pt no match"; .se/.nu: domain "example.se" not found; a line that
-        // is nothing but a status word ("Available", "Free").
-        return text.EndsWith(" is free", StringComparison.OrdinalIgnoreCase)
-            || text.TrimEnd(".!").EndsWith(" no match", StringComparison.OrdinalIgnoreCase)
+        // .pt: "example.pt no match"; "Domain example.xx is available" (a bare "is available" also ends rate-limit
+        // notices: "service is available again in 60 s"); .se/.nu: domain "example.se" not found; a line that is
+        // nothing but a status word ("Available", "Free").
+        var sentence = text.TrimEnd(".!");
+        return sentence.EndsWith(" no match", StringComparison.OrdinalIgnoreCase)
+            || (sentence.StartsWith("domain ", StringComparison.OrdinalIgnoreCase)
+                && sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase))
             || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)
                 && text.Contains("\" not found", StringComparison.OrdinalIgnoreCase))
             || IsNotFoundStatus(text);

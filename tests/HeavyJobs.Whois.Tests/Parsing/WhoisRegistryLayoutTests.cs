@@ -52,6 +52,10 @@ public sealed class WhoisRegistryLayoutTests
     [InlineData("Domain: example.ec\n\nAvailable\n")]
     [InlineData("Domain Name: example.za\nDomain Status: Free (reserved for registration)\n")]
     [InlineData("Domínio não encontrado.\n")]
+    [InlineData("The domain example.xx is free.\n")]
+    [InlineData("Domain example.xx is available\n")]
+    [InlineData("El dominio example.com.ve está disponible\n")]
+    [InlineData("Le domaine example.xx est disponible.\n")]
     [InlineData("Keine Daten gefunden.\n")]
     [InlineData("Aucun résultat pour cette requête.\n")]
     [InlineData("Dominio non trovato.\n")]
@@ -64,6 +68,15 @@ public sealed class WhoisRegistryLayoutTests
 
         Assert.Equal(WhoisStatus.NotFound, record.Status);
         Assert.Null(record.Error);
+    }
+
+    [Fact]
+    public void A_rate_limit_notice_saying_the_service_is_available_again_is_not_a_free_domain()
+    {
+        var record = WhoisParser.Parse("Query limit exceeded. The service is available again in 60 seconds.\n", "example.test");
+
+        Assert.Equal(WhoisStatus.Bad, record.Status);
+        Assert.StartsWith(WhoisParser.RateLimitedPrefix, record.Error, StringComparison.Ordinal);
     }
 
     [Fact]
