@@ -134,7 +134,8 @@ internal static class WhoisAnswerLines
             return true;
         }
 
-        var colon = text.IndexOf(':');
+        // Chinese, Japanese and Korean answers often use the full-width colon.
+        var colon = text.IndexOfAny(':', '：');
         var tab = text.IndexOf('\t');
         int split;
         if (colon > 0 && (tab < 0 || colon < tab))
@@ -151,7 +152,7 @@ internal static class WhoisAnswerLines
         {
             split = tab;
             // .tr aligns the colon with tabs: "Organization Name\t: Example".
-            value = text[(tab + 1)..].Trim().TrimStart(':').TrimStart();
+            value = text[(tab + 1)..].Trim().TrimStart(":：").TrimStart();
         }
         else
         {

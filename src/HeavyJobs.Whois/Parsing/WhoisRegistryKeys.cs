@@ -154,6 +154,18 @@ internal static class WhoisRegistryKeys
         ("注册时间", WhoisKey.Created),
         ("到期时间", WhoisKey.Expires),
         ("域名服务器", WhoisKey.NameServer),
+        ("注册商", WhoisKey.Registrar),
+        ("创建时间", WhoisKey.Created),
+        ("更新时间", WhoisKey.Updated),
+        ("过期时间", WhoisKey.Expires),
+        ("域名状态", WhoisKey.DomainStatus),
+
+        // Korean (KISA answers carry a Korean part before the English one).
+        ("도메인이름", WhoisKey.Domain),
+        ("등록대행자", WhoisKey.Registrar),
+        ("등록일", WhoisKey.Created),
+        ("최근 정보 변경일", WhoisKey.Updated),
+        ("사용 종료일", WhoisKey.Expires),
     ];
 
     /// <summary>Headers with an empty value or bare titles that start a section.</summary>

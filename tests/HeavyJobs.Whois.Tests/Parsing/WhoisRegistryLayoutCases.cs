@@ -406,6 +406,36 @@ public static class WhoisRegistryLayoutCases
             "example.sn", "Example Bureau", Utc(2010, 6, 1, 10, 0, 0), Utc(2023, 6, 1, 10, 0, 0), Utc(2030, 6, 1, 10, 0, 0),
             ["ns1.example.sn", "ns2.example.net"], "Example SARL"),
 
+        // KISA's Korean part, dates written "2007. 03. 02.".
+        ["kr-korean"] = new(
+            """
+            query : example.kr
+
+            도메인이름                  : example.kr
+            등록인                      : 주식회사 예시
+            등록대행자                  : 예시 주식회사(https://registrar.example.kr)
+            등록일                      : 2007. 03. 02.
+            최근 정보 변경일            : 2023. 01. 10.
+            사용 종료일                 : 2030. 03. 02.
+
+            """,
+            "example.kr", "예시 주식회사(https://registrar.example.kr)", Utc(2007, 3, 2), Utc(2023, 1, 10), Utc(2030, 3, 2), []),
+
+        // Chinese registrars: Chinese keys after full-width colons.
+        ["zh-registrar"] = new(
+            """
+            域名：example.cn
+            注册商：示例网络有限公司
+            创建时间：2003-03-17 12:20:05
+            过期时间：2030-03-17 12:48:36
+            域名服务器：ns1.example.cn
+            域名服务器：ns2.example.net
+            域名状态：clientTransferProhibited
+
+            """,
+            "example.cn", "示例网络有限公司", Utc(2003, 3, 17, 12, 20, 5), null, Utc(2030, 3, 17, 12, 48, 36),
+            ["ns1.example.cn", "ns2.example.net"]),
+
         // A table aligned with spaces, no colons or tabs.
         ["space-aligned table"] = new(
             """
