@@ -160,9 +160,9 @@ internal static class WhoisRegistryKeys
         ("过期时间", WhoisKey.Expires),
         ("域名状态", WhoisKey.DomainStatus),
 
-        // Korean (KISA answers carry a Korean part before the English one).
+        // Korean (KISA answers carry a Korean part before the English one). The registrar is left to the English part:
+        // its Korean name ("(주)예시") is not the name the English part and other registries use.
         ("도메인이름", WhoisKey.Domain),
-        ("등록대행자", WhoisKey.Registrar),
         ("등록일", WhoisKey.Created),
         ("최근 정보 변경일", WhoisKey.Updated),
         ("사용 종료일", WhoisKey.Expires),
