@@ -42,6 +42,7 @@ internal static class WhoisRegistryKeys
         ("domain last updated date", WhoisKey.Updated),
         ("validity", WhoisKey.Expires),
         ("record expired", WhoisKey.Expires),
+        ("expired", WhoisKey.Expires),
         ("record expires", WhoisKey.Expires),
         ("expires at", WhoisKey.Expires),
         ("expire on", WhoisKey.Expires),
@@ -127,6 +128,12 @@ internal static class WhoisRegistryKeys
         ("data de expiracao", WhoisKey.Expires),
         ("data de validade", WhoisKey.Expires),
         ("servidor de nomes", WhoisKey.NameServer),
+
+        // Italian.
+        ("stato", WhoisKey.Status),
+        ("data di creazione", WhoisKey.Created),
+        ("data di scadenza", WhoisKey.Expires),
+        ("ultimo aggiornamento", WhoisKey.Updated),
 
         // French.
         ("nom de domaine", WhoisKey.Domain),
