@@ -33,13 +33,14 @@ public sealed class WhoisParser
 
         // A "no match" sentence only counts when nothing else says the domain exists: registered answers
         // quote such sentences in their terms of use. Looking for them only then also keeps the common case fast.
+        // A registrar or an update stamp does not say so: not-found answers name their server and its last update.
+        if (!builder.HasDomainData && (builder.NotFoundMarker || WhoisAnswerMarkers.HasNotFoundLine(rawAnswer)))
+        {
+            return WhoisRecord.NotFound(builder.Domain ?? queried);
+        }
+
         if (!builder.HasRegistrationData)
         {
-            if (builder.NotFoundMarker || WhoisAnswerMarkers.HasNotFoundLine(rawAnswer))
-            {
-                return WhoisRecord.NotFound(builder.Domain ?? queried);
-            }
-
             var rateLimitLine = WhoisAnswerMarkers.FindRateLimitLine(rawAnswer);
             if (rateLimitLine is not null)
             {

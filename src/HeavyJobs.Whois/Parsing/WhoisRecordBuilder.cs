@@ -53,6 +53,13 @@ internal sealed class WhoisRecordBuilder
         _nameServers.Count > 0 || _weakNameServers.Count > 0 || _registrar.Priority > 0
         || _created.Priority > 0 || _updated.Priority > 0 || _expires.Priority > 0;
 
+    /// <summary>
+    /// Data a "not found" answer never carries: name servers, a creation or an expiry. A registrar or a last-update
+    /// stamp alone can be the server speaking of itself ("Last updated on 2024-01-01" under "No entries found").
+    /// </summary>
+    public bool HasDomainData =>
+        _nameServers.Count > 0 || _weakNameServers.Count > 0 || _created.Priority > 0 || _expires.Priority > 0;
+
     public bool HasStatuses => _statuses.Count > 0;
 
     /// <summary>Any field at all came out, so the answer is a record even without a domain line.</summary>

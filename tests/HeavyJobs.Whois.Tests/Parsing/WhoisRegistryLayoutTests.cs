@@ -51,6 +51,8 @@ public sealed class WhoisRegistryLayoutTests
     [InlineData("%ERROR: no entries found\n")]
     [InlineData("Domain: example.ec\n\nAvailable\n")]
     [InlineData("Domain Name: example.za\nDomain Status: Free (reserved for registration)\n")]
+    [InlineData("No entries found for the selected source(s).\n\nLast updated on:  2024-07-03T03:51:30Z\n")]
+    [InlineData("Registrar: Example Registrar Ltd\nNo match for domain \"EXAMPLE-FREE.XX\".\n")]
     [InlineData("Domínio não encontrado.\n")]
     [InlineData("Domain not registered.\n")]
     [InlineData("The domain example.xx has not been registered.\n")]
