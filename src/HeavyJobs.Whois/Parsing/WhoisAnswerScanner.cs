@@ -1,10 +1,11 @@
 namespace HeavyJobs.Whois.Parsing;
 
 /// <summary>
-/// One pass over the lines of an answer. It understands four layouts that registries mix freely:
-/// <c>Key: value</c> (also tab- and dot-padded), JPRS <c>[Key] value</c>, headers followed by indented or bare
-/// items (<c>Registrar:\n    Name</c>, <c>Nameservers\n  ns1...</c>), and a few sentences
-/// (<c>Record created on 2005-04-15</c>).
+/// One pass over the lines of an answer. It understands the layouts that registries mix freely:
+/// <c>Key: value</c> (also tab- and dot-padded, full-width colons), JPRS and MYNIC <c>[Key] value</c>, headers
+/// followed by indented or bare items (<c>Registrar:\n    Name</c>, <c>Renewal date:\n\tFriday 21st Jun 2030</c>,
+/// <c>Nameservers\n  - ns1...</c>), tables aligned with spaces (<c>Domain-name     example.sk</c>), and a few
+/// sentences (<c>Record created on 2005-04-15</c>, <c>Domain EXAMPLE.KG</c>).
 /// </summary>
 internal static class WhoisAnswerScanner
 {
