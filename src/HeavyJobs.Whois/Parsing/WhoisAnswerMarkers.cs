@@ -16,56 +16,6 @@ internal static class WhoisAnswerMarkers
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015"
         + "\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\uFFFD");
 
-    // Checked against a line with leading comment marks ('%', '#', '>', '*') and spaces removed.
-    private static readonly string[] _notFoundPrefixes =
-    [
-        "no match",
-        "not found",
-        "domain not found",
-        "no data found",
-        "no matching record",
-        "no entries found",
-        "no found",
-        "no object found",
-        "object does not exist",
-        "the queried object does not exist",
-        "the domain name is not registered",
-        "the domain has not been registered",
-        "this domain name has not been registered",
-        "domain is not registered",
-        "no information available about domain name",
-        "invalid query or domain name not known",
-        "the requested domain was not found",
-        "nothing found for this query",
-        "this query returned 0 objects",
-        "not available for registration",
-        "not available for second level registration",
-        "error:101: no entries found",
-        "error:103: domain is not registered",
-        "nincs talalat",
-        "status: free",
-        "status: available",
-    ];
-
-    private static readonly string[] _notFoundFragments =
-    [
-        "no match for",
-        "is available for registration",
-        "domain status: no object found",
-        "query_status: 220 available",
-    ];
-
-    // Values of a status field that mean the domain does not exist (.de "free", .eu/.it "AVAILABLE", .nz "220 Available").
-    private static readonly string[] _notFoundStatuses =
-    [
-        "free",
-        "available",
-        "no object found",
-        "220 available",
-        "not registered",
-        "not found",
-    ];
-
     // Deliberately specific: terms of use talk about "rate limited" access and "blacklisted" addresses too.
     private static readonly string[] _rateLimitFragments =
     [
@@ -112,7 +62,7 @@ internal static class WhoisAnswerMarkers
         }
 
         var text = StripCommentMarks(line);
-        foreach (var prefix in _notFoundPrefixes)
+        foreach (var prefix in WhoisNotFoundPhrases.Prefixes)
         {
             if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
@@ -120,7 +70,7 @@ internal static class WhoisAnswerMarkers
             }
         }
 
-        foreach (var fragment in _notFoundFragments)
+        foreach (var fragment in WhoisNotFoundPhrases.Fragments)
         {
             if (text.Contains(fragment, StringComparison.OrdinalIgnoreCase))
             {
@@ -128,16 +78,28 @@ internal static class WhoisAnswerMarkers
             }
         }
 
-        // .nl: "example.nl is free"; .se/.nu: domain "example.se" not found.
-        return text.EndsWith(" is free", StringComparison.OrdinalIgnoreCase)
+        // .pt: "example.pt no match"; "Domain example.xx is available" (a bare "is available" also ends rate-limit
+        // notices: "service is available again in 60 s"); .se/.nu: domain "example.se" not found; a line that is
+        // nothing but a status word ("Available", "Free").
+        var sentence = text.TrimEnd(".!");
+        return sentence.EndsWith(" no match", StringComparison.OrdinalIgnoreCase)
+            || (sentence.StartsWith("domain ", StringComparison.OrdinalIgnoreCase)
+                && sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase))
             || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)
-                && text.Contains("\" not found", StringComparison.OrdinalIgnoreCase));
+                && text.Contains("\" not found", StringComparison.OrdinalIgnoreCase))
+            || IsNotFoundStatus(text);
     }
 
     public static bool IsNotFoundStatus(ReadOnlySpan<char> status)
     {
         var text = status.Trim().TrimEnd('.');
-        foreach (var value in _notFoundStatuses)
+        // "AVAILABLE (no match)": the word before a note.
+        var note = text.IndexOf(" (", StringComparison.Ordinal);
+        if (note > 0)
+        {
+            text = text[..note];
+        }
+        foreach (var value in WhoisNotFoundPhrases.Statuses)
         {
             if (text.Equals(value, StringComparison.OrdinalIgnoreCase))
             {

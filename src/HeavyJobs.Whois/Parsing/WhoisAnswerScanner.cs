@@ -1,30 +1,20 @@
 namespace HeavyJobs.Whois.Parsing;
 
 /// <summary>
-/// One pass over the lines of an answer. It understands four layouts that registries mix freely:
-/// <c>Key: value</c> (also tab- and dot-padded), JPRS <c>[Key] value</c>, headers followed by indented or bare
-/// items (<c>Registrar:\n    Name</c>, <c>Nameservers\n  ns1...</c>), and a few sentences
-/// (<c>Record created on 2005-04-15</c>).
+/// One pass over the lines of an answer. It understands the layouts that registries mix freely:
+/// <c>Key: value</c> (also tab- and dot-padded, full-width colons), JPRS and MYNIC <c>[Key] value</c>, headers
+/// followed by indented or bare items (<c>Registrar:\n    Name</c>, <c>Renewal date:\n\tFriday 21st Jun 2030</c>,
+/// <c>Nameservers\n  - ns1...</c>), tables aligned with spaces (<c>Domain-name     example.sk</c>), and a few
+/// sentences (<c>Record created on 2005-04-15</c>, <c>Domain EXAMPLE.KG</c>).
 /// </summary>
 internal static class WhoisAnswerScanner
 {
-    private const int MaxTitleLength = 48;
-
-    // Sentences that carry a date without a colon after the key (.mo, .tw, .gg); the colon inside the time
-    // would otherwise make them look like "key: value".
-    private static readonly (string Phrase, WhoisKey Key)[] _phrases =
-    [
-        ("record created on", WhoisKey.Created),
-        ("record expires on", WhoisKey.Expires),
-        ("record last updated on", WhoisKey.Updated),
-        ("registered on", WhoisKey.Created),
-    ];
-
     public static void Scan(string raw, WhoisRecordBuilder builder)
     {
         Span<char> keyBuffer = stackalloc char[WhoisKeyMap.MaxKeyLength];
         var section = WhoisSection.None;
         var block = WhoisSection.None;
+        var blockKey = WhoisKey.None;
         var blockOpen = false;
         var blockItems = 0;
         var lastKey = WhoisKey.None;
@@ -33,7 +23,7 @@ internal static class WhoisAnswerScanner
 
         foreach (var rawLine in raw.AsSpan().EnumerateLines())
         {
-            var text = rawLine.Trim();
+            var text = WhoisAnswerLines.StripKeyStars(rawLine.Trim());
             if (text.IsEmpty)
             {
                 paragraphStart = true;
@@ -47,7 +37,7 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
-            if (IsNoise(text))
+            if (WhoisAnswerLines.IsNoise(text))
             {
                 continue;
             }
@@ -60,20 +50,26 @@ internal static class WhoisAnswerScanner
                 section = WhoisSection.None;
             }
 
-            if (TryPhrase(text, out var phraseKey, out var phraseValue))
+            if (WhoisAnswerLines.TryPhrase(text, out var phraseKey, out var phraseValue))
             {
                 builder.SetDate(phraseKey, phraseValue, 2);
                 continue;
             }
 
-            if (blockOpen && block == WhoisSection.NameServers && WhoisRecordBuilder.StartsWithHostName(text))
+            if (blockOpen && block == WhoisSection.NameServers && WhoisRecordBuilder.StartsWithHostName(text.TrimStart(WhoisAnswerLines.Bullets)))
             {
-                builder.AddNameServers(text);
+                builder.AddNameServers(text.TrimStart(WhoisAnswerLines.Bullets));
                 blockItems++;
                 continue;
             }
 
-            if (TrySplitKeyValue(text, out var rawKey, out var value, out var bracketed))
+            if (WhoisAnswerLines.TryDomainSentence(text, out var sentenceDomain))
+            {
+                builder.SetDomain(sentenceDomain, 1);
+                continue;
+            }
+
+            if (WhoisAnswerLines.TrySplitKeyValue(text, out var rawKey, out var value, out var bracketed))
             {
                 var length = WhoisKeyMap.Normalize(rawKey, keyBuffer);
                 if (length > 0)
@@ -84,6 +80,7 @@ internal static class WhoisAnswerScanner
                     {
                         sectionFromHeader = true;
                         OpenBlock(WhoisKeyMap.HeaderSection(normalized), ref section, ref block, ref blockOpen, ref blockItems);
+                        blockKey = WhoisKeyMap.Lookup(normalized);
                         lastKey = WhoisKey.None;
                         continue;
                     }
@@ -115,8 +112,24 @@ internal static class WhoisAnswerScanner
                 }
             }
 
+            if (WhoisAnswerLines.TrySplitTableRow(text, keyBuffer, out var tableKey, out var tableValue))
+            {
+                // "Domain Name        example.xx": a known key padded with spaces instead of a colon.
+                builder.KeyValueLines++;
+                blockOpen = false;
+                Apply(builder, tableKey, tableValue, ref section);
+                lastKey = tableKey;
+                continue;
+            }
+
             if (blockOpen)
             {
+                if (blockItems == 0 && block == WhoisSection.Other && blockKey is WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires)
+                {
+                    // JANET and others put the value under its key: "Renewal date:\n\tFriday 21st Jun 2025".
+                    Apply(builder, blockKey, text, ref section);
+                }
+
                 ApplyBlockItem(builder, block, text, blockItems);
                 blockItems++;
                 continue;
@@ -132,9 +145,17 @@ internal static class WhoisAnswerScanner
 
             // A bare line outside a list is a title such as "Registrar", "Nameservers" or "Holder".
             // Titles are short; long bare lines are the terms of use and need no closer look.
-            var titleLength = text.Length <= MaxTitleLength ? WhoisKeyMap.Normalize(text, keyBuffer) : -1;
+            var titleLength = text.Length <= WhoisAnswerLines.MaxTitleLength ? WhoisKeyMap.Normalize(text, keyBuffer) : -1;
+            var title = titleLength > 0 ? WhoisKeyMap.HeaderSection(keyBuffer[..titleLength]) : WhoisSection.Other;
+            if (title == WhoisSection.Other && !blockOpen && text.Count(' ') >= 3)
+            {
+                // A sentence such as "Welcome to .my DOMAIN NAME REGISTRY" is a banner, not the title of what follows.
+                continue;
+            }
+
             sectionFromHeader = true;
-            section = block = titleLength > 0 ? WhoisKeyMap.HeaderSection(keyBuffer[..titleLength]) : WhoisSection.Other;
+            section = block = title;
+            blockKey = titleLength > 0 ? WhoisKeyMap.Lookup(keyBuffer[..titleLength]) : WhoisKey.None;
             blockOpen = true;
             blockItems = 0;
             lastKey = WhoisKey.None;
@@ -243,6 +264,10 @@ internal static class WhoisAnswerScanner
             case WhoisSection.Registrant:
                 builder.SetRegistrantOrganization(value, 1);
                 break;
+            case WhoisSection.NameServers:
+                // .tn lists its servers as "Name........: ns1.example.tn." under "dns servers".
+                builder.AddNameServers(value);
+                break;
         }
     }
 
@@ -263,115 +288,5 @@ internal static class WhoisAnswerScanner
                 builder.AddStatuses(item);
                 break;
         }
-    }
-
-    // Comments, banners and rulers: "% ...", "# ...", ">>> ... <<<", "[ JPRS ... ]", "*****", "-----".
-    private static bool IsNoise(ReadOnlySpan<char> text)
-    {
-        var first = text[0];
-        if (first is '%' or '#' or '*')
-        {
-            return true;
-        }
-
-        if (first == '>' && text.StartsWith(">>>", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        if (first == '[' && text.Length > 1 && text[1] == ' ')
-        {
-            return true;
-        }
-
-        return text.IndexOfAnyExcept("-=_ ") < 0;
-    }
-
-    private static bool TryPhrase(ReadOnlySpan<char> text, out WhoisKey key, out ReadOnlySpan<char> value)
-    {
-        foreach (var (phrase, phraseKey) in _phrases)
-        {
-            if (text.Length > phrase.Length && text.StartsWith(phrase, StringComparison.OrdinalIgnoreCase)
-                && text[phrase.Length] is ' ' or ':' or '\t')
-            {
-                key = phraseKey;
-                value = text[phrase.Length..].TrimStart(" :\t");
-                return true;
-            }
-        }
-
-        key = WhoisKey.None;
-        value = default;
-        return false;
-    }
-
-    /// <summary>
-    /// Splits "Key: value", "Key\tvalue" (.ch) and "[Key] value" / "a. [Key] value" (.jp). Lines whose would-be key
-    /// starts with a digit or contains a word starting with one are values ("2019-01-01 10:00", "Last updated on 2019-...").
-    /// </summary>
-    private static bool TrySplitKeyValue(ReadOnlySpan<char> text, out ReadOnlySpan<char> key, out ReadOnlySpan<char> value, out bool bracketed)
-    {
-        key = value = default;
-        bracketed = false;
-        var bracketStart = text[0] == '[' ? 0
-            : text.Length > 3 && char.IsAsciiLetter(text[0]) && text[1] == '.' && text[2] == ' ' && text[3] == '[' ? 3
-            : -1;
-        if (bracketStart >= 0)
-        {
-            var close = text.IndexOf(']');
-            if (close <= bracketStart + 1)
-            {
-                return false;
-            }
-
-            key = text[(bracketStart + 1)..close];
-            value = text[(close + 1)..].Trim();
-            bracketed = true;
-            return true;
-        }
-
-        var colon = text.IndexOf(':');
-        var tab = text.IndexOf('\t');
-        int split;
-        if (colon > 0 && (tab < 0 || colon < tab))
-        {
-            split = colon;
-            value = text[(colon + 1)..].Trim();
-            if (value.StartsWith("//", StringComparison.Ordinal))
-            {
-                // "https://..." is a value, not a key called "https".
-                return false;
-            }
-        }
-        else if (tab > 0)
-        {
-            split = tab;
-            value = text[(tab + 1)..].Trim();
-        }
-        else
-        {
-            return false;
-        }
-
-        key = text[..split].TrimEnd();
-        return IsKeyLike(key);
-    }
-
-    private static bool IsKeyLike(ReadOnlySpan<char> key)
-    {
-        if (key.IsEmpty || key.Length > WhoisKeyMap.MaxKeyLength || !char.IsLetter(key[0]))
-        {
-            return false;
-        }
-
-        for (var i = 1; i < key.Length; i++)
-        {
-            if (char.IsAsciiDigit(key[i]) && char.IsWhiteSpace(key[i - 1]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

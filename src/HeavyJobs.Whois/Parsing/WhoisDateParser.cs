@@ -9,7 +9,7 @@ namespace HeavyJobs.Whois.Parsing;
 /// only its "(JST)" stamps carry a zone); slashed day/month pairs are read day first unless that is impossible,
 /// which is how .tk writes its expiry dates; dashed and dotted numeric dates are always day first (.hk, .fi, .rs).
 /// </remarks>
-internal static class WhoisDateParser
+internal static partial class WhoisDateParser
 {
     private const int MinYear = 1900;
     private const int MaxYear = 2300;
@@ -87,6 +87,11 @@ internal static class WhoisDateParser
         {
             year = Number(s[..4]);
             i = 4;
+            if (i < s.Length && s[i] == '年')
+            {
+                return TryReadCjkMonthDay(s, ref i, out month, out day);
+            }
+
             if (i >= s.Length || !IsDateSeparator(s[i]))
             {
                 return false;
@@ -94,6 +99,13 @@ internal static class WhoisDateParser
 
             var separator = s[i++];
             SkipSpaces(s, ref i);
+            if (i < s.Length && char.IsLetter(s[i]))
+            {
+                // "2020-Jan-15".
+                month = WhoisDateWords.MonthFromName(ReadWord(s, ref i));
+                return month != 0 && i < s.Length && s[i++] == separator && TryReadSmallNumber(s, ref i, out day);
+            }
+
             if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != separator)
             {
                 return false;
@@ -126,6 +138,30 @@ internal static class WhoisDateParser
         return false;
     }
 
+    // Japanese and Chinese registries: "2001年03月22日", with the year already read.
+    private static bool TryReadCjkMonthDay(ReadOnlySpan<char> s, ref int i, out int month, out int day)
+    {
+        day = 0;
+        i++;
+        if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != '月')
+        {
+            return false;
+        }
+
+        i++;
+        if (!TryReadSmallNumber(s, ref i, out day))
+        {
+            return false;
+        }
+
+        if (i < s.Length && s[i] == '日')
+        {
+            i++;
+        }
+
+        return true;
+    }
+
     // After a leading day (or the first number of a numeric date): "-Jan-2000", " May 1999", ".12.2015", "/02/2000".
     private static bool TryReadDayFirstRest(ReadOnlySpan<char> s, ref int i, int first, out int year, out int month, out int day)
     {
@@ -146,7 +182,14 @@ internal static class WhoisDateParser
         if (i < s.Length && char.IsLetter(s[i]))
         {
             var word = ReadWord(s, ref i);
-            month = MonthFromName(word);
+            // Spanish and Portuguese: "15 de marzo de 2020".
+            if (IsParticle(word))
+            {
+                SkipSpaces(s, ref i);
+                word = ReadWord(s, ref i);
+            }
+
+            month = WhoisDateWords.MonthFromName(word);
             if (month == 0)
             {
                 return false;
@@ -155,6 +198,13 @@ internal static class WhoisDateParser
             while (i < s.Length && (s[i] is ' ' or '-' or '.' or ',' or '/'))
             {
                 i++;
+            }
+
+            var afterParticle = i;
+            if (IsParticle(ReadWord(s, ref afterParticle)))
+            {
+                i = afterParticle;
+                SkipSpaces(s, ref i);
             }
 
             day = first;
@@ -181,7 +231,7 @@ internal static class WhoisDateParser
     {
         year = month = day = 0;
         var word = ReadWord(s, ref i);
-        if (IsWeekday(word))
+        if (WhoisDateWords.IsWeekday(word))
         {
             while (i < s.Length && (s[i] is ' ' or ','))
             {
@@ -205,7 +255,7 @@ internal static class WhoisDateParser
             word = ReadWord(s, ref i);
         }
 
-        month = MonthFromName(word);
+        month = WhoisDateWords.MonthFromName(word);
         if (month == 0)
         {
             return false;
@@ -248,290 +298,6 @@ internal static class WhoisDateParser
         return CountDigits(s, i) == 4 && ReadYear(s, ref i, out year);
     }
 
-    private static bool TryReadTime(ReadOnlySpan<char> s, ref int i, ref TimeParts time)
-    {
-        var j = i;
-        SkipSpaces(s, ref j);
-        // "2001-06-14-T10:32:43Z" (a registrar typo), "...T10:00", "30th April 2003 at 00:00:00".
-        if (j + 1 < s.Length && s[j] == '-' && s[j + 1] is 'T' or 't')
-        {
-            j += 2;
-        }
-        else if (j < s.Length && s[j] is 'T' or 't' && IsDigit(s, j + 1))
-        {
-            j++;
-        }
-        else if (j + 2 < s.Length && s.Slice(j, 2).Equals("at", StringComparison.OrdinalIgnoreCase) && s[j + 2] == ' ')
-        {
-            j += 3;
-        }
-
-        SkipSpaces(s, ref j);
-        var hourDigits = CountDigits(s, j);
-        if (hourDigits is < 1 or > 2 || j + hourDigits >= s.Length || s[j + hourDigits] != ':')
-        {
-            return false;
-        }
-
-        var hour = Number(s.Slice(j, hourDigits));
-        j += hourDigits + 1;
-        if (CountDigits(s, j) != 2)
-        {
-            return false;
-        }
-
-        var minute = Number(s.Slice(j, 2));
-        j += 2;
-        var second = 0;
-        long fractionTicks = 0;
-        if (j < s.Length && s[j] == ':' && CountDigits(s, j + 1) == 2)
-        {
-            second = Number(s.Slice(j + 1, 2));
-            j += 3;
-            if (j < s.Length && s[j] is '.' or ',' && IsDigit(s, j + 1))
-            {
-                j++;
-                var digits = CountDigits(s, j);
-                long scale = TimeSpan.TicksPerSecond;
-                for (var k = 0; k < digits; k++)
-                {
-                    scale /= 10;
-                    fractionTicks += (s[j + k] - '0') * scale;
-                }
-
-                j += digits;
-            }
-        }
-
-        time.Read = true;
-        time.Hour = hour;
-        time.Minute = minute;
-        time.Second = second;
-        time.FractionTicks = fractionTicks;
-        i = j;
-        return true;
-    }
-
-    // "Z", "+02:00", "-0700", "+03", "UTC", "GMT+0:00", "(UTC+8)", "(JST)"; anything else after the date is ignored.
-    private static bool TryReadZone(ReadOnlySpan<char> s, ref int i, ref TimeSpan offset)
-    {
-        var j = i;
-        SkipSpaces(s, ref j);
-        if (j >= s.Length)
-        {
-            return false;
-        }
-
-        if (s[j] == '(')
-        {
-            var close = s[j..].IndexOf(')');
-            if (close < 0)
-            {
-                return false;
-            }
-
-            var inner = s.Slice(j + 1, close - 1).Trim();
-            var k = 0;
-            if (TryReadZone(inner, ref k, ref offset) && k == inner.Length)
-            {
-                i = j + close + 1;
-                return true;
-            }
-
-            return false;
-        }
-
-        if (s[j] is 'Z' or 'z' && (j + 1 == s.Length || !char.IsLetter(s[j + 1])))
-        {
-            offset = TimeSpan.Zero;
-            i = j + 1;
-            return true;
-        }
-
-        if (s[j] is '+' or '-')
-        {
-            return TryReadNumericOffset(s, ref j, ref offset) && Advance(ref i, j);
-        }
-
-        if (!char.IsLetter(s[j]))
-        {
-            return false;
-        }
-
-        var word = ReadWord(s, ref j);
-        TimeSpan named;
-        switch (word.Length)
-        {
-            case 2 or 3 when word.Equals("UTC", StringComparison.OrdinalIgnoreCase)
-                || word.Equals("GMT", StringComparison.OrdinalIgnoreCase)
-                || word.Equals("UT", StringComparison.OrdinalIgnoreCase):
-                named = TimeSpan.Zero;
-                if (j < s.Length && s[j] is '+' or '-')
-                {
-                    if (!TryReadNumericOffset(s, ref j, ref named))
-                    {
-                        return false;
-                    }
-                }
-
-                break;
-            default:
-                if (!TryNamedZone(word, out named))
-                {
-                    return false;
-                }
-
-                break;
-        }
-
-        offset = named;
-        i = j;
-        return true;
-    }
-
-    private static bool Advance(ref int i, int to)
-    {
-        i = to;
-        return true;
-    }
-
-    private static bool TryReadNumericOffset(ReadOnlySpan<char> s, ref int j, ref TimeSpan offset)
-    {
-        var sign = s[j] == '-' ? -1 : 1;
-        var k = j + 1;
-        var digits = CountDigits(s, k);
-        int hours, minutes = 0;
-        if (digits == 4)
-        {
-            hours = Number(s.Slice(k, 2));
-            minutes = Number(s.Slice(k + 2, 2));
-            k += 4;
-        }
-        else if (digits is 1 or 2)
-        {
-            hours = Number(s.Slice(k, digits));
-            k += digits;
-            if (k < s.Length && s[k] == ':' && CountDigits(s, k + 1) == 2)
-            {
-                minutes = Number(s.Slice(k + 1, 2));
-                k += 3;
-            }
-        }
-        else
-        {
-            return false;
-        }
-
-        if (hours > 14 || minutes > 59)
-        {
-            return false;
-        }
-
-        offset = new TimeSpan(sign * hours, sign * minutes, 0);
-        j = k;
-        return true;
-    }
-
-    private static bool TryNamedZone(ReadOnlySpan<char> word, out TimeSpan offset)
-    {
-        Span<char> upper = stackalloc char[4];
-        offset = TimeSpan.Zero;
-        if (word.Length is < 3 or > 4)
-        {
-            return false;
-        }
-
-        var length = word.ToUpperInvariant(upper);
-        var hours = upper[..length] switch
-        {
-            "JST" or "KST" => 9,
-            "HKT" or "SGT" or "AWST" => 8,
-            "CET" or "WEST" => 1,
-            "CEST" or "EET" => 2,
-            "EEST" or "MSK" => 3,
-            "AEST" => 10,
-            "AEDT" => 11,
-            "NZST" => 12,
-            "NZDT" => 13,
-            "WET" => 0,
-            _ => int.MinValue,
-        };
-        if (hours == int.MinValue)
-        {
-            return false;
-        }
-
-        offset = TimeSpan.FromHours(hours);
-        return true;
-    }
-
-    private static bool TryBuild(int year, int month, int day, TimeParts time, TimeSpan offset, out DateTimeOffset value)
-    {
-        value = default;
-        if (year is < MinYear or > MaxYear || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
-        {
-            return false;
-        }
-
-        if (time.Hour > 23 || time.Minute > 59 || time.Second > 59)
-        {
-            return false;
-        }
-
-        var local = new DateTime(year, month, day, time.Hour, time.Minute, time.Second, DateTimeKind.Unspecified)
-            .AddTicks(time.FractionTicks);
-        var utcTicks = local.Ticks - offset.Ticks;
-        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
-        {
-            return false;
-        }
-
-        value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
-        return true;
-    }
-
-    private static int MonthFromName(ReadOnlySpan<char> word)
-    {
-        if (word.Length < 3)
-        {
-            return 0;
-        }
-
-        ReadOnlySpan<string> names =
-        [
-            "january", "february", "march", "april", "may", "june",
-            "july", "august", "september", "october", "november", "december",
-        ];
-        for (var m = 0; m < names.Length; m++)
-        {
-            if (names[m].AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase))
-            {
-                return m + 1;
-            }
-        }
-
-        return word.Equals("sept", StringComparison.OrdinalIgnoreCase) ? 9 : 0;
-    }
-
-    private static bool IsWeekday(ReadOnlySpan<char> word)
-    {
-        if (word.Length < 3)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<string> names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-        foreach (var name in names)
-        {
-            if (name.AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static ReadOnlySpan<char> ReadWord(ReadOnlySpan<char> s, ref int i)
     {
         var start = i;
@@ -542,6 +308,8 @@ internal static class WhoisDateParser
 
         return s[start..i];
     }
+
+    private static bool IsParticle(ReadOnlySpan<char> word) => word.Equals("de", StringComparison.OrdinalIgnoreCase);
 
     private static void SkipOrdinalSuffix(ReadOnlySpan<char> s, ref int i)
     {
@@ -609,16 +377,5 @@ internal static class WhoisDateParser
         }
 
         return n;
-    }
-
-    private struct TimeParts
-    {
-        public bool Read;
-        public bool ZoneRead;
-        public int Hour;
-        public int Minute;
-        public int Second;
-        public long FractionTicks;
-        public TimeSpan Offset;
     }
 }

@@ -174,7 +174,7 @@ internal static class WhoisKeyMap
         ["country"] = WhoisKey.Country,
         ["country code"] = WhoisKey.Country,
         ["country / region"] = WhoisKey.Country,
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    }.WithEntries(WhoisRegistryKeys.Entries).ToFrozenDictionary(StringComparer.Ordinal);
 
     // Keys that carry a handle and also start a block about that party (.sk, .ua: "Registrar: ACTI-0024" then "Name: ...").
     private static readonly FrozenDictionary<string, WhoisSection> _openingKeys = new Dictionary<string, WhoisSection>(StringComparer.Ordinal)
@@ -207,7 +207,7 @@ internal static class WhoisKeyMap
         ["domain status"] = WhoisSection.Status,
         ["registration status"] = WhoisSection.Status,
         ["status"] = WhoisSection.Status,
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    }.WithEntries(WhoisRegistryKeys.Headers).ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, WhoisKey>.AlternateLookup<ReadOnlySpan<char>> _keyLookup =
         _keys.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -232,7 +232,27 @@ internal static class WhoisKeyMap
         }
 
         // .hk: "Company English Name (It should be the same as the registered/corporation name on your ...)".
-        return normalizedKey.StartsWith("company english name", StringComparison.Ordinal) ? WhoisKey.Organization : WhoisKey.None;
+        if (normalizedKey.StartsWith("company english name", StringComparison.Ordinal))
+        {
+            return WhoisKey.Organization;
+        }
+
+        // A note after the key: "Creation Date (dd/mm/yyyy)", "Name Server (DNS)".
+        var paren = normalizedKey.LastIndexOf(" (", StringComparison.Ordinal);
+        if (paren > 0 && normalizedKey[^1] == ')' && _keyLookup.TryGetValue(normalizedKey[..paren], out key))
+        {
+            return key;
+        }
+
+        // Bilingual keys: "Nome de domínio / Domain Name", "Data de registo / Creation Date (dd/mm/yyyy)".
+        var slash = normalizedKey.IndexOf(" / ", StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var first = Lookup(normalizedKey[..slash]);
+            return first != WhoisKey.None ? first : Lookup(normalizedKey[(slash + 3)..]);
+        }
+
+        return WhoisKey.None;
     }
 
     public static WhoisSection OpeningSection(ReadOnlySpan<char> normalizedKey) =>
@@ -246,11 +266,22 @@ internal static class WhoisKeyMap
             return section;
         }
 
+        // Bilingual titles: "Titular / Registrant", "Servidores / Nameservers".
+        var slash = normalizedKey.IndexOf(" / ", StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var first = HeaderSection(normalizedKey[..slash]);
+            return first != WhoisSection.Other ? first : HeaderSection(normalizedKey[(slash + 3)..]);
+        }
+
         if (normalizedKey.Contains("name server", StringComparison.Ordinal)
             || normalizedKey.Contains("nameserver", StringComparison.Ordinal)
             || normalizedKey.Contains("nserver", StringComparison.Ordinal)
             || normalizedKey.Contains("domain servers", StringComparison.Ordinal)
-            || normalizedKey.Contains("dns servers", StringComparison.Ordinal))
+            || normalizedKey.Contains("dns servers", StringComparison.Ordinal)
+            || normalizedKey.Contains("servidor", StringComparison.Ordinal)
+            || normalizedKey.Contains("serveur", StringComparison.Ordinal)
+            || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal))
         {
             return WhoisSection.NameServers;
         }
@@ -267,6 +298,17 @@ internal static class WhoisKeyMap
         || key.EndsWith("contact information", StringComparison.Ordinal)
         || key.EndsWith("contact/agent", StringComparison.Ordinal)
         || key is "admin" or "administrative" or "tech" or "technical" or "billing" or "onsite" or "onsite(s)" or "reseller";
+
+    private static Dictionary<string, TValue> WithEntries<TValue>(this Dictionary<string, TValue> map, (string, TValue)[] entries)
+    {
+        foreach (var (key, value) in entries)
+        {
+            // The common table wins: a registry entry only adds keys.
+            map.TryAdd(key, value);
+        }
+
+        return map;
+    }
 
     /// <summary>
     /// Writes the normalised form of <paramref name="key"/> into <paramref name="buffer"/>; returns its length,

@@ -33,13 +33,14 @@ public sealed class WhoisParser
 
         // A "no match" sentence only counts when nothing else says the domain exists: registered answers
         // quote such sentences in their terms of use. Looking for them only then also keeps the common case fast.
+        // A registrar or an update stamp does not say so: not-found answers name their server and its last update.
+        if (!builder.HasDomainData && (builder.NotFoundMarker || WhoisAnswerMarkers.HasNotFoundLine(rawAnswer)))
+        {
+            return WhoisRecord.NotFound(builder.Domain ?? queried);
+        }
+
         if (!builder.HasRegistrationData)
         {
-            if (builder.NotFoundMarker || WhoisAnswerMarkers.HasNotFoundLine(rawAnswer))
-            {
-                return WhoisRecord.NotFound(builder.Domain ?? queried);
-            }
-
             var rateLimitLine = WhoisAnswerMarkers.FindRateLimitLine(rawAnswer);
             if (rateLimitLine is not null)
             {
@@ -48,11 +49,16 @@ public sealed class WhoisParser
         }
 
         var endsCleanly = rawAnswer.EndsWith('\n');
-        var domain = builder.Domain ?? (builder.HasRegistrationData ? queried : null);
-        if (domain is null)
+        var domain = builder.Domain ?? (builder.HasAnyField ? queried : null);
+        if (builder.Domain is null && !builder.HasRegistrationData && !endsCleanly && builder.KeyValueLines > 0)
         {
             // Key-value lines cut off before the domain came through look like a dropped connection.
-            return WhoisRecord.Bad(!endsCleanly && builder.KeyValueLines > 0 ? "truncated" : "no domain field", queried);
+            return WhoisRecord.Bad("truncated", queried);
+        }
+
+        if (builder.Domain is null && !builder.HasAnyField)
+        {
+            return WhoisRecord.Bad("no domain field", queried);
         }
 
         if (!builder.HasRegistrationData && !builder.HasStatuses && !endsCleanly)
@@ -61,6 +67,8 @@ public sealed class WhoisParser
             return WhoisRecord.Bad("truncated", domain);
         }
 
+        // Many registries never repeat the domain (.kg in a sentence, JANET under a header, some not at all): the
+        // fields that did come out still make a record, named by the query when the caller knows it.
         return builder.Build(WhoisStatus.Registered) with { Domain = domain };
     }
 

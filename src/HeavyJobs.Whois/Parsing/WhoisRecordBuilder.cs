@@ -53,7 +53,18 @@ internal sealed class WhoisRecordBuilder
         _nameServers.Count > 0 || _weakNameServers.Count > 0 || _registrar.Priority > 0
         || _created.Priority > 0 || _updated.Priority > 0 || _expires.Priority > 0;
 
+    /// <summary>
+    /// Data a "not found" answer never carries: name servers, a creation or an expiry. A registrar or a last-update
+    /// stamp alone can be the server speaking of itself ("Last updated on 2024-01-01" under "No entries found").
+    /// </summary>
+    public bool HasDomainData =>
+        _nameServers.Count > 0 || _weakNameServers.Count > 0 || _created.Priority > 0 || _expires.Priority > 0;
+
     public bool HasStatuses => _statuses.Count > 0;
+
+    /// <summary>Any field at all came out, so the answer is a record even without a domain line.</summary>
+    public bool HasAnyField =>
+        HasRegistrationData || HasStatuses || _registrantOrganization.Priority > 0 || _registrantCountry.Priority > 0;
 
     public void SetDomain(ReadOnlySpan<char> value, int priority)
     {
@@ -106,17 +117,47 @@ internal sealed class WhoisRecordBuilder
 
     public void SetDate(WhoisKey key, ReadOnlySpan<char> value, int priority)
     {
+        // ISOC-IL: "changed: registrar AT example.il 19990420 (Assigned)" - the first change is the creation.
+        if (key == WhoisKey.Updated && value.EndsWith("(Assigned)", StringComparison.OrdinalIgnoreCase))
+        {
+            key = WhoisKey.Created;
+        }
+
         ref var slot = ref key == WhoisKey.Created ? ref _created : ref key == WhoisKey.Updated ? ref _updated : ref _expires;
-        if (priority > slot.Priority && WhoisDateParser.TryParse(value, out var instant))
+        if (priority > slot.Priority
+            && (WhoisDateParser.TryParse(value, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), out instant)))
         {
             slot.Set(instant, priority);
         }
+    }
+
+    // RIPE-style "changed:" lines name who changed the object before the date: "hostmaster@example.net 20200101",
+    // "registrar AT example.il 19990420".
+    private static ReadOnlySpan<char> AfterMailAddress(ReadOnlySpan<char> value)
+    {
+        var at = value.IndexOf(" AT ", StringComparison.Ordinal);
+        var start = at >= 0 ? at + 4 : value.IndexOf('@');
+        if (start < 0)
+        {
+            return default;
+        }
+
+        var rest = value[start..].TrimStart();
+        var space = rest.IndexOfAny(' ', '\t');
+        return space < 0 ? default : rest[space..].Trim();
     }
 
     /// <summary>Adds every host name in <paramref name="value"/>; IPs, flags like "[OK]" and dashes are skipped.</summary>
     public void AddNameServers(ReadOnlySpan<char> value, bool weak = false)
     {
         var target = weak ? _weakNameServers : _nameServers;
+        // Zone-file style (old .pt): "example.pt NS ns1.example.pt." names the zone before the server.
+        var record = value.IndexOf(" NS ", StringComparison.Ordinal);
+        if (record >= 0)
+        {
+            value = value[(record + 4)..];
+        }
+
         foreach (var range in value.SplitAny(" \t,;"))
         {
             var token = value[range].TrimEnd('.');

@@ -67,7 +67,11 @@ public sealed class ParseHandler : IChunkHandler
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static WhoisRecord Parse(string domain, string fetched)
+    /// <summary>
+    /// Parses one fetch output (<c>{"raw": ...}</c> or <c>{"error": ...}</c>) for <paramref name="domain"/>. The queried
+    /// domain fills a record whose answer never names it, so such an answer counts as good when its other fields came out.
+    /// </summary>
+    internal static WhoisRecord Parse(string domain, string fetched)
     {
         using var doc = JsonDocument.Parse(fetched);
         if (doc.RootElement.TryGetProperty("error", out var error))
@@ -76,6 +80,7 @@ public sealed class ParseHandler : IChunkHandler
         }
 
         var raw = FetchHandler.Decompress(doc.RootElement.GetProperty("raw").GetString()!);
-        return WhoisParser.Parse(raw, domain);
+        var record = WhoisParser.Parse(raw, domain);
+        return record.Domain is null ? record with { Domain = domain.ToLowerInvariant() } : record;
     }
 }

@@ -5,7 +5,8 @@ namespace HeavyJobs.Whois.Tests.Parsing;
 
 public sealed class CorpusMatchTests(ITestOutputHelper output)
 {
-    private const double RequiredRate = 0.95;
+    // The shared corpus must stay at or above 97 % on every field while the parser learns other layouts.
+    private const double RequiredRate = 0.97;
 
     [Fact]
     public void Parser_reproduces_the_checked_fields_of_the_corpus()

@@ -43,6 +43,18 @@ public sealed class WhoisDateParserTests
     [InlineData("Fri, 6 Dec 2024 at 14:12:16 GMT", "2024-12-06T14:12:16Z")]
     [InlineData("Tue Sep 15 04:00:00 GMT 1997", "1997-09-15T04:00:00Z")]
     [InlineData("2015-03-20T21:13:41Z nic@nic.fr", "2015-03-20T21:13:41Z")]
+    [InlineData("2001年03月22日", "2001-03-22T00:00:00Z")]
+    [InlineData("15 de marzo de 2020", "2020-03-15T00:00:00Z")]
+    [InlineData("1 de janeiro de 2021 10:00", "2021-01-01T10:00:00Z")]
+    [InlineData("2020-Jan-15", "2020-01-15T00:00:00Z")]
+    [InlineData("15-ene-2020", "2020-01-15T00:00:00Z")]
+    [InlineData("3 März 2021", "2021-03-03T00:00:00Z")]
+    [InlineData("12 décembre 2019", "2019-12-12T00:00:00Z")]
+    [InlineData("Mar 15 2020", "2020-03-15T00:00:00Z")]
+    [InlineData("Friday 21st Jun 2030", "2030-06-21T00:00:00Z")]
+    [InlineData("2002-10-22 17:48:23 CLST", "2002-10-22T20:48:23Z")]
+    [InlineData("2020-01-01 10:00:00 IRST", "2020-01-01T06:30:00Z")]
+    [InlineData("2020-01-01 10:00:00 EST", "2020-01-01T15:00:00Z")]
     public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
     {
         Assert.True(WhoisDateParser.TryParse(text, out var value), text);

@@ -378,6 +378,7 @@ public sealed class WhoisParserFormatTests
 
         Assert.Equal(WhoisStatus.Registered, record.Status);
         Assert.Equal("example.com", record.Domain);
-        Assert.Equal(WhoisStatus.Bad, WhoisParser.Parse(Raw).Status);
+        Assert.Equal(WhoisStatus.Registered, WhoisParser.Parse(Raw).Status);
+        Assert.Null(WhoisParser.Parse(Raw).Domain);
     }
 }

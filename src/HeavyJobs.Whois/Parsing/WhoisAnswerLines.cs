@@ -1,0 +1,183 @@
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>
+/// Reads one line of an answer for <see cref="WhoisAnswerScanner"/>: is it noise, a sentence with a date or a domain,
+/// a <c>Key: value</c> pair, or a row of a table whose key and value are separated by spaces only.
+/// </summary>
+internal static class WhoisAnswerLines
+{
+    public const int MaxTitleLength = 48;
+
+    // List marks before items: "- ns1.example.ve", "• ns1...".
+    public const string Bullets = "-•· ";
+
+    // Sentences that carry a date without a colon after the key (.mo, .tw, .gg); the colon inside the time
+    // would otherwise make them look like "key: value".
+    private static readonly (string Phrase, WhoisKey Key)[] _phrases =
+    [
+        ("record created on", WhoisKey.Created),
+        ("record expires on", WhoisKey.Expires),
+        ("record last updated on", WhoisKey.Updated),
+        ("registered on", WhoisKey.Created),
+    ];
+
+    /// <summary>.tr marks its keys with stars ("** Domain Name: example.com.tr"): those lines are data, not banners.</summary>
+    public static ReadOnlySpan<char> StripKeyStars(ReadOnlySpan<char> text) =>
+        text.StartsWith("** ", StringComparison.Ordinal) && text.IndexOf(':') > 0 ? text.TrimStart("* ") : text;
+
+    // Comments, banners and rulers: "% ...", "# ...", ">>> ... <<<", "[ JPRS ... ]", "*****", "-----".
+    public static bool IsNoise(ReadOnlySpan<char> text)
+    {
+        var first = text[0];
+        if (first is '%' or '#' or '*')
+        {
+            return true;
+        }
+
+        if (first == '>' && text.StartsWith(">>>", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (first == '[' && text.Length > 1 && text[1] == ' ')
+        {
+            return true;
+        }
+
+        return text.IndexOfAnyExcept("-=_ ") < 0;
+    }
+
+    // "Domain EXAMPLE.KG" (.kg): the word and the name, nothing else on the line.
+    public static bool TryDomainSentence(ReadOnlySpan<char> text, out ReadOnlySpan<char> domain)
+    {
+        domain = default;
+        if (text.Length < 10 || !text.StartsWith("domain ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var rest = text[7..].Trim();
+        if (rest.IndexOfAny(" \t:") >= 0 || !WhoisRecordBuilder.StartsWithHostName(rest))
+        {
+            return false;
+        }
+
+        domain = rest;
+        return true;
+    }
+
+    // A key of the map, then two or more spaces, then the value. Only known keys count: long bare lines are prose.
+    public static bool TrySplitTableRow(ReadOnlySpan<char> text, Span<char> keyBuffer, out WhoisKey key, out ReadOnlySpan<char> value)
+    {
+        key = WhoisKey.None;
+        value = default;
+        var gap = text.IndexOf("  ", StringComparison.Ordinal);
+        if (gap <= 0 || gap > MaxTitleLength || !char.IsLetter(text[0]) || !char.IsLetter(text[gap - 1]))
+        {
+            // Prose wraps with two spaces after a full stop ("... the registrar.  Users may ..."): keys end in a letter.
+            return false;
+        }
+
+        var length = WhoisKeyMap.Normalize(text[..gap], keyBuffer);
+        if (length <= 0)
+        {
+            return false;
+        }
+
+        key = WhoisKeyMap.Lookup(keyBuffer[..length]);
+        value = text[gap..].Trim();
+        return key != WhoisKey.None && !value.IsEmpty;
+    }
+
+    public static bool TryPhrase(ReadOnlySpan<char> text, out WhoisKey key, out ReadOnlySpan<char> value)
+    {
+        foreach (var (phrase, phraseKey) in _phrases)
+        {
+            if (text.Length > phrase.Length && text.StartsWith(phrase, StringComparison.OrdinalIgnoreCase)
+                && text[phrase.Length] is ' ' or ':' or '\t')
+            {
+                key = phraseKey;
+                value = text[phrase.Length..].TrimStart(" :\t");
+                return true;
+            }
+        }
+
+        key = WhoisKey.None;
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Splits "Key: value", "Key\tvalue" (.ch) and "[Key] value" / "a. [Key] value" (.jp). Lines whose would-be key
+    /// starts with a digit or contains a word starting with one are values ("2019-01-01 10:00", "Last updated on 2019-...").
+    /// </summary>
+    public static bool TrySplitKeyValue(ReadOnlySpan<char> text, out ReadOnlySpan<char> key, out ReadOnlySpan<char> value, out bool bracketed)
+    {
+        key = value = default;
+        bracketed = false;
+        // MYNIC writes "a [Domain Name]" without JPRS's dot after the letter.
+        var bracketStart = text[0] == '[' ? 0
+            : text.Length > 3 && char.IsAsciiLetter(text[0]) && text[1] == '.' && text[2] == ' ' && text[3] == '[' ? 3
+            : text.Length > 2 && char.IsAsciiLetter(text[0]) && text[1] == ' ' && text[2] == '[' ? 2
+            : -1;
+        if (bracketStart >= 0)
+        {
+            var close = text.IndexOf(']');
+            if (close <= bracketStart + 1)
+            {
+                return false;
+            }
+
+            key = text[(bracketStart + 1)..close];
+            value = text[(close + 1)..].Trim();
+            bracketed = true;
+            return true;
+        }
+
+        // Chinese, Japanese and Korean answers often use the full-width colon.
+        var colon = text.IndexOfAny(':', '：');
+        var tab = text.IndexOf('\t');
+        int split;
+        if (colon > 0 && (tab < 0 || colon < tab))
+        {
+            split = colon;
+            value = text[(colon + 1)..].Trim();
+            if (value.StartsWith("//", StringComparison.Ordinal))
+            {
+                // "https://..." is a value, not a key called "https".
+                return false;
+            }
+        }
+        else if (tab > 0)
+        {
+            split = tab;
+            // .tr aligns the colon with tabs: "Organization Name\t: Example".
+            value = text[(tab + 1)..].Trim().TrimStart(":：").TrimStart();
+        }
+        else
+        {
+            return false;
+        }
+
+        key = text[..split].TrimEnd();
+        return IsKeyLike(key);
+    }
+
+    private static bool IsKeyLike(ReadOnlySpan<char> key)
+    {
+        if (key.IsEmpty || key.Length > WhoisKeyMap.MaxKeyLength || !char.IsLetter(key[0]))
+        {
+            return false;
+        }
+
+        for (var i = 1; i < key.Length; i++)
+        {
+            if (char.IsAsciiDigit(key[i]) && char.IsWhiteSpace(key[i - 1]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,225 @@
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>The time of day and the zone after a date: "T10:32:43.5Z", " 17:48:23 CLST", " 01:05:22 (JST)", "+02:00".</summary>
+internal static partial class WhoisDateParser
+{
+    private static bool TryReadTime(ReadOnlySpan<char> s, ref int i, ref TimeParts time)
+    {
+        var j = i;
+        SkipSpaces(s, ref j);
+        // "2001-06-14-T10:32:43Z" (a registrar typo), "...T10:00", "30th April 2003 at 00:00:00".
+        if (j + 1 < s.Length && s[j] == '-' && s[j + 1] is 'T' or 't')
+        {
+            j += 2;
+        }
+        else if (j < s.Length && s[j] is 'T' or 't' && IsDigit(s, j + 1))
+        {
+            j++;
+        }
+        else if (j + 2 < s.Length && s.Slice(j, 2).Equals("at", StringComparison.OrdinalIgnoreCase) && s[j + 2] == ' ')
+        {
+            j += 3;
+        }
+
+        SkipSpaces(s, ref j);
+        var hourDigits = CountDigits(s, j);
+        if (hourDigits is < 1 or > 2 || j + hourDigits >= s.Length || s[j + hourDigits] != ':')
+        {
+            return false;
+        }
+
+        var hour = Number(s.Slice(j, hourDigits));
+        j += hourDigits + 1;
+        if (CountDigits(s, j) != 2)
+        {
+            return false;
+        }
+
+        var minute = Number(s.Slice(j, 2));
+        j += 2;
+        var second = 0;
+        long fractionTicks = 0;
+        if (j < s.Length && s[j] == ':' && CountDigits(s, j + 1) == 2)
+        {
+            second = Number(s.Slice(j + 1, 2));
+            j += 3;
+            if (j < s.Length && s[j] is '.' or ',' && IsDigit(s, j + 1))
+            {
+                j++;
+                var digits = CountDigits(s, j);
+                long scale = TimeSpan.TicksPerSecond;
+                for (var k = 0; k < digits; k++)
+                {
+                    scale /= 10;
+                    fractionTicks += (s[j + k] - '0') * scale;
+                }
+
+                j += digits;
+            }
+        }
+
+        time.Read = true;
+        time.Hour = hour;
+        time.Minute = minute;
+        time.Second = second;
+        time.FractionTicks = fractionTicks;
+        i = j;
+        return true;
+    }
+
+    // "Z", "+02:00", "-0700", "+03", "UTC", "GMT+0:00", "(UTC+8)", "(JST)"; anything else after the date is ignored.
+    private static bool TryReadZone(ReadOnlySpan<char> s, ref int i, ref TimeSpan offset)
+    {
+        var j = i;
+        SkipSpaces(s, ref j);
+        if (j >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[j] == '(')
+        {
+            var close = s[j..].IndexOf(')');
+            if (close < 0)
+            {
+                return false;
+            }
+
+            var inner = s.Slice(j + 1, close - 1).Trim();
+            var k = 0;
+            if (TryReadZone(inner, ref k, ref offset) && k == inner.Length)
+            {
+                i = j + close + 1;
+                return true;
+            }
+
+            return false;
+        }
+
+        if (s[j] is 'Z' or 'z' && (j + 1 == s.Length || !char.IsLetter(s[j + 1])))
+        {
+            offset = TimeSpan.Zero;
+            i = j + 1;
+            return true;
+        }
+
+        if (s[j] is '+' or '-')
+        {
+            return TryReadNumericOffset(s, ref j, ref offset) && Advance(ref i, j);
+        }
+
+        if (!char.IsLetter(s[j]))
+        {
+            return false;
+        }
+
+        var word = ReadWord(s, ref j);
+        TimeSpan named;
+        switch (word.Length)
+        {
+            case 2 or 3 when word.Equals("UTC", StringComparison.OrdinalIgnoreCase)
+                || word.Equals("GMT", StringComparison.OrdinalIgnoreCase)
+                || word.Equals("UT", StringComparison.OrdinalIgnoreCase):
+                named = TimeSpan.Zero;
+                if (j < s.Length && s[j] is '+' or '-')
+                {
+                    if (!TryReadNumericOffset(s, ref j, ref named))
+                    {
+                        return false;
+                    }
+                }
+
+                break;
+            default:
+                if (!WhoisDateWords.TryNamedZone(word, out named))
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        offset = named;
+        i = j;
+        return true;
+    }
+
+    private static bool Advance(ref int i, int to)
+    {
+        i = to;
+        return true;
+    }
+
+    private static bool TryReadNumericOffset(ReadOnlySpan<char> s, ref int j, ref TimeSpan offset)
+    {
+        var sign = s[j] == '-' ? -1 : 1;
+        var k = j + 1;
+        var digits = CountDigits(s, k);
+        int hours, minutes = 0;
+        if (digits == 4)
+        {
+            hours = Number(s.Slice(k, 2));
+            minutes = Number(s.Slice(k + 2, 2));
+            k += 4;
+        }
+        else if (digits is 1 or 2)
+        {
+            hours = Number(s.Slice(k, digits));
+            k += digits;
+            if (k < s.Length && s[k] == ':' && CountDigits(s, k + 1) == 2)
+            {
+                minutes = Number(s.Slice(k + 1, 2));
+                k += 3;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        if (hours > 14 || minutes > 59)
+        {
+            return false;
+        }
+
+        offset = new TimeSpan(sign * hours, sign * minutes, 0);
+        j = k;
+        return true;
+    }
+
+    private static bool TryBuild(int year, int month, int day, TimeParts time, TimeSpan offset, out DateTimeOffset value)
+    {
+        value = default;
+        if (year is < MinYear or > MaxYear || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        if (time.Hour > 23 || time.Minute > 59 || time.Second > 59)
+        {
+            return false;
+        }
+
+        var local = new DateTime(year, month, day, time.Hour, time.Minute, time.Second, DateTimeKind.Unspecified)
+            .AddTicks(time.FractionTicks);
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        return true;
+    }
+
+    private struct TimeParts
+    {
+        public bool Read;
+        public bool ZoneRead;
+        public int Hour;
+        public int Minute;
+        public int Second;
+        public long FractionTicks;
+        public TimeSpan Offset;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Collections.Frozen;
+
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>The words inside registry dates: month and weekday names in several languages, and zone abbreviations.</summary>
+internal static class WhoisDateWords
+{
+    // Full names; any prefix of three letters or more matches, so "Jan", "Sept", "janv", "ene", "dez" all work.
+    // Ordered so that the English reading wins where a prefix is shared ("mar" is March, "jun" is June).
+    private static readonly (string Name, int Month)[] _months =
+    [
+        ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
+        ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
+        ("sept", 9),
+
+        // Spanish, Portuguese, French, German, Italian, Dutch.
+        ("enero", 1), ("febrero", 2), ("marzo", 3), ("abril", 4), ("mayo", 5), ("junio", 6),
+        ("julio", 7), ("agosto", 8), ("septiembre", 9), ("setiembre", 9), ("octubre", 10), ("noviembre", 11), ("diciembre", 12),
+        ("janeiro", 1), ("fevereiro", 2), ("março", 3), ("marco", 3), ("maio", 5), ("junho", 6),
+        ("julho", 7), ("setembro", 9), ("outubro", 10), ("novembro", 11), ("dezembro", 12),
+        ("janvier", 1), ("février", 2), ("fevrier", 2), ("mars", 3), ("avril", 4), ("mai", 5), ("juin", 6),
+        ("juillet", 7), ("août", 8), ("aout", 8), ("septembre", 9), ("octobre", 10), ("novembre", 11), ("décembre", 12),
+        ("januar", 1), ("februar", 2), ("märz", 3), ("maerz", 3), ("juni", 6), ("juli", 7), ("oktober", 10), ("dezember", 12),
+        ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5), ("giugno", 6), ("luglio", 7),
+        ("settembre", 9), ("ottobre", 10), ("dicembre", 12),
+        ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
+    ];
+
+    private static readonly string[] _weekdays =
+    [
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo",
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    ];
+
+    // Abbreviations with one meaning in registry answers. Ambiguous ones (CST, IST, BST, AST) are left out: a wrong
+    // zone is worse than reading the time as UTC.
+    private static readonly FrozenDictionary<string, int> _zoneMinutes = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["WET"] = 0,
+        ["WEST"] = 60,
+        ["CET"] = 60,
+        ["MEZ"] = 60,
+        ["WAT"] = 60,
+        ["CEST"] = 120,
+        ["MESZ"] = 120,
+        ["EET"] = 120,
+        ["CAT"] = 120,
+        ["SAST"] = 120,
+        ["EEST"] = 180,
+        ["MSK"] = 180,
+        ["EAT"] = 180,
+        ["TRT"] = 180,
+        ["IDT"] = 180,
+        ["IRST"] = 210,
+        ["PKT"] = 300,
+        ["ICT"] = 420,
+        ["WIB"] = 420,
+        ["HKT"] = 480,
+        ["SGT"] = 480,
+        ["AWST"] = 480,
+        ["MYT"] = 480,
+        ["JST"] = 540,
+        ["KST"] = 540,
+        ["AEST"] = 600,
+        ["AEDT"] = 660,
+        ["NZST"] = 720,
+        ["NZDT"] = 780,
+        ["BRT"] = -180,
+        ["BRST"] = -120,
+        ["ART"] = -180,
+        ["UYT"] = -180,
+        ["CLST"] = -180,
+        ["CLT"] = -240,
+        ["VET"] = -240,
+        ["BOT"] = -240,
+        ["PYT"] = -240,
+        ["PET"] = -300,
+        ["COT"] = -300,
+        ["EST"] = -300,
+        ["EDT"] = -240,
+        ["CDT"] = -300,
+        ["MST"] = -420,
+        ["MDT"] = -360,
+        ["PST"] = -480,
+        ["PDT"] = -420,
+        ["AKST"] = -540,
+        ["HST"] = -600,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _zoneLookup =
+        _zoneMinutes.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static bool TryNamedZone(ReadOnlySpan<char> word, out TimeSpan offset)
+    {
+        Span<char> upper = stackalloc char[4];
+        offset = TimeSpan.Zero;
+        if (word.Length is < 3 or > 4)
+        {
+            return false;
+        }
+
+        var length = word.ToUpperInvariant(upper);
+        if (!_zoneLookup.TryGetValue(upper[..length], out var minutes))
+        {
+            return false;
+        }
+
+        offset = TimeSpan.FromMinutes(minutes);
+        return true;
+    }
+
+    public static int MonthFromName(ReadOnlySpan<char> word)
+    {
+        if (word.Length < 3)
+        {
+            return 0;
+        }
+
+        foreach (var (name, month) in _months)
+        {
+            if (name.AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return month;
+            }
+        }
+
+        return 0;
+    }
+
+    public static bool IsWeekday(ReadOnlySpan<char> word)
+    {
+        // "Mar" is March before it is "martes" or "mardi".
+        if (word.Length < 3 || MonthFromName(word) != 0)
+        {
+            return false;
+        }
+
+        foreach (var name in _weekdays)
+        {
+            if (name.AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,160 @@
+namespace HeavyJobs.Whois.Parsing;
+
+/// <summary>
+/// How registries say that a domain does not exist, in the languages they answer in. Only looked for in short lines
+/// of answers that carry no registration data (see <see cref="WhoisAnswerMarkers"/>), because registered answers
+/// quote such sentences in their terms of use.
+/// </summary>
+internal static class WhoisNotFoundPhrases
+{
+    /// <summary>Anywhere in a line, case-insensitively.</summary>
+    public static readonly string[] Fragments =
+    [
+        // English, in the many forms registries vary it ("x.cl: no entries found.", "** No match found for x").
+        "no match for",
+        "no match found",
+        "no entries found",
+        "no entry found",
+        "no data found",
+        "no data was found",
+        "data not found",
+        "no records found",
+        "no record found",
+        "record not found",
+        "no matching record",
+        "no such domain",
+        "nothing found",
+        "object_not_found",
+        "object not found",
+        "domain not found",
+        "domain name not found",
+        "was not found",
+        "not found in database",
+        "does not exist",
+        "not registered",
+        "not yet registered",
+        "has not been registered",
+        "no matching objects",
+        "returned 0 objects",
+        "no results",
+        "could not be found",
+        "cannot be found",
+        "can not be found",
+        "no information available",
+        "unknown domain",
+        "no such object",
+        "do not have an entry",
+        "is available for registration",
+        "is available for purchase",
+        "available for registration",
+        "is free",
+        "domain status: no object found",
+        "query_status: 220 available",
+
+        // Spanish, Portuguese, French, Italian, German, Dutch.
+        "no existe",
+        "no se encuentra registrado",
+        "no está registrado",
+        "no esta registrado",
+        "no se encontr",
+        "está disponible",
+        "esta disponible",
+        "dominio disponible",
+        "está livre",
+        "esta livre",
+        "est disponible",
+        "no hay registros",
+        "no encontrado",
+        "não encontrado",
+        "nao encontrado",
+        "não existe",
+        "nao existe",
+        "não registrado",
+        "nao registrado",
+        "no registrado",
+        "inexistente",
+        "aucune correspondance",
+        "nicht vergeben",
+        "nessun dato",
+        "is vrij",
+        "aucun résultat",
+        "aucun resultat",
+        "n'existe pas",
+        "non trouvé",
+        "non trovato",
+        "non esiste",
+        "nessun risultato",
+        "keine daten",
+        "nicht gefunden",
+        "nicht registriert",
+        "niet gevonden",
+
+        // Slavic, Turkish, Hungarian, and Asian registries.
+        "не найден",
+        "нет данных",
+        "не зарегистрирован",
+        "nie znaleziono",
+        "brak danych",
+        "не знайдено",
+        "нет записей",
+        "bulunamadı",
+        "nincs találat",
+        "nincs talalat",
+        "未注册",
+        "没有找到",
+        "未找到",
+        "没有匹配",
+        "无匹配",
+        "未註冊",
+        "查無",
+        "登録されていません",
+        "검색결과가 없습니다",
+        "tidak ditemukan",
+        "không tìm thấy",
+        "該当するデータがありません",
+        "등록되지 않은",
+    ];
+
+    /// <summary>At the start of a line, after comment marks.</summary>
+    public static readonly string[] Prefixes =
+    [
+        "no match",
+        "not found",
+        "no found",
+        "no object found",
+        "object does not exist",
+        "the queried object does not exist",
+        "the domain name is not registered",
+        "the domain has not been registered",
+        "this domain name has not been registered",
+        "no information available about domain name",
+        "invalid query or domain name not known",
+        "this query returned 0 objects",
+        "not available for registration",
+        "not available for second level registration",
+        "error:103: domain is not registered",
+        "status: free",
+        "status: available",
+    ];
+
+    /// <summary>
+    /// Values of a status field that mean the domain does not exist (.de "free", .eu/.it "AVAILABLE", .nz "220 Available",
+    /// .es/.cl "libre", .fr/.es "disponible").
+    /// </summary>
+    public static readonly string[] Statuses =
+    [
+        "free",
+        "available",
+        "no object found",
+        "220 available",
+        "not registered",
+        "unregistered",
+        "not found",
+        "libre",
+        "disponible",
+        "disponível",
+        "frei",
+        "disponibile",
+        "libero",
+    ];
+}
