@@ -72,6 +72,8 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
         try
         {
             host = CliHost.Build(this, parse.GetValue(Db)!, roles, level);
+            // The options first, so that a bad one is one clear line rather than the host's failed start logged in full.
+            host.Services.GetService<IStartupValidator>()?.Validate();
             await host.StartAsync(cancellationToken);
             var code = 0;
             if (body is null)

@@ -36,7 +36,7 @@ public static class HeavyJobsCli
         var whois = WhoisCommand.Create(app);
         whois.Subcommands.Add(WhoisAggregatesCommand.Create(app));
         root.Subcommands.Add(whois);
-        root.Subcommands.Add(WhoisCommand.CreateServer(app));
+        root.Subcommands.Add(WhoisServerCommand.Create(app));
         return await root.Parse(args).InvokeAsync();
     }
 }

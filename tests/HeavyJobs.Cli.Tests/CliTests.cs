@@ -19,6 +19,21 @@ public sealed class CliTests
         Assert.Equal($"error: {file}: split.range.size: must be between 1 and {long.MaxValue} (got 0)", err.Trim());
     }
 
+    [Theory]
+    [InlineData("monitor --lease 3", "error: HeavyJobs:Monitor:Lease (3 s) must be at least three heartbeats")]
+    [InlineData("monitor --idle-probe=-1", "error: HeavyJobs:Monitor:IdleProbeInterval must be positive (got -00:00:01)")]
+    [InlineData("worker --concurrency 0", "error: HeavyJobs:Worker:Concurrency must be at least 1 (got 0)")]
+    public async Task ABadOption_StopsTheCommandAtStart_NamingTheOption_BeforeTheStoreIsTouched(string command, string message)
+    {
+        var db = HeavyjobsProcess.NewDbPath();
+
+        var (exit, _, err) = await HeavyjobsProcess.RunAsync(db, Ct, command.Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(message, err.Trim(), StringComparison.Ordinal);
+        Assert.False(File.Exists(db), "the store must not be created when the options are wrong");
+    }
+
     [Fact]
     public async Task Submit_UnknownJobType_IsRefusedWithTheKnownTypes()
     {

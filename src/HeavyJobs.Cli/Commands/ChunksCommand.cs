@@ -29,7 +29,7 @@ internal static class ChunksCommand
                 }
 
                 await store.ActionInsertAsync(
-                    new ActionInsertParams(actor, "reset", $"chunk reset to {(toZero ? "zero" : "its last checkpoint")}", app.Time.GetUtcNow(), ChunkId: chunk),
+                    new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {(toZero ? "zero" : "its last checkpoint")}", app.Time.GetUtcNow(), ChunkId: chunk),
                     ct);
                 Console.WriteLine($"chunk {chunk} reset to {(toZero ? "zero" : "its last checkpoint")}");
                 return 0;

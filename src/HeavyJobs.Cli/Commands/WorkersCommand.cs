@@ -39,7 +39,7 @@ internal static class WorkersCommand
                     }
 
                     await store.WorkerTargetSetAsync(new WorkerTargetSetParams(parse.GetValue(node)!, parts[0], n, app.Time.GetUtcNow()), ct);
-                    await store.ActionInsertAsync(new ActionInsertParams($"cli:{Environment.UserName}", "scale", $"{parts[0]} = {n}", app.Time.GetUtcNow(), parse.GetValue(node)), ct);
+                    await store.ActionInsertAsync(new ActionInsertParams($"cli:{Environment.UserName}", ActionKinds.Scale, $"{parts[0]} = {n}", app.Time.GetUtcNow(), parse.GetValue(node)), ct);
                     Console.WriteLine($"{parse.GetValue(node)}: {parts[0]} = {n}");
                 }
 

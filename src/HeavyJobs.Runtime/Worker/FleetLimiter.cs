@@ -84,7 +84,7 @@ internal static class FleetLimiter
             await store.ActionInsertAsync(
                 new ActionInsertParams(
                     "worker",
-                    "slow-down",
+                    ActionKinds.SlowDown,
                     $"{resource} pushed back: every worker waits until {result.ResumeAt:HH:mm:ss.fff}, then spaces its starts ×{result.SlowFactor:0.#} until {result.SlowUntil:HH:mm:ss}",
                     now,
                     JobId: chunk.JobId,

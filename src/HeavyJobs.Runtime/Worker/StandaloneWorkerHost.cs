@@ -27,7 +27,7 @@ public sealed class StandaloneWorkerHost(IHeavyStore store, string node, string 
         _workerId = await store.WorkerRegisterAsync(new WorkerRegisterParams(node, Environment.ProcessId, types, version, 0, time.GetUtcNow()), cancellationToken);
         _lastItemsAt = time.GetTimestamp();
         await store.ActionInsertAsync(
-            new ActionInsertParams("worker", "start", $"foreground worker pid {Environment.ProcessId}", time.GetUtcNow(), node, _workerId),
+            new ActionInsertParams("worker", ActionKinds.Start, $"foreground worker pid {Environment.ProcessId}", time.GetUtcNow(), node, _workerId),
             cancellationToken);
         return _workerId;
     }
@@ -77,7 +77,7 @@ public sealed class StandaloneWorkerHost(IHeavyStore store, string node, string 
     public async Task StopAsync(string reason, CancellationToken cancellationToken)
     {
         await FlushAsync(reason, cancellationToken);
-        await store.ActionInsertAsync(new ActionInsertParams("worker", "exit", reason, time.GetUtcNow(), node, _workerId), cancellationToken);
+        await store.ActionInsertAsync(new ActionInsertParams("worker", ActionKinds.Exit, reason, time.GetUtcNow(), node, _workerId), cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -30,7 +30,7 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
             return OperationResult.Conflict($"chunk {chunkId} was not reset (its job is cancelled)");
         }
 
-        await LogAsync(new ActionInsertParams(actor, "reset", $"chunk reset to {to}", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
+        await LogAsync(new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {to}", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
         return OperationResult.Done($"chunk {chunkId} reset to {to}");
     }
 
@@ -108,7 +108,7 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
         node = node.Trim();
         type = type.Trim();
         await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, type, count, time.GetUtcNow()), cancellationToken);
-        await LogAsync(new ActionInsertParams(actor, "scale", $"{type} = {count}", time.GetUtcNow(), node), cancellationToken);
+        await LogAsync(new ActionInsertParams(actor, ActionKinds.Scale, $"{type} = {count}", time.GetUtcNow(), node), cancellationToken);
         return OperationResult.Done($"{node}: {type} = {count}");
     }
 

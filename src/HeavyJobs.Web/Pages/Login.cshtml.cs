@@ -45,6 +45,7 @@ public sealed class LoginModel(WebOptions options, LoginThrottle throttle) : Pag
         var match = options.Users.FirstOrDefault(u => u.Name == user);
         if (match is null || password is null || !WebSecrets.VerifyPassword(password, match.PasswordHash))
         {
+            throttle.Failed(HttpContext.Connection.RemoteIpAddress, user);
             ReturnUrl = returnUrl;
             UserName = user;
             Error = "Wrong user name or password.";

@@ -106,6 +106,7 @@ internal sealed class BasicCredentialCache(TimeProvider time, LoginThrottle thro
         var user = users.FirstOrDefault(u => u.Name == name);
         if (user is null || !WebSecrets.VerifyPassword(decoded[(colon + 1)..], user.PasswordHash))
         {
+            throttle.Failed(client, name);
             return (null, null);
         }
 

@@ -32,6 +32,18 @@ public sealed class LoginThrottleTests
     }
 
     [Fact]
+    public async Task SigningInRightOften_SpendsNoAttempt()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        for (var i = 0; i < LoginThrottle.PerUser * 2; i++)
+        {
+            using var client = host.Client();
+            using var signedIn = await SignInForm.PostAsync(client, Users.Operator, Users.OperatorPassword);
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task OneClient_TryingManyNames_IsRefusedWith429()
     {
         await using var host = await DashboardHost.StartAsync();
