@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;

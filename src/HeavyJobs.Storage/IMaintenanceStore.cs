@@ -1,6 +1,5 @@
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
-using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Pipelines;
 using HeavyJobs.Storage.Schedules;
 

@@ -1,5 +1,4 @@
 using HeavyJobs.Storage.Chunks;
-using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Politeness;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;

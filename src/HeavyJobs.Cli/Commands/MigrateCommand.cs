@@ -1,5 +1,4 @@
 using System.CommandLine;
-using HeavyJobs.Storage;
 
 namespace HeavyJobs.Cli.Commands;
 

@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using HeavyJobs.Whois.Client;
-using HeavyJobs.Whois.Parsing;
 using HeavyJobs.Whois.Server;
 using Microsoft.Extensions.Logging;
 

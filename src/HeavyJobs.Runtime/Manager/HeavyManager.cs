@@ -2,7 +2,6 @@ using HeavyJobs.Core.Definitions;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HeavyJobs.Runtime.Manager;
 

@@ -1,6 +1,5 @@
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
-using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Pipelines;
 
 namespace HeavyJobs.Runtime.Manager;

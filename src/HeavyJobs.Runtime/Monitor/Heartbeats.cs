@@ -1,4 +1,3 @@
-using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Monitoring;

@@ -1,9 +1,6 @@
-using System.Text.Json;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
-using HeavyJobs.Storage.KeySets;
 using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Runtime.Worker;

@@ -1,12 +1,9 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Core.Retry;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Throughput;
-using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Runtime.Worker;
 

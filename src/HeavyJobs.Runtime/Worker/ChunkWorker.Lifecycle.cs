@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Core.Retry;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Throughput;

@@ -1,6 +1,5 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Storage;
 
 namespace HeavyJobs.Storage.Jobs;
 

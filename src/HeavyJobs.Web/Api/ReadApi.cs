@@ -2,7 +2,6 @@ using HeavyJobs.Core.Model;
 using HeavyJobs.Web.Queries;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace HeavyJobs.Web.Api;
 

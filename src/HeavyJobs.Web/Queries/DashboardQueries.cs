@@ -3,7 +3,6 @@ using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
-using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Nodes;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;
