@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HeavyJobs.Core.Definitions;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
 
 namespace HeavyJobs.Web.Tests;
 
@@ -107,10 +111,34 @@ public sealed class ApiTests : IAsyncLifetime
         string[] expected =
         [
             "/api/overview", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/chunks", "/api/jobs/{id}/aggregates", "/api/chunks/{id}", "/api/workers", "/api/throughput", "/api/actions",
-            "/api/session", "/api/chunks/{id}/reset", "/api/jobs/{id}/cancel", "/api/jobs/{id}/pause", "/api/jobs/{id}/resume", "/api/workers/{id}/stop",
+            "/api/session", "/api/chunks/{id}/reset", "/api/chunks/{id}/release", "/api/jobs/{id}/cancel", "/api/jobs/{id}/pause", "/api/jobs/{id}/resume", "/api/workers/{id}/stop",
             "/api/workers/{id}/terminate", "/api/workers/{id}/restart", "/api/nodes/{node}/drain", "/api/targets", "/healthz", "/readyz",
         ];
         Assert.All(expected, p => Assert.Contains(p, paths));
+    }
+
+    [Fact]
+    public async Task Release_AQuarantinedChunk_RunsAgainFromItsCheckpoint_AndAChunkNotQuarantinedIsAConflict()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var local = await DashboardHost.StartAsync(authentication: false);
+        var store = local.Store;
+        var now = TimeProvider.System.GetUtcNow();
+        await store.JobInsertAsync(new JobInsertParams("q", [new StageDefinition("main", "q.type", StageMode.Streaming)], "{}", ["{}"], 0, 3, now), ct);
+        var chunk = Assert.Single(await store.ChunkClaimAsync(new ChunkClaimParams(99, ["q.type"], 1, now, TimeSpan.FromMinutes(1)), ct));
+        await store.ChunkCheckpointAsync(new ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "7", new ChunkCounters(7, 7, 0), [], [], false, now, TimeSpan.FromMinutes(1)), ct);
+        await store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(99, "killed", now, QuarantineAfter: 1), ct);
+        using var client = local.Client();
+        var token = await SecurityTests.AntiforgeryTokenAsync(client);
+
+        using var released = await client.SendAsync(SecurityTests.Post($"/api/chunks/{chunk.Id}/release", token), ct);
+
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        var row = (await store.ChunkGetAsync(chunk.Id, ct))!;
+        Assert.Equal((ChunkState.Pending, 0, "7"), (row.State, row.Crashes, row.Cursor));
+        Assert.Equal("web:local", Assert.Single(await store.ActionListAsync(new ActionListParams(Kind: ActionKinds.Release, ChunkId: chunk.Id), ct)).Actor);
+        using var again = await client.SendAsync(SecurityTests.Post($"/api/chunks/{chunk.Id}/release", token), ct);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class SecurityTests : IAsyncLifetime
     private static IReadOnlyList<string> StateChangesFor(Seeded s) =>
     [
         $"/api/chunks/{s.Busy1}/reset",
+        $"/api/chunks/{s.Busy1}/release",
         $"/api/jobs/{s.JobId}/cancel",
         $"/api/jobs/{s.JobId}/pause",
         $"/api/jobs/{s.JobId}/resume",

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 
@@ -35,6 +36,32 @@ internal static class ChunksCommand
                 return 0;
             },
             ct));
-        return new Command("chunks", "Act on chunks.") { reset };
+        var releaseId = new Argument<long>("chunk") { Description = "The quarantined chunk's id (see heavyjobs status --job ID)." };
+        var release = new Command("release", "Let a quarantined chunk run again from its last checkpoint, its count of deaths cleared.") { releaseId };
+        release.SetAction((parse, ct) => app.GuardAsync(
+            parse,
+            async store =>
+            {
+                var chunk = parse.GetValue(releaseId);
+                var row = await store.ChunkGetAsync(chunk, ct) ?? throw new UserError($"chunk {chunk} does not exist");
+                if (row.State != ChunkState.Quarantined)
+                {
+                    throw new UserError($"chunk {chunk} is {row.State.ToDb()}, not quarantined (heavyjobs chunks reset frees any chunk)");
+                }
+
+                var actor = $"cli:{Environment.UserName}";
+                if (!await store.ChunkResetAsync(new ChunkResetParams(chunk, ToZero: false, actor, app.Time.GetUtcNow()), ct))
+                {
+                    throw new UserError($"chunk {chunk} was not released: its job was cancelled");
+                }
+
+                await store.ActionInsertAsync(
+                    new ActionInsertParams(actor, ActionKinds.Release, "chunk released from quarantine at its last checkpoint", app.Time.GetUtcNow(), JobId: row.JobId, ChunkId: chunk),
+                    ct);
+                Console.WriteLine($"chunk {chunk} released from quarantine; it runs again from its last checkpoint");
+                return 0;
+            },
+            ct));
+        return new Command("chunks", "Act on chunks.") { reset, release };
     }
 }

@@ -28,6 +28,20 @@ internal sealed class CrashLoopTracker(MonitorOptions options, TimeProvider time
         return CrashLooping && !was;
     }
 
+    /// <summary>
+    /// A worker of the type died after committing work: the type can run, so this death counts toward nothing, the
+    /// next start is at once and the deaths before it are forgiven. Returns true if the type was crash-looping.
+    /// </summary>
+    public bool DiedAfterWork()
+    {
+        _deaths.Clear();
+        _inARow = 0;
+        NextStartTs = time.GetTimestamp();
+        var was = CrashLooping;
+        CrashLooping = false;
+        return was;
+    }
+
     public TimeSpan Delay => NextStartTs <= time.GetTimestamp() ? TimeSpan.Zero : time.GetElapsedTime(time.GetTimestamp(), NextStartTs);
 
     /// <summary>A worker of the type lived through a window: the type is healthy again. Returns true if it was crash-looping.</summary>

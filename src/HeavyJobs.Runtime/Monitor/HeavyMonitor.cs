@@ -115,14 +115,14 @@ public sealed partial class HeavyMonitor
 
     /// <summary>
     /// Workers this node had before this monitor started are gone (their pipes closed with the old monitor): return
-    /// their chunks now. Nobody kept what they were running, so each chunk counts a death; the chunks they claimed
-    /// ahead they give back themselves as they stop, unless this monitor came back before they did.
+    /// their chunks now. Their end was the monitor's (a deploy, a restart), not their chunks', so none counts a death;
+    /// the chunks they claimed ahead they give back themselves as they stop, unless this monitor came back before they did.
     /// </summary>
     private async Task RecoverAsync(CancellationToken ct)
     {
         foreach (var old in await _m.Store.WorkerListAsync(new WorkerListParams(_m.Options.Node), ct))
         {
-            await _supervisor.ReclaimAsync(old.Id, $"worker {old.Id} outlived by its monitor (monitor restarted)", ct);
+            await _supervisor.ReclaimAsync(old.Id, $"worker {old.Id} outlived by its monitor (monitor restarted)", ct, running: []);
             await _m.Store.WorkerUpdateManyAsync(
                 new WorkerUpdateManyParams([new WorkerUpdate(old.Id, WorkerState.Exited, null, 0, 0, 0, ExitReason: "monitor restarted")], _m.Time.GetUtcNow()),
                 ct);

@@ -35,7 +35,7 @@ public sealed record MonitorOptions
     /// <summary>The default value is 2 minutes.</summary>
     public TimeSpan CrashLoopWindow { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Deaths of a chunk's holders before the chunk is quarantined. The default value is 3.</summary>
+    /// <summary>Deaths of a chunk's holders in a row with no progress between them before the chunk is quarantined. The default value is 3.</summary>
     public int QuarantineAfter { get; set; } = Storage.Chunks.ChunkDefaults.QuarantineAfter;
 
     /// <summary>

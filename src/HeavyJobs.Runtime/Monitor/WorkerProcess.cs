@@ -19,6 +19,7 @@ internal sealed class WorkerProcess
     private readonly Lock _lock = new();
     private readonly List<ThroughputSample> _samples = [];
     private int _garbageInARow;
+    private volatile bool _proxyCommitted;
 
     public WorkerProcess(long id, string type, Process process, TimeProvider time, int stderrLines, int restarts, string? runningFile)
     {
@@ -75,6 +76,18 @@ internal sealed class WorkerProcess
 
     /// <summary>Why the monitor is ending it (stop, terminate, hung, scale down), or null while it should live.</summary>
     public string? EndingReason { get; set; }
+
+    /// <summary>
+    /// The monitor ended it for reasons of its own (a stop, drain, scale-down or an operator's terminate): its
+    /// death says nothing about its chunks, so none of them counts it.
+    /// </summary>
+    public bool EndedBySystem { get; set; }
+
+    /// <summary>
+    /// It committed progress (a checkpoint or a completion, as its heartbeats or its proxied checkpoints say): a
+    /// worker that did work and then died is replaced at once and counts nothing toward back-off or crash-loop.
+    /// </summary>
+    public bool Committed => Checkpoints > 0 || _proxyCommitted;
 
     /// <summary>When a stopping worker is killed if it has not exited.</summary>
     public long? KillAtTs { get; set; }
@@ -191,6 +204,7 @@ internal sealed class WorkerProcess
     /// <summary>A proxy worker's checkpoint committed this much: count it as the worker's progress and throughput.</summary>
     public void OnProxyProgress(string type, int stage, ChunkCounters delta)
     {
+        _proxyCommitted = true;
         if (!delta.IsZero)
         {
             AddSample(new ThroughputSample(_time.GetUtcNow(), Id, type, stage, delta.Done, delta.Good, delta.Bad));

@@ -95,6 +95,7 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
         }
 
         worker.EndingReason = reason;
+        worker.EndedBySystem = true;
         worker.KillAtTs = m.TimestampAfter(m.Options.StopGrace);
         worker.Send(new { type = "stop", graceMs = (long)m.Options.StopGrace.TotalMilliseconds });
         await m.ActAsync(ActionKinds.Stop, reason, ct, worker.Id);
@@ -104,6 +105,8 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
     public async Task TerminateAsync(WorkerProcess worker, string reason, string kind, CancellationToken ct)
     {
         worker.EndingReason = reason;
+        // An operator's terminate is the system's doing; a hung or broken worker's kill is the chunk's or the worker's.
+        worker.EndedBySystem |= kind == ActionKinds.Terminate;
         worker.Kill();
         await m.ActAsync(kind, $"{reason} (process group of pid {worker.Pid} killed)", ct, worker.Id);
         // Reap now rather than on the next step: its chunks should not wait.
@@ -137,8 +140,10 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
             await Task.Delay(TimeSpan.FromMilliseconds(20), m.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             var planned = w.EndingReason is not null;
             var reason = w.EndingReason ?? $"died: exit code {w.ExitCode}";
-            // The process is gone, so what its file says it was running is final: only those chunks count its death.
-            await ReclaimAsync(w.Id, $"worker {w.Id} {reason}", ct, w.RunningFile is { } file ? RunningFile.Read(file) : null);
+            // The process is gone, so what its file says it was running is final: only those chunks count its death,
+            // and none does when the monitor itself ended it.
+            IReadOnlyCollection<long>? running = w.EndedBySystem ? [] : w.RunningFile is { } file ? RunningFile.Read(file) : null;
+            await ReclaimAsync(w.Id, $"worker {w.Id} {reason}", ct, running);
             if (w.RunningFile is { } done)
             {
                 RunningFiles.Delete(done);
@@ -150,7 +155,12 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
             await m.Store.ThroughputAddAsync(new ThroughputAddParams(w.TakeSamples()), ct);
             m.Remove(w);
             LogExited(m.Logger, w.Id, w.Type, w.Pid, reason);
-            if (!planned)
+            if (!planned && w.Committed)
+            {
+                await m.ActAsync(ActionKinds.Died, $"{w.Type} worker pid {w.Pid} {reason} after committing work; replaced at once; last stderr: {Last(w, 3)}", ct, w.Id);
+                await TypeWorkedAsync(w, ct);
+            }
+            else if (!planned)
             {
                 await m.ActAsync(ActionKinds.Died, $"{w.Type} worker pid {w.Pid} {reason}; last stderr: {Last(w, 3)}", ct, w.Id);
                 await TypeDiedAsync(w.Type, w.StderrTail, ct);
@@ -184,7 +194,7 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
             var quarantined = r.State == ChunkState.Quarantined;
             await m.ActAsync(
                 quarantined ? ActionKinds.Quarantine : ActionKinds.Reclaim,
-                quarantined ? $"chunk killed its worker {quarantineAfter} times ({reason})" : reason,
+                quarantined ? $"chunk killed its worker {quarantineAfter} times in a row without progress ({reason})" : reason,
                 ct,
                 workerId,
                 r.JobId,
@@ -231,6 +241,15 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
         {
             await m.ActAsync(ActionKinds.CrashLoop, $"{type}: {m.Options.CrashLoopDeaths} deaths within {m.Options.CrashLoopWindow.TotalSeconds:0} s; last stderr: {note}", ct);
             await m.Store.WorkerTargetHealthAsync(new WorkerTargetHealthParams(m.Options.Node, type, true, note, m.Time.GetUtcNow()), ct);
+        }
+    }
+
+    private async Task TypeWorkedAsync(WorkerProcess w, CancellationToken ct)
+    {
+        if (m.Tracker(w.Type).DiedAfterWork())
+        {
+            await m.Store.WorkerTargetHealthAsync(new WorkerTargetHealthParams(m.Options.Node, w.Type, false, null, m.Time.GetUtcNow()), ct);
+            await m.ActAsync(ActionKinds.Recovered, $"{w.Type}: a worker committed work before it died; no longer crash-looping", ct, w.Id);
         }
     }
 

@@ -36,6 +36,9 @@ public static class ActionKinds
     public const string Reclaim = "reclaim";
     public const string Quarantine = "quarantine";
     public const string Reset = "reset";
+
+    /// <summary>An operator let a quarantined chunk run again from its last checkpoint.</summary>
+    public const string Release = "release";
     public const string SlowDown = "slow-down";
 
     // Jobs and pipelines, written by the manager.

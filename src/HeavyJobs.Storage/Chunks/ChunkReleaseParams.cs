@@ -7,7 +7,10 @@ public sealed record ChunkLeaseExtendParams(IReadOnlyList<long> WorkerIds, DateT
 
 public sealed record HeldChunk(long ChunkId, long WorkerId);
 
-/// <param name="QuarantineAfter">A chunk whose holders died this many times is quarantined instead of retried.</param>
+/// <summary>
+/// Returns the chunks whose leases expired (their holder, or its machine, went silent). None of them counts a death:
+/// the fleet gave up on the holder, nobody saw the chunk kill it. <paramref name="QuarantineAfter"/> is kept for callers.
+/// </summary>
 public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter);
 
 /// <param name="Running">
@@ -27,6 +30,9 @@ public sealed record ReclaimedChunk(long ChunkId, long JobId, long? PreviousOwne
 
 public static class ChunkDefaults
 {
-    /// <summary>Deaths of a chunk's holders before the chunk is quarantined. The default value is 3.</summary>
+    /// <summary>
+    /// Deaths of a chunk's holders in a row, with no progress committed between them, before the chunk is
+    /// quarantined (a death after progress counts as the first of a new row). The default value is 3.
+    /// </summary>
     public const int QuarantineAfter = 3;
 }

@@ -127,8 +127,9 @@ public abstract partial class RelationalStore
             async connection => await connection.Command("SELECT 1 FROM hj_chunks WHERE lease_owner IS NOT NULL AND lease_expires_at < @now LIMIT 1")
                 .With("now", p.Now).ScalarAsync(cancellationToken) is not null,
             cancellationToken);
-        // Nobody saw the holder die, so nobody knows which of its chunks it was running: each counts a death.
-        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: null, p.Now, p.QuarantineAfter, cancellationToken) : [];
+        // A lease expires when the fleet gives up on a silent holder (its machine declared dead): nobody saw a chunk
+        // kill anything, so none of them counts a death; each goes back with its checkpoint as a release would.
+        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, cancellationToken) : [];
     }
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
@@ -202,12 +203,17 @@ public abstract partial class RelationalStore
                 // A chunk not counted goes back as a graceful release would (no crash, no error, no attempt), but with
                 // its epoch bumped like any reclaimed chunk, so nothing its old holder sent late is accepted.
                 var counted = running is null ? "1 = 1" : running.Count == 0 ? "1 = 0" : $"id IN ({command.InList("r", running.ToList())})";
+                // A death after the chunk committed progress since its previous counted death is the first of a new
+                // run, not one more: only a chunk that keeps killing its workers at the same place is poison.
+                var deaths = "CASE WHEN done <> crash_done OR COALESCE(cursor, '') <> COALESCE(crash_cursor, '') THEN 1 ELSE crashes + 1 END";
                 command.CommandText =
                     $"""
-                    UPDATE hj_chunks SET crashes = crashes + CASE WHEN {counted} THEN 1 ELSE 0 END,
+                    UPDATE hj_chunks SET crashes = CASE WHEN {counted} THEN {deaths} ELSE crashes END,
+                        crash_done = CASE WHEN {counted} THEN done ELSE crash_done END,
+                        crash_cursor = CASE WHEN {counted} THEN cursor ELSE crash_cursor END,
                         errors = CASE WHEN {counted} THEN {Dialect.JsonAppend("errors", error)} ELSE errors END,
-                        state = CASE WHEN {counted} AND crashes + 1 >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
-                        finished_at = CASE WHEN {counted} AND crashes + 1 >= @quarantine THEN @now ELSE NULL END,
+                        state = CASE WHEN {counted} AND {deaths} >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
+                        finished_at = CASE WHEN {counted} AND {deaths} >= @quarantine THEN @now ELSE NULL END,
                         lease_owner = NULL, lease_expires_at = NULL, epoch = epoch + 1, updated_at = @now
                     WHERE state IN ('running', 'paused') AND lease_owner IS NOT NULL AND {condition}
                     RETURNING id, job_id, {Dialect.LastHolder}, state, CASE WHEN {counted} THEN 1 ELSE 0 END

@@ -24,6 +24,10 @@ internal static class WriteApi
             })
             .WithSummary("Reset a chunk to zero (progress and outputs cleared) or to its last checkpoint (only the holder dropped).");
 
+        api.MapPost("/chunks/{id:long}/release", (DashboardOperations ops, HttpContext http, long id, CancellationToken ct) =>
+                Answer(ops.ReleaseChunkAsync(id, http.User.Actor(), ct)))
+            .WithSummary("Let a quarantined chunk run again from its last checkpoint, its count of deaths cleared.");
+
         foreach (var change in Enum.GetValues<JobChange>())
         {
             api.MapPost($"/jobs/{{id:long}}/{change.ToString().ToLowerInvariant()}", (DashboardOperations ops, HttpContext http, long id, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
@@ -32,6 +33,29 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
 
         await LogAsync(new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {to}", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
         return OperationResult.Done($"chunk {chunkId} reset to {to}");
+    }
+
+    /// <summary>Lets a quarantined chunk run again from its last checkpoint, with its count of deaths cleared.</summary>
+    public async Task<OperationResult> ReleaseChunkAsync(long chunkId, string actor, CancellationToken cancellationToken)
+    {
+        var chunk = await reads.ChunkGetAsync(chunkId, cancellationToken);
+        if (chunk is null)
+        {
+            return OperationResult.NotFound($"no chunk {chunkId}");
+        }
+
+        if (chunk.State != ChunkState.Quarantined)
+        {
+            return OperationResult.Conflict($"chunk {chunkId} is {chunk.State.ToDb()}, not quarantined");
+        }
+
+        if (!await store.ChunkResetAsync(new ChunkResetParams(chunkId, ToZero: false, actor, time.GetUtcNow()), cancellationToken))
+        {
+            return OperationResult.Conflict($"chunk {chunkId} was not released (its job is cancelled)");
+        }
+
+        await LogAsync(new ActionInsertParams(actor, ActionKinds.Release, "chunk released from quarantine at its last checkpoint", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
+        return OperationResult.Done($"chunk {chunkId} released from quarantine");
     }
 
     public async Task<OperationResult> ChangeJobAsync(long jobId, JobChange change, string actor, CancellationToken cancellationToken)

@@ -86,15 +86,53 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         var second = (await LiveAsync()).Single();
         Assert.Equal(0, (await Run.CliAsync(Ct, "workers", "terminate", second.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).Exit);
         Assert.True(await MonitorRun.UntilAsync(async () => !MonitorRun.Alive(second.Pid) && (await ChunkAsync(job)).Holders.Count == 3, Within, Ct), Run.Log);
+        // An operator's terminate is the system's doing, not the chunk's: no death counts toward its quarantine.
         var afterTerminate = await ChunkAsync(job);
-        Assert.Equal(1, afterTerminate.Crashes);
-        Assert.Contains("terminated by cli:", afterTerminate.Errors, StringComparison.Ordinal);
+        Assert.Equal((0, 0), (afterTerminate.Crashes, afterTerminate.Attempts));
+        var terminated = (await Store.WorkerListAsync(new WorkerListParams(IncludeExited: true), Ct)).Single(w => w.Id == second.Id);
+        Assert.StartsWith("terminated by cli:", terminated.ExitReason, StringComparison.Ordinal);
 
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
         await AssertEveryItemOnceAsync(job, 2000);
         var actions = await ActionsAsync();
         Assert.Contains(actions, a => a.Kind == "stop" && a.WorkerId == first.Id);
         Assert.Contains(actions, a => a.Kind == "terminate" && a.WorkerId == second.Id);
+    }
+
+    [Fact]
+    public async Task SigkillsOfWorkersThatCommittedWork_ReplaceThemAtOnce_WithoutBackoffOrCrashLoop_AndNeverQuarantineTheChunk()
+    {
+        // One chunk of 30 s of work with a checkpoint every 10 items, and more kills than the quarantine allows.
+        var job = await SubmitAsync("test.count", items: 3000, perChunk: 3000, sleepMs: 10, every: 10);
+        Run.Start("--lease", "600");
+        await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node);
+        var killed = new List<long>();
+        for (var kill = 1; kill <= 4; kill++)
+        {
+            WorkerRow? victim = null;
+            // Its throughput reaches the store from the monitor's heartbeat, so the monitor has seen it commit.
+            Assert.True(
+                await MonitorRun.UntilAsync(
+                    async () => (victim = (await LiveAsync()).SingleOrDefault(w => !killed.Contains(w.Id) && w.Pid > 0)) is not null
+                        && (await Store.ThroughputListAsync(new Storage.Throughput.ThroughputListParams(TimeProvider.System.GetUtcNow().AddHours(-1), TimeProvider.System.GetUtcNow().AddHours(1), WorkerId: victim.Id), Ct)).Sum(t => t.Items) > 0,
+                    Within,
+                    Ct),
+                Run.Log);
+            MonitorRun.Signal(victim!.Pid, "KILL");
+            killed.Add(victim.Id);
+            Assert.True(await MonitorRun.UntilAsync(async () => (await ActionsAsync()).Any(a => a.Kind == ActionKinds.Died && a.WorkerId == victim.Id), Within, Ct), Run.Log);
+            var chunk = await ChunkAsync(job);
+            // Each death came after progress since the one before: it starts the count again.
+            Assert.NotEqual(ChunkState.Quarantined, chunk.State);
+            Assert.Equal(1, chunk.Crashes);
+        }
+
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
+        await AssertEveryItemOnceAsync(job, 3000);
+        var actions = await ActionsAsync();
+        Assert.All(actions.Where(a => a.Kind == ActionKinds.Died), a => Assert.Contains("after committing work", a.Reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(actions, a => a.Kind is ActionKinds.Backoff or ActionKinds.CrashLoop or ActionKinds.Quarantine);
+        Assert.DoesNotContain(await Store.WorkerTargetListAsync(Run.Node, Ct), t => t.CrashLooping);
     }
 
     [Fact]
