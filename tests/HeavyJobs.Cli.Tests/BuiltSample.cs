@@ -28,22 +28,7 @@ public sealed class BuiltSample : IAsyncLifetime
         Copy(Path.Combine(HeavyjobsProcess.RepoRoot, "samples"), Root);
         var (_, locals) = await ToolProcess.RunAsync("dotnet", null, ["nuget", "locals", "global-packages", "--list"], ct);
         var downloaded = locals.Split(':', 2)[1].Trim();
-        await File.WriteAllTextAsync(
-            Path.Combine(Root, "nuget.config"),
-            $"""
-             <?xml version="1.0" encoding="utf-8"?>
-             <configuration>
-               <packageSources>
-                 <clear />
-                 <add key="heavyjobs-local" value="{Path.GetFullPath(feed)}" />
-               </packageSources>
-               <fallbackPackageFolders>
-                 <clear />
-                 <add key="downloaded" value="{downloaded}" />
-               </fallbackPackageFolders>
-             </configuration>
-             """,
-            ct);
+        await FeedConfig.WriteAsync(Path.Combine(Root, "nuget.config"), feed, downloaded, ct);
         Environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_dir, "packages") };
         var (exit, output) = await ToolProcess.RunAsync("dotnet", null, ["build", Path.Combine(Root, "HelloHeavyJobs.Tests"), "-nologo", "-clp:ErrorsOnly"], ct, Environment);
         if (exit != 0)

@@ -25,18 +25,7 @@ public sealed class InstalledTool : IAsyncLifetime
 
         Directory.CreateDirectory(_dir);
         var config = Path.Combine(_dir, "nuget.config");
-        await File.WriteAllTextAsync(
-            config,
-            $"""
-             <?xml version="1.0" encoding="utf-8"?>
-             <configuration>
-               <packageSources>
-                 <clear />
-                 <add key="feed" value="{Path.GetFullPath(feed)}" />
-               </packageSources>
-             </configuration>
-             """,
-            TestContext.Current.CancellationToken);
+        await FeedConfig.WriteAsync(config, feed, null, TestContext.Current.CancellationToken);
         var (exit, output) = await ToolProcess.RunAsync(
             "dotnet",
             db: null,
