@@ -90,6 +90,12 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
                 await host.StopAsync(CancellationToken.None);
             }
 
+            if (host.Services.GetService<RoleFailure>() is { Message: { } message } failure)
+            {
+                await Console.Error.WriteLineAsync($"error: {message}");
+                return failure.ExitCode;
+            }
+
             return code;
         }
         catch (Exception ex) when (Failure(parse, ex, cancellationToken) is { } code)

@@ -25,6 +25,7 @@ public static class HeavyJobsCli
         root.Subcommands.Add(JobsCommand.Create(app));
         root.Subcommands.Add(WorkerCommand.Create(app));
         root.Subcommands.Add(WorkersCommand.Create(app));
+        root.Subcommands.Add(MachinesCommand.Create(app));
         root.Subcommands.Add(MonitorCommand.Create(app));
         root.Subcommands.Add(ActionsCommand.Create(app));
         root.Subcommands.Add(ThroughputCommand.Create(app));

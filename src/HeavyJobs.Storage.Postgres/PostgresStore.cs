@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Relational;
 using Npgsql;
 
@@ -95,6 +96,12 @@ public sealed class PostgresStore : RelationalStore
         await _listenSource.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
+
+    public override Task<IStoreLock?> TryLockAsync(string name, LockOptions options, CancellationToken cancellationToken) =>
+        PostgresLock.TakeAsync(_listenSource, name, options, wait: false, cancellationToken);
+
+    public override async Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken) =>
+        (await PostgresLock.TakeAsync(_listenSource, name, options, wait: true, cancellationToken))!;
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

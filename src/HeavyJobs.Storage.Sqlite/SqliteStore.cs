@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
@@ -63,6 +64,23 @@ public sealed class SqliteStore : RelationalStore
         SqliteConnection.ClearAllPools();
         _turns.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    public override Task<IStoreLock?> TryLockAsync(string name, LockOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteLock.TryTake(Path, name));
+
+    public override async Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken)
+    {
+        // flock has no wait with a timeout or a cancellation: look again now and then (standbys only).
+        while (true)
+        {
+            if (SqliteLock.TryTake(Path, name) is { } taken)
+            {
+                return taken;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
+        }
     }
 
     protected override async ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) =>

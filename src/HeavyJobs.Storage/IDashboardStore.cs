@@ -1,3 +1,4 @@
+using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Dashboard;
 using HeavyJobs.Storage.Chunks;
@@ -28,6 +29,11 @@ public interface IDashboardStore
     Task<IReadOnlyList<OutputRow>> OutputListAsync(OutputListParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<FleetTargetRow>> FleetTargetListAsync(CancellationToken cancellationToken);
+
+    /// <summary>The manager that leads, and its epoch.</summary>
+    Task<LeaderRow> LeaderGetAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<WorkerRow>> WorkerListAsync(WorkerListParams p, CancellationToken cancellationToken);
 

@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Fleet;
+using HeavyJobs.Storage.Nodes;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Pipelines;
@@ -6,10 +8,10 @@ using HeavyJobs.Storage.Schedules;
 namespace HeavyJobs.Storage;
 
 /// <summary>What the fleet's manager does: pipelines, job roll-up, schedules, expired leases and roll-ups.</summary>
-public interface IMaintenanceStore : IDashboardStore, IRollupStore, IActionLog, IChangeSource
+public interface IMaintenanceStore : IDashboardStore, IRollupStore, IActionLog, IChangeSource, IStoreLocks
 {
     /// <summary>Whether any job is active, and when the next schedule and the next lease fall due.</summary>
-    Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken);
+    Task<ManagerAgenda> ManagerAgendaAsync(ManagerAgendaParams p, CancellationToken cancellationToken);
 
     /// <summary>Marks active jobs with no chunk left to run as completed (or failed, if a chunk failed).</summary>
     Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken);
@@ -21,4 +23,13 @@ public interface IMaintenanceStore : IDashboardStore, IRollupStore, IActionLog, 
 
     /// <summary>Returns chunks whose lease ran out to the pool, cursor kept, and counts the crash.</summary>
     Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimExpiredAsync(ChunkReclaimExpiredParams p, CancellationToken cancellationToken);
+
+    /// <summary>Declares a machine dead if it still has not beaten since the cutoff: its workers lost, their chunks freed. Null if it beat.</summary>
+    Task<NodeDeclaredDead?> NodeDeclareDeadAsync(NodeDeclareDeadParams p, CancellationToken cancellationToken);
+
+    /// <summary>Starts a new leadership epoch (the caller holds the leader's lock); returns it.</summary>
+    Task<long> LeaderTakeAsync(LeaderTakeParams p, CancellationToken cancellationToken);
+
+    /// <summary>Writes the manager's spread of fleet targets to machines' rows that no operator pinned; returns how many changed.</summary>
+    Task<int> WorkerTargetSpreadAsync(WorkerTargetSpreadParams p, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Nodes;
@@ -5,9 +6,15 @@ using HeavyJobs.Storage.Nodes;
 namespace HeavyJobs.Storage;
 
 /// <summary>What a machine's monitor needs beyond its workers' calls (and the operators' commands it carries out): its machine row, its commands and targets, and returning a dead worker's chunks.</summary>
-public interface IMonitorStore : IWorkerStore, IOperatorStore
+public interface IMonitorStore : IWorkerStore, IOperatorStore, IStoreLocks
 {
     Task NodeUpsertAsync(NodeUpsertParams p, CancellationToken cancellationToken);
+
+    /// <summary>The monitor that holds the machine's name takes its row; says what the row was before.</summary>
+    Task<NodeJoined> NodeJoinAsync(NodeJoinParams p, CancellationToken cancellationToken);
+
+    /// <summary>The machine's heartbeat: one statement; says whether the fleet had declared it dead and whether it is drained.</summary>
+    Task<NodeBeat> NodeBeatAsync(NodeBeatParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CommandRow>> CommandTakeAsync(CommandTakeParams p, CancellationToken cancellationToken);
 

@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.KeySets;
@@ -22,6 +24,15 @@ public interface IOperatorStore : IActionLog
 
     /// <summary>Sets how many workers of a type should run on a machine; wakes its monitor.</summary>
     Task WorkerTargetSetAsync(WorkerTargetSetParams p, CancellationToken cancellationToken);
+
+    /// <summary>Sets the fleet-wide count of a type, which the leading manager spreads over the machines that are up.</summary>
+    Task FleetTargetSetAsync(FleetTargetSetParams p, CancellationToken cancellationToken);
+
+    /// <summary>Hands a machine's count of a type back to the fleet spread.</summary>
+    Task WorkerTargetUnpinAsync(WorkerTargetUnpinParams p, CancellationToken cancellationToken);
+
+    /// <summary>Drains (true) or undrains a machine; false if it already was.</summary>
+    Task<bool> NodeDrainAsync(NodeDrainParams p, CancellationToken cancellationToken);
 
     /// <summary>Queues a command for a machine's monitor; wakes it.</summary>
     Task<long> CommandInsertAsync(CommandInsertParams p, CancellationToken cancellationToken);

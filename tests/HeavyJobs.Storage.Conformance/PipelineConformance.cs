@@ -119,16 +119,16 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
     [Fact]
     public async Task ManagerAgenda_SaysWhetherJobsRun_AndWhenTheNextScheduleAndLeaseFallDue()
     {
-        Assert.Equal(new ManagerAgenda(false, null, null), await Store.ManagerAgendaAsync(Ct));
+        Assert.Equal(new ManagerAgenda(false, null, null), await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct));
 
         await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("nightly", "0 3 * * *", "{}", "once", Now.AddHours(3), Now), Ct);
         var job = await InsertJobAsync(2);
         var chunk = await ClaimOneAsync(1);
-        Assert.Equal(new ManagerAgenda(true, Now.AddHours(3), Now + Lease), await Store.ManagerAgendaAsync(Ct));
+        Assert.Equal(new ManagerAgenda(true, Now.AddHours(3), Now + Lease), await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct));
 
         await CheckpointAsync(chunk, "1", new ChunkCounters(1, 1, 0), complete: true);
         await Store.JobCancelAsync(new JobChangeParams(job.JobId, Now), Ct);
-        Assert.Equal(new ManagerAgenda(false, Now.AddHours(3), null), await Store.ManagerAgendaAsync(Ct));
+        Assert.Equal(new ManagerAgenda(false, Now.AddHours(3), null), await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct));
     }
 
     [Fact]

@@ -24,3 +24,4 @@ public sealed class PostgresPipelineTests() : PipelineConformance(new PostgresSt
 public sealed class PostgresChunkListTests() : ChunkListConformance(new PostgresStoreProvider());
 
 public sealed class PostgresRefreshTests() : RefreshConformance(new PostgresStoreProvider());
+public sealed class PostgresFleetTests() : FleetConformance(new PostgresStoreProvider());

@@ -24,3 +24,4 @@ public sealed class SqlitePipelineTests() : PipelineConformance(new SqliteStoreP
 public sealed class SqliteChunkListTests() : ChunkListConformance(new SqliteStoreProvider());
 
 public sealed class SqliteRefreshTests() : RefreshConformance(new SqliteStoreProvider());
+public sealed class SqliteFleetTests() : FleetConformance(new SqliteStoreProvider());

@@ -112,7 +112,7 @@ public sealed class ApiTests : IAsyncLifetime
         [
             "/api/overview", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/chunks", "/api/jobs/{id}/aggregates", "/api/chunks/{id}", "/api/workers", "/api/throughput", "/api/actions",
             "/api/session", "/api/chunks/{id}/reset", "/api/chunks/{id}/release", "/api/jobs/{id}/cancel", "/api/jobs/{id}/pause", "/api/jobs/{id}/resume", "/api/workers/{id}/stop",
-            "/api/workers/{id}/terminate", "/api/workers/{id}/restart", "/api/nodes/{node}/drain", "/api/targets", "/healthz", "/readyz",
+            "/api/workers/{id}/terminate", "/api/workers/{id}/restart", "/api/nodes/{node}/drain", "/api/nodes/{node}/undrain", "/api/targets", "/healthz", "/readyz",
         ];
         Assert.All(expected, p => Assert.Contains(p, paths));
     }
@@ -157,8 +157,8 @@ public sealed class ApiTests : IAsyncLifetime
         using var drained = await client.SendAsync(SecurityTests.Post("/api/nodes/alpha/drain", token), ct);
         Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
         var answer = await drained.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.Equal("drain sent to alpha", answer.GetProperty("message").GetString());
-        var logged = await local.Store.ActionListAsync(new ActionListParams(Kind: "drain"), ct);
+        Assert.Equal("alpha: drained", answer.GetProperty("message").GetString());
+        var logged = await local.Store.ActionListAsync(new ActionListParams(Kind: "machine-drain"), ct);
         Assert.Equal("web:local", Assert.Single(logged).Actor);
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Fleet;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Monitoring;
 using HeavyJobs.Storage.Workers;
@@ -18,29 +19,58 @@ internal static class WorkersCommand
         OnWorker(app, CommandKinds.Stop, "Drain a worker: it checkpoints, gives its chunks back and exits (the monitor keeps the count by starting another)."),
         OnWorker(app, CommandKinds.Terminate, "Kill a worker's process group now; its chunks return at once with their last checkpoint."),
         OnWorker(app, CommandKinds.Restart, "Stop a worker and start a fresh one in its place."),
-        Drain(app),
+        Drain(app, drained: true),
+        Drain(app, drained: false),
     };
 
     private static Command Scale(CliApp app)
     {
-        var targets = new Argument<string[]>("TYPE=N") { Description = "How many workers of each type this machine should run.", Arity = ArgumentArity.OneOrMore };
-        var node = new Option<string>("--node") { DefaultValueFactory = _ => Environment.MachineName };
-        var command = new Command("scale", "Set the number of workers of a type on a machine; its monitor converges within a second.") { targets, node };
+        var targets = new Argument<string[]>("TYPE=N")
+        {
+            Description = "How many workers of each type to run (TYPE=auto with --node hands that machine back to the fleet spread).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var node = new Option<string>("--node") { Description = "The machine (its count wins over the fleet spread).", DefaultValueFactory = _ => Environment.MachineName };
+        var fleet = new Option<bool>("--fleet") { Description = "Over the whole fleet: the leading manager spreads the count over the machines that are up, by capacity." };
+        var command = new Command("scale", "Set the number of workers of a type on a machine, or over the fleet; monitors converge within a second.") { targets, node, fleet };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
             async store =>
             {
+                var actor = $"cli:{Environment.UserName}";
+                var machine = parse.GetValue(node)!;
                 foreach (var t in parse.GetValue(targets)!)
                 {
                     var parts = t.Split('=', 2);
-                    if (parts.Length != 2 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var n) || n < 0 || n > 1000)
+                    try
                     {
-                        throw new UserError($"'{t}' is not TYPE=N with N from 0 to 1000");
-                    }
+                        if (parts.Length == 2 && parts[1] == "auto" && !parse.GetValue(fleet))
+                        {
+                            await FleetControl.UnpinAsync(store, store, machine, parts[0], actor, app.Time.GetUtcNow(), ct);
+                            Console.WriteLine($"{machine}: {parts[0]} follows the fleet spread");
+                            continue;
+                        }
 
-                    await store.WorkerTargetSetAsync(new WorkerTargetSetParams(parse.GetValue(node)!, parts[0], n, app.Time.GetUtcNow()), ct);
-                    await store.ActionInsertAsync(new ActionInsertParams($"cli:{Environment.UserName}", ActionKinds.Scale, $"{parts[0]} = {n}", app.Time.GetUtcNow(), parse.GetValue(node)), ct);
-                    Console.WriteLine($"{parse.GetValue(node)}: {parts[0]} = {n}");
+                        if (parts.Length != 2 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var n) || n < 0 || n > FleetControl.MaxTarget)
+                        {
+                            throw new UserError($"'{t}' is not TYPE=N with N from 0 to {FleetControl.MaxTarget}");
+                        }
+
+                        if (parse.GetValue(fleet))
+                        {
+                            await FleetControl.ScaleFleetAsync(store, parts[0], n, actor, app.Time.GetUtcNow(), ct);
+                            Console.WriteLine($"fleet: {parts[0]} = {n}");
+                        }
+                        else
+                        {
+                            await FleetControl.ScaleMachineAsync(store, store, machine, parts[0], n, actor, app.Time.GetUtcNow(), ct);
+                            Console.WriteLine($"{machine}: {parts[0]} = {n}");
+                        }
+                    }
+                    catch (FleetRequestException ex)
+                    {
+                        throw new UserError(ex.Message);
+                    }
                 }
 
                 return 0;
@@ -131,17 +161,29 @@ internal static class WorkersCommand
         return command;
     }
 
-    private static Command Drain(CliApp app)
+    private static Command Drain(CliApp app, bool drained)
     {
         var node = new Option<string>("--node") { DefaultValueFactory = _ => Environment.MachineName };
-        var command = new Command("drain", "Stop every worker of a machine and set its targets to zero.") { node };
+        var command = new Command(
+            drained ? "drain" : "undrain",
+            drained
+                ? "Drain (cordon) a machine: its workers checkpoint and leave, none start there, its share of fleet targets goes to the others."
+                : "Undrain a machine: it takes workers again.") { node };
         command.SetAction((parse, ct) => app.GuardAsync(
             parse,
             async store =>
             {
-                await store.CommandInsertAsync(new CommandInsertParams(parse.GetValue(node)!, CommandKinds.Drain, null, $"cli:{Environment.UserName}", app.Time.GetUtcNow()), ct);
-                Console.WriteLine($"drain sent to {parse.GetValue(node)}");
-                return 0;
+                var machine = parse.GetValue(node)!;
+                try
+                {
+                    var changed = await FleetControl.DrainAsync(store, store, machine, drained, $"cli:{Environment.UserName}", app.Time.GetUtcNow(), ct);
+                    Console.WriteLine($"{machine}: {(drained ? "drained" : "undrained")}{(changed ? "" : " already")}");
+                    return 0;
+                }
+                catch (FleetRequestException ex)
+                {
+                    throw new UserError(ex.Message);
+                }
             },
             ct));
         return command;

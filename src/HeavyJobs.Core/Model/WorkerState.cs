@@ -7,6 +7,9 @@ public enum WorkerState
     Busy,
     Stopping,
     Exited,
+
+    /// <summary>Its machine was declared dead: the worker is presumed gone with it and its chunks were freed.</summary>
+    Lost,
 }
 
 public static class WorkerStates
@@ -18,6 +21,7 @@ public static class WorkerStates
         WorkerState.Busy => "busy",
         WorkerState.Stopping => "stopping",
         WorkerState.Exited => "exited",
+        WorkerState.Lost => "lost",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
@@ -28,6 +32,7 @@ public static class WorkerStates
         "busy" => WorkerState.Busy,
         "stopping" => WorkerState.Stopping,
         "exited" => WorkerState.Exited,
+        "lost" => WorkerState.Lost,
         _ => throw new FormatException($"Unknown worker state '{value}'."),
     };
 }

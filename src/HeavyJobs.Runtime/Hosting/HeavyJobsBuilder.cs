@@ -90,6 +90,8 @@ public sealed class HeavyJobsBuilder
             new ScheduleRunner(sp.GetRequiredService<IMaintenanceStore>(), SubmitFor(sp)),
             sp.GetRequiredService<ManagerOptions>())));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, RollupDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, MachineWatchDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, FleetSpreadDuty>());
         Services.AddHostedService<ManagerService>();
         return this;
     }
@@ -109,21 +111,40 @@ public sealed class HeavyJobsBuilder
         return options.ValidateOnStart();
     }
 
-    private static Func<Core.Definitions.JobDefinition, string, CancellationToken, Task<long>> SubmitFor(IServiceProvider sp) =>
-        async (definition, source, ct) => (await JobSubmitter.SubmitAsync(
+    private static ScheduledSubmit SubmitFor(IServiceProvider sp) =>
+        async (definition, source, fire, ct) => (await JobSubmitter.SubmitAsync(
             sp.GetRequiredService<IHeavyStore>(),
             sp.GetRequiredService<HandlerRegistry>(),
             definition,
             source,
             Environment.CurrentDirectory,
             sp.GetRequiredService<TimeProvider>(),
+            fire,
             ct)).JobId;
 }
 
-internal sealed class MonitorService(IMonitorStore store, HandlerRegistry registry, IOptions<MonitorOptions> options, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+internal sealed class MonitorService(
+    IMonitorStore store,
+    HandlerRegistry registry,
+    IOptions<MonitorOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    RoleFailure failure,
+    IHostApplicationLifetime lifetime) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        new HeavyMonitor(store, registry, options.Value, time, loggers).RunAsync(stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await new HeavyMonitor(store, registry, options.Value, time, loggers).RunAsync(stoppingToken);
+        }
+        catch (MachineNameTakenException ex)
+        {
+            // Not a crash: the host stops and says why, with an exit code of its own.
+            failure.Set(ex.Message, RoleFailure.NameTaken);
+            lifetime.StopApplication();
+        }
+    }
 }
 
 internal sealed class ManagerService(IMaintenanceStore store, IEnumerable<IManagerDuty> duties, ManagerOptions options, TimeProvider time, ILoggerFactory loggers) : BackgroundService

@@ -1,3 +1,4 @@
+using HeavyJobs.Runtime.Fleet;
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
@@ -30,12 +31,16 @@ public sealed class HeavyJobsClient(IHeavyStore store, HandlerRegistry registry,
         (await JobSubmitter.SubmitFileAsync(store, registry, path, time, cancellationToken)).JobId;
 
     /// <summary>Sets how many workers of <paramref name="type"/> the monitor of <paramref name="node"/> keeps running.</summary>
-    public async Task ScaleAsync(string node, string type, int count, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, type, count, time.GetUtcNow()), cancellationToken);
-        await store.ActionInsertAsync(new ActionInsertParams(Actor, ActionKinds.Scale, $"{type} = {count}", time.GetUtcNow(), node), cancellationToken);
-    }
+    public Task ScaleAsync(string node, string type, int count, CancellationToken cancellationToken) =>
+        FleetControl.ScaleMachineAsync(store, store, node, type, count, Actor, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>Sets how many workers of <paramref name="type"/> the whole fleet runs; the leading manager spreads them over the machines that are up.</summary>
+    public Task ScaleFleetAsync(string type, int count, CancellationToken cancellationToken) =>
+        FleetControl.ScaleFleetAsync(store, type, count, Actor, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>Drains (cordons) a machine, or undrains it.</summary>
+    public Task<bool> DrainAsync(string node, bool drained, CancellationToken cancellationToken) =>
+        FleetControl.DrainAsync(store, store, node, drained, Actor, time.GetUtcNow(), cancellationToken);
 
     /// <summary>
     /// Waits until the job is no longer active or paused (the fleet's manager rolls it up), waking on the store's

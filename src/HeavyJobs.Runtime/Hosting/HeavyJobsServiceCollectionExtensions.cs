@@ -28,6 +28,7 @@ public static class HeavyJobsServiceCollectionExtensions
     public static HeavyJobsBuilder AddHeavyJobs(this IServiceCollection services, Action<StoreOptions>? configure = null)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RoleFailure>();
         var store = services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section);
         if (configure is not null)
         {

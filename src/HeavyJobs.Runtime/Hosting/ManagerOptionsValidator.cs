@@ -13,5 +13,7 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             .Positive(nameof(o.ReclaimInterval), o.ReclaimInterval)
             .Positive(nameof(o.RollupInterval), o.RollupInterval)
             .Positive(nameof(o.IdleRollupInterval), o.IdleRollupInterval)
+            .AtLeast(nameof(o.MissedBeats), o.MissedBeats, 1)
+            .Rule(o.LeaderLockIdle >= TimeSpan.FromSeconds(3), $"{ManagerOptions.Section}:{nameof(o.LeaderLockIdle)} must be at least 3 seconds (it was {o.LeaderLockIdle})")
             .Result();
 }

@@ -13,6 +13,8 @@ public sealed class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
         var c = new OptionChecks(Section)
             .NotEmpty(nameof(o.Node), o.Node)
             .NotEmpty(nameof(o.Db), o.Db)
+            .Rule(MachineNames.IsValid(o.Node), $"{Section}:{nameof(o.Node)} '{o.Node}' {MachineNames.Rule}")
+            .Positive(nameof(o.MachineHeartbeat), o.MachineHeartbeat)
             .Positive(nameof(o.HeartbeatInterval), o.HeartbeatInterval)
             .Positive(nameof(o.WorkerRowRefresh), o.WorkerRowRefresh)
             .Positive(nameof(o.Lease), o.Lease)

@@ -25,6 +25,17 @@ public static class JobSubmitter
         return await SubmitAsync(store, registry, definition, path, Path.GetDirectoryName(Path.GetFullPath(path))!, time, cancellationToken);
     }
 
+    public static Task<JobInserted> SubmitAsync(
+        IOperatorStore store,
+        HandlerRegistry registry,
+        JobDefinition definition,
+        string source,
+        string baseDirectory,
+        TimeProvider time,
+        CancellationToken cancellationToken) =>
+        SubmitAsync(store, registry, definition, source, baseDirectory, time, fire: null, cancellationToken);
+
+    /// <param name="fire">The schedule run this job is, moved on in the job's own transaction; null for a job submitted by hand.</param>
     public static async Task<JobInserted> SubmitAsync(
         IOperatorStore store,
         HandlerRegistry registry,
@@ -32,6 +43,7 @@ public static class JobSubmitter
         string source,
         string baseDirectory,
         TimeProvider time,
+        ScheduleFire? fire,
         CancellationToken cancellationToken)
     {
         for (var i = 0; i < definition.Stages.Count; i++)
@@ -84,7 +96,8 @@ public static class JobSubmitter
                 definition.Priority,
                 definition.MaxAttempts,
                 time.GetUtcNow(),
-                keySet),
+                keySet,
+                fire),
             cancellationToken);
     }
 }

@@ -1,6 +1,9 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Fleet;
+using HeavyJobs.Storage.Pipelines;
 using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Runtime.Manager;
@@ -8,9 +11,11 @@ namespace HeavyJobs.Runtime.Manager;
 /// <summary>
 /// One per fleet. Its duties, each in a file of its own: advancing pipelines (<see cref="StageAdvanceDuty"/>),
 /// rolling jobs up (<see cref="JobRollupDuty"/>), reclaiming expired leases (<see cref="LeaseReclaimDuty"/>),
-/// firing schedules (<see cref="ScheduleDuty"/>) and the dashboard's roll-ups (<see cref="RollupDuty"/>). This
+/// firing schedules (<see cref="ScheduleDuty"/>), the dashboard's roll-ups (<see cref="RollupDuty"/>), declaring
+/// silent machines dead (<see cref="MachineWatchDuty"/>) and spreading fleet targets (<see cref="FleetSpreadDuty"/>). This
 /// class is the loop: one read of the agenda per pass, every duty given it, then sleep until the soonest duty
-/// is due or the store changes. Everything it does goes to the action log.
+/// is due or the store changes. Only the manager that leads the fleet runs passes (<see cref="Leadership"/>);
+/// everything it does goes to the action log.
 /// </summary>
 public sealed partial class HeavyManager
 {
@@ -22,6 +27,7 @@ public sealed partial class HeavyManager
     private readonly ManagerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Leadership _leadership;
 
     public HeavyManager(IMaintenanceStore store, IEnumerable<IManagerDuty> duties, ManagerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -30,24 +36,31 @@ public sealed partial class HeavyManager
         _options = options;
         _time = time;
         _logger = loggers.CreateLogger("HeavyJobs.Manager");
+        _leadership = new Leadership(store, options, time, _logger);
     }
 
     /// <summary>A manager with every duty, submitting scheduled jobs through <paramref name="submit"/>.</summary>
-    public HeavyManager(IMaintenanceStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit, TimeProvider time, ILoggerFactory loggers, ManagerOptions? options = null)
+    public HeavyManager(IMaintenanceStore store, ScheduledSubmit submit, TimeProvider time, ILoggerFactory loggers, ManagerOptions? options = null)
         : this(store, Duties(store, submit, options ??= new ManagerOptions(), time, loggers), options, time, loggers)
     {
     }
 
     /// <summary>Every duty of the manager role, in the order a pass runs them.</summary>
-    public static IReadOnlyList<IManagerDuty> Duties(IMaintenanceStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit, ManagerOptions options, TimeProvider time, ILoggerFactory loggers) =>
+    public static IReadOnlyList<IManagerDuty> Duties(IMaintenanceStore store, ScheduledSubmit submit, ManagerOptions options, TimeProvider time, ILoggerFactory loggers) =>
     [
         new StageAdvanceDuty(store, options),
         new JobRollupDuty(store, options),
         new LeaseReclaimDuty(store, options, time),
         new ScheduleDuty(new ScheduleRunner(store, submit), options),
         new RollupDuty(store, options, time, loggers.CreateLogger<RollupDuty>()),
+        new MachineWatchDuty(store, options),
+        new FleetSpreadDuty(store, time),
     ];
 
+    /// <summary>
+    /// Stands by until this manager leads (<see cref="Leadership"/>), then runs its passes under its epoch until
+    /// the lead is lost or the host stops; a manager that lost the lead stands by again.
+    /// </summary>
     public async Task RunAsync(CancellationToken stopping)
     {
         await _store.ActionInsertAsync(new ActionInsertParams(Actor, ActionKinds.ManagerStart, $"manager pid {Environment.ProcessId} started", _time.GetUtcNow()), stopping);
@@ -56,8 +69,15 @@ public sealed partial class HeavyManager
         {
             try
             {
-                var sleep = await StepAsync(stopping);
-                await watcher.WaitAsync(sleep, stopping);
+                await using var term = await _leadership.AcquireAsync(stopping);
+                await LeadAsync(term, watcher, stopping);
+                if (!stopping.IsCancellationRequested)
+                {
+                    LogLeadLost(term.Epoch);
+                    await _store.ActionInsertAsync(
+                        new ActionInsertParams(Actor, ActionKinds.LeadLost, $"manager {Leadership.Holder} lost the lead (epoch {term.Epoch}); standing by", _time.GetUtcNow()),
+                        stopping);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -65,8 +85,37 @@ public sealed partial class HeavyManager
             }
             catch (Exception ex)
             {
+                // The store went away while standing by or taking the lead: wait a moment and try again.
                 LogStepFailed(ex);
                 await Task.Delay(_options.Tick, _time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task LeadAsync(LeaderTerm term, IChangeWatcher watcher, CancellationToken stopping)
+    {
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(stopping, term.Lost);
+        // Every write of this flow is fenced by the epoch: refused once another manager took over.
+        using var fence = StoreFence.Enter(term.Epoch);
+        while (!leading.IsCancellationRequested && term.Valid)
+        {
+            try
+            {
+                var sleep = await StepAsync(leading.Token);
+                await watcher.WaitAsync(sleep, leading.Token);
+            }
+            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (LeadershipLostException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogStepFailed(ex);
+                await Task.Delay(_options.Tick, _time, leading.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
@@ -79,7 +128,7 @@ public sealed partial class HeavyManager
     {
         var now = _time.GetUtcNow();
         // One read says what is worth doing; an idle fleet's manager does nothing else.
-        var agenda = await _store.ManagerAgendaAsync(ct);
+        var agenda = await _store.ManagerAgendaAsync(new ManagerAgendaParams(_options.MissedBeats), ct);
         var next = now + _options.IdleSleep;
         foreach (var duty in _duties)
         {
@@ -92,6 +141,9 @@ public sealed partial class HeavyManager
         var sleep = next - now;
         return sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep;
     }
+
+    [LoggerMessage(3002, LogLevel.Warning, "This manager lost the lead (epoch {Epoch}); standing by")]
+    private partial void LogLeadLost(long epoch);
 
     [LoggerMessage(3001, LogLevel.Warning, "Manager step failed; retrying")]
     private partial void LogStepFailed(Exception ex);

@@ -27,4 +27,17 @@ public sealed record ManagerOptions
 
     /// <summary>How often roll-ups run while no job runs (closed hours of throughput still fold). The default value is 10 minutes.</summary>
     public TimeSpan IdleRollupInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A machine that misses this many heartbeats in a row (its monitor's <c>MachineHeartbeat</c>) is declared dead:
+    /// its workers are marked lost and its chunks freed at once. The default value is 3.
+    /// </summary>
+    public int MissedBeats { get; set; } = 3;
+
+    /// <summary>
+    /// The leader's lock session is ended by the database when it sits idle this long, so a leader frozen past it
+    /// loses the lead and a standby takes over; the leader renews it every third of this, and acts only while its
+    /// last renewal is recent. The default value is 10 seconds.
+    /// </summary>
+    public TimeSpan LeaderLockIdle { get; set; } = TimeSpan.FromSeconds(10);
 }

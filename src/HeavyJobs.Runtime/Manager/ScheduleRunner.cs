@@ -4,16 +4,20 @@ using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Schedules;
 
 namespace HeavyJobs.Runtime.Manager;
+
+/// <summary>Submits the job of a schedule's run; the insert moves the schedule on in the same transaction.</summary>
+public delegate Task<long> ScheduledSubmit(JobDefinition definition, string source, ScheduleFire fire, CancellationToken cancellationToken);
 
 /// <summary>
 /// Fires recurring jobs by cron expression (UTC). A schedule never starts a run while its previous run still
 /// goes (it skips that occurrence and says so in the action log). After downtime, "once" runs the missed work
 /// once as soon as the manager is back; "skip" waits for the next occurrence.
 /// </summary>
-public sealed class ScheduleRunner(IMaintenanceStore store, Func<JobDefinition, string, CancellationToken, Task<long>> submit)
+public sealed class ScheduleRunner(IMaintenanceStore store, ScheduledSubmit submit)
 {
     /// <summary>A run this late counts as missed (for the "skip" policy). The default value is 1 minute.</summary>
     public static readonly TimeSpan MissedAfter = TimeSpan.FromMinutes(1);
@@ -59,14 +63,14 @@ public sealed class ScheduleRunner(IMaintenanceStore store, Func<JobDefinition, 
             if (s.LastJobId is { } last && await store.JobGetAsync(last, cancellationToken) is { State: JobState.Active or JobState.Paused })
             {
                 await LogAsync(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} skipped, job {last} still runs", now, last, cancellationToken);
-                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null, s.NextRunAt), cancellationToken);
                 continue;
             }
 
             if (s.CatchUp == CatchUp.SkipMissed && now - s.NextRunAt > MissedAfter)
             {
                 await LogAsync(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null, cancellationToken);
-                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null), cancellationToken);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null, s.NextRunAt), cancellationToken);
                 continue;
             }
 
@@ -74,17 +78,21 @@ public sealed class ScheduleRunner(IMaintenanceStore store, Func<JobDefinition, 
             long job;
             try
             {
-                job = await submit(definition, $"schedule {s.Name}", cancellationToken);
+                job = await submit(definition, $"schedule {s.Name}", new ScheduleFire(s.Id, s.NextRunAt, next), cancellationToken);
+            }
+            catch (ScheduleAlreadyFiredException)
+            {
+                // Another manager fired this run (it led a moment ago): one job per due time.
+                continue;
             }
             catch (Exception ex) when (ex is NothingToRunException or JobDefinitionException)
             {
                 // A run with nothing to do (or whose input went away) is skipped and said; the schedule goes on.
                 await LogAsync(ex is NothingToRunException ? ActionKinds.ScheduleIdle : ActionKinds.ScheduleError, $"{s.Name}: {ex.Message}; next at {next:u}", now, null, cancellationToken);
-                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, null), cancellationToken);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, null, s.NextRunAt), cancellationToken);
                 continue;
             }
 
-            await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, job), cancellationToken);
             await LogAsync(ActionKinds.ScheduleRun, $"{s.Name}: submitted job {job} (due {s.NextRunAt:u}); next at {next:u}", now, job, cancellationToken);
             submitted.Add(job);
         }

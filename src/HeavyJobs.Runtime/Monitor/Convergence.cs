@@ -3,10 +3,14 @@ namespace HeavyJobs.Runtime.Monitor;
 /// <summary>Brings the number of live workers of each type on this machine to its target.</summary>
 internal sealed class Convergence(MonitorContext m, WorkerSupervisor supervisor)
 {
+    /// <summary>Whether the machine is drained: no workers at all, whatever the targets say.</summary>
+    public Func<bool> Drained { get; set; } = () => false;
+
     public async Task ConvergeAsync(CancellationToken ct)
     {
         var targets = await m.Store.WorkerTargetListAsync(m.Options.Node, ct);
-        var wanted = targets.ToDictionary(t => t.Type, t => t.Count);
+        var drained = Drained();
+        var wanted = targets.ToDictionary(t => t.Type, t => drained ? 0 : t.Count);
         foreach (var type in m.Live().Select(w => w.Type).Distinct().Where(t => !wanted.ContainsKey(t)).ToList())
         {
             wanted[type] = 0;
@@ -20,7 +24,7 @@ internal sealed class Convergence(MonitorContext m, WorkerSupervisor supervisor)
                 // Idle ones go first: scaling down should not interrupt work if it can help it.
                 foreach (var w in live.OrderBy(w => w.State == Core.Model.WorkerState.Busy).ThenByDescending(w => w.Id).Take(live.Count - count))
                 {
-                    await supervisor.StopAsync(w, $"scale {type}: {live.Count} → {count}", ct);
+                    await supervisor.StopAsync(w, drained ? $"machine {m.Options.Node} drained" : $"scale {type}: {live.Count} → {count}", ct);
                 }
             }
             else if (live.Count < count && m.Tracker(type).Delay <= TimeSpan.Zero)

@@ -1,7 +1,6 @@
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Monitoring;
-using HeavyJobs.Storage.Nodes;
 using HeavyJobs.Storage.Throughput;
 using HeavyJobs.Storage.Workers;
 
@@ -10,18 +9,10 @@ namespace HeavyJobs.Runtime.Monitor;
 /// <summary>
 /// The machine's heartbeat for all its workers at once: one statement extends every lease they hold, one
 /// transaction writes the rows that are due (state, chunk, CPU and RSS from /proc, items/s, stderr tail), one
-/// statement adds their throughput samples, and the machine's own row is refreshed now and then.
+/// statement adds their throughput samples. The machine's own row beats on its own loop (MachineBeat).
 /// </summary>
 internal sealed class Heartbeats(MonitorContext m)
 {
-    /// <summary>How often the machine row is rewritten while the monitor lives.</summary>
-    private static readonly TimeSpan NodeRefresh = TimeSpan.FromSeconds(10);
-
-    private long _lastNodeTs;
-
-    public Task UpsertNodeAsync(CancellationToken ct) =>
-        m.Store.NodeUpsertAsync(new NodeUpsertParams(m.Options.Node, m.BootId, m.Options.Version, Environment.ProcessorCount, m.Time.GetUtcNow()), ct);
-
     public async Task BeatAsync(CancellationToken ct)
     {
         var live = m.Live();
@@ -52,10 +43,5 @@ internal sealed class Heartbeats(MonitorContext m)
 
         await m.Store.WorkerUpdateManyAsync(new WorkerUpdateManyParams(updates, m.Time.GetUtcNow()), ct);
         await m.Store.ThroughputAddAsync(new ThroughputAddParams(live.SelectMany(w => w.TakeSamples()).ToList()), ct);
-        if (m.Time.GetElapsedTime(_lastNodeTs, now) >= NodeRefresh)
-        {
-            _lastNodeTs = now;
-            await UpsertNodeAsync(ct);
-        }
     }
 }

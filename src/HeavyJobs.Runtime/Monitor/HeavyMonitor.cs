@@ -33,6 +33,7 @@ public sealed partial class HeavyMonitor
     private readonly Heartbeats _heartbeats;
     private readonly HangDetector _hangs;
     private readonly IdleWaker _waker;
+    private readonly MachineBeat _machine;
     private long _lastConvergeTs;
     private long _lastHeartbeatTs;
 
@@ -45,6 +46,8 @@ public sealed partial class HeavyMonitor
         _heartbeats = new Heartbeats(_m);
         _hangs = new HangDetector(_m, _supervisor);
         _waker = new IdleWaker(_m);
+        _machine = new MachineBeat(_m);
+        _convergence.Drained = () => _machine.Drained;
     }
 
     /// <summary>Live worker processes, for tests and the all-in-one's display.</summary>
@@ -52,13 +55,16 @@ public sealed partial class HeavyMonitor
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        _m.BootId = BootId.Read();
+        _m.BootId = _m.Options.BootId is { Length: > 0 } given ? given : BootId.Read();
+        // One monitor per machine name: a second one stops here, before it touches the machine's rows.
+        await _machine.TakeNameAsync(stopping);
         using var runningFiles = _m.RunningFiles = new RunningFiles(RunningFiles.DefaultRoot);
-        await _heartbeats.UpsertNodeAsync(stopping);
+        await _machine.JoinAsync(stopping);
         await RecoverAsync(stopping);
         await _m.ActAsync(ActionKinds.MonitorStart, $"monitor pid {Environment.ProcessId} started (boot {_m.BootId})", stopping);
         using var watcherStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var watcher = _waker.WatchAsync(watcherStop.Token);
+        var beat = _machine.BeatAsync(watcherStop.Token);
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -84,8 +90,10 @@ public sealed partial class HeavyMonitor
         {
             await watcherStop.CancelAsync();
             await watcher;
+            await beat.ContinueWith(_ => { }, TaskScheduler.Default);
             await _supervisor.ShutdownAsync();
             await _m.ActAsync(ActionKinds.MonitorStop, $"monitor pid {Environment.ProcessId} stopped", CancellationToken.None);
+            await _machine.ReleaseNameAsync();
         }
     }
 

@@ -5,6 +5,18 @@ public sealed record MonitorOptions
     /// <summary>The machine's name in the store. The default value is the host name.</summary>
     public string Node { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// How often the machine's row is beaten. The leading manager declares the machine dead after its
+    /// <c>MissedBeats</c> of these in a row. The default value is 2 seconds.
+    /// </summary>
+    public TimeSpan MachineHeartbeat { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The machine's boot id; empty for the kernel's. A monitor that starts with a boot id other than the one its
+    /// machine had knows the old workers are gone. Set only to run several machines on one box (a test fleet).
+    /// </summary>
+    public string BootId { get; set; } = "";
+
     /// <summary>How often leases of busy workers are extended. The default value is 2 seconds.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -59,4 +59,27 @@ public static class ActionKinds
     public const string Pause = "pause";
     public const string Resume = "resume";
     public const string Cancel = "cancel";
+
+    // The fleet.
+    /// <summary>A manager took the lead (a new leadership epoch).</summary>
+    public const string Lead = "lead";
+
+    /// <summary>A leader lost the lead (its lock's session ended, or it froze past it) and stands by.</summary>
+    public const string LeadLost = "lead-lost";
+
+    /// <summary>A machine stopped beating and was declared dead: its workers lost, its chunks freed.</summary>
+    public const string MachineDead = "machine-dead";
+
+    /// <summary>A machine declared dead beat again (or its monitor came back): it takes work again.</summary>
+    public const string MachineRejoined = "machine-rejoined";
+
+    /// <summary>A machine's monitor started with a new boot id: its old workers are gone, their chunks freed.</summary>
+    public const string MachineRebooted = "machine-rebooted";
+
+    /// <summary>An operator drained (cordoned) or undrained a machine.</summary>
+    public const string MachineDrain = "machine-drain";
+    public const string MachineUndrain = "machine-undrain";
+
+    /// <summary>The manager spread a fleet-wide target over the machines that are up.</summary>
+    public const string Spread = "spread";
 }

@@ -15,6 +15,17 @@ public sealed record JobInsertParams(
     int Priority,
     int MaxAttempts,
     DateTimeOffset Now,
-    string? KeySet = null);
+    string? KeySet = null,
+    ScheduleFire? Fire = null);
+
+/// <summary>
+/// The job is a schedule's run due at <paramref name="Due"/>: the insert moves the schedule on to
+/// <paramref name="Next"/> in the same transaction, and is refused (<see cref="ScheduleAlreadyFiredException"/>)
+/// if the schedule is no longer due then, so each due time makes one job whoever fires it.
+/// </summary>
+public sealed record ScheduleFire(long ScheduleId, DateTimeOffset Due, DateTimeOffset Next);
+
+/// <summary>Someone else already fired the schedule for this due time.</summary>
+public sealed class ScheduleAlreadyFiredException(long scheduleId, DateTimeOffset due) : Exception($"schedule {scheduleId} was already fired for {due:u}");
 
 public sealed record JobInserted(long JobId, long ChunkCount);

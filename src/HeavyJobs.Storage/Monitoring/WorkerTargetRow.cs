@@ -1,7 +1,8 @@
 namespace HeavyJobs.Storage.Monitoring;
 
 /// <summary>How many workers of a type should run on a machine, and whether that type is crash-looping there.</summary>
-public sealed record WorkerTargetRow(string Node, string Type, int Count, bool CrashLooping, string? Note, DateTimeOffset UpdatedAt);
+/// <param name="Pinned">Set for this machine by an operator (it wins over the fleet spread); false when the manager spread it.</param>
+public sealed record WorkerTargetRow(string Node, string Type, int Count, bool CrashLooping, string? Note, DateTimeOffset UpdatedAt, bool Pinned = true);
 
 public sealed record WorkerTargetSetParams(string Node, string Type, int Count, DateTimeOffset Now);
 

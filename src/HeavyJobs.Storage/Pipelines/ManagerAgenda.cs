@@ -4,4 +4,14 @@ namespace HeavyJobs.Storage.Pipelines;
 /// <param name="ActiveJobs">Some job is active or paused: its stages may need releasing and it may need rolling up.</param>
 /// <param name="NextScheduleAt">The earliest next run of an enabled schedule.</param>
 /// <param name="NextLeaseExpiry">The earliest lease expiry of a held chunk.</param>
-public sealed record ManagerAgenda(bool ActiveJobs, DateTimeOffset? NextScheduleAt, DateTimeOffset? NextLeaseExpiry);
+/// <param name="NextMachineDeadline">The earliest time an up machine, beating no more, is to be declared dead.</param>
+/// <param name="FleetStamp">Moves whenever fleet targets, pinned machine targets or the machines' states change; 0 without fleet targets.</param>
+public sealed record ManagerAgenda(
+    bool ActiveJobs,
+    DateTimeOffset? NextScheduleAt,
+    DateTimeOffset? NextLeaseExpiry,
+    DateTimeOffset? NextMachineDeadline = null,
+    long FleetStamp = 0);
+
+/// <param name="MissedBeats">How many heartbeats a machine may miss before it is declared dead.</param>
+public sealed record ManagerAgendaParams(int MissedBeats);

@@ -192,48 +192,69 @@ public abstract partial class RelationalStore
         DateTimeOffset now,
         int quarantineAfter,
         CancellationToken cancellationToken) =>
-        InTransactionAsync<IReadOnlyList<ReclaimedChunk>>(
-            async (connection, transaction) =>
-            {
-                var error = Dialect.JsonObject("'at'", "@now", "'worker'", "lease_owner", "'attempt'", "attempts", "'error'", "@reason");
-                var command = connection.Command("", transaction)
-                    .With("now", now)
-                    .With("reason", reason)
-                    .With("quarantine", quarantineAfter);
-                // A chunk not counted goes back as a graceful release would (no crash, no error, no attempt), but with
-                // its epoch bumped like any reclaimed chunk, so nothing its old holder sent late is accepted.
-                var counted = running is null ? "1 = 1" : running.Count == 0 ? "1 = 0" : $"id IN ({command.InList("r", running.ToList())})";
-                // A death after the chunk committed progress since its previous counted death is the first of a new
-                // run, not one more: only a chunk that keeps killing its workers at the same place is poison.
-                var deaths = "CASE WHEN done <> crash_done OR COALESCE(cursor, '') <> COALESCE(crash_cursor, '') THEN 1 ELSE crashes + 1 END";
-                command.CommandText =
-                    $"""
-                    UPDATE hj_chunks SET crashes = CASE WHEN {counted} THEN {deaths} ELSE crashes END,
-                        crash_done = CASE WHEN {counted} THEN done ELSE crash_done END,
-                        crash_cursor = CASE WHEN {counted} THEN cursor ELSE crash_cursor END,
-                        errors = CASE WHEN {counted} THEN {Dialect.JsonAppend("errors", error)} ELSE errors END,
-                        state = CASE WHEN {counted} AND {deaths} >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
-                        finished_at = CASE WHEN {counted} AND {deaths} >= @quarantine THEN @now ELSE NULL END,
-                        lease_owner = NULL, lease_expires_at = NULL, epoch = epoch + 1, updated_at = @now
-                    WHERE state IN ('running', 'paused') AND lease_owner IS NOT NULL AND {condition}
-                    RETURNING id, job_id, {Dialect.LastHolder}, state, CASE WHEN {counted} THEN 1 ELSE 0 END
-                    """;
-                if (workerId is { } owner)
-                {
-                    command.With("owner", owner);
-                }
-
-                var reclaimed = await command.ListAsync(
-                    r => new ReclaimedChunk(r.GetInt64(0), r.GetInt64(1), r.NullableInt64(2), ChunkStates.Parse(r.GetString(3)), r.GetInt32(4) == 1),
-                    cancellationToken);
-                if (reclaimed.Count > 0)
-                {
-                    await NotifyAsync(connection, transaction, cancellationToken);
-                }
-
-                return reclaimed;
-            },
+        InTransactionAsync(
+            (connection, transaction) => ReclaimInAsync(connection, transaction, condition, reason, workerId, running, now, quarantineAfter, charge: true, cancellationToken),
             cancellationToken);
+
+    /// <summary>
+    /// Returns held chunks that match <paramref name="condition"/> to the pool with their cursors, inside a
+    /// transaction the caller holds. The chunks in <paramref name="running"/> (null: all) had started: their
+    /// death is noted in their errors, and counts toward quarantine only when <paramref name="charge"/> is set
+    /// (a worker that died, not a machine the fleet gave up on).
+    /// </summary>
+    private async Task<IReadOnlyList<ReclaimedChunk>> ReclaimInAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string condition,
+        string reason,
+        long? workerId,
+        IReadOnlyCollection<long>? running,
+        DateTimeOffset now,
+        int quarantineAfter,
+        bool charge,
+        CancellationToken cancellationToken,
+        Action<DbCommand>? extra = null)
+    {
+        var error = Dialect.JsonObject("'at'", "@now", "'worker'", "lease_owner", "'attempt'", "attempts", "'error'", "@reason");
+        var command = connection.Command("", transaction)
+            .With("now", now)
+            .With("reason", reason)
+            .With("quarantine", quarantineAfter);
+        // A chunk not counted goes back as a graceful release would (no crash, no error, no attempt), but with
+        // its epoch bumped like any reclaimed chunk, so nothing its old holder sent late is accepted.
+        var noted = running is null ? "1 = 1" : running.Count == 0 ? "1 = 0" : $"id IN ({command.InList("r", running.ToList())})";
+        var counted = charge ? noted : "1 = 0";
+        // A death after the chunk committed progress since its previous counted death is the first of a new
+        // run, not one more: only a chunk that keeps killing its workers at the same place is poison.
+        var deaths = "CASE WHEN done <> crash_done OR COALESCE(cursor, '') <> COALESCE(crash_cursor, '') THEN 1 ELSE crashes + 1 END";
+        command.CommandText =
+            $"""
+            UPDATE hj_chunks SET crashes = CASE WHEN {counted} THEN {deaths} ELSE crashes END,
+                crash_done = CASE WHEN {counted} THEN done ELSE crash_done END,
+                crash_cursor = CASE WHEN {counted} THEN cursor ELSE crash_cursor END,
+                errors = CASE WHEN {noted} THEN {Dialect.JsonAppend("errors", error)} ELSE errors END,
+                state = CASE WHEN {counted} AND {deaths} >= @quarantine THEN 'quarantined' WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
+                finished_at = CASE WHEN {counted} AND {deaths} >= @quarantine THEN @now ELSE NULL END,
+                lease_owner = NULL, lease_expires_at = NULL, epoch = epoch + 1, updated_at = @now
+            WHERE state IN ('running', 'paused') AND lease_owner IS NOT NULL AND {condition}
+            RETURNING id, job_id, {Dialect.LastHolder}, state, CASE WHEN {counted} THEN 1 ELSE 0 END
+            """;
+        if (workerId is { } owner)
+        {
+            command.With("owner", owner);
+        }
+
+        extra?.Invoke(command);
+        var reclaimed = await command.ListAsync(
+            r => new ReclaimedChunk(r.GetInt64(0), r.GetInt64(1), r.NullableInt64(2), ChunkStates.Parse(r.GetString(3)), r.GetInt32(4) == 1),
+            cancellationToken);
+        if (reclaimed.Count > 0)
+        {
+            await NotifyAsync(connection, transaction, cancellationToken);
+        }
+
+        return reclaimed;
+    }
 
     private static async Task InsertOutputsAsync(
         DbConnection connection,

@@ -20,6 +20,15 @@ public abstract partial class RelationalStore
             async (connection, transaction) =>
             {
                 var now = StoreTime.ToMs(p.Now);
+                if (p.Fire is { } fire && await connection.Command(
+                        "UPDATE hj_schedules SET next_run_at = @next, last_run_at = @now WHERE id = @id AND next_run_at = @due",
+                        transaction)
+                    .With("next", fire.Next).With("now", now).With("id", fire.ScheduleId).With("due", fire.Due)
+                    .ExecAsync(cancellationToken) == 0)
+                {
+                    throw new ScheduleAlreadyFiredException(fire.ScheduleId, fire.Due);
+                }
+
                 var jobId = (long)(await connection.Command(
                         """
                         INSERT INTO hj_jobs (name, state, stages, parameters, priority, max_attempts, created_at, updated_at, key_set)
@@ -53,6 +62,12 @@ public abstract partial class RelationalStore
                     transaction,
                     new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, p.ChunkInputs, now),
                     cancellationToken);
+                if (p.Fire is { } fired)
+                {
+                    await connection.Command("UPDATE hj_schedules SET last_job_id = @job WHERE id = @id", transaction)
+                        .With("job", jobId).With("id", fired.ScheduleId).ExecAsync(cancellationToken);
+                }
+
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return new JobInserted(jobId, count);
             },

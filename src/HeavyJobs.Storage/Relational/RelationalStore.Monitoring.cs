@@ -10,8 +10,8 @@ public abstract partial class RelationalStore
             {
                 await connection.Command(
                         """
-                        INSERT INTO hj_worker_targets (node, type, count, updated_at) VALUES (@node, @type, @count, @now)
-                        ON CONFLICT (node, type) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at
+                        INSERT INTO hj_worker_targets (node, type, count, updated_at, pinned) VALUES (@node, @type, @count, @now, 1)
+                        ON CONFLICT (node, type) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at, pinned = 1
                         """,
                         transaction)
                     .With("node", p.Node)
@@ -28,7 +28,7 @@ public abstract partial class RelationalStore
         InTransactionAsync(
             async (connection, transaction) => await connection.Command(
                     """
-                    INSERT INTO hj_worker_targets (node, type, count, crash_looping, note, updated_at) VALUES (@node, @type, 0, @looping, @note, @now)
+                    INSERT INTO hj_worker_targets (node, type, count, crash_looping, note, updated_at, pinned) VALUES (@node, @type, 0, @looping, @note, @now, 0)
                     ON CONFLICT (node, type) DO UPDATE SET crash_looping = excluded.crash_looping, note = excluded.note
                     """,
                     transaction)
@@ -45,7 +45,7 @@ public abstract partial class RelationalStore
             async connection =>
             {
                 var command = connection.Command(
-                    "SELECT node, type, count, crash_looping, note, updated_at FROM hj_worker_targets"
+                    "SELECT node, type, count, crash_looping, note, updated_at, pinned FROM hj_worker_targets"
                     + (node is null ? "" : " WHERE node = @node")
                     + " ORDER BY node, type");
                 if (node is not null)
@@ -54,7 +54,7 @@ public abstract partial class RelationalStore
                 }
 
                 return await command.ListAsync(
-                    r => new WorkerTargetRow(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3) != 0, r.NullableString(4), StoreTime.FromMs(r.GetInt64(5))),
+                    r => new WorkerTargetRow(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3) != 0, r.NullableString(4), StoreTime.FromMs(r.GetInt64(5)), r.GetInt32(6) != 0),
                     cancellationToken);
             },
             cancellationToken);

@@ -100,10 +100,11 @@ public abstract partial class RelationalStore
                     """
                     UPDATE hj_schedules SET next_run_at = @next,
                         last_run_at = COALESCE(@ran, last_run_at), last_job_id = COALESCE(@job, last_job_id)
-                    WHERE id = @id
+                    WHERE id = @id AND (@due IS NULL OR next_run_at = @due)
                     """,
                     transaction)
                 .With("next", p.NextRunAt).With("ran", p.RanAt is { } ran ? StoreTime.ToMs(ran) : null).With("job", p.JobId).With("id", p.Id)
+                .With("due", p.Due is { } due ? StoreTime.ToMs(due) : null)
                 .ExecAsync(cancellationToken),
             cancellationToken);
 
@@ -126,19 +127,28 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    public Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken) =>
+    public Task<ManagerAgenda> ManagerAgendaAsync(ManagerAgendaParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync(
             async connection => (await connection.Command(
                     """
                     SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM hj_jobs WHERE state IN ('active', 'paused') LIMIT 1) AS a),
                         (SELECT MIN(next_run_at) FROM hj_schedules WHERE enabled = 1),
-                        (SELECT MIN(lease_expires_at) FROM hj_chunks WHERE lease_owner IS NOT NULL)
+                        (SELECT MIN(lease_expires_at) FROM hj_chunks WHERE lease_owner IS NOT NULL),
+                        (SELECT MIN(heartbeat_at + beat_ms * @missed) FROM hj_nodes WHERE state = 'up'),
+                        CASE WHEN EXISTS (SELECT 1 FROM hj_fleet_targets) THEN
+                            (SELECT COUNT(*) + COALESCE(MAX(updated_at), 0) FROM hj_fleet_targets)
+                            + (SELECT COUNT(*) + COALESCE(MAX(state_at), 0) FROM hj_nodes)
+                            + (SELECT COUNT(*) + COALESCE(MAX(updated_at), 0) FROM hj_worker_targets WHERE pinned = 1)
+                        ELSE 0 END
                     """)
+                .With("missed", p.MissedBeats)
                 .ListAsync(
                     r => new ManagerAgenda(
                         r.GetInt64(0) > 0,
                         r.NullableInt64(1) is { } next ? StoreTime.FromMs(next) : null,
-                        r.NullableInt64(2) is { } lease ? StoreTime.FromMs(lease) : null),
+                        r.NullableInt64(2) is { } lease ? StoreTime.FromMs(lease) : null,
+                        r.NullableInt64(3) is { } deadline ? StoreTime.FromMs(deadline) : null,
+                        r.GetInt64(4)),
                     cancellationToken))[0],
             cancellationToken);
 

@@ -34,9 +34,11 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<NodeRow>>(
-            async connection => await connection.Command("SELECT name, boot_id, version, capacity, started_at, heartbeat_at FROM hj_nodes ORDER BY name")
+            async connection => await connection.Command("SELECT name, boot_id, version, capacity, started_at, heartbeat_at, state, drained, pid, host, beat_ms, state_at FROM hj_nodes ORDER BY name")
                 .ListAsync(
-                    r => new NodeRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), StoreTime.FromMs(r.GetInt64(4)), StoreTime.FromMs(r.GetInt64(5))),
+                    r => new NodeRow(
+                        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), StoreTime.FromMs(r.GetInt64(4)), StoreTime.FromMs(r.GetInt64(5)),
+                        r.GetString(6), r.GetInt32(7) != 0, r.GetInt32(8), r.GetString(9), TimeSpan.FromMilliseconds(r.GetInt64(10)), StoreTime.FromMs(r.GetInt64(11))),
                     cancellationToken),
             cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Fleet;
 
 namespace HeavyJobs.Storage.Relational;
 
@@ -21,6 +22,10 @@ public abstract partial class RelationalStore : IHeavyStore
 
     public abstract ValueTask DisposeAsync();
 
+    public abstract Task<IStoreLock?> TryLockAsync(string name, LockOptions options, CancellationToken cancellationToken);
+
+    public abstract Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken);
+
     /// <summary>An open connection from the pool.</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -33,6 +38,11 @@ public abstract partial class RelationalStore : IHeavyStore
         await using var connection = await OpenAsync(cancellationToken);
         using var turn = await TakeWriteTurnAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (StoreFence.Epoch is { } epoch)
+        {
+            await CheckFenceAsync(connection, transaction, epoch, cancellationToken);
+        }
+
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;

@@ -27,4 +27,5 @@ public sealed record ScheduleRow(
 public sealed record ScheduleUpsertParams(string Name, string Cron, string Definition, string CatchUp, DateTimeOffset NextRunAt, DateTimeOffset Now);
 
 /// <summary>Records that a schedule fired (or was skipped) and when it fires next.</summary>
-public sealed record ScheduleAdvanceParams(long Id, DateTimeOffset NextRunAt, DateTimeOffset? RanAt, long? JobId);
+/// <param name="Due">When set, the schedule moves on only if this run is still the one due (another manager did not move it).</param>
+public sealed record ScheduleAdvanceParams(long Id, DateTimeOffset NextRunAt, DateTimeOffset? RanAt, long? JobId, DateTimeOffset? Due = null);

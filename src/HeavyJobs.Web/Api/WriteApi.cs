@@ -43,12 +43,16 @@ internal static class WriteApi
         }
 
         api.MapPost("/nodes/{node}/drain", (DashboardOperations ops, HttpContext http, string node, CancellationToken ct) =>
-                Answer(ops.DrainAsync(node, http.User.Actor(), ct)))
-            .WithSummary("Stop every worker of a machine and set its targets to zero.");
+                Answer(ops.DrainMachineAsync(node, true, http.User.Actor(), ct)))
+            .WithSummary("Drain (cordon) a machine: its workers checkpoint and leave, none start there, its share of fleet targets goes to the others.");
+
+        api.MapPost("/nodes/{node}/undrain", (DashboardOperations ops, HttpContext http, string node, CancellationToken ct) =>
+                Answer(ops.DrainMachineAsync(node, false, http.User.Actor(), ct)))
+            .WithSummary("Undrain a machine: it takes workers again.");
 
         api.MapPost("/targets", (DashboardOperations ops, HttpContext http, TargetRequest body, CancellationToken ct) =>
                 Answer(ops.ScaleAsync(body.Node, body.Type, body.Count, http.User.Actor(), ct)))
-            .WithSummary("Set how many workers of a type a machine should run; its monitor converges on it.");
+            .WithSummary("Set how many workers of a type a machine should run (node \"*\": the whole fleet, spread by the manager over the machines that are up).");
     }
 
     private static async Task<IResult> Answer(Task<OperationResult> operation) => Answer(await operation);

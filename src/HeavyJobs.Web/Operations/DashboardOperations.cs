@@ -1,3 +1,4 @@
+using HeavyJobs.Runtime.Fleet;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
@@ -15,7 +16,10 @@ namespace HeavyJobs.Web.Operations;
 public sealed class DashboardOperations(IOperatorStore store, IDashboardStore reads, TimeProvider time)
 {
     /// <summary>The most workers a type may be scaled to on one machine, as the CLI allows.</summary>
-    public const int MaxTarget = 1000;
+    public const int MaxTarget = FleetControl.MaxTarget;
+
+    /// <summary>The machine name that means the whole fleet in a scale request.</summary>
+    public const string FleetWide = "*";
 
     public async Task<OperationResult> ResetChunkAsync(long chunkId, bool toZero, string actor, CancellationToken cancellationToken)
     {
@@ -105,18 +109,6 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
         return OperationResult.Done($"{kind} sent to worker {workerId} on {worker.Node}");
     }
 
-    public async Task<OperationResult> DrainAsync(string node, string actor, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(node))
-        {
-            return OperationResult.BadRequest("name the machine to drain");
-        }
-
-        var id = await store.CommandInsertAsync(new CommandInsertParams(node, CommandKinds.Drain, null, actor, time.GetUtcNow()), cancellationToken);
-        await LogAsync(new ActionInsertParams(actor, CommandKinds.Drain, $"drain requested from the dashboard (command {id})", time.GetUtcNow(), node), cancellationToken);
-        return OperationResult.Done($"drain sent to {node}");
-    }
-
     public async Task<OperationResult> ScaleAsync(string node, string type, int count, string actor, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(node) || string.IsNullOrWhiteSpace(type))
@@ -131,9 +123,40 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
 
         node = node.Trim();
         type = type.Trim();
-        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, type, count, time.GetUtcNow()), cancellationToken);
-        await LogAsync(new ActionInsertParams(actor, ActionKinds.Scale, $"{type} = {count}", time.GetUtcNow(), node), cancellationToken);
-        return OperationResult.Done($"{node}: {type} = {count}");
+        try
+        {
+            if (node == FleetWide)
+            {
+                await FleetControl.ScaleFleetAsync(store, type, count, actor, time.GetUtcNow(), cancellationToken);
+                return OperationResult.Done($"fleet: {type} = {count}");
+            }
+
+            await FleetControl.ScaleMachineAsync(store, reads, node, type, count, actor, time.GetUtcNow(), cancellationToken);
+            return OperationResult.Done($"{node}: {type} = {count}");
+        }
+        catch (FleetRequestException ex)
+        {
+            return OperationResult.BadRequest(ex.Message);
+        }
+    }
+
+    /// <summary>Drains (cordons) or undrains a machine.</summary>
+    public async Task<OperationResult> DrainMachineAsync(string node, bool drained, string actor, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(node))
+        {
+            return OperationResult.BadRequest("name the machine");
+        }
+
+        try
+        {
+            var changed = await FleetControl.DrainAsync(store, reads, node.Trim(), drained, actor, time.GetUtcNow(), cancellationToken);
+            return OperationResult.Done($"{node}: {(drained ? "drained" : "undrained")}{(changed ? "" : " already")}");
+        }
+        catch (FleetRequestException ex)
+        {
+            return OperationResult.BadRequest(ex.Message);
+        }
     }
 
     private static string Past(JobChange change) => change switch

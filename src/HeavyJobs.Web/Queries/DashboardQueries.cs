@@ -102,7 +102,8 @@ public sealed class DashboardQueries(IDashboardStore store, WebOptions options, 
         var nodes = await store.NodeListAsync(cancellationToken);
         var workers = await store.WorkerListAsync(new WorkerListParams(node, includeExited, WorkerLimit), cancellationToken);
         var targets = await store.WorkerTargetListAsync(node, cancellationToken);
-        var liveWorkers = workers.Where(w => w.State != WorkerState.Exited).ToList();
+        var fleet = await store.FleetTargetListAsync(cancellationToken);
+        var liveWorkers = workers.Where(w => w.State is not (WorkerState.Exited or WorkerState.Lost)).ToList();
         return new WorkersDto(
             now,
             Machines(nodes.Where(n => node is null || n.Name == node).ToList(), liveWorkers, now),
@@ -113,8 +114,10 @@ public sealed class DashboardQueries(IDashboardStore store, WebOptions options, 
                     t.Count,
                     liveWorkers.Count(w => w.Node == t.Node && w.Types.Contains(t.Type)),
                     t.CrashLooping,
-                    t.Note))
-                .ToList());
+                    t.Note,
+                    t.Pinned ? "machine" : "fleet"))
+                .ToList(),
+            fleet.Select(f => new FleetTargetDto(f.Type, f.Count, liveWorkers.Count(w => w.Types.Contains(f.Type)))).ToList());
     }
 
     /// <summary>Jobs read for the names of the stages on the throughput chart, newest first.</summary>
@@ -283,12 +286,14 @@ public sealed class DashboardQueries(IDashboardStore store, WebOptions options, 
             var age = node is null ? double.PositiveInfinity : (now - node.HeartbeatAt).TotalSeconds;
             return new MachineDto(
                 name,
-                node is not null && now - node.HeartbeatAt <= options.MachineUpWithin,
+                node is not null && node.State != NodeStates.Dead && now - node.HeartbeatAt <= options.MachineUpWithin,
                 node is null ? -1 : Math.Round(Math.Max(0, age), 1),
                 node?.Version ?? "",
                 node?.Capacity ?? 0,
                 node?.StartedAt ?? DateTimeOffset.MinValue,
-                Count(workers.Where(w => w.Node == name)));
+                Count(workers.Where(w => w.Node == name)),
+                node?.Drained ?? false,
+                node?.State == NodeStates.Dead);
         }).ToList();
     }
 

@@ -15,7 +15,9 @@ public sealed record OverviewDto(
     public int MachinesTotal => Machines.Count;
 }
 
-/// <param name="Up">Its monitor heartbeat is recent (<see cref="WebOptions.MachineUpWithin"/>).</param>
+/// <param name="Up">Its monitor heartbeat is recent (<see cref="WebOptions.MachineUpWithin"/>) and the fleet has not declared it dead.</param>
+/// <param name="Drained">Cordoned: no workers run there.</param>
+/// <param name="Dead">The leading manager declared it dead (its heartbeats stopped) and freed its work.</param>
 public sealed record MachineDto(
     string Name,
     bool Up,
@@ -23,9 +25,11 @@ public sealed record MachineDto(
     string Version,
     int Capacity,
     DateTimeOffset StartedAt,
-    WorkerCountsDto Workers)
+    WorkerCountsDto Workers,
+    bool Drained = false,
+    bool Dead = false)
 {
-    public string Status => Up ? "up" : "down";
+    public string Status => Dead ? "dead" : !Up ? "down" : Drained ? "drained" : "up";
 }
 
 public sealed record WorkerCountsDto(int Busy, int Idle, int Starting, int Stopping)

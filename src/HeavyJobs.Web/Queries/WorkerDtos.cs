@@ -4,7 +4,11 @@ public sealed record WorkersDto(
     DateTimeOffset Now,
     IReadOnlyList<MachineDto> Machines,
     IReadOnlyList<WorkerDto> Workers,
-    IReadOnlyList<TargetDto> Targets);
+    IReadOnlyList<TargetDto> Targets,
+    IReadOnlyList<FleetTargetDto> Fleet);
+
+/// <summary>A fleet-wide count of a type, spread by the leading manager; <paramref name="Running"/> counts its live workers everywhere.</summary>
+public sealed record FleetTargetDto(string Type, int Count, int Running);
 
 /// <summary>One line of the ps.</summary>
 /// <param name="StderrTail">The last lines the worker wrote to stderr.</param>
@@ -26,4 +30,5 @@ public sealed record WorkerDto(
     string? StderrTail);
 
 /// <param name="Running">Live workers of that type on that machine now.</param>
-public sealed record TargetDto(string Node, string Type, int Count, int Running, bool CrashLooping, string? Note);
+/// <param name="SetBy">"machine" when an operator set (pinned) this machine's count, "fleet" when the manager spread a fleet target.</param>
+public sealed record TargetDto(string Node, string Type, int Count, int Running, bool CrashLooping, string? Note, string SetBy = "machine");

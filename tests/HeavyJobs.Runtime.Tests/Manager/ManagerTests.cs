@@ -98,7 +98,7 @@ public sealed class ManagerTests : IAsyncLifetime
                 3,
                 _time.GetUtcNow()),
             Ct);
-        var manager = new HeavyManager(_store, (_, _, _) => Task.FromResult(0L), _time, NullLoggerFactory.Instance);
+        var manager = new HeavyManager(_store, (_, _, _, _) => Task.FromResult(0L), _time, NullLoggerFactory.Instance);
         var fetch = await _store.ChunkClaimAsync(new ChunkClaimParams(1, ["f"], 2, _time.GetUtcNow(), TimeSpan.FromSeconds(30)), Ct);
         await _store.ChunkCompleteManyAsync(new ChunkCompleteManyParams([new ChunkCompletion(fetch[0].Id, fetch[0].Epoch, null, new ChunkCounters(1, 1, 0))], _time.GetUtcNow()), Ct);
 
@@ -124,7 +124,7 @@ public sealed class ManagerTests : IAsyncLifetime
         var registry = HandlerRegistry.CreateBuilder().Add<Worker.CountingHandler>("fetch").Build();
         var runner = new ScheduleRunner(
             _store,
-            async (definition, source, ct) => (await JobSubmitter.SubmitAsync(_store, registry, definition, source, ".", _time, ct)).JobId);
+            async (definition, source, fire, ct) => (await JobSubmitter.SubmitAsync(_store, registry, definition, source, ".", _time, fire, ct)).JobId);
         const string refresh = """{ "name": "refresh", "type": "fetch", "split": { "staleKeys": { "set": "domains", "olderThan": "25m", "size": 2 } } }""";
         await ScheduleRunner.UpsertAsync(_store, "refresh", Every10Minutes, refresh, CatchUp.Once, _time.GetUtcNow(), Ct);
 
@@ -170,7 +170,7 @@ public sealed class ManagerTests : IAsyncLifetime
     [Fact]
     public async Task Manager_WhenIdle_SleepsUntilTheNextScheduleIsDue_AndTicksWhileJobsRun()
     {
-        var manager = new HeavyManager(_store, (_, _, _) => Task.FromResult(0L), _time, NullLoggerFactory.Instance);
+        var manager = new HeavyManager(_store, (_, _, _, _) => Task.FromResult(0L), _time, NullLoggerFactory.Instance);
         Assert.Equal(new ManagerOptions().IdleSleep, await manager.StepAsync(Ct));
 
         // The schedule fires at 12:10: at 12:03 the manager still sleeps its longest; at 12:09:30, until 12:10.
@@ -185,7 +185,7 @@ public sealed class ManagerTests : IAsyncLifetime
 
     private ScheduleRunner Runner() => new(
         _store,
-        async (definition, _, ct) => (await _store.JobInsertAsync(
-            new JobInsertParams(definition.Name, definition.Stages, "{}", ["{}"], 0, 3, _time.GetUtcNow()),
+        async (definition, _, fire, ct) => (await _store.JobInsertAsync(
+            new JobInsertParams(definition.Name, definition.Stages, "{}", ["{}"], 0, 3, _time.GetUtcNow(), Fire: fire),
             ct)).JobId);
 }

@@ -1,0 +1,129 @@
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Fleet;
+using Microsoft.Extensions.Logging;
+
+namespace HeavyJobs.Runtime.Manager;
+
+/// <summary>
+/// Exactly one manager of a fleet acts: the one that holds the store's "manager" lock (a PostgreSQL session
+/// advisory lock, or a lock file beside a SQLite database). The others wait on the lock and take over the moment
+/// it is free. Each leader starts a new epoch in the database, and its writes are fenced by it
+/// (<see cref="StoreFence"/>), so a leader that lost the lock while frozen cannot make a late write stick.
+/// </summary>
+public sealed partial class Leadership(IMaintenanceStore store, ManagerOptions options, TimeProvider time, ILogger logger)
+{
+    public const string LockName = "manager";
+
+    /// <summary>Who this manager is, in the action log and the leader row.</summary>
+    public static string Holder { get; } = $"{Environment.MachineName} pid {Environment.ProcessId}";
+
+    /// <summary>Waits until this manager leads; returns its term.</summary>
+    public async Task<LeaderTerm> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var lockOptions = new LockOptions(options.LeaderLockIdle);
+        var taken = await store.TryLockAsync(LockName, lockOptions, cancellationToken);
+        if (taken is null)
+        {
+            var leader = await store.LeaderGetAsync(cancellationToken);
+            LogStandby(leader.Holder, leader.Epoch);
+            taken = await store.LockAsync(LockName, lockOptions, cancellationToken);
+        }
+
+        try
+        {
+            var epoch = await store.LeaderTakeAsync(new LeaderTakeParams(Holder, time.GetUtcNow()), cancellationToken);
+            var term = new LeaderTerm(taken, epoch, options, time);
+            await store.ActionInsertAsync(new ActionInsertParams(HeavyManager.Actor, ActionKinds.Lead, $"manager {Holder} leads (epoch {epoch})", time.GetUtcNow()), cancellationToken);
+            LogLeads(epoch);
+            return term;
+        }
+        catch
+        {
+            await taken.DisposeAsync();
+            throw;
+        }
+    }
+
+    [LoggerMessage(3010, LogLevel.Information, "Standing by: manager {Holder} leads (epoch {Epoch})")]
+    private partial void LogStandby(string holder, long epoch);
+
+    [LoggerMessage(3011, LogLevel.Information, "This manager leads (epoch {Epoch})")]
+    private partial void LogLeads(long epoch);
+}
+
+/// <summary>
+/// One leader's term: the lock, the epoch, and the renewals that keep the lock's session from the database's
+/// idle limit. The term is valid only while the last renewal is recent enough that the database cannot yet have
+/// ended the session: a leader that froze (SIGSTOP, a long pause) finds its term invalid before it writes again.
+/// </summary>
+public sealed class LeaderTerm : IAsyncDisposable
+{
+    private readonly IStoreLock _lock;
+    private readonly ManagerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly Task _renewals;
+    private long _renewedTs;
+
+    internal LeaderTerm(IStoreLock held, long epoch, ManagerOptions options, TimeProvider time)
+    {
+        _lock = held;
+        Epoch = epoch;
+        _options = options;
+        _time = time;
+        _renewedTs = time.GetTimestamp();
+        _renewals = Task.Run(RenewAsync);
+    }
+
+    public long Epoch { get; }
+
+    /// <summary>Cancelled when the lead is lost.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>
+    /// The lead is certainly still held: the last renewal is younger than the idle limit minus the time a renewal
+    /// may take. Checked before every pass; the epoch fence in the database covers the rest.
+    /// </summary>
+    public bool Valid => !_lost.IsCancellationRequested && _time.GetElapsedTime(Interlocked.Read(ref _renewedTs)) < _options.LeaderLockIdle * 0.7;
+
+    private TimeSpan RenewEvery => _options.LeaderLockIdle / 3;
+
+    private async Task RenewAsync()
+    {
+        try
+        {
+            while (!_lost.IsCancellationRequested)
+            {
+                await Task.Delay(RenewEvery, _time, _lost.Token);
+                // A renewal that comes this late means the process was frozen: the session may be gone already and
+                // another manager may lead. Give up before renewing, not after.
+                if (_time.GetElapsedTime(Interlocked.Read(ref _renewedTs)) >= _options.LeaderLockIdle * 0.7)
+                {
+                    break;
+                }
+
+                var before = _time.GetTimestamp();
+                if (!await _lock.RenewAsync(_lost.Token))
+                {
+                    break;
+                }
+
+                Interlocked.Exchange(ref _renewedTs, before);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _lost.CancelAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lost.CancelAsync();
+        await _renewals;
+        await _lock.DisposeAsync();
+        _lost.Dispose();
+    }
+}

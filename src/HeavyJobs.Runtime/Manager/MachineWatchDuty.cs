@@ -1,0 +1,54 @@
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Pipelines;
+
+namespace HeavyJobs.Runtime.Manager;
+
+/// <summary>
+/// Declares dead a machine whose monitor missed <see cref="ManagerOptions.MissedBeats"/> heartbeats in a row: its
+/// workers are marked lost and every chunk they held goes back to the pool with its cursor at once, without
+/// waiting for leases. Logged once per death (<c>machine-dead</c>).
+/// </summary>
+public sealed class MachineWatchDuty(IMaintenanceStore store, ManagerOptions options) : IManagerDuty
+{
+    /// <summary>A deadline is looked at this long after it falls, so that the machine is past it when looked at.</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(50);
+
+    public async Task<DateTimeOffset?> RunAsync(ManagerAgenda agenda, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (agenda.NextMachineDeadline is not { } deadline)
+        {
+            return null;
+        }
+
+        if (deadline > now)
+        {
+            return deadline + Slack;
+        }
+
+        foreach (var node in await store.NodeListAsync(cancellationToken))
+        {
+            var silence = node.Beat * options.MissedBeats;
+            if (node.State != NodeStates.Up || node.HeartbeatAt + silence >= now)
+            {
+                continue;
+            }
+
+            var reason = $"machine {node.Name} missed {options.MissedBeats} heartbeats ({(now - node.HeartbeatAt).TotalSeconds:0.0} s silent)";
+            if (await store.NodeDeclareDeadAsync(new NodeDeclareDeadParams(node.Name, now - silence, reason, now), cancellationToken) is { } dead)
+            {
+                await store.ActionInsertAsync(
+                    new ActionInsertParams(
+                        HeavyManager.Actor,
+                        ActionKinds.MachineDead,
+                        $"{reason}: {dead.LostWorkers.Count} workers lost, {dead.FreedChunks} chunks freed ({dead.Started.Count} had started)",
+                        now,
+                        Node: node.Name),
+                    cancellationToken);
+            }
+        }
+
+        return now + options.Tick;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Manager;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Schedules;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Runtime.Tests.Fleet;
+
+/// <summary>
+/// A fleet on one box (<see cref="FleetRun"/>): several machines' monitors and several managers, real processes on
+/// one PostgreSQL database, killed and frozen with real signals.
+/// </summary>
+public sealed class FleetScenarios
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Managers_ExactlyOneLeads_AKilledLeaderIsReplacedWithin10s_AFrozenOneStandsDown_SchedulesFireOncePerDueTime()
+    {
+        await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
+        fleet.Environment["HeavyJobs__Manager__LeaderLockIdle"] = "00:00:03";
+        // A schedule due every minute, and overdue now: whoever leads fires each due time once.
+        const string job = """{ "name": "every minute", "type": "test.quick", "split": { "inputs": [1] } }""";
+        var schedule = await ScheduleRunner.UpsertAsync(fleet.Store, "every-minute", "* * * * *", job, "once", DateTimeOffset.UtcNow, Ct);
+        await fleet.Store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(schedule, DateTimeOffset.UtcNow.AddMinutes(-1), null, null), Ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            fleet.StartManager();
+        }
+
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.ManagerStart)).Count == 3 && (await Actions(fleet, ActionKinds.Lead)).Count >= 1, Within, Ct), fleet.Log);
+        // All three are up; still exactly one leads.
+        Assert.Single(await Actions(fleet, ActionKinds.Lead));
+        // The overdue run is fired (and logged) before the leader is killed.
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.ScheduleRun)).Count == 1, Within, Ct), fleet.Log);
+        var first = await LeaderPidAsync(fleet);
+        Assert.Contains(fleet.Managers, m => m.Id == first);
+
+        MonitorRun.Signal(first, "KILL");
+        var killed = Stopwatch.StartNew();
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.Lead)).Count == 2, TimeSpan.FromSeconds(10), Ct), fleet.Log);
+        var takeover = killed.Elapsed;
+        var second = await LeaderPidAsync(fleet);
+        Assert.NotEqual(first, second);
+
+        // Frozen past its lock: the database ends its idle session, a standby leads; thawed, it stands down.
+        MonitorRun.Signal(second, "STOP");
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.Lead)).Count == 3, Within, Ct), fleet.Log);
+        var third = await LeaderPidAsync(fleet);
+        MonitorRun.Signal(second, "CONT");
+        Assert.True(
+            await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.LeadLost)).Any(a => a.Reason.Contains($"pid {second} ", StringComparison.Ordinal)), Within, Ct),
+            fleet.Log);
+        Assert.Equal(third, await LeaderPidAsync(fleet));
+        Assert.Equal(3, (await fleet.Store.LeaderGetAsync(Ct)).Epoch);
+        Assert.Equal(3, (await Actions(fleet, ActionKinds.Lead)).Count);
+
+        // One job per due time, whatever led when it fell due.
+        var runs = await Actions(fleet, ActionKinds.ScheduleRun);
+        var dues = runs.Select(r => r.Reason[(r.Reason.IndexOf("(due ", StringComparison.Ordinal) + 5)..r.Reason.IndexOf(')', StringComparison.Ordinal)]).ToList();
+        Assert.True(runs.Count > 0, fleet.Log);
+        Assert.Equal(dues.Count, dues.Distinct().Count());
+        Assert.Equal(runs.Count, (await fleet.Store.JobListAsync(new Storage.Jobs.JobListParams(100), Ct)).Count(j => j.Job.Name == "every minute"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"takeover after SIGKILL of the leader: {takeover.TotalSeconds:0.00} s; {runs.Count} scheduled runs, one per due time");
+    }
+
+    [Fact]
+    public async Task Scale_OverTheFleet_SpreadsByMachine_RespreadsWhenOneDies_OverridesWin_DrainEmptiesAndUndrainFills()
+    {
+        await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
+        var (a, b, c) = (fleet.Machine(0), fleet.Machine(1), fleet.Machine(2));
+        fleet.StartManager();
+        foreach (var m in new[] { a, b, c })
+        {
+            fleet.StartMachine(m);
+        }
+
+        Assert.True(await MonitorRun.UntilAsync(async () => (await fleet.Store.NodeListAsync(Ct)).Count == 3, Within, Ct), fleet.Log);
+        Assert.Equal(0, (await fleet.CliAsync(Ct, "workers", "scale", "test.quick=9", "--fleet")).Exit);
+        await ConvergesAsync(fleet, (a, 3), (b, 3), (c, 3));
+
+        // Machine c dies whole: its share goes to the two left.
+        await fleet.KillMachineAsync(c);
+        await ConvergesAsync(fleet, (a, 5), (b, 4));
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Workers(fleet, c)).All(w => w.State == WorkerState.Lost), Within, Ct), fleet.Log);
+        Assert.Single(await Actions(fleet, ActionKinds.MachineDead));
+
+        // It comes back after a reboot (a new boot id) and takes its share again.
+        fleet.StartMachine(c, reboot: true);
+        await ConvergesAsync(fleet, (a, 3), (b, 3), (c, 3));
+        Assert.Single(await Actions(fleet, ActionKinds.MachineRebooted));
+        Assert.Single(await Actions(fleet, ActionKinds.MachineRejoined));
+
+        // An operator's count for one machine wins; the fleet's rest is spread over the others.
+        Assert.Equal(0, (await fleet.CliAsync(Ct, "workers", "scale", "test.quick=1", "--node", a)).Exit);
+        await ConvergesAsync(fleet, (a, 1), (b, 4), (c, 4));
+
+        // Drain empties a machine and hands its share on; undrain fills it again.
+        Assert.Equal(0, (await fleet.CliAsync(Ct, "workers", "drain", "--node", b)).Exit);
+        await ConvergesAsync(fleet, (a, 1), (b, 0), (c, 8));
+        Assert.Equal(0, (await fleet.CliAsync(Ct, "workers", "undrain", "--node", b)).Exit);
+        await ConvergesAsync(fleet, (a, 1), (b, 4), (c, 4));
+
+        var ps = (await fleet.CliAsync(Ct, "workers", "ps")).Out;
+        Assert.Contains(a, ps, StringComparison.Ordinal);
+        var kinds = (await fleet.Store.ActionListAsync(new ActionListParams(1000), Ct)).Select(x => x.Kind).ToList();
+        Assert.Contains(ActionKinds.Spread, kinds);
+        Assert.Contains(ActionKinds.MachineDrain, kinds);
+        Assert.Contains(ActionKinds.MachineUndrain, kinds);
+    }
+
+    [Fact]
+    public async Task Monitor_WithATakenMachineName_RefusesToStart_AndScaleRefusesAnUnknownMachine()
+    {
+        await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
+        var a = fleet.Machine(0);
+        fleet.StartMachine(a);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.MonitorStart)).Count == 1, Within, Ct), fleet.Log);
+
+        var (exit, output) = await fleet.CliAsync(Ct, "monitor", "--node", a);
+
+        Assert.Equal(3, exit);
+        Assert.Contains($"machine name '{a}' is taken: monitor pid {fleet.MonitorOf(a).Id} on host", output, StringComparison.Ordinal);
+        Assert.Single(await Actions(fleet, ActionKinds.MonitorStart));
+        Assert.False(fleet.MonitorOf(a).HasExited);
+
+        var typo = await fleet.CliAsync(Ct, "workers", "scale", "test.quick=1", "--node", a + "x");
+        Assert.Equal(2, typo.Exit);
+        Assert.Contains($"unknown machine '{a}x'; known machines: {a}", typo.Out, StringComparison.Ordinal);
+        Assert.Empty(await fleet.Store.WorkerTargetListAsync(a + "x", Ct));
+    }
+
+    internal static async Task<IReadOnlyList<ActionRow>> Actions(FleetRun fleet, string kind) =>
+        await fleet.Store.ActionListAsync(new ActionListParams(1000, Kind: kind), Ct);
+
+    internal static async Task<IReadOnlyList<WorkerRow>> Workers(FleetRun fleet, string node) =>
+        await fleet.Store.WorkerListAsync(new WorkerListParams(node), Ct);
+
+    /// <summary>
+    /// Waits until each machine runs exactly the given number of live workers, then checks that <c>workers ps</c>
+    /// shows the same.
+    /// </summary>
+    internal static async Task ConvergesAsync(FleetRun fleet, params (string Node, int Count)[] expected)
+    {
+        static Dictionary<string, int> Live(IEnumerable<(string Node, string State)> workers) =>
+            workers.Where(w => w.State is "idle" or "busy" or "starting").GroupBy(w => w.Node).ToDictionary(g => g.Key, g => g.Count());
+        bool Matches(Dictionary<string, int> live) => expected.All(e => live.GetValueOrDefault(e.Node) == e.Count);
+        var last = new Dictionary<string, int>();
+        var converged = await MonitorRun.UntilAsync(
+            async () => Matches(last = Live((await fleet.Store.WorkerListAsync(new WorkerListParams(), Ct)).Select(w => (w.Node, w.State.ToDb())))),
+            Within,
+            Ct);
+        Assert.True(converged, $"expected {string.Join(", ", expected.Select(e => $"{e.Node}={e.Count}"))}, last seen {string.Join(", ", last.Select(kv => $"{kv.Key}={kv.Value}"))}\n{fleet.Log}");
+        var (_, json) = await fleet.CliAsync(Ct, "workers", "ps", "--json");
+        using var doc = JsonDocument.Parse(json);
+        var shown = Live(doc.RootElement.GetProperty("workers").EnumerateArray().Select(w => (w.GetProperty("node").GetString()!, w.GetProperty("state").GetString()!)));
+        Assert.True(Matches(shown), json);
+    }
+
+    private static async Task<int> LeaderPidAsync(FleetRun fleet)
+    {
+        var holder = (await fleet.Store.LeaderGetAsync(Ct)).Holder;
+        return int.Parse(holder[(holder.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+}

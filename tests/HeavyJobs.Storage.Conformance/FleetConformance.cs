@@ -1,0 +1,161 @@
+using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Fleet;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Monitoring;
+using HeavyJobs.Storage.Nodes;
+using HeavyJobs.Storage.Pipelines;
+using HeavyJobs.Storage.Schedules;
+using HeavyJobs.Storage.Workers;
+
+namespace HeavyJobs.Storage.Conformance;
+
+/// <summary>The fleet's rows: leadership epochs and their fence, machines joining, beating and dying, fleet targets, locks.</summary>
+public abstract class FleetConformance(IStoreProvider provider) : ConformanceBase(provider)
+{
+    private static readonly TimeSpan Beat = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task Fence_AWriteUnderAnOldEpoch_IsRefusedAndLeavesNothing()
+    {
+        var first = await Store.LeaderTakeAsync(new LeaderTakeParams("a", Now), Ct);
+        var second = await Store.LeaderTakeAsync(new LeaderTakeParams("b", Now), Ct);
+        Assert.Equal(first + 1, second);
+        Assert.Equal(("b", second), ((await Store.LeaderGetAsync(Ct)).Holder, (await Store.LeaderGetAsync(Ct)).Epoch));
+
+        using (StoreFence.Enter(first))
+        {
+            var refused = await Assert.ThrowsAsync<LeadershipLostException>(() => InsertJobAsync(3));
+            Assert.Equal(first, refused.Epoch);
+        }
+
+        Assert.Empty(await Store.JobListAsync(new JobListParams(10), Ct));
+        using (StoreFence.Enter(second))
+        {
+            await InsertJobAsync(3);
+        }
+
+        Assert.Single(await Store.JobListAsync(new JobListParams(10), Ct));
+    }
+
+    [Fact]
+    public async Task Schedule_FiresOncePerDueTime_WhoeverFiresIt()
+    {
+        var due = Now;
+        var id = await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("s", "* * * * *", "{}", "once", due, Now), Ct);
+        var fire = new ScheduleFire(id, due, due.AddMinutes(1));
+        var job = await Store.JobInsertAsync(Job(fire), Ct);
+
+        await Assert.ThrowsAsync<ScheduleAlreadyFiredException>(() => Store.JobInsertAsync(Job(fire), Ct));
+
+        Assert.Equal([job.JobId], (await Store.JobListAsync(new JobListParams(10), Ct)).Select(j => j.Job.Id));
+        var schedule = Assert.Single(await Store.ScheduleListAsync(Ct));
+        Assert.Equal((due.AddMinutes(1), job.JobId), (schedule.NextRunAt, schedule.LastJobId));
+    }
+
+    [Fact]
+    public async Task Machine_JoinBeatAndDeclaredDead_FreesEveryChunkAtOnce_NotingOnlyTheStartedOnes()
+    {
+        Assert.Equal(new NodeJoined(null, false, false), await Store.NodeJoinAsync(Join("m1", "boot-1"), Ct));
+        await Store.NodeJoinAsync(Join("m2", "boot-1"), Ct);
+        await InsertJobAsync(6);
+        var w1 = await Store.WorkerRegisterAsync(new WorkerRegisterParams("m1", 100, ["t"], "1", 0, Now), Ct);
+        var w2 = await Store.WorkerRegisterAsync(new WorkerRegisterParams("m2", 200, ["t"], "1", 0, Now), Ct);
+        // m1's worker claims three chunks ahead and starts on one of them; m2's holds one.
+        var held = await Store.ChunkClaimAsync(new ChunkClaimParams(w1, ["t"], 3, Now, Lease), Ct);
+        var other = Assert.Single(await Store.ChunkClaimAsync(new ChunkClaimParams(w2, ["t"], 1, Now, Lease), Ct));
+        await Store.WorkerUpdateManyAsync(new WorkerUpdateManyParams([new WorkerUpdate(w1, WorkerState.Busy, held[0].Id, 0, 0, 0, null)], Now), Ct);
+
+        Now += Beat;
+        Assert.Equal(new NodeBeat(true, false, false), await Store.NodeBeatAsync(new NodeBeatParams("m2", "boot-1", Now), Ct));
+        Assert.Equal(new NodeBeat(false, false, false), await Store.NodeBeatAsync(new NodeBeatParams("m2", "boot-0", Now), Ct));
+        Now += Beat * 3;
+        var agenda = await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct);
+        Assert.Equal(Now - Beat, agenda.NextMachineDeadline);
+
+        // A beat newer than the cutoff wins: m2 is not dead.
+        Assert.Null(await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m2", Now - Beat * 3, "silent", Now), Ct));
+        var dead = await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m1", Now - Beat * 3, "silent", Now), Ct);
+
+        Assert.NotNull(dead);
+        Assert.Equal([w1], dead.LostWorkers);
+        Assert.Equal(3, dead.FreedChunks);
+        Assert.Equal([held[0].Id], dead.Started);
+        Assert.Null(await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m1", Now, "silent", Now), Ct));
+        Assert.Equal(WorkerState.Lost, (await Store.WorkerListAsync(new WorkerListParams("m1"), Ct)).Single().State);
+        Assert.Equal(NodeStates.Dead, (await Store.NodeListAsync(Ct)).Single(n => n.Name == "m1").State);
+        var chunks = (await Store.ChunkListAsync(new ChunkListParams(held[0].JobId), Ct)).ToDictionary(c => c.Id);
+        foreach (var c in held)
+        {
+            // Free at once, with no death charged; only the one that had started carries a note of it.
+            Assert.Equal((ChunkState.Pending, 0, c.Id == held[0].Id), (chunks[c.Id].State, chunks[c.Id].Crashes, chunks[c.Id].Errors.Contains("silent", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal(ChunkState.Running, chunks[other.Id].State);
+
+        // Its monitor beats again (it was frozen): the machine is back up, and says so once.
+        Assert.Equal(new NodeBeat(true, true, false), await Store.NodeBeatAsync(new NodeBeatParams("m1", "boot-1", Now), Ct));
+        Assert.Equal(new NodeBeat(true, false, false), await Store.NodeBeatAsync(new NodeBeatParams("m1", "boot-1", Now), Ct));
+
+        // It reboots: the join says which boot it had.
+        Assert.Equal(new NodeJoined("boot-1", false, false), await Store.NodeJoinAsync(Join("m1", "boot-2"), Ct));
+    }
+
+    [Fact]
+    public async Task Spread_ChangesOnlyUnpinnedRows_AndTheStampMovesWithTheFleet()
+    {
+        Assert.Equal(0, (await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct)).FleetStamp);
+        await Store.NodeJoinAsync(Join("m1", "b"), Ct);
+        await Store.NodeJoinAsync(Join("m2", "b"), Ct);
+        await Store.FleetTargetSetAsync(new FleetTargetSetParams("t", 6, Now), Ct);
+        var stamp = (await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct)).FleetStamp;
+        Assert.NotEqual(0, stamp);
+        await Store.WorkerTargetSetAsync(new WorkerTargetSetParams("m1", "t", 1, Now), Ct);
+
+        var changed = await Store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams([new SpreadTarget("m1", "t", 3), new SpreadTarget("m2", "t", 3)], Now), Ct);
+
+        Assert.Equal(1, changed);
+        var rows = (await Store.WorkerTargetListAsync(null, Ct)).ToDictionary(t => t.Node);
+        Assert.Equal((1, true), (rows["m1"].Count, rows["m1"].Pinned));
+        Assert.Equal((3, false), (rows["m2"].Count, rows["m2"].Pinned));
+        Assert.Equal(0, await Store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams([new SpreadTarget("m2", "t", 3)], Now), Ct));
+
+        Now += TimeSpan.FromSeconds(1);
+        Assert.True(await Store.NodeDrainAsync(new NodeDrainParams("m2", true, Now), Ct));
+        Assert.False(await Store.NodeDrainAsync(new NodeDrainParams("m2", true, Now), Ct));
+        var drainedStamp = (await Store.ManagerAgendaAsync(new ManagerAgendaParams(3), Ct)).FleetStamp;
+        Assert.NotEqual(stamp, drainedStamp);
+        Assert.True((await Store.NodeListAsync(Ct)).Single(n => n.Name == "m2").Drained);
+
+        Now += TimeSpan.FromSeconds(1);
+        await Store.WorkerTargetUnpinAsync(new WorkerTargetUnpinParams("m1", "t", Now), Ct);
+        Assert.False((await Store.WorkerTargetListAsync("m1", Ct)).Single().Pinned);
+        Assert.Equal(1, await Store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams([new SpreadTarget("m1", "t", 6)], Now), Ct));
+        Assert.Equal([new FleetTargetRow("t", 6, Now - TimeSpan.FromSeconds(2))], await Store.FleetTargetListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Lock_IsExclusive_UntilReleased()
+    {
+        var held = await Store.TryLockAsync("manager", new LockOptions(), Ct);
+        Assert.NotNull(held);
+        await using var other = Provider.OpenAnother(Store);
+        Assert.Null(await other.TryLockAsync("manager", new LockOptions(), Ct));
+        await using (var node = await other.TryLockAsync("node:m1", new LockOptions(), Ct))
+        {
+            Assert.NotNull(node);
+        }
+
+        Assert.True(await held.RenewAsync(Ct));
+        var waiting = other.LockAsync("manager", new LockOptions(), Ct);
+        Assert.False(waiting.IsCompleted);
+        await held.DisposeAsync();
+        await using var taken = await waiting;
+        Assert.Equal("manager", taken.Name);
+    }
+
+    private NodeJoinParams Join(string name, string boot) => new(name, boot, "1", 4, 100, "host", Beat, Now);
+
+    private JobInsertParams Job(ScheduleFire fire) =>
+        new("scheduled", [new Core.Definitions.StageDefinition("main", "t", Core.Definitions.StageMode.Streaming)], "{}", ["{}"], 0, 3, Now, Fire: fire);
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Text;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Postgres;
+using HeavyJobs.Storage.Sqlite;
+using Npgsql;
+
+namespace HeavyJobs.TestSupport;
+
+/// <summary>
+/// A fleet on one box: several machines' process trees against one database. Each machine is a monitor process
+/// with its own name and boot id (so a restart "after a reboot" is a new boot id), whose workers are its children;
+/// managers are processes of their own. Killing a machine kills its monitor and every worker it started.
+/// </summary>
+public sealed class FleetRun : IAsyncDisposable
+{
+    private readonly StringBuilder _log = new();
+    private readonly Dictionary<string, Process> _monitors = [];
+    private readonly Dictionary<string, int> _boots = [];
+    private readonly List<Process> _managers = [];
+
+    private FleetRun(string db, IHeavyStore store, string prefix)
+    {
+        Db = db;
+        Store = store;
+        Prefix = prefix;
+    }
+
+    public string Db { get; }
+
+    public IHeavyStore Store { get; }
+
+    /// <summary>Machine names of this run start with it, so runs sharing nothing still read well in logs.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Settings every process of the fleet gets (HeavyJobs__Section__Key = value).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public IReadOnlyList<Process> Managers => _managers;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<FleetRun> CreateAsync(string kind, CancellationToken ct)
+    {
+        string db;
+        IHeavyStore store;
+        if (kind == "sqlite")
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "heavyjobs-fleet-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            db = Path.Combine(dir, "h.db");
+            store = new SqliteStore(db);
+        }
+        else
+        {
+            var baseString = System.Environment.GetEnvironmentVariable("HEAVYJOBS_TEST_POSTGRES") is { Length: > 0 } s ? s : MonitorRun.DefaultPostgres;
+            db = new NpgsqlConnectionStringBuilder(baseString) { SearchPath = $"f_{Guid.NewGuid():N}" }.ToString();
+            store = new PostgresStore(db);
+        }
+
+        await store.MigrateAsync(ct);
+        return new FleetRun(db, store, $"m{Guid.NewGuid():N}"[..7]);
+    }
+
+    public string Machine(int i) => $"{Prefix}-{i}";
+
+    /// <summary>Starts machine <paramref name="name"/>'s monitor; <paramref name="reboot"/> gives it a new boot id.</summary>
+    public Process StartMachine(string name, bool reboot = false, params string[] extra)
+    {
+        _boots[name] = _boots.GetValueOrDefault(name) + (reboot || !_boots.ContainsKey(name) ? 1 : 0);
+        var process = Start(["monitor", "--node", name, "--restart-backoff", "0.2", .. extra], new() { ["HeavyJobs__Monitor__BootId"] = $"boot-{name}-{_boots[name]}" });
+        _monitors[name] = process;
+        return process;
+    }
+
+    public Process StartManager()
+    {
+        var process = Start(["manager"], []);
+        _managers.Add(process);
+        return process;
+    }
+
+    /// <summary>Runs a CLI command against the fleet's database.</summary>
+    public async Task<(int Exit, string Out)> CliAsync(CancellationToken ct, params string[] args)
+    {
+        using var process = Process.Start(Info(args, []))!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await output + await error);
+    }
+
+    /// <summary>SIGKILLs a machine whole: its monitor and every worker process it started, at once.</summary>
+    public async Task KillMachineAsync(string name)
+    {
+        var pids = new List<int> { _monitors[name].Id };
+        foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(name, IncludeExited: true), CancellationToken.None))
+        {
+            if (w.Pid > 0 && MonitorRun.Alive(w.Pid))
+            {
+                pids.Add(w.Pid);
+            }
+        }
+
+        using var kill = Process.Start("kill", ["-KILL", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))])!;
+        await kill.WaitForExitAsync();
+        await _monitors[name].WaitForExitAsync();
+    }
+
+    public Process MonitorOf(string name) => _monitors[name];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _monitors.Values.Concat(_managers).Where(p => !p.HasExited))
+        {
+            MonitorRun.Signal(p.Id, "TERM");
+        }
+
+        foreach (var p in _monitors.Values.Concat(_managers))
+        {
+            if (!p.WaitForExit(TimeSpan.FromSeconds(20)))
+            {
+                p.Kill(entireProcessTree: true);
+            }
+
+            p.Dispose();
+        }
+
+        foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(IncludeExited: true, Limit: 10_000), CancellationToken.None))
+        {
+            if (w.Pid > 0 && MonitorRun.Alive(w.Pid) && File.ReadAllText($"/proc/{w.Pid}/cmdline").Contains("--monitored", StringComparison.Ordinal))
+            {
+                MonitorRun.Signal(w.Pid, "KILL");
+            }
+        }
+
+        if (Store is PostgresStore pg)
+        {
+            await using var command = pg.DataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{new NpgsqlConnectionStringBuilder(Db).SearchPath}\" CASCADE");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Store.DisposeAsync();
+    }
+
+    private Process Start(IEnumerable<string> args, Dictionary<string, string> env)
+    {
+        var process = new Process { StartInfo = Info(args, env) };
+        var tag = string.Join(' ', args.Take(3));
+        process.OutputDataReceived += (_, e) => Append(tag, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(tag, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private ProcessStartInfo Info(IEnumerable<string> args, Dictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = MonitorRun.RepoRoot,
+        };
+        info.ArgumentList.Add(MonitorRun.Host);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["HEAVYJOBS_DB"] = Db;
+        foreach (var (k, v) in Environment.Concat(env))
+        {
+            info.Environment[k] = v;
+        }
+
+        return info;
+    }
+
+    private void Append(string tag, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.Append('[').Append(tag).Append("] ").AppendLine(line);
+        }
+    }
+}
