@@ -1,4 +1,6 @@
 using HeavyJobs.Storage;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Sqlite;
 
@@ -17,9 +19,43 @@ public static class StoreFactory
     public static IHeavyStore Open(string db, TimeProvider time) =>
         IsPostgres(db) ? new PostgresStore(db, time) : new SqliteStore(db, time: time);
 
-    /// <summary>What to show of the store in messages: never a password.</summary>
+    /// <summary>
+    /// What to show of the store in messages: never a secret. The connection string is parsed by its own driver's
+    /// builder, so every spelling of a password (Password, Pwd, PSW, any case or spacing) is found, and one that
+    /// cannot be parsed is not shown at all.
+    /// </summary>
     public static string Describe(string db) =>
-        IsPostgres(db)
-            ? "PostgreSQL " + string.Join(";", db.Split(';').Where(p => !p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)))
-            : "SQLite " + Path.GetFullPath(db);
+        IsPostgres(db) ? "PostgreSQL " + RedactPostgres(db) : "SQLite " + RedactSqlite(db);
+
+    private static string RedactPostgres(string db)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(db) { Password = null, SslPassword = null };
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return "(connection string not shown: it could not be read)";
+        }
+    }
+
+    private static string RedactSqlite(string db)
+    {
+        if (!db.Contains('=', StringComparison.Ordinal))
+        {
+            return Path.GetFullPath(db);
+        }
+
+        try
+        {
+            var builder = new SqliteConnectionStringBuilder(db) { Password = "" };
+            builder.Remove("Password");
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return "(connection string not shown: it could not be read)";
+        }
+    }
 }

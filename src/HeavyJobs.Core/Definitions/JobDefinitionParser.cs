@@ -136,7 +136,8 @@ public static class JobDefinitionParser
                     throw v.Error($"{path}.end", $"must be greater than start ({start})");
                 }
 
-                CheckCount(v, path, (end - start + size - 1) / size);
+                // In 128 bits: end - start alone overflows a long for the widest ranges.
+                CheckCount(v, path, ((Int128)end - start + size - 1) / size);
                 return new ChunkSplit.Range(start, end, size);
             }
 
@@ -184,6 +185,7 @@ public static class JobDefinitionParser
 
                 var size = (int)v.Integer(k, "size", 100, 1, 1_000_000, path);
                 var limit = (int)v.Integer(k, "limit", 1_000_000, 1, 100_000_000, path);
+                CheckCount(v, path, ((Int128)limit + size - 1) / size);
                 return new ChunkSplit.StaleKeys(set, olderThan, size, limit);
             }
 
@@ -213,7 +215,7 @@ public static class JobDefinitionParser
         }
     }
 
-    private static void CheckCount(Validator v, string path, long count)
+    private static void CheckCount(Validator v, string path, Int128 count)
     {
         if (count > MaxChunks)
         {

@@ -1,20 +1,25 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace HeavyJobs.Core.Definitions;
 
-/// <summary>Reads YAML into the same JSON tree that JSON files give, so one validator serves both.</summary>
+/// <summary>
+/// Reads YAML into the same JSON tree that JSON files give, so one validator serves both. It walks the parser's
+/// events with a stack of its own, so a hostile file cannot overflow the process's stack, and refuses aliases,
+/// which could expand a small file into an exponential tree (the "billion laughs").
+/// </summary>
 internal static class YamlToJson
 {
+    /// <summary>Deepest nesting accepted; the same as a JSON file's.</summary>
+    public const int MaxDepth = 64;
+
     public static JsonNode? Parse(string text, string source)
     {
-        var stream = new YamlStream();
         try
         {
-            using var reader = new StringReader(text);
-            stream.Load(reader);
+            return Read(new Parser(new StringReader(text)), source);
         }
         catch (YamlException ex)
         {
@@ -25,36 +30,82 @@ internal static class YamlToJson
             // The YAML scanner reports some malformed input this way, without a position.
             throw new JobDefinitionException(source, "", $"not valid YAML: {ex.Message}");
         }
-
-        if (stream.Documents.Count != 1)
-        {
-            throw new JobDefinitionException(source, "", $"expected one YAML document, found {stream.Documents.Count}");
-        }
-
-        return Convert(stream.Documents[0].RootNode);
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    private static JsonNode? Read(IParser parser, string source)
     {
-        YamlMappingNode map => ConvertMap(map),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(Convert).ToArray()),
-        YamlScalarNode scalar => ConvertScalar(scalar),
-        _ => null,
-    };
-
-    private static JsonObject ConvertMap(YamlMappingNode map)
-    {
-        var obj = new JsonObject();
-        foreach (var (key, value) in map.Children)
+        var documents = 0;
+        JsonNode? root = null;
+        // Each open container, and for a mapping the key waiting for its value.
+        var open = new Stack<(JsonNode Node, string? Key)>();
+        while (parser.MoveNext())
         {
-            var name = (key as YamlScalarNode)?.Value ?? key.ToString();
-            obj[name] = Convert(value);
+            var e = parser.Current!;
+            switch (e)
+            {
+                case DocumentStart:
+                    documents++;
+                    break;
+                case AnchorAlias alias:
+                    throw new JobDefinitionException(source, "", $"YAML aliases (*{alias.Value}) are not supported in job files, at line {alias.Start.Line}: write the value out");
+                case Scalar scalar when open.Count > 0 && open.Peek() is { Node: JsonObject, Key: null }:
+                    open.Push((open.Pop().Node, scalar.Value));
+                    break;
+                case Scalar scalar:
+                    Add(ConvertScalar(scalar));
+                    break;
+                case MappingStart or SequenceStart:
+                    if (open.Count >= MaxDepth)
+                    {
+                        throw new JobDefinitionException(source, "", $"nested more than {MaxDepth} levels deep at line {e.Start.Line}");
+                    }
+
+                    if (open.Count > 0 && open.Peek() is { Node: JsonObject, Key: null })
+                    {
+                        throw new JobDefinitionException(source, "", $"only plain text can be a key, at line {e.Start.Line}");
+                    }
+
+                    open.Push((e is MappingStart ? new JsonObject() : new JsonArray(), null));
+                    break;
+                case MappingEnd or SequenceEnd:
+                    Add(open.Pop().Node);
+                    break;
+            }
         }
 
-        return obj;
+        return documents == 1
+            ? root
+            : throw new JobDefinitionException(source, "", $"expected one YAML document, found {documents}");
+
+        void Add(JsonNode? node)
+        {
+            if (open.Count == 0)
+            {
+                root = node;
+                return;
+            }
+
+            var (parent, key) = open.Pop();
+            if (parent is JsonArray array)
+            {
+                array.Add(node);
+                open.Push((parent, null));
+            }
+            else
+            {
+                var obj = (JsonObject)parent;
+                if (obj.ContainsKey(key!))
+                {
+                    throw new JobDefinitionException(source, "", $"the key '{key}' is given twice in one mapping");
+                }
+
+                obj[key!] = node;
+                open.Push((parent, null));
+            }
+        }
     }
 
-    private static JsonNode? ConvertScalar(YamlScalarNode scalar)
+    private static JsonNode? ConvertScalar(Scalar scalar)
     {
         var value = scalar.Value ?? "";
         if (scalar.Style != ScalarStyle.Plain)
@@ -82,7 +133,8 @@ internal static class YamlToJson
             return JsonValue.Create(l);
         }
 
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        // Only finite numbers: NaN and infinities (or 1e999) have no JSON form, so they stay text.
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
         {
             return JsonValue.Create(d);
         }

@@ -19,6 +19,20 @@ public static class ChunkSplitter
         _ => throw new ArgumentOutOfRangeException(nameof(split)),
     };
 
+    /// <summary>
+    /// The most chunks a file split can give (null for splits the job file's parser already bounds): read before
+    /// anything is stored, so a huge file cut too fine is refused whole instead of filling the store.
+    /// </summary>
+    public static long? MostChunks(ChunkSplit split, string baseDirectory) => split switch
+    {
+        ChunkSplit.FileSlices f => CeilingDivide(new FileInfo(Resolve(f.Path, baseDirectory)).Length, f.Bytes),
+        ChunkSplit.KeysFile f => CeilingDivide(ReadKeys(Resolve(f.Path, baseDirectory)).LongCount(), f.Size),
+        _ => null,
+    };
+
+    // Without n + d - 1, which overflows for a size near long.MaxValue.
+    private static long CeilingDivide(long n, long d) => (n / d) + (n % d == 0 ? 0 : 1);
+
     private static IEnumerable<string> Range(ChunkSplit.Range r)
     {
         for (var start = r.Start; start < r.End; start += Math.Min(r.Size, r.End - start))

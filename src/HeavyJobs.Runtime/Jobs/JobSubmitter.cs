@@ -73,6 +73,11 @@ public static class JobSubmitter
             }
             else
             {
+                if (ChunkSplitter.MostChunks(definition.Split, baseDirectory) is > JobDefinitionParser.MaxChunks and var most)
+                {
+                    throw new JobDefinitionException(source, "split", $"would make {most:N0} chunks, more than the {JobDefinitionParser.MaxChunks:N0} allowed in one job: use a larger size");
+                }
+
                 inputs = ChunkSplitter.Inputs(definition.Split, baseDirectory);
             }
 

@@ -12,6 +12,9 @@ internal sealed class WorkerProcess
     /// <summary>Garbage lines in a row after which the worker is killed as broken.</summary>
     public const int MaxGarbageInARow = 100;
 
+    /// <summary>Longest stderr line kept in memory while it is read; the tail keeps only its first 500 characters anyway.</summary>
+    public const int MaxStderrLineBytes = 64 * 1024;
+
     private readonly Process _process;
     private readonly TimeProvider _time;
     private readonly Queue<string> _stderr = new();
@@ -157,8 +160,17 @@ internal sealed class WorkerProcess
     {
         try
         {
-            while (await _process.StandardOutput.ReadLineAsync() is { } line)
+            var reader = new WireLineReader(_process.StandardOutput.BaseStream);
+            while (await reader.ReadAsync(CancellationToken.None) is { Kind: not WireReadKind.End } read)
             {
+                if (read.Text is not { } line)
+                {
+                    // An oversized or half line is garbage too, and says why in the stderr tail.
+                    Interlocked.Increment(ref _garbageInARow);
+                    AddStderr($"[garbage on stdout] {read.Problem}");
+                    continue;
+                }
+
                 if (!Wire.TryParse(line, out var type, out var body))
                 {
                     Interlocked.Increment(ref _garbageInARow);
@@ -191,9 +203,10 @@ internal sealed class WorkerProcess
     {
         try
         {
-            while (await _process.StandardError.ReadLineAsync() is { } line)
+            var reader = new WireLineReader(_process.StandardError.BaseStream, MaxStderrLineBytes);
+            while (await reader.ReadAsync(CancellationToken.None) is { Kind: not WireReadKind.End } read)
             {
-                AddStderr(line);
+                AddStderr(read.Text ?? $"[stderr] {read.Problem}");
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
@@ -235,7 +248,10 @@ internal sealed class WorkerProcess
             State = WorkerState.Idle;
         }
 
-        Chunks = body["chunks"] is JsonArray chunks ? chunks.Select(c => c?.GetValue<long>() ?? 0).Where(c => c > 0).ToList() : [];
+        // Entries that are not whole numbers are skipped: a hostile heartbeat must not end the read loop.
+        Chunks = body["chunks"] is JsonArray chunks
+            ? chunks.Select(c => c is JsonValue v && v.TryGetValue<long>(out var id) ? id : 0).Where(c => c > 0).ToList()
+            : [];
         if (body["samples"] is JsonArray samples)
         {
             foreach (var s in samples.OfType<JsonObject>())
