@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using HeavyJobs.Runtime.Monitor;
+
+namespace HeavyJobs.Runtime.Tests.Monitor;
+
+/// <summary>
+/// A real process (`cat` in a process group of its own) as the monitor sees a worker: whatever the test says
+/// to it comes back on its stdout, so a heartbeat sent to it is read by the monitor's own reader, and whatever the
+/// monitor sends it (a wake) comes back to the test.
+/// </summary>
+internal sealed class LoopbackWorker : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TimeProvider _time;
+    private readonly Task _reader;
+
+    private LoopbackWorker(Process process, TimeProvider time, string type)
+    {
+        _process = process;
+        _time = time;
+        Worker = new WorkerProcess(1, type, process, time, 40, 0, null);
+        _reader = Worker.ReadOutputAsync((_, kind, _) =>
+        {
+            if (kind == "wake")
+            {
+                Woken.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    public WorkerProcess Worker { get; }
+
+    public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static LoopbackWorker Start(TimeProvider time, string type) =>
+        new(Process.Start(ProcessGroup.InNewGroup(["cat"]))!, time, type);
+
+    /// <summary>Sends a heartbeat and waits until the monitor's reader has taken it in at the current (fake) time.</summary>
+    public async Task HeartbeatAsync(string state, long items, CancellationToken ct)
+    {
+        var now = _time.GetTimestamp();
+        Worker.Send(new JsonObject { ["type"] = "heartbeat", ["state"] = state, ["items"] = items, ["checkpoints"] = items, ["chunks"] = new JsonArray(7L) });
+        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(Worker.LastHeartbeatTs == now && Worker.Items == items), TimeSpan.FromSeconds(30), ct), "the heartbeat came back");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Worker.Kill();
+        await _process.WaitForExitAsync();
+        await _reader;
+        _process.Dispose();
+    }
+}
