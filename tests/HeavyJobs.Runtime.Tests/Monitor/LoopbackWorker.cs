@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Monitor;
 
 namespace HeavyJobs.Runtime.Tests.Monitor;
@@ -14,6 +15,7 @@ internal sealed class LoopbackWorker : IAsyncDisposable
     private readonly Process _process;
     private readonly TimeProvider _time;
     private readonly Task _reader;
+    private int _heard;
 
     private LoopbackWorker(Process process, TimeProvider time, string type)
     {
@@ -25,6 +27,10 @@ internal sealed class LoopbackWorker : IAsyncDisposable
             if (kind == "wake")
             {
                 Woken.TrySetResult();
+            }
+            else if (kind == "echo")
+            {
+                Interlocked.Increment(ref _heard);
             }
 
             return Task.CompletedTask;
@@ -42,8 +48,12 @@ internal sealed class LoopbackWorker : IAsyncDisposable
     public async Task HeartbeatAsync(string state, long items, CancellationToken ct)
     {
         var now = _time.GetTimestamp();
+        var seen = _heard;
         Worker.Send(new JsonObject { ["type"] = "heartbeat", ["state"] = state, ["items"] = items, ["checkpoints"] = items, ["chunks"] = new JsonArray(7L) });
-        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(Worker.LastHeartbeatTs == now && Worker.Items == items), TimeSpan.FromSeconds(30), ct), "the heartbeat came back");
+        // An echo marks the end of the heartbeat: the reader handles lines in order.
+        Worker.Send(new JsonObject { ["type"] = "echo" });
+        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(Volatile.Read(ref _heard) > seen), TimeSpan.FromSeconds(30), ct), "the heartbeat came back");
+        Assert.Equal((now, WorkerStates.Parse(state)), (Worker.LastHeartbeatTs, Worker.State));
     }
 
     public async ValueTask DisposeAsync()
