@@ -153,8 +153,9 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
     public async Task AWorkerFrozenWhileItsProcessLives_IsHungAfterTheConfiguredSilence_KilledAndReplaced()
     {
         var job = await SubmitAsync("test.count", items: 1500, perChunk: 1500, sleepMs: 10, every: 10);
-        // The stall timeout stays the type's own (5 min): only the silence can find this worker hung in time.
-        Run.Start("--hung-after", "5", "--lease", "600");
+        // The stall timeout stays the type's own (5 min): only the silence can find this worker hung in time. The
+        // silence is the default's 15 s: a shorter one took live workers on this loaded machine for hung.
+        Run.Start("--hung-after", "15", "--lease", "600");
         await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node);
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).Counters.Done >= 30, Within, Ct), Run.Log);
         var frozen = (await LiveAsync()).Single();
