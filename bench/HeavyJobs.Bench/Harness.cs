@@ -38,6 +38,7 @@ internal static class Harness
             ("pickup_pg", () => PickupScenario.RunAsync(ctx, "pg")),
             ("pickup_sqlite", () => PickupScenario.RunAsync(ctx, "sqlite")),
             ("idle", () => FleetScenarios.IdleAsync(ctx)),
+            ("idle_sqlite", () => FleetScenarios.IdleAsync(ctx, "sqlite")),
             ("overhead_pg", () => OverheadScenario.RunAsync(ctx, "pg")),
             ("overhead_sqlite", () => OverheadScenario.RunAsync(ctx, "sqlite")),
             ("recovery", () => FleetScenarios.RecoveryAsync(ctx)),

@@ -19,5 +19,6 @@ var registry = HandlerRegistry.CreateBuilder()
     .Add<PoisonHandler>(TestHandlers.Poison)
     .Add<CountHandler>(TestHandlers.Boom)
     .Add<QuickHandler>(TestHandlers.Quick)
+    .Add<StubbornHandler>(TestHandlers.Stubborn)
     .Build();
 return await HeavyJobsCli.RunAsync(args, registry);

@@ -11,6 +11,7 @@ public static class TestHandlers
     public const string Poison = "test.poison";
     public const string Boom = "test.boom";
     public const string Quick = "test.quick";
+    public const string Stubborn = "test.stubborn";
 }
 
 /// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>
@@ -83,5 +84,47 @@ public sealed class QuickHandler : IChunkHandler
         context.Output($"item-{n}", "1");
         context.Add(1, good: 1);
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// <see cref="CountHandler"/>'s work on a foreground thread that never looks at its cancellation token and
+/// shrugs off failed checkpoints, as a handler stuck in a native call would: nothing but a kill ends the process.
+/// </summary>
+public sealed class StubbornHandler : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var end = context.Input.GetProperty("end").GetInt64();
+        var every = context.Parameters.TryGetProperty("every", out var e) ? e.GetInt64() : 10;
+        var sleep = context.Parameters.TryGetProperty("sleepMs", out var s) ? s.GetInt32() : 0;
+        var next = context.Cursor is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : context.Input.GetProperty("start").GetInt64();
+        var done = new TaskCompletionSource();
+        var thread = new Thread(() =>
+        {
+            while (next < end)
+            {
+                Thread.Sleep(sleep);
+                context.Output($"item-{next}", "1");
+                context.Add(1, good: 1);
+                next++;
+                if (next % every == 0 || next == end)
+                {
+                    try
+                    {
+                        context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch (Exception ex)
+                    {
+                        Console.Error.WriteLine($"stubborn: checkpoint failed ({ex.GetType().Name}); going on regardless");
+                    }
+                }
+            }
+
+            done.SetResult();
+        })
+        { IsBackground = false };
+        thread.Start();
+        await done.Task;
     }
 }

@@ -83,17 +83,36 @@ public sealed class MonitorRun : IAsyncDisposable
         return new MonitorRun(db, $"node-{Guid.NewGuid():N}"[..13], store);
     }
 
-    public void Start(params string[] extra)
+    public void Start(params string[] extra) => StartWith(new Dictionary<string, string>(), extra);
+
+    /// <summary>Starts the monitor with settings that have no flag, as environment variables (HeavyJobs__Monitor__StopGrace=…).</summary>
+    public void StartWith(IReadOnlyDictionary<string, string> env, params string[] extra)
     {
         // A loaded machine can keep a live worker from being scheduled for seconds; the hung-worker test uses
         // the stall timeout instead, so this bound only has to catch a worker that truly went silent.
-        var info = Info(["monitor", "--node", Node, "--hung-after", "20", "--restart-backoff", "0.2", .. extra]);
+        string[] hung = extra.Contains("--hung-after") ? [] : ["--hung-after", "20"];
+        var info = Info(["monitor", "--node", Node, .. hung, "--restart-backoff", "0.2", .. extra], env);
         _monitor = new Process { StartInfo = info };
         _monitor.OutputDataReceived += (_, e) => Append(e.Data);
         _monitor.ErrorDataReceived += (_, e) => Append(e.Data);
         _monitor.Start();
         _monitor.BeginOutputReadLine();
         _monitor.BeginErrorReadLine();
+    }
+
+    /// <summary>
+    /// Starts another heavyjobs process on this run's database (a standalone worker, say), with its output in
+    /// <see cref="Log"/>; the caller ends it.
+    /// </summary>
+    public Process StartProcess(IReadOnlyDictionary<string, string> env, params string[] args)
+    {
+        var process = new Process { StartInfo = Info(args, env) };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>Starts the fleet's manager (pipelines, schedules) as its own process.</summary>
@@ -182,7 +201,7 @@ public sealed class MonitorRun : IAsyncDisposable
         await Store.DisposeAsync();
     }
 
-    private ProcessStartInfo Info(IEnumerable<string> args)
+    private ProcessStartInfo Info(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -198,6 +217,11 @@ public sealed class MonitorRun : IAsyncDisposable
         }
 
         info.Environment["HEAVYJOBS_DB"] = Db;
+        foreach (var (name, value) in env ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 

@@ -12,11 +12,17 @@ namespace HeavyJobs.Bench.Scenarios;
 /// </summary>
 internal static class FleetScenarios
 {
-    /// <summary>Idle cost: manager + monitor + 8 idle workers; CPU of all of them from /proc, statements from PostgreSQL.</summary>
-    public static async Task IdleAsync(BenchContext ctx)
+    /// <summary>
+    /// Idle cost: manager + monitor + 8 idle workers; CPU of all of them from /proc, statements from PostgreSQL.
+    /// On SQLite (<paramref name="kind"/> "sqlite") nothing is notified: the monitor, and a standalone worker run
+    /// beside the fleet, poll the file's change counter every 20 ms, so the CPU is what that costs
+    /// (`sqlite.idle.cpu_percent` for the fleet, `sqlite.idle.standalone_cpu_percent` for the lone worker).
+    /// </summary>
+    public static async Task IdleAsync(BenchContext ctx, string kind = "pg")
     {
         var seconds = ctx.Quick ? 20 : 60;
-        var db = await ctx.FreshAsync("pg", "idle");
+        var pg = kind == "pg";
+        var db = await ctx.FreshAsync(kind, "idle");
         const string node = "bench-idle";
         var children = new List<Child>();
         try
@@ -25,15 +31,31 @@ internal static class FleetScenarios
             children.Add(StartCli(ctx, db, "monitor", "--node", node));
             children.Add(StartCli(ctx, db, "manager"));
             var workers = await WaitWorkersAsync(db, node, 8, WorkerState.Idle);
+            Child? standalone = pg ? null : StartCli(ctx, db, "worker", "--types", "demo.primes", "--node", "bench-idle-standalone");
+            if (standalone is not null)
+            {
+                await WaitWorkersAsync(db, "bench-idle-standalone", 1, WorkerState.Idle);
+            }
+
             await Task.Delay(3000);
             var pids = children.Select(c => c.Pid).Concat(workers.Select(w => w.Pid)).ToList();
             var ticks0 = pids.Sum(CpuTicks);
-            var before = await PgCounters.ReadAsync(ctx.Pg, ctx.HasStatements);
+            var alone0 = standalone is null ? 0 : CpuTicks(standalone.Pid);
+            var before = pg ? await PgCounters.ReadAsync(ctx.Pg, ctx.HasStatements) : default;
             await Task.Delay(TimeSpan.FromSeconds(seconds));
-            var used = await PgCounters.ReadAsync(ctx.Pg, ctx.HasStatements) - before;
             var ticks1 = pids.Sum(CpuTicks);
             // USER_HZ is 100 on Linux.
-            ctx.Results.Set("idle.cpu_percent", (ticks1 - ticks0) / 100.0 / seconds * 100, $"{pids.Count} processes over {seconds} s");
+            var cpu = (ticks1 - ticks0) / 100.0 / seconds * 100;
+            if (standalone is not null)
+            {
+                ctx.Results.Set("sqlite.idle.cpu_percent", cpu, $"{pids.Count} processes over {seconds} s");
+                ctx.Results.Set("sqlite.idle.standalone_cpu_percent", (CpuTicks(standalone.Pid) - alone0) / 100.0 / seconds * 100, $"one `heavyjobs worker` over {seconds} s");
+                children.Add(standalone);
+                return;
+            }
+
+            var used = await PgCounters.ReadAsync(ctx.Pg, ctx.HasStatements) - before;
+            ctx.Results.Set("idle.cpu_percent", cpu, $"{pids.Count} processes over {seconds} s");
             ctx.Results.Set("idle.commits_per_s", used.Commits / (double)seconds, $"{seconds} s, whole bench database");
             if (ctx.HasStatements)
             {

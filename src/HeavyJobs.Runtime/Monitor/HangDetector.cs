@@ -25,7 +25,8 @@ internal sealed partial class HangDetector(MonitorContext m, WorkerSupervisor su
         }
     }
 
-    private string? Why(WorkerProcess w, long now)
+    /// <summary>Why the worker is hung at <paramref name="now"/>, or null; internal so that tests can hold it to the defaults with a fake clock.</summary>
+    internal string? Why(WorkerProcess w, long now)
     {
         var silent = m.Time.GetElapsedTime(w.LastHeartbeatTs, now);
         if (silent >= (w.State == WorkerState.Idle ? m.Options.IdleHungAfter : m.Options.HungAfter))

@@ -1,4 +1,10 @@
+using System.Text.Json;
+using HeavyJobs.Core.Definitions;
 using HeavyJobs.Storage;
+using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Workers;
 
 namespace HeavyJobs.Runtime.Tests.Monitor;
 
@@ -25,5 +31,33 @@ public abstract class ProcessScenario(string kind) : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    protected async Task<List<WorkerRow>> LiveAsync() => [.. await Store.WorkerListAsync(new WorkerListParams(Run.Node), Ct)];
+
+    protected async Task<ChunkRow> ChunkAsync(long job) => (await Store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
+
+    protected async Task<IReadOnlyList<ActionRow>> ActionsAsync() => await Store.ActionListAsync(new ActionListParams(1000), Ct);
+
+    protected async Task AssertEveryItemOnceAsync(long job, int items)
+    {
+        var keys = (await Store.OutputListAsync(new OutputListParams(job), Ct)).Select(o => o.Key).ToList();
+        Assert.Equal(items, keys.Count);
+        Assert.Equal(Enumerable.Range(0, items).Select(i => $"item-{i}").Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
+    }
+
+    protected async Task<long> SubmitAsync(string type, int items, int perChunk, int sleepMs = 0, int every = 10)
+    {
+        var inserted = await Store.JobInsertAsync(
+            new JobInsertParams(
+                type,
+                [new StageDefinition("main", type, StageMode.Streaming)],
+                JsonSerializer.Serialize(new { sleepMs, every }),
+                Enumerable.Range(0, (items + perChunk - 1) / perChunk).Select(i => $$"""{"start":{{i * perChunk}},"end":{{Math.Min(items, (i + 1) * perChunk)}}}"""),
+                0,
+                5,
+                TimeProvider.System.GetUtcNow()),
+            Ct);
+        return inserted.JobId;
     }
 }

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Monitor;
+
+namespace HeavyJobs.Runtime.Tests.Monitor;
+
+/// <summary>
+/// A real process (`cat` in a process group of its own) as the monitor sees a worker: whatever the test says
+/// to it comes back on its stdout, so a heartbeat sent to it is read by the monitor's own reader, and whatever the
+/// monitor sends it (a wake) comes back to the test.
+/// </summary>
+internal sealed class LoopbackWorker : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TimeProvider _time;
+    private readonly Task _reader;
+    private int _heard;
+
+    private LoopbackWorker(Process process, TimeProvider time, string type)
+    {
+        _process = process;
+        _time = time;
+        Worker = new WorkerProcess(1, type, process, time, 40, 0, null);
+        _reader = Worker.ReadOutputAsync((_, kind, _) =>
+        {
+            if (kind == "wake")
+            {
+                Woken.TrySetResult();
+            }
+            else if (kind == "echo")
+            {
+                Interlocked.Increment(ref _heard);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    public WorkerProcess Worker { get; }
+
+    public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static LoopbackWorker Start(TimeProvider time, string type) =>
+        new(Process.Start(ProcessGroup.InNewGroup(["cat"]))!, time, type);
+
+    /// <summary>Sends a heartbeat and waits until the monitor's reader has taken it in at the current (fake) time.</summary>
+    public async Task HeartbeatAsync(string state, long items, CancellationToken ct)
+    {
+        var now = _time.GetTimestamp();
+        var seen = _heard;
+        Worker.Send(new JsonObject { ["type"] = "heartbeat", ["state"] = state, ["items"] = items, ["checkpoints"] = items, ["chunks"] = new JsonArray(7L) });
+        // An echo marks the end of the heartbeat: the reader handles lines in order.
+        Worker.Send(new JsonObject { ["type"] = "echo" });
+        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(Volatile.Read(ref _heard) > seen), TimeSpan.FromSeconds(30), ct), "the heartbeat came back");
+        Assert.Equal((now, WorkerStates.Parse(state)), (Worker.LastHeartbeatTs, Worker.State));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Worker.Kill();
+        await _process.WaitForExitAsync();
+        await _reader;
+        _process.Dispose();
+    }
+}
