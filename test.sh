@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The whois client, a browser for the dashboard's tests, and promtool for its metrics and alert rules.
-scripts/ensure-packages.sh whois chromium prometheus
+# zabbix-agent2: the real agent reads the Zabbix items (a test runs its item test against a running monitor).
+scripts/ensure-packages.sh whois chromium prometheus zabbix-agent2
 HEAVYJOBS_TEST_POSTGRES=$(scripts/ensure-postgres.sh | tail -1)
 export HEAVYJOBS_TEST_POSTGRES
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -1,4 +1,5 @@
 using HeavyJobs.Runtime.Hosting;
+using HeavyJobs.Runtime.Hosting.Systemd;
 using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ internal static class CliHost
         builder.Services.AddSingleton(app.Time);
         // The executable's handlers: the host uses this registry rather than building its own.
         builder.Services.AddSingleton(app.Registry);
+        // Under systemd (a unit of heavyjobs service install): readiness after migration, and watchdog pings.
         roles(builder.Services.AddHeavyJobs(o =>
         {
             o.AddSqlite().AddPostgres();
@@ -41,7 +43,7 @@ internal static class CliHost
             {
                 o.UseSqlite(db);
             }
-        }));
+        }).AddSystemd());
         return builder.Build();
     }
 }

@@ -32,6 +32,9 @@ public static class HeavyJobsCli
         root.Subcommands.Add(RunCommand.Create(app));
         root.Subcommands.Add(WebCommand.Create(app));
         root.Subcommands.Add(ManagerCommand.Create(app));
+        root.Subcommands.Add(ServeCommand.Create(app));
+        root.Subcommands.Add(ServiceCommand.Create(app));
+        root.Subcommands.Add(ZabbixCommand.Create(app));
         root.Subcommands.Add(SchedulesCommand.Create(app));
         root.Subcommands.Add(KeysCommand.Create(app));
         var whois = WhoisCommand.Create(app);

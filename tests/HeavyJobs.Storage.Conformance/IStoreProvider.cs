@@ -9,4 +9,7 @@ public interface IStoreProvider
     IHeavyStore OpenAnother(IHeavyStore store);
 
     Task DropAsync(IHeavyStore store, CancellationToken cancellationToken);
+
+    /// <summary>Runs raw SQL on the store's database, for a state only another build could have left (a newer schema).</summary>
+    Task ExecuteSqlAsync(IHeavyStore store, string sql, CancellationToken cancellationToken);
 }

@@ -32,4 +32,20 @@ public abstract class MigrationConformance(IStoreProvider provider) : Conformanc
             }
         }
     }
+
+    [Fact]
+    public async Task MigrateAsync_SchemaNewerThanThisBuild_RefusesNamingBothVersions()
+    {
+        var known = (await Store.MigrateAsync(Ct)).ToVersion;
+        // What a newer build leaves behind: a version this one has no file for.
+        await Provider.ExecuteSqlAsync(Store, "INSERT INTO hj_migrations (version, name, applied_at) VALUES (9001, '9001_from_a_newer_build', 0)", Ct);
+
+        await using var older = Provider.OpenAnother(Store);
+        var refused = await Assert.ThrowsAsync<SchemaTooNewException>(() => older.MigrateAsync(Ct));
+
+        Assert.Equal(9001, refused.StoreVersion);
+        Assert.Equal(known, refused.BuildVersion);
+        Assert.Contains("version 9001 (9001_from_a_newer_build)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"up to version {known}", refused.Message, StringComparison.Ordinal);
+    }
 }

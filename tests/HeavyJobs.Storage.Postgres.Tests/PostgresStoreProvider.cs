@@ -34,4 +34,10 @@ public sealed class PostgresStoreProvider : IStoreProvider
         await using var command = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task ExecuteSqlAsync(IHeavyStore store, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = ((PostgresStore)store).DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -33,4 +33,13 @@ public sealed class SqliteStoreProvider : IStoreProvider
 
         return Task.CompletedTask;
     }
+
+    public async Task ExecuteSqlAsync(IHeavyStore store, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={((SqliteStore)store).Path}");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -71,6 +71,16 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Workers_ShowEachWorkersOwnVersion_BesideItsMonitors()
+    {
+        var workers = (await GetAsync("/api/workers")).GetProperty("workers").EnumerateArray()
+            .ToDictionary(w => w.GetProperty("node").GetString()!, w => (w.GetProperty("version").GetString(), w.GetProperty("monitorVersion").GetString()));
+
+        Assert.Equal(("0.1.0", "0.1.0"), workers["alpha"]);
+        Assert.Equal(("0.2.0", "0.1.0"), workers["beta"]);
+    }
+
+    [Fact]
     public async Task Actions_FilterByMachineWorkerChunkAndKind_AndPageBackwards()
     {
         var kills = await GetAsync("/api/actions?kind=hung");

@@ -51,7 +51,8 @@ internal static class Seed
             new WorkerUpdateManyParams(
                 [
                     new WorkerUpdate(w1, WorkerState.Busy, c1.Id, 87.5, 150L << 20, 42.5, "fetching example.com\nslow server whois.example\n"),
-                    new WorkerUpdate(w2, WorkerState.Busy, c2.Id, 55.0, 90L << 20, 30.0, "fetching example.net\n"),
+                    // A worker already on the next version, under a monitor still on the old one (a rolling deploy).
+                    new WorkerUpdate(w2, WorkerState.Busy, c2.Id, 55.0, 90L << 20, 30.0, "fetching example.net\n", WorkerVersion: "0.2.0"),
                 ],
                 now),
             ct);

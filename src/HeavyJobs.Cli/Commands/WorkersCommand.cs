@@ -101,7 +101,7 @@ internal static class WorkersCommand
                             {
                                 id = w.Id, node = w.Node, pid = w.Pid, types = w.Types, state = w.State.ToDb(), chunk = w.CurrentChunk,
                                 cpuPercent = w.CpuPercent, rssBytes = w.RssBytes, uptimeSeconds = (long)((w.StoppedAt ?? now) - w.StartedAt).TotalSeconds,
-                                itemsPerSecond = w.ItemsPerSecond, version = w.Version, restarts = w.Restarts, heartbeatAt = w.HeartbeatAt, exitReason = w.ExitReason,
+                                itemsPerSecond = w.ItemsPerSecond, version = w.WorkerVersion ?? w.Version, monitorVersion = w.Version, restarts = w.Restarts, heartbeatAt = w.HeartbeatAt, exitReason = w.ExitReason,
                                 stderrTail = w.StderrTail,
                             }),
                             targets = targets.Select(t => new { t.Node, t.Type, t.Count, t.CrashLooping, t.Note }),
@@ -124,7 +124,7 @@ internal static class WorkersCommand
                         (w.RssBytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture),
                         ((w.StoppedAt ?? now) - w.StartedAt).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture),
                         w.ItemsPerSecond.ToString("0.#", CultureInfo.InvariantCulture),
-                        Markup.Escape(w.Version),
+                        Markup.Escape(VersionCell(w)),
                         w.Restarts.ToString(CultureInfo.InvariantCulture),
                         Markup.Escape(w.ExitReason ?? ""));
                 }
@@ -140,6 +140,10 @@ internal static class WorkersCommand
             ct));
         return command;
     }
+
+    /// <summary>The worker's own version; the monitor's beside it when they differ, so a rolling deploy shows who runs what.</summary>
+    private static string VersionCell(WorkerRow w) =>
+        w.WorkerVersion is { } own && own != w.Version ? $"{own} (monitor {w.Version})" : w.WorkerVersion ?? w.Version;
 
     private static Command OnWorker(CliApp app, string kind, string description)
     {

@@ -30,7 +30,7 @@ internal sealed class Heartbeats(MonitorContext m)
             w.Stats.Sample(w.Pid, m.Time);
             var seconds = w.RowWrittenTs == 0 ? 0 : m.Time.GetElapsedTime(w.RowWrittenTs, now).TotalSeconds;
             var rate = seconds > 0 ? Math.Round((w.Items - w.ItemsAtLastRow) / seconds, 1) : 0;
-            updates.Add(new WorkerUpdate(w.Id, w.State, w.Chunks.Count > 0 ? w.Chunks[0] : null, w.Stats.CpuPercent, w.Stats.RssBytes, rate, w.StderrTail));
+            updates.Add(new WorkerUpdate(w.Id, w.State, w.Chunks.Count > 0 ? w.Chunks[0] : null, w.Stats.CpuPercent, w.Stats.RssBytes, rate, w.StderrTail, WorkerVersion: w.Version));
             w.ItemsAtLastRow = w.Items;
             w.RowWrittenTs = now;
             w.StateAtLastRow = w.State;

@@ -37,8 +37,19 @@ public abstract partial class RelationalStore
             .ExecAsync(cancellationToken);
         // Every migration not yet applied runs, in version order: a database that took a later migration first
         // (from a branch) still gets the earlier ones.
-        var done = (await connection.Command("SELECT version FROM hj_migrations", transaction).ListAsync(r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), cancellationToken)).ToHashSet();
+        var history = await connection.Command("SELECT version, name FROM hj_migrations", transaction)
+            .ListAsync(r => (Version: Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Name: r.GetString(1)), cancellationToken);
+        var done = history.Select(h => h.Version).ToHashSet();
         var current = done.Count == 0 ? 0 : done.Max();
+        // A newer build added these: its code may rely on them in ways this build cannot see (a column dropped in a
+        // contract step, a new meaning of a state). Starting anyway could corrupt what the newer processes keep.
+        var known = migrations.Select(m => m.Version).ToHashSet();
+        var unknown = history.Where(h => !known.Contains(h.Version)).OrderBy(h => h.Version).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new SchemaTooNewException(unknown[^1].Version, unknown[^1].Name, migrations.Count == 0 ? 0 : migrations[^1].Version, migrations.Count == 0 ? "" : migrations[^1].Name);
+        }
+
         var applied = new List<string>();
         foreach (var migration in migrations.Where(m => !done.Contains(m.Version)))
         {

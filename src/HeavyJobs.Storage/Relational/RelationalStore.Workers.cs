@@ -10,7 +10,7 @@ public abstract partial class RelationalStore
 {
     private const string WorkerColumns =
         "id, node, pid, types, version, state, started_at, heartbeat_at, stopped_at, exit_reason, current_chunk, " +
-        "cpu_percent, rss_bytes, items_per_s, restarts, stderr_tail";
+        "cpu_percent, rss_bytes, items_per_s, restarts, stderr_tail, worker_version";
 
     public Task NodeUpsertAsync(NodeUpsertParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
@@ -74,10 +74,11 @@ public abstract partial class RelationalStore
                         for (var i = 0; i < batch.Length; i++)
                         {
                             var u = batch[i];
-                            rows[i] = $"(@id{i}, @state{i}, @chunk{i}, @cpu{i}, @rss{i}, @ips{i}, @stderr{i}, @exit{i}, @pid{i})";
+                            rows[i] = $"(@id{i}, @state{i}, @chunk{i}, @cpu{i}, @rss{i}, @ips{i}, @stderr{i}, @exit{i}, @pid{i}, @wv{i})";
                             command.With($"id{i}", u.WorkerId).With($"state{i}", u.State.ToDb()).With($"chunk{i}", u.CurrentChunk)
                                 .With($"cpu{i}", u.CpuPercent).With($"rss{i}", u.RssBytes).With($"ips{i}", u.ItemsPerSecond)
-                                .With($"stderr{i}", u.StderrTail).With($"exit{i}", u.ExitReason).With($"pid{i}", u.Pid is { } pid ? pid : (long?)null);
+                                .With($"stderr{i}", u.StderrTail).With($"exit{i}", u.ExitReason).With($"pid{i}", u.Pid is { } pid ? pid : (long?)null)
+                                .With($"wv{i}", u.WorkerVersion);
                         }
 
                         // VALUES columns are named column1..columnN by both databases.
@@ -88,6 +89,7 @@ public abstract partial class RelationalStore
                                 stderr_tail = COALESCE(v.column7, stderr_tail),
                                 exit_reason = COALESCE(v.column8, exit_reason),
                                 pid = COALESCE(v.column9, pid),
+                                worker_version = COALESCE(v.column10, worker_version),
                                 stopped_at = CASE WHEN v.column2 = 'exited' THEN COALESCE(stopped_at, @now) ELSE NULL END
                             FROM (VALUES {string.Join(", ", rows)}) AS v
                             WHERE hj_workers.id = v.column1
@@ -133,5 +135,6 @@ public abstract partial class RelationalStore
         r.GetInt64(12),
         r.GetDouble(13),
         r.GetInt32(14),
-        r.NullableString(15));
+        r.NullableString(15),
+        r.NullableString(16));
 }

@@ -3,6 +3,8 @@ using HeavyJobs.Core.Model;
 namespace HeavyJobs.Storage.Workers;
 
 /// <summary>One worker process, as the ps shows it.</summary>
+/// <param name="Version">The version of the monitor that started it.</param>
+/// <param name="WorkerVersion">The version the worker itself reported in its hello; null until it said hello.</param>
 public sealed record WorkerRow(
     long Id,
     string Node,
@@ -19,7 +21,8 @@ public sealed record WorkerRow(
     long RssBytes,
     double ItemsPerSecond,
     int Restarts,
-    string? StderrTail);
+    string? StderrTail,
+    string? WorkerVersion = null);
 
 public sealed record WorkerRegisterParams(string Node, int Pid, IReadOnlyList<string> Types, string Version, int Restarts, DateTimeOffset Now);
 
@@ -32,7 +35,8 @@ public sealed record WorkerUpdate(
     double ItemsPerSecond,
     string? StderrTail = null,
     string? ExitReason = null,
-    int? Pid = null);
+    int? Pid = null,
+    string? WorkerVersion = null);
 
 public sealed record WorkerUpdateManyParams(IReadOnlyList<WorkerUpdate> Updates, DateTimeOffset Now);
 

@@ -83,11 +83,12 @@ internal static class Dto
         w.RssBytes,
         Math.Max(0, ((w.StoppedAt ?? now) - w.StartedAt).TotalSeconds),
         Math.Round(w.ItemsPerSecond, 2),
-        w.Version,
+        w.WorkerVersion ?? w.Version,
         w.Restarts,
         w.HeartbeatAt,
         w.ExitReason,
-        LastLines(w.StderrTail, 5));
+        LastLines(w.StderrTail, 5),
+        w.Version);
 
     /// <summary>The "error" of the last entry in a chunk's error history (a JSON array of objects).</summary>
     public static string? LastError(string errorsJson)

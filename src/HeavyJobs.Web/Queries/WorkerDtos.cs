@@ -12,6 +12,8 @@ public sealed record FleetTargetDto(string Type, int Count, int Running);
 
 /// <summary>One line of the ps.</summary>
 /// <param name="StderrTail">The last lines the worker wrote to stderr.</param>
+/// <param name="Version">The version the worker reported for itself (its monitor's until it said hello).</param>
+/// <param name="MonitorVersion">The version of the monitor that started it: the two differ while a deploy rolls.</param>
 public sealed record WorkerDto(
     long Id,
     string Node,
@@ -27,7 +29,8 @@ public sealed record WorkerDto(
     int Restarts,
     DateTimeOffset HeartbeatAt,
     string? ExitReason,
-    string? StderrTail);
+    string? StderrTail,
+    string MonitorVersion);
 
 /// <param name="Running">Live workers of that type on that machine now.</param>
 /// <param name="SetBy">"machine" when an operator set (pinned) this machine's count, "fleet" when the manager spread a fleet target.</param>
