@@ -5,8 +5,8 @@ using HeavyJobs.Storage.Schedules;
 
 namespace HeavyJobs.Storage;
 
-/// <summary>What the fleet's manager does: pipelines, job roll-up, schedules, expired leases and roll-ups.</summary>
-public interface IMaintenanceStore : IDashboardStore, IRollupStore, IActionLog, IChangeSource
+/// <summary>What the fleet's manager does: pipelines, job roll-up, schedules, expired leases, roll-ups and retention.</summary>
+public interface IMaintenanceStore : IDashboardStore, IRollupStore, IPruneStore, IActionLog, IChangeSource
 {
     /// <summary>Whether any job is active, and when the next schedule and the next lease fall due.</summary>
     Task<ManagerAgenda> ManagerAgendaAsync(CancellationToken cancellationToken);
