@@ -24,3 +24,5 @@ public sealed class PostgresPipelineTests() : PipelineConformance(new PostgresSt
 public sealed class PostgresChunkListTests() : ChunkListConformance(new PostgresStoreProvider());
 
 public sealed class PostgresRefreshTests() : RefreshConformance(new PostgresStoreProvider());
+
+public sealed class PostgresPruneTests() : PruneConformance(new PostgresStoreProvider());

@@ -24,3 +24,5 @@ public sealed class SqlitePipelineTests() : PipelineConformance(new SqliteStoreP
 public sealed class SqliteChunkListTests() : ChunkListConformance(new SqliteStoreProvider());
 
 public sealed class SqliteRefreshTests() : RefreshConformance(new SqliteStoreProvider());
+
+public sealed class SqlitePruneTests() : PruneConformance(new SqliteStoreProvider());

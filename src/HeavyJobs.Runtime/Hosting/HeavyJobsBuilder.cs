@@ -90,6 +90,7 @@ public sealed class HeavyJobsBuilder
             new ScheduleRunner(sp.GetRequiredService<IMaintenanceStore>(), SubmitFor(sp)),
             sp.GetRequiredService<ManagerOptions>())));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, RollupDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, PruneDuty>());
         Services.AddHostedService<ManagerService>();
         return this;
     }

@@ -13,5 +13,13 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             .Positive(nameof(o.ReclaimInterval), o.ReclaimInterval)
             .Positive(nameof(o.RollupInterval), o.RollupInterval)
             .Positive(nameof(o.IdleRollupInterval), o.IdleRollupInterval)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.Interval)}", o.Retention.Interval)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.FinishedJobs)}", o.Retention.FinishedJobs)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.Actions)}", o.Retention.Actions)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.ThroughputMinutes)}", o.Retention.ThroughputMinutes)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.ExitedWorkers)}", o.Retention.ExitedWorkers)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.TakenCommands)}", o.Retention.TakenCommands)
+            .AtLeast($"{nameof(o.Retention)}:{nameof(o.Retention.Batch)}", o.Retention.Batch, 1)
+            .NotNegative($"{nameof(o.Retention)}:{nameof(o.Retention.BatchPause)}", o.Retention.BatchPause)
             .Result();
 }

@@ -8,7 +8,7 @@ namespace HeavyJobs.Runtime.Manager;
 /// <summary>
 /// One per fleet. Its duties, each in a file of its own: advancing pipelines (<see cref="StageAdvanceDuty"/>),
 /// rolling jobs up (<see cref="JobRollupDuty"/>), reclaiming expired leases (<see cref="LeaseReclaimDuty"/>),
-/// firing schedules (<see cref="ScheduleDuty"/>) and the dashboard's roll-ups (<see cref="RollupDuty"/>). This
+/// firing schedules (<see cref="ScheduleDuty"/>), the dashboard's roll-ups (<see cref="RollupDuty"/>) and retention (<see cref="PruneDuty"/>). This
 /// class is the loop: one read of the agenda per pass, every duty given it, then sleep until the soonest duty
 /// is due or the store changes. Everything it does goes to the action log.
 /// </summary>
@@ -46,6 +46,7 @@ public sealed partial class HeavyManager
         new LeaseReclaimDuty(store, options, time),
         new ScheduleDuty(new ScheduleRunner(store, submit), options),
         new RollupDuty(store, options, time, loggers.CreateLogger<RollupDuty>()),
+        new PruneDuty(store, options, time),
     ];
 
     public async Task RunAsync(CancellationToken stopping)

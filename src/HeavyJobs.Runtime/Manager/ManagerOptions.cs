@@ -27,4 +27,7 @@ public sealed record ManagerOptions
 
     /// <summary>How often roll-ups run while no job runs (closed hours of throughput still fold). The default value is 10 minutes.</summary>
     public TimeSpan IdleRollupInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>What the manager prunes, and when (<see cref="PruneDuty"/>).</summary>
+    public RetentionOptions Retention { get; set; } = new();
 }
