@@ -47,7 +47,7 @@ internal static class PruneScenario
             var removed = PruneCounts.Zero;
             var during = await RateAsync(db, live, async () =>
             {
-                var (counts, _) = await Pruner.BatchesAsync(store, retention.At(DateTimeOffset.UtcNow), retention, TimeProvider.System, budget: null, CancellationToken.None);
+                var (counts, _) = await Pruner.BatchesAsync(store, retention.At(pruneStart), retention, TimeProvider.System, budget: null, CancellationToken.None);
                 removed = counts;
             });
             var pruneSeconds = (DateTimeOffset.UtcNow - pruneStart).TotalSeconds;
@@ -56,7 +56,7 @@ internal static class PruneScenario
             await feeder;
 
             var baseline = (before + after) / 2;
-            var over = await OverBoundAsync(db, historyIds, retention);
+            var over = await OverBoundAsync(db, historyIds, retention, pruneStart);
             ctx.Results.Set($"{kind}.prune.claim_rate_ratio", during / baseline, string.Create(CultureInfo.InvariantCulture, $"{during:F0} chunks/s during the prune, {before:F0} before and {after:F0} after ({window.TotalSeconds:F0} s windows), {workers} workers"));
             ctx.Results.Set($"{kind}.prune.seconds", pruneSeconds, $"batches of {retention.Batch}, {retention.BatchPause.TotalMilliseconds:F0} ms apart");
             ctx.Results.Set($"{kind}.prune.rows_removed", removed.Rows, removed.ToString());
@@ -144,7 +144,7 @@ internal static class PruneScenario
 
             const int minutes = 30 * 24 * 60;
             var start = now.AddDays(-31).ToUnixTimeMilliseconds() / 60_000 * 60_000;
-            await Sql.ExecAsync(db, $"{Series(minutes)} INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {start} + i * 60000, w.id, '{History}', 0, 10, 10, 0 FROM n CROSS JOIN (SELECT 1 AS id UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) AS w");
+            await Sql.ExecAsync(db, $"{Series(minutes)} INSERT INTO hj_throughput (bucket, worker_id, type, stage, items, good, bad) SELECT {start} + i * CAST(60000 AS BIGINT), w.id, '{History}', 0, 10, 10, 0 FROM n CROSS JOIN (SELECT 1 AS id UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) AS w");
             await Sql.ExecAsync(db, $"{Series(oldRows)} INSERT INTO hj_actions (at, actor, kind, reason) SELECT {old} + i, 'bench', 'start', 'old' FROM n");
             await Sql.ExecAsync(db, $"{Series(oldRows / 10)} INSERT INTO hj_workers (node, pid, types, version, state, started_at, heartbeat_at, stopped_at) SELECT 'old', i, '{History}', '1', 'exited', {old}, {old}, {old} FROM n");
             await Sql.ExecAsync(db, $"{Series(oldRows / 10)} INSERT INTO hj_commands (node, kind, actor, created_at, taken_at) SELECT 'old', 'stop', 'bench', {old}, {old} FROM n");
@@ -157,9 +157,9 @@ internal static class PruneScenario
 
     private static string Series(int n) => $"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {n - 1})";
 
-    private static async Task<long> OverBoundAsync(string db, string historyIds, RetentionOptions r)
+    /// <summary>Rows older than their retention as of <paramref name="now"/>, when the prune took its cut-offs (later, more minutes are due).</summary>
+    private static async Task<long> OverBoundAsync(string db, string historyIds, RetentionOptions r, DateTimeOffset now)
     {
-        var now = DateTimeOffset.UtcNow;
         long Ms(TimeSpan age) => (now - age).ToUnixTimeMilliseconds();
         long over = 0;
         foreach (var sql in new[]
