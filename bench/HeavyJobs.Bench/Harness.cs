@@ -43,6 +43,8 @@ internal static class Harness
             ("overhead_sqlite", () => OverheadScenario.RunAsync(ctx, "sqlite")),
             ("recovery", () => FleetScenarios.RecoveryAsync(ctx)),
             ("dashboard", () => DashboardScenario.RunAsync(ctx)),
+            ("prune_pg", () => PruneScenario.RunAsync(ctx, "pg")),
+            ("prune_sqlite", () => PruneScenario.RunAsync(ctx, "sqlite")),
         ];
         foreach (var (name, run) in scenarios.Where(s => only.Count == 0 || only.Contains(s.Name)))
         {

@@ -22,6 +22,10 @@ internal static class Targets
         new("overhead.ratio", "Overhead vs plain loop", "≤ 1.10×", v => v <= 1.10),
         new("recovery.seconds", "Recovery after SIGKILL, s", "≤ 1", v => v <= 1),
         new("dashboard.max_page_ms", "Dashboard slowest page, ms", "≤ 200", v => v <= 200),
+        new("pg.prune.claim_rate_ratio", "PostgreSQL claim rate during a prune / without", "≥ 0.80", v => v >= 0.8),
+        new("sqlite.prune.claim_rate_ratio", "SQLite claim rate during a prune / without", "≥ 0.80", v => v >= 0.8),
+        new("pg.prune.rows_over_bound", "PostgreSQL rows over their retention after a prune", "0", v => v == 0),
+        new("sqlite.prune.rows_over_bound", "SQLite rows over their retention after a prune", "0", v => v == 0),
     ];
 
     public static void DeriveRatios(Results results)

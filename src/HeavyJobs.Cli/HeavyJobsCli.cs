@@ -37,6 +37,8 @@ public static class HeavyJobsCli
         root.Subcommands.Add(ZabbixCommand.Create(app));
         root.Subcommands.Add(SchedulesCommand.Create(app));
         root.Subcommands.Add(KeysCommand.Create(app));
+        root.Subcommands.Add(PruneCommand.Create(app));
+        root.Subcommands.Add(BackupCommand.Create(app));
         var whois = WhoisCommand.Create(app);
         whois.Subcommands.Add(WhoisAggregatesCommand.Create(app));
         root.Subcommands.Add(whois);

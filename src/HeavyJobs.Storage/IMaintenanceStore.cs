@@ -7,8 +7,8 @@ using HeavyJobs.Storage.Schedules;
 
 namespace HeavyJobs.Storage;
 
-/// <summary>What the fleet's manager does: pipelines, job roll-up, schedules, expired leases and roll-ups.</summary>
-public interface IMaintenanceStore : IDashboardStore, IRollupStore, IActionLog, IChangeSource, IStoreLocks
+/// <summary>What the fleet's manager does: pipelines, job roll-up, schedules, expired leases, roll-ups, retention and the fleet's machines.</summary>
+public interface IMaintenanceStore : IDashboardStore, IRollupStore, IPruneStore, IActionLog, IChangeSource, IStoreLocks
 {
     /// <summary>Whether any job is active, and when the next schedule and the next lease fall due.</summary>
     Task<ManagerAgenda> ManagerAgendaAsync(ManagerAgendaParams p, CancellationToken cancellationToken);

@@ -25,3 +25,5 @@ public sealed class PostgresChunkListTests() : ChunkListConformance(new Postgres
 
 public sealed class PostgresRefreshTests() : RefreshConformance(new PostgresStoreProvider());
 public sealed class PostgresFleetTests() : FleetConformance(new PostgresStoreProvider());
+
+public sealed class PostgresPruneTests() : PruneConformance(new PostgresStoreProvider());

@@ -25,3 +25,5 @@ public sealed class SqliteChunkListTests() : ChunkListConformance(new SqliteStor
 
 public sealed class SqliteRefreshTests() : RefreshConformance(new SqliteStoreProvider());
 public sealed class SqliteFleetTests() : FleetConformance(new SqliteStoreProvider());
+
+public sealed class SqlitePruneTests() : PruneConformance(new SqliteStoreProvider());

@@ -92,6 +92,7 @@ public sealed class HeavyJobsBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, RollupDuty>());
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, MachineWatchDuty>());
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, FleetSpreadDuty>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, PruneDuty>());
         Services.AddHostedService<ManagerService>();
         return this;
     }

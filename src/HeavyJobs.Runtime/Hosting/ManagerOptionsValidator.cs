@@ -15,5 +15,13 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             .Positive(nameof(o.IdleRollupInterval), o.IdleRollupInterval)
             .AtLeast(nameof(o.MissedBeats), o.MissedBeats, 1)
             .Rule(o.LeaderLockIdle >= TimeSpan.FromSeconds(3), $"{ManagerOptions.Section}:{nameof(o.LeaderLockIdle)} must be at least 3 seconds (it was {o.LeaderLockIdle})")
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.Interval)}", o.Retention.Interval)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.FinishedJobs)}", o.Retention.FinishedJobs)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.Actions)}", o.Retention.Actions)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.ThroughputMinutes)}", o.Retention.ThroughputMinutes)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.ExitedWorkers)}", o.Retention.ExitedWorkers)
+            .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.TakenCommands)}", o.Retention.TakenCommands)
+            .AtLeast($"{nameof(o.Retention)}:{nameof(o.Retention.Batch)}", o.Retention.Batch, 1)
+            .NotNegative($"{nameof(o.Retention)}:{nameof(o.Retention.BatchPause)}", o.Retention.BatchPause)
             .Result();
 }

@@ -11,8 +11,9 @@ namespace HeavyJobs.Runtime.Manager;
 /// <summary>
 /// One per fleet. Its duties, each in a file of its own: advancing pipelines (<see cref="StageAdvanceDuty"/>),
 /// rolling jobs up (<see cref="JobRollupDuty"/>), reclaiming expired leases (<see cref="LeaseReclaimDuty"/>),
-/// firing schedules (<see cref="ScheduleDuty"/>), the dashboard's roll-ups (<see cref="RollupDuty"/>), declaring
-/// silent machines dead (<see cref="MachineWatchDuty"/>) and spreading fleet targets (<see cref="FleetSpreadDuty"/>). This
+/// firing schedules (<see cref="ScheduleDuty"/>), the dashboard's roll-ups (<see cref="RollupDuty"/>), retention
+/// (<see cref="PruneDuty"/>), declaring silent machines dead (<see cref="MachineWatchDuty"/>) and spreading fleet
+/// targets (<see cref="FleetSpreadDuty"/>). This
 /// class is the loop: one read of the agenda per pass, every duty given it, then sleep until the soonest duty
 /// is due or the store changes. Only the manager that leads the fleet runs passes (<see cref="Leadership"/>);
 /// everything it does goes to the action log.
@@ -55,6 +56,7 @@ public sealed partial class HeavyManager
         new RollupDuty(store, options, time, loggers.CreateLogger<RollupDuty>()),
         new MachineWatchDuty(store, options),
         new FleetSpreadDuty(store, time),
+        new PruneDuty(store, options, time),
     ];
 
     /// <summary>

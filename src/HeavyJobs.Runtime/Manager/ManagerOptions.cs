@@ -40,4 +40,6 @@ public sealed record ManagerOptions
     /// last renewal is recent. The default value is 10 seconds.
     /// </summary>
     public TimeSpan LeaderLockIdle { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>What the manager prunes, and when (<see cref="PruneDuty"/>).</summary>
+    public RetentionOptions Retention { get; set; } = new();
 }

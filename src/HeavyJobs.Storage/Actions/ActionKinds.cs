@@ -48,6 +48,9 @@ public static class ActionKinds
     public const string JobFailed = "job-failed";
     public const string JobCancelled = "job-cancelled";
 
+    /// <summary>A prune: what retention removed, table by table.</summary>
+    public const string Prune = "prune";
+
     // Schedules.
     public const string ScheduleRun = "schedule-run";
     public const string ScheduleSkip = "schedule-skip";

@@ -23,8 +23,8 @@ public abstract partial class RelationalStore
             connection => connection.Command(
                     """
                     SELECT j.id FROM hj_jobs j LEFT JOIN hj_job_stats_jobs s ON s.job_id = j.id
-                    WHERE j.state IN ('active', 'paused', 'failed') OR s.job_id IS NULL OR j.updated_at >= s.refreshed_at
-                        OR (j.finished_at IS NOT NULL AND j.finished_at >= s.refreshed_at)
+                    WHERE j.pruned_at IS NULL AND (j.state IN ('active', 'paused', 'failed') OR s.job_id IS NULL OR j.updated_at >= s.refreshed_at
+                        OR (j.finished_at IS NOT NULL AND j.finished_at >= s.refreshed_at))
                     ORDER BY j.id
                     """)
                 .ListAsync(r => r.GetInt64(0), cancellationToken),
@@ -33,56 +33,63 @@ public abstract partial class RelationalStore
         long chunks = 0;
         foreach (var batch in targets.Chunk(StatsBatch))
         {
-            // Counted on a read connection: a snapshot that holds no write lock, so workers carry on meanwhile.
-            var rows = await WithConnectionAsync(
-                async connection =>
-                {
-                    var command = connection.Command("").With("recent", now - (long)JobProgress.Window.TotalMilliseconds);
-                    command.CommandText =
-                        $"""
-                        SELECT job_id, stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @recent THEN 1 ELSE 0 END)
-                        FROM ({ChunkRanges.OfJobs("job_id, stage, state, done, good, bad, finished_at", $"job_id IN ({command.InList("j", batch)})")}) AS c
-                        GROUP BY job_id, stage, state
-                        """;
-                    return await command.ListAsync(
-                        r => new JobStatsRow(r.GetInt64(0), r.GetInt32(1), ChunkStates.Parse(r.GetString(2)), r.GetInt64(3), new ChunkCounters(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)), r.GetInt64(7)),
-                        cancellationToken);
-                },
-                cancellationToken);
-            chunks += rows.Sum(r => r.Chunks);
-
-            await InTransactionAsync(
-                async (connection, transaction) =>
-                {
-                    var delete = connection.Command("", transaction);
-                    delete.CommandText = $"DELETE FROM hj_job_stats WHERE job_id IN ({delete.InList("j", batch)})";
-                    await delete.ExecAsync(cancellationToken);
-                    if (rows.Count > 0)
-                    {
-                        var insert = connection.Command("", transaction);
-                        var values = rows.Select((r, i) =>
-                        {
-                            insert.With($"j{i}", r.JobId).With($"s{i}", r.Stage).With($"t{i}", r.State.ToDb()).With($"c{i}", r.Chunks)
-                                .With($"d{i}", r.Counters.Done).With($"g{i}", r.Counters.Good).With($"b{i}", r.Counters.Bad).With($"r{i}", r.FinishedRecently);
-                            return $"(@j{i}, @s{i}, @t{i}, @c{i}, @d{i}, @g{i}, @b{i}, @r{i})";
-                        });
-                        insert.CommandText = $"INSERT INTO hj_job_stats (job_id, stage, state, chunks, done, good, bad, finished_recent) VALUES {string.Join(", ", values)}";
-                        await insert.ExecAsync(cancellationToken);
-                    }
-
-                    var marks = connection.Command("", transaction).With("now", now);
-                    marks.CommandText =
-                        $"""
-                        INSERT INTO hj_job_stats_jobs (job_id, refreshed_at) VALUES {string.Join(", ", batch.Select((id, i) => { marks.With($"j{i}", id); return $"(@j{i}, @now)"; }))}
-                        ON CONFLICT (job_id) DO UPDATE SET refreshed_at = excluded.refreshed_at
-                        """;
-                    await marks.ExecAsync(cancellationToken);
-                    return 0;
-                },
-                cancellationToken);
+            chunks += await JobStatsRecountAsync(batch, now, cancellationToken);
         }
 
         return new JobStatsRefreshed(targets.Count, chunks);
+    }
+
+    /// <summary>Recounts the chunks of these jobs into hj_job_stats; returns how many chunks were counted.</summary>
+    private async Task<long> JobStatsRecountAsync(IReadOnlyList<long> batch, long now, CancellationToken cancellationToken)
+    {
+        // Counted on a read connection: a snapshot that holds no write lock, so workers carry on meanwhile.
+        var rows = await WithConnectionAsync(
+            async connection =>
+            {
+                var command = connection.Command("").With("recent", now - (long)JobProgress.Window.TotalMilliseconds);
+                command.CommandText =
+                    $"""
+                    SELECT job_id, stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @recent THEN 1 ELSE 0 END)
+                    FROM ({ChunkRanges.OfJobs("job_id, stage, state, done, good, bad, finished_at", $"job_id IN ({command.InList("j", batch)})")}) AS c
+                    GROUP BY job_id, stage, state
+                    """;
+                return await command.ListAsync(
+                    r => new JobStatsRow(r.GetInt64(0), r.GetInt32(1), ChunkStates.Parse(r.GetString(2)), r.GetInt64(3), new ChunkCounters(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)), r.GetInt64(7)),
+                    cancellationToken);
+            },
+            cancellationToken);
+
+        await InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var delete = connection.Command("", transaction);
+                delete.CommandText = $"DELETE FROM hj_job_stats WHERE job_id IN ({delete.InList("j", batch)})";
+                await delete.ExecAsync(cancellationToken);
+                if (rows.Count > 0)
+                {
+                    var insert = connection.Command("", transaction);
+                    var values = rows.Select((r, i) =>
+                    {
+                        insert.With($"j{i}", r.JobId).With($"s{i}", r.Stage).With($"t{i}", r.State.ToDb()).With($"c{i}", r.Chunks)
+                            .With($"d{i}", r.Counters.Done).With($"g{i}", r.Counters.Good).With($"b{i}", r.Counters.Bad).With($"r{i}", r.FinishedRecently);
+                        return $"(@j{i}, @s{i}, @t{i}, @c{i}, @d{i}, @g{i}, @b{i}, @r{i})";
+                    });
+                    insert.CommandText = $"INSERT INTO hj_job_stats (job_id, stage, state, chunks, done, good, bad, finished_recent) VALUES {string.Join(", ", values)}";
+                    await insert.ExecAsync(cancellationToken);
+                }
+
+                var marks = connection.Command("", transaction).With("now", now);
+                marks.CommandText =
+                    $"""
+                    INSERT INTO hj_job_stats_jobs (job_id, refreshed_at) VALUES {string.Join(", ", batch.Select((id, i) => { marks.With($"j{i}", id); return $"(@j{i}, @now)"; }))}
+                    ON CONFLICT (job_id) DO UPDATE SET refreshed_at = excluded.refreshed_at
+                    """;
+                await marks.ExecAsync(cancellationToken);
+                return 0;
+            },
+            cancellationToken);
+
+        return rows.Sum(r => r.Chunks);
     }
 
     public Task<IReadOnlyList<JobStats>> JobStatsListAsync(JobStatsListParams p, CancellationToken cancellationToken) =>

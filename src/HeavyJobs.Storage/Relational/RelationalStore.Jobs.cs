@@ -110,13 +110,22 @@ public abstract partial class RelationalStore
                     return jobs.Select(job => new JobSummary(job, new Dictionary<ChunkState, long>(), ChunkCounters.Zero)).ToList();
                 }
 
+                // A pruned job's counts are its last recount: its chunks are gone, or going.
+                var pruned = await PrunedJobIdsAsync(connection, jobs.Select(j => j.Id).ToList(), cancellationToken);
                 var counts = connection.Command("");
-                counts.CommandText =
-                    $"""
-                    SELECT job_id, state, COUNT(*), SUM(done), SUM(good), SUM(bad)
-                    FROM ({ChunkRanges.OfJobs("job_id, state, done, good, bad", $"job_id IN ({counts.InList("j", jobs.Select(j => j.Id).ToList())})")}) AS c
-                    GROUP BY job_id, state
-                    """;
+                var live = jobs.Select(j => j.Id).Where(id => !pruned.Contains(id)).ToList();
+                var parts = new List<string>();
+                if (live.Count > 0)
+                {
+                    parts.Add($"SELECT job_id, state, COUNT(*), SUM(done), SUM(good), SUM(bad) FROM ({ChunkRanges.OfJobs("job_id, state, done, good, bad", $"job_id IN ({counts.InList("j", live)})")}) AS c GROUP BY job_id, state");
+                }
+
+                if (pruned.Count > 0)
+                {
+                    parts.Add($"SELECT job_id, state, SUM(chunks), SUM(done), SUM(good), SUM(bad) FROM hj_job_stats WHERE job_id IN ({counts.InList("p", [.. pruned])}) GROUP BY job_id, state");
+                }
+
+                counts.CommandText = string.Join(" UNION ALL ", parts);
                 var rows = await counts.ListAsync(
                     r => (JobId: r.GetInt64(0), State: ChunkStates.Parse(r.GetString(1)), Count: r.GetInt64(2),
                         Counters: new ChunkCounters(r.GetInt64(3), r.GetInt64(4), r.GetInt64(5))),
@@ -135,11 +144,13 @@ public abstract partial class RelationalStore
     public Task<IReadOnlyList<StageStateCount>> JobStageCountsAsync(JobStageCountsParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<StageStateCount>>(
             async connection => await connection.Command(
-                    $"""
-                    SELECT stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @since THEN 1 ELSE 0 END)
-                    FROM ({ChunkRanges.OfJobs("stage, state, done, good, bad, finished_at", "job_id = @job")}) AS c
-                    GROUP BY stage, state ORDER BY stage, state
-                    """)
+                    (await PrunedJobIdsAsync(connection, [p.JobId], cancellationToken)).Count > 0
+                        ? "SELECT stage, state, chunks, done, good, bad, 0 FROM hj_job_stats WHERE job_id = @job ORDER BY stage, state"
+                        : $"""
+                        SELECT stage, state, COUNT(*), SUM(done), SUM(good), SUM(bad), SUM(CASE WHEN finished_at >= @since THEN 1 ELSE 0 END)
+                        FROM ({ChunkRanges.OfJobs("stage, state, done, good, bad, finished_at", "job_id = @job")}) AS c
+                        GROUP BY stage, state ORDER BY stage, state
+                        """)
                 .With("job", p.JobId).With("since", p.FinishedSince)
                 .ListAsync(
                     r => new StageStateCount(r.GetInt32(0), ChunkStates.Parse(r.GetString(1)), r.GetInt64(2), new ChunkCounters(r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)), r.GetInt64(6)),
