@@ -127,7 +127,8 @@ internal static class ConnectionsScenario
 
     private static async Task RunCliAsync(BenchContext ctx, string db, params string[] args)
     {
-        await using var child = FleetScenarios.StartCli(ctx, db, args);
+        // Commands run while monitors start: the same patience as theirs.
+        await using var child = FleetScenarios.StartCli(ctx, new NpgsqlConnectionStringBuilder(db) { Timeout = 120 }.ToString(), args);
         if (await child.WaitAsync(TimeSpan.FromMinutes(2)) != 0)
         {
             throw new InvalidOperationException($"heavyjobs {string.Join(' ', args)} failed: {child.Errors}");
