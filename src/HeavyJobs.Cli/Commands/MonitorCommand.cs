@@ -24,9 +24,13 @@ internal static class MonitorCommand
         {
             Description = "Seconds between looks for work come due by time alone (a retry's back-off over) for idle workers (default 15).",
         };
+        var workerStore = new Option<WorkerStoreAccess?>("--worker-store")
+        {
+            Description = "How workers reach the store: Monitor (over their pipes, on the monitor's few connections), Direct (each its own), or Auto (the default: Monitor on PostgreSQL, Direct on SQLite).",
+        };
         var command = new Command("monitor", "Run this machine's monitor: start, watch, stop and restart worker processes as the store says.")
         {
-            node, external, stall, hungAfter, backoff, lease, idleProbe,
+            node, external, stall, hungAfter, backoff, lease, idleProbe, workerStore,
         };
         command.SetAction((parse, ct) => app.HostAsync(
             parse,
@@ -38,6 +42,7 @@ internal static class MonitorCommand
                 o.RestartBackoffBase = Seconds(parse.GetValue(backoff)) ?? o.RestartBackoffBase;
                 o.Lease = Seconds(parse.GetValue(lease)) ?? o.Lease;
                 o.IdleProbeInterval = Seconds(parse.GetValue(idleProbe)) ?? o.IdleProbeInterval;
+                o.WorkerStoreAccess = parse.GetValue(workerStore) ?? o.WorkerStoreAccess;
             }),
             null,
             LogLevel.Information,

@@ -67,8 +67,13 @@ public static class HeavyJobsServiceCollectionExtensions
 
         services.TryAddSingleton<HeavyJobsClient>();
 
-        // Added before any role's service, so the schema is up to date before any of them starts.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreMigrationService>());
+        // Added before any role's service, so the schema is up to date before any of them starts. A worker whose
+        // monitor makes its store calls opens no store: its monitor migrated it before starting it.
+        if (!MonitoredProcess.StoreThroughMonitor)
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreMigrationService>());
+        }
+
         var builder = new HeavyJobsBuilder(services);
         if (MonitoredProcess.IsWorker)
         {

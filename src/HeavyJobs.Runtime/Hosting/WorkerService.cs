@@ -1,7 +1,9 @@
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Runtime.Worker;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +17,7 @@ namespace HeavyJobs.Runtime.Hosting;
 /// closing) its handlers checkpoint and give their chunks back, and the host ends.
 /// </summary>
 internal sealed class WorkerService(
-    IHeavyStore store,
+    IServiceProvider services,
     HandlerRegistry registry,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -33,6 +35,7 @@ internal sealed class WorkerService(
             }
             else
             {
+                var store = services.GetRequiredService<IHeavyStore>();
                 await using var host = new StandaloneWorkerHost(store, worker.Node, AppVersion.Current, worker.Lease, time);
                 await new ChunkWorker(store, registry, host, worker, time, loggers).RunAsync(stoppingToken);
             }
@@ -61,6 +64,10 @@ internal sealed class WorkerService(
         };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var pipe = new PipeWorkerHost(Console.In, Console.Out, AppVersion.Current, stop.Cancel);
-        await new ChunkWorker(store, registry, pipe, monitored, time, loggers).RunAsync(stop.Token);
+        // The store is opened (and its connections made) only by a worker that reaches it itself.
+        IWorkerStoreCalls calls = MonitoredProcess.StoreThroughMonitor
+            ? new MonitorStoreCalls(pipe)
+            : new DirectStoreCalls(services.GetRequiredService<IHeavyStore>());
+        await new ChunkWorker(calls, registry, pipe, monitored, time, loggers).RunAsync(stop.Token);
     }
 }

@@ -40,12 +40,13 @@ public sealed partial class HeavyMonitor
     public HeavyMonitor(IMonitorStore store, HandlerRegistry registry, MonitorOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         _m = new MonitorContext(store, registry, options, time, loggers.CreateLogger("HeavyJobs.Monitor"));
-        _supervisor = new WorkerSupervisor(_m, new WorkerProxy(store, options, time));
+        var proxy = new WorkerProxy(store, options, time);
+        _supervisor = new WorkerSupervisor(_m, proxy);
         _commands = new MonitorCommands(_m, _supervisor);
         _convergence = new Convergence(_m, _supervisor);
         _heartbeats = new Heartbeats(_m);
         _hangs = new HangDetector(_m, _supervisor);
-        _waker = new IdleWaker(_m);
+        _waker = new IdleWaker(_m, proxy.Gate);
         _machine = new MachineBeat(_m);
         _convergence.Drained = () => _machine.Drained;
     }

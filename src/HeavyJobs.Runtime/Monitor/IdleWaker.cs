@@ -7,8 +7,10 @@ namespace HeavyJobs.Runtime.Monitor;
 /// One store watcher per machine: when the store changes, it wakes the monitor's loop; when it changes, and every
 /// <see cref="MonitorOptions.IdleProbeInterval"/> without a change (work that comes due by time alone writes
 /// nothing), it asks the store which idle workers' types have work ready and wakes only those, over their pipes.
+/// That question takes its turn with the workers' store calls on <paramref name="gate"/>, so that the loop, the
+/// gate and the LISTEN session are all the connections a machine holds.
 /// </summary>
-internal sealed partial class IdleWaker(MonitorContext m)
+internal sealed partial class IdleWaker(MonitorContext m, SemaphoreSlim gate)
 {
     /// <summary>Set when the store changed since the loop last re-read targets and commands.</summary>
     public bool StoreChanged { get; set; } = true;
@@ -32,7 +34,17 @@ internal sealed partial class IdleWaker(MonitorContext m)
                     continue;
                 }
 
-                var ready = await m.Store.ChunkReadyTypesAsync(idle.Select(w => w.Type).Distinct().ToList(), m.Time.GetUtcNow(), ct);
+                IReadOnlyList<string> ready;
+                await gate.WaitAsync(ct);
+                try
+                {
+                    ready = await m.Store.ChunkReadyTypesAsync(idle.Select(w => w.Type).Distinct().ToList(), m.Time.GetUtcNow(), ct);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
                 foreach (var w in idle.Where(w => ready.Contains(w.Type)))
                 {
                     w.Send(new { type = "wake" });

@@ -71,6 +71,19 @@ public sealed record MonitorOptions
     /// <summary>Job types run by other executables speaking the worker protocol: type → command line.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ExternalWorkers { get; set; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// How the machine's .NET workers reach the store: through this monitor over their pipes, sharing its
+    /// connections, or each on connections of its own. The default value is <see cref="WorkerStoreAccess.Auto"/>:
+    /// through the monitor on PostgreSQL, direct on SQLite (docs/operations.md, "Connections").
+    /// </summary>
+    public WorkerStoreAccess WorkerStoreAccess { get; set; } = WorkerStoreAccess.Auto;
+
+    /// <summary>
+    /// How many store requests of its workers the monitor serves at once, each on one of its pooled connections
+    /// (the monitor's own loop and its LISTEN session come on top). The default value is 2.
+    /// </summary>
+    public int WorkerStoreConnections { get; set; } = 2;
+
     /// <summary>The store as workers should open it (passed as HEAVYJOBS_DB); the host fills it from its store options.</summary>
     public string Db { get; set; } = "";
 
@@ -90,6 +103,15 @@ public sealed record MonitorOptions
     /// </summary>
     public TimeSpan WorkerIdleHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Whether workers go through the monitor, <see cref="WorkerStoreAccess.Auto"/> resolved by the kind of store.</summary>
+    internal bool WorkersThroughMonitor => WorkerStoreAccess switch
+    {
+        WorkerStoreAccess.Monitor => true,
+        WorkerStoreAccess.Direct => false,
+        // With no kind given, a connection string (not a file path) is PostgreSQL, as the heavyjobs command tells them apart.
+        _ => StoreKind is { } kind ? string.Equals(kind, "postgres", StringComparison.OrdinalIgnoreCase) : Db.Contains('=', StringComparison.Ordinal),
+    };
+
     /// <summary>The idle heartbeat period workers are actually given: never shorter than the busy one.</summary>
     internal TimeSpan EffectiveWorkerIdleHeartbeat => TimeSpan.FromTicks(Math.Max(WorkerHeartbeat.Ticks, WorkerIdleHeartbeat.Ticks));
 
@@ -99,4 +121,17 @@ public sealed record MonitorOptions
     /// says at once when it turns busy, and from then on <see cref="HungAfter"/> applies.
     /// </summary>
     internal TimeSpan IdleHungAfter => TimeSpan.FromTicks(Math.Max(HungAfter.Ticks, EffectiveWorkerIdleHeartbeat.Ticks * 3));
+}
+
+/// <summary>How a monitor's .NET workers reach the store (<see cref="MonitorOptions.WorkerStoreAccess"/>).</summary>
+public enum WorkerStoreAccess
+{
+    /// <summary>Through the monitor on PostgreSQL, where connections are what a fleet runs out of; direct on SQLite, a file with no connection limit.</summary>
+    Auto,
+
+    /// <summary>Each worker opens the store itself.</summary>
+    Direct,
+
+    /// <summary>Workers send their store calls to the monitor over their pipes and share its connections.</summary>
+    Monitor,
 }

@@ -12,17 +12,32 @@ namespace HeavyJobs.Runtime.Monitor;
 
 /// <summary>
 /// Serves the proxy requests of workers that do not reach the store themselves (docs/worker-protocol.md):
-/// the same store calls the .NET worker makes, fenced the same way by the epoch the worker names.
+/// the same store calls the .NET worker makes, fenced the same way by the epoch the worker names. It also hands
+/// the store calls of .NET workers to <see cref="StoreCallServer"/>. Both take turns on one gate, so that however
+/// many workers a machine runs, their requests hold at most <see cref="MonitorOptions.WorkerStoreConnections"/>
+/// of the monitor's connections at once.
 /// </summary>
 internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, TimeProvider time)
 {
+    private readonly SemaphoreSlim _gate = new(options.WorkerStoreConnections);
+
+    /// <summary>The turns on the monitor's connections that its workers' requests take; the idle probe takes one too.</summary>
+    public SemaphoreSlim Gate => _gate;
     private readonly ConcurrentDictionary<long, string> _parameters = new();
     private readonly ConcurrentDictionary<long, (ChunkCounters Counters, int Stage, string Type, long JobId)> _held = new();
     private readonly Random _random = new();
+    private StoreCallServer? _calls;
 
     public async Task HandleAsync(WorkerProcess worker, string type, JsonObject body, CancellationToken cancellationToken)
     {
+        if (type == StoreCalls.Call)
+        {
+            (_calls ??= new StoreCallServer(store, _gate)).Start(worker.Send, body);
+            return;
+        }
+
         var seq = body.Long("seq");
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             object answer = type switch
@@ -43,6 +58,10 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
         {
             // A bad request or a store hiccup answers with an error; the worker decides, the monitor lives on.
             worker.Send(new { type = "error", seq, error = ex.Message });
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

@@ -41,6 +41,7 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
             info.Environment[WorkerEnvironment.Store] = kind;
         }
 
+        info.Environment[WorkerEnvironment.StoreAccess] = options.WorkersThroughMonitor ? StoreCalls.AccessMonitor : StoreCalls.AccessDirect;
         info.Environment[WorkerEnvironment.HeartbeatMs] = Ms(options.WorkerHeartbeat);
         info.Environment[WorkerEnvironment.IdleHeartbeatMs] = Ms(options.EffectiveWorkerIdleHeartbeat);
         info.Environment[WorkerEnvironment.LeaseMs] = Ms(options.Lease);

@@ -16,6 +16,9 @@ public static class Wire
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How message bodies are written and read: the store calls' parameter records travel in this form.</summary>
+    public static JsonSerializerOptions Json => Options;
+
     public static string Serialize(object message) => JsonSerializer.Serialize(message, Options);
 
     public static bool TryParse(string? line, out string type, out JsonObject body)
@@ -72,6 +75,9 @@ public static class WorkerEnvironment
 
     /// <summary>The lease a worker that claims from the store itself asks for; the monitor extends it by the same.</summary>
     public const string LeaseMs = "HEAVYJOBS_LEASE_MS";
+
+    /// <summary>How a .NET worker reaches the store: "monitor" (over its pipe, <see cref="StoreCalls"/>) or "direct" (it opens <see cref="Db"/>).</summary>
+    public const string StoreAccess = "HEAVYJOBS_STORE_ACCESS";
 
     /// <summary>The file in which the worker keeps the chunks its handlers run (<see cref="RunningFile"/>).</summary>
     public const string RunningFile = "HEAVYJOBS_RUNNING_FILE";

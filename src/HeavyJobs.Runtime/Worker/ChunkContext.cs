@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.KeySets;
@@ -19,7 +20,7 @@ namespace HeavyJobs.Runtime.Worker;
 /// </summary>
 internal sealed partial class ChunkContext : IChunkContext, IDisposable
 {
-    private readonly IHeavyStore _store;
+    private readonly IWorkerStoreCalls _store;
     private readonly ClaimedChunk _chunk;
     private JsonDocument? _input;
     private readonly TimeProvider _time;
@@ -47,7 +48,7 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
     private bool _settled;
 
     public ChunkContext(
-        IHeavyStore store,
+        IWorkerStoreCalls store,
         ClaimedChunk chunk,
         JsonElement parameters,
         ILogger logger,

@@ -75,8 +75,7 @@ public sealed partial class ChunkWorker
             return cached;
         }
 
-        var job = await _store.JobGetAsync(jobId, cancellationToken);
-        using var doc = JsonDocument.Parse(job?.Parameters ?? "{}");
+        using var doc = JsonDocument.Parse(await _store.JobParametersAsync(jobId, cancellationToken) ?? "{}");
         return _jobParameters[jobId] = doc.RootElement.Clone();
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Core.Retry;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Throughput;
@@ -20,7 +21,7 @@ namespace HeavyJobs.Runtime.Worker;
 /// </summary>
 public sealed partial class ChunkWorker
 {
-    private readonly IHeavyStore _store;
+    private readonly IWorkerStoreCalls _store;
     private readonly HandlerRegistry _registry;
     private readonly IWorkerHost _host;
     private readonly WorkerOptions _options;
@@ -46,6 +47,12 @@ public sealed partial class ChunkWorker
     private PeriodicTimer? _heartbeatTimer;
 
     public ChunkWorker(IHeavyStore store, HandlerRegistry registry, IWorkerHost host, WorkerOptions options, TimeProvider time, ILoggerFactory loggers)
+        : this(new DirectStoreCalls(store), registry, host, options, time, loggers)
+    {
+    }
+
+    /// <param name="store">The store calls it makes: on a store of its own, or carried to its monitor over its pipe.</param>
+    public ChunkWorker(IWorkerStoreCalls store, HandlerRegistry registry, IWorkerHost host, WorkerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         _store = store;
         _registry = registry;

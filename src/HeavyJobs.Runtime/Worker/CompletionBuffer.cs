@@ -1,4 +1,5 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 
@@ -14,7 +15,7 @@ internal sealed record PendingCompletion(ChunkCompletion Completion, string Type
 /// loses only those, and their chunks run again. Each completion is fenced by its own epoch, so one that a
 /// reset or reclaim made stale is refused and writes nothing.
 /// </summary>
-internal sealed class CompletionBuffer(IHeavyStore store, TimeProvider time)
+internal sealed class CompletionBuffer(IWorkerStoreCalls store, TimeProvider time)
 {
     private readonly Lock _lock = new();
     private List<PendingCompletion> _pending = [];

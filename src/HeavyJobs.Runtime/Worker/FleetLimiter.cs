@@ -1,4 +1,5 @@
 using HeavyJobs.Core.Handlers;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
@@ -21,7 +22,7 @@ internal static class FleetLimiter
     /// </summary>
     private const int LateShare = 10;
 
-    public static async ValueTask<IAsyncDisposable> AcquireAsync(IHeavyStore store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
+    public static async ValueTask<IAsyncDisposable> AcquireAsync(IWorkerStoreCalls store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
     {
         int slot;
         while (true)
@@ -74,7 +75,7 @@ internal static class FleetLimiter
     /// <summary>How long starts stay spaced further apart after a resource pushed back.</summary>
     public static readonly TimeSpan SlowFor = TimeSpan.FromSeconds(60);
 
-    public static async ValueTask BackOffAsync(IHeavyStore store, TimeProvider time, string resource, TimeSpan pause, ClaimedChunk chunk, CancellationToken cancellationToken)
+    public static async ValueTask BackOffAsync(IWorkerStoreCalls store, TimeProvider time, string resource, TimeSpan pause, ClaimedChunk chunk, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var result = await store.RateBackOffAsync(new RateBackOffParams(resource, pause, SlowFor, now), cancellationToken);
@@ -93,7 +94,7 @@ internal static class FleetLimiter
         }
     }
 
-    private sealed class Release(IHeavyStore store, string resource, int slot) : IAsyncDisposable
+    private sealed class Release(IWorkerStoreCalls store, string resource, int slot) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await store.ServerSlotReleaseAsync(new ServerSlotReleaseParams(resource, slot), CancellationToken.None);
     }

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Protocol;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage.Throughput;
 
 namespace HeavyJobs.Runtime.Worker;
@@ -18,6 +21,8 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _lock = new();
     private readonly List<ThroughputSample> _samples = [];
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonNode?>> _calls = new();
+    private long _seq;
     private WorkerStatus? _lastSent;
     private RunningFile? _running;
     private TimeSpan? _grace;
@@ -53,9 +58,12 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         }
 
         Send(new { type = "hello", version = _version, types, protocol = Wire.ProtocolVersion, proxy = false, pid = Environment.ProcessId });
-        _ = Task.Run(ReadLoopAsync, CancellationToken.None);
+        Listen();
         return id;
     }
+
+    /// <summary>Starts reading what the monitor says (wake, stop, answers to store calls); <see cref="StartAsync"/> does it.</summary>
+    internal void Listen() => _ = Task.Run(ReadLoopAsync, CancellationToken.None);
 
     public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -130,6 +138,32 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Sends a store call to the monitor and waits for its answer (<see cref="StoreCalls"/>). Cancelling stops the
+    /// wait, not the call: like a statement cancelled in flight it may still be applied, and the epoch fences it.
+    /// </summary>
+    /// <exception cref="MonitorStoreException">The monitor could not make the call, or is gone.</exception>
+    public async Task<JsonNode?> CallAsync(string op, object args, CancellationToken cancellationToken)
+    {
+        var seq = Interlocked.Increment(ref _seq);
+        var answer = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _calls[seq] = answer;
+        try
+        {
+            if (MonitorGone)
+            {
+                throw new MonitorStoreException(op, "the monitor is gone");
+            }
+
+            Send(new { type = StoreCalls.Call, seq, op, args });
+            return await answer.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _calls.TryRemove(seq, out _);
+        }
+    }
+
     public void Dispose()
     {
         _wake.Dispose();
@@ -152,6 +186,20 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
                     case "wake":
                         _wake.Release();
                         break;
+                    case StoreCalls.Result:
+                        if (_calls.TryRemove(body.Long("seq"), out var answered))
+                        {
+                            answered.TrySetResult(body["value"]);
+                        }
+
+                        break;
+                    case StoreCalls.Error:
+                        if (_calls.TryRemove(body.Long("seq"), out var refused))
+                        {
+                            refused.TrySetException(new MonitorStoreException(null, body.Str("error") ?? "failed"));
+                        }
+
+                        break;
                     case "stop":
                         _grace = body.Long("graceMs") is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
                         _stop();
@@ -164,6 +212,11 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         }
 
         MonitorGone = true;
+        foreach (var call in _calls.Values)
+        {
+            call.TrySetException(new MonitorStoreException(null, "the monitor is gone"));
+        }
+
         _stop();
     }
 

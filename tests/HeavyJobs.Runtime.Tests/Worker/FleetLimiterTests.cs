@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Runtime.Worker;
+using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Politeness;
 using HeavyJobs.Storage.Sqlite;
@@ -46,7 +47,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         // The second is given the next turn, a spacing later. Its process wakes 100 ms after each turn it is
         // given (descheduled, a slow database): going then would put it 150 ms from the next request. It takes
         // a fresh turn instead, as often as it wakes late.
-        var second = FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct).AsTask();
+        var second = FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, Limit, Ct).AsTask();
         for (var late = 0; late < 5; late++)
         {
             var turn = await _turns.Reader.ReadAsync(Ct);
@@ -72,7 +73,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         var first = await FirstRequestAsync();
 
         // The next request is given the next turn; before it comes, another worker's answer says "slow down".
-        var second = FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct).AsTask();
+        var second = FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, Limit, Ct).AsTask();
         var turn = await _turns.Reader.ReadAsync(Ct);
         Assert.Equal(first + Interval, turn);
         _time.Advance(TimeSpan.FromMilliseconds(100));
@@ -97,7 +98,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     private async Task<DateTimeOffset> FirstRequestAsync()
     {
         var first = _time.GetUtcNow();
-        await using (await FleetLimiter.AcquireAsync(_store, _time, Resource, Limit, Ct))
+        await using (await FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, Limit, Ct))
         {
             Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
         }
