@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Storage.Relational;
 using Npgsql;
 
@@ -95,6 +96,23 @@ public sealed class PostgresStore : RelationalStore
         await _listenSource.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
+
+    protected override StoreErrorKind Classify(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } => StoreErrorKind.Full,
+        // Deadlocks, serialization failures, a server shutting down or starting, too many connections: Npgsql
+        // knows which server errors pass.
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown } => StoreErrorKind.Transient,
+        PostgresException pg => pg.IsTransient ? StoreErrorKind.Transient : StoreErrorKind.Permanent,
+        // A refused, broken or timed-out connection (the server restarted, the backend was terminated).
+        NpgsqlException npgsql when npgsql.IsTransient => StoreErrorKind.Transient,
+        NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException } => StoreErrorKind.Transient,
+        TimeoutException => StoreErrorKind.Transient,
+        _ => StoreErrorKind.Permanent,
+    };
+
+    // The server answered the COMMIT with an error: it did not land. A broken connection leaves it unknown.
+    protected override bool CommitSurelyFailed(Exception exception) => exception is PostgresException;
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
@@ -13,6 +14,10 @@ public sealed class SqliteStore : RelationalStore
 {
     private static readonly IReadOnlyList<Migration> Migrations =
         LoadMigrations(typeof(SqliteStore).Assembly, "HeavyJobs.Storage.Sqlite.Migrations.");
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteFull = 13;
 
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -64,6 +69,15 @@ public sealed class SqliteStore : RelationalStore
         _turns.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    // SQLite's primary result codes (the low byte of an extended one): https://sqlite.org/rescode.html
+    protected override StoreErrorKind Classify(Exception exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: var code } when (code & 0xFF) is SqliteBusy or SqliteLocked => StoreErrorKind.Transient,
+        SqliteException { SqliteErrorCode: var code } when (code & 0xFF) is SqliteFull => StoreErrorKind.Full,
+        TimeoutException => StoreErrorKind.Transient,
+        _ => StoreErrorKind.Permanent,
+    };
 
     protected override async ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) =>
         await _turns.TakeAsync(cancellationToken);
