@@ -60,7 +60,10 @@ public sealed class PostgresStore : RelationalStore
 
     public NpgsqlDataSource DataSource => _dataSource;
 
-    public override async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    // Retried like any call, so a process that starts while the database restarts waits for it instead of exiting.
+    public override Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => RetryingAsync(MigrateOnceAsync, cancellationToken);
+
+    private async Task<MigrationResult> MigrateOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

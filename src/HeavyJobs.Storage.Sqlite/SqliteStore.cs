@@ -43,7 +43,10 @@ public sealed class SqliteStore : RelationalStore
 
     public string Path { get; }
 
-    public override async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    // Retried like any call: a busy file at start-up is waited for.
+    public override Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => RetryingAsync(MigrateOnceAsync, cancellationToken);
+
+    private async Task<MigrationResult> MigrateOnceAsync(CancellationToken cancellationToken)
     {
         var dir = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(dir))

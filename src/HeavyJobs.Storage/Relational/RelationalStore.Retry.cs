@@ -63,7 +63,8 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    private async Task<T> RetryingAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="call"/>, again from the start on a passing error; a full database is reported as such.</summary>
+    protected async Task<T> RetryingAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
