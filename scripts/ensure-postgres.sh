@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure a local PostgreSQL server runs with the role and database the tests use.
 # Installs Debian's packages if missing, creates and starts the cluster with pg_ctlcluster. Idempotent.
+# HEAVYJOBS_PG_CLUSTER names another cluster (created on HEAVYJOBS_PG_PORT): the outage tests restart one of
+# their own, so the tests running beside them on "main" keep their connections.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -12,14 +14,15 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
 fi
 
 version=$(ls /usr/lib/postgresql | sort -V | tail -1)
-if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version main"; then
-  as_root pg_createcluster "$version" main >/dev/null
+cluster=${HEAVYJOBS_PG_CLUSTER:-main}
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version $cluster"; then
+  as_root pg_createcluster ${HEAVYJOBS_PG_PORT:+--port "$HEAVYJOBS_PG_PORT"} "$version" "$cluster" >/dev/null
 fi
-if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -q online; then
-  as_root pg_ctlcluster "$version" main start
+if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $4}' | grep -q online; then
+  as_root pg_ctlcluster "$version" "$cluster" start
 fi
 
-port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
+port=$(pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $3}')
 for _ in $(seq 1 60); do
   pg_isready -q -h 127.0.0.1 -p "$port" && break
   sleep 0.5

@@ -73,14 +73,17 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+            catch (Exception) when (!_stop.IsCancellationRequested)
             {
-                // The database went away: try again with a growing pause; the caller's fallback poll covers the gap.
+                // The database went away (restarted, the backend terminated): whatever the error, a watcher that
+                // stopped listening would leave idle workers asleep for good. Try again with a growing pause; the
+                // caller's fallback poll covers the gap, and the first session after it counts as a change.
                 failures++;
                 _listening.TrySetResult();
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * (1 << Math.Min(failures, 6)))), time, _stop.Token);
+                    // Capped at 2 s: once the database is back, idle workers are woken within about that.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 * (1 << Math.Min(failures, 5)))), time, _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {

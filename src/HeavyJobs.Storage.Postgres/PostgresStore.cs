@@ -1,6 +1,7 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Fleet;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Storage.Relational;
 using Npgsql;
 
@@ -60,7 +61,10 @@ public sealed class PostgresStore : RelationalStore
 
     public NpgsqlDataSource DataSource => _dataSource;
 
-    public override async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    // Retried like any call, so a process that starts while the database restarts waits for it instead of exiting.
+    public override Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => RetryingAsync(MigrateOnceAsync, cancellationToken);
+
+    private async Task<MigrationResult> MigrateOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -102,6 +106,23 @@ public sealed class PostgresStore : RelationalStore
 
     public override async Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken) =>
         (await PostgresLock.TakeAsync(_listenSource, name, options, wait: true, cancellationToken))!;
+
+    protected override StoreErrorKind Classify(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } => StoreErrorKind.Full,
+        // Deadlocks, serialization failures, a server shutting down or starting, too many connections: Npgsql
+        // knows which server errors pass.
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown } => StoreErrorKind.Transient,
+        PostgresException pg => pg.IsTransient ? StoreErrorKind.Transient : StoreErrorKind.Permanent,
+        // A refused, broken or timed-out connection (the server restarted, the backend was terminated).
+        NpgsqlException npgsql when npgsql.IsTransient => StoreErrorKind.Transient,
+        NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException } => StoreErrorKind.Transient,
+        TimeoutException => StoreErrorKind.Transient,
+        _ => StoreErrorKind.Permanent,
+    };
+
+    // The server answered the COMMIT with an error: it did not land. A broken connection leaves it unknown.
+    protected override bool CommitSurelyFailed(Exception exception) => exception is PostgresException;
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

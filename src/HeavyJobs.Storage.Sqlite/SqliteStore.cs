@@ -1,6 +1,7 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Fleet;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
@@ -14,6 +15,10 @@ public sealed class SqliteStore : RelationalStore
 {
     private static readonly IReadOnlyList<Migration> Migrations =
         LoadMigrations(typeof(SqliteStore).Assembly, "HeavyJobs.Storage.Sqlite.Migrations.");
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteFull = 13;
 
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -39,7 +44,10 @@ public sealed class SqliteStore : RelationalStore
 
     public string Path { get; }
 
-    public override async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    // Retried like any call: a busy file at start-up is waited for.
+    public override Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => RetryingAsync(MigrateOnceAsync, cancellationToken);
+
+    private async Task<MigrationResult> MigrateOnceAsync(CancellationToken cancellationToken)
     {
         var dir = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(dir))
@@ -82,6 +90,15 @@ public sealed class SqliteStore : RelationalStore
             await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
         }
     }
+
+    // SQLite's primary result codes (the low byte of an extended one): https://sqlite.org/rescode.html
+    protected override StoreErrorKind Classify(Exception exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: var code } when (code & 0xFF) is SqliteBusy or SqliteLocked => StoreErrorKind.Transient,
+        SqliteException { SqliteErrorCode: var code } when (code & 0xFF) is SqliteFull => StoreErrorKind.Full,
+        TimeoutException => StoreErrorKind.Transient,
+        _ => StoreErrorKind.Permanent,
+    };
 
     protected override async ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) =>
         await _turns.TakeAsync(cancellationToken);

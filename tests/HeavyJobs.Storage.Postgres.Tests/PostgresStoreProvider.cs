@@ -1,4 +1,5 @@
 using HeavyJobs.Storage.Conformance;
+using HeavyJobs.Storage.Conformance.Faults;
 using HeavyJobs.Storage.Postgres;
 using Npgsql;
 
@@ -6,9 +7,10 @@ namespace HeavyJobs.Storage.Postgres.Tests;
 
 /// <summary>
 /// Each test gets its own schema in the test database named by HEAVYJOBS_TEST_POSTGRES (the test command
-/// starts the server and creates it). There is no skipping: without a server these tests fail.
+/// starts the server and creates it). There is no skipping: without a server these tests fail. With an injector,
+/// every store made meets its faults.
 /// </summary>
-public sealed class PostgresStoreProvider : IStoreProvider
+public sealed class PostgresStoreProvider(FaultInjector? faults = null) : IStoreProvider
 {
     public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=heavyjobs;Password=heavyjobs;Database=heavyjobs_test";
 
@@ -22,10 +24,13 @@ public sealed class PostgresStoreProvider : IStoreProvider
     }
 
     public Task<IHeavyStore> CreateAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IHeavyStore>(new PostgresStore(NewSchemaConnectionString(out _)));
+        Task.FromResult<IHeavyStore>(Open(NewSchemaConnectionString(out _)));
 
-    public IHeavyStore OpenAnother(IHeavyStore store) =>
-        new PostgresStore(((PostgresStore)store).ConnectionString);
+    public IHeavyStore OpenAnother(IHeavyStore store) => Open(((PostgresStore)store).ConnectionString);
+
+    private PostgresStore Open(string connectionString) => faults is null
+        ? new PostgresStore(connectionString)
+        : new PostgresStore(connectionString) { Faults = faults, Retry = PostgresFaults.QuickRetry };
 
     public async Task DropAsync(IHeavyStore store, CancellationToken cancellationToken)
     {

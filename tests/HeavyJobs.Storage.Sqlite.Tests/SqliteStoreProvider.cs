@@ -1,10 +1,11 @@
 using HeavyJobs.Storage.Conformance;
+using HeavyJobs.Storage.Conformance.Faults;
 using HeavyJobs.Storage.Sqlite;
 
 namespace HeavyJobs.Storage.Sqlite.Tests;
 
-/// <summary>Each test gets its own database file in a temporary folder.</summary>
-public sealed class SqliteStoreProvider : IStoreProvider
+/// <summary>Each test gets its own database file in a temporary folder; with an injector, every store made meets its faults.</summary>
+public sealed class SqliteStoreProvider(FaultInjector? faults = null) : IStoreProvider
 {
     // Tests check the rules, not durability across power loss: NORMAL spares an fsync per commit.
     private static readonly SqliteStoreOptions Options = new() { Synchronous = "NORMAL" };
@@ -13,10 +14,14 @@ public sealed class SqliteStoreProvider : IStoreProvider
     {
         var dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        return Task.FromResult<IHeavyStore>(new SqliteStore(Path.Combine(dir, "store.db"), Options));
+        return Task.FromResult<IHeavyStore>(Open(Path.Combine(dir, "store.db")));
     }
 
-    public IHeavyStore OpenAnother(IHeavyStore store) => new SqliteStore(((SqliteStore)store).Path, Options);
+    public IHeavyStore OpenAnother(IHeavyStore store) => Open(((SqliteStore)store).Path);
+
+    private SqliteStore Open(string path) => faults is null
+        ? new SqliteStore(path, Options)
+        : new SqliteStore(path, Options) { Faults = faults, Retry = SqliteFaults.QuickRetry };
 
     public Task DropAsync(IHeavyStore store, CancellationToken cancellationToken)
     {

@@ -34,6 +34,9 @@ public sealed class MonitorRun : IAsyncDisposable
 
     public Process Monitor => _monitor!;
 
+    /// <summary>The manager process, once <see cref="StartManager"/> started it.</summary>
+    public Process? Manager => _manager;
+
     public string Log
     {
         get
@@ -61,7 +64,8 @@ public sealed class MonitorRun : IAsyncDisposable
         }
     }
 
-    public static async Task<MonitorRun> CreateAsync(string kind, CancellationToken ct)
+    /// <summary>A run on a fresh database: a SQLite file, or a schema of its own on <paramref name="postgres"/> (the tests' server by default).</summary>
+    public static async Task<MonitorRun> CreateAsync(string kind, CancellationToken ct, string? postgres = null)
     {
         string db;
         IHeavyStore store;
@@ -74,7 +78,7 @@ public sealed class MonitorRun : IAsyncDisposable
         }
         else
         {
-            var baseString = Environment.GetEnvironmentVariable("HEAVYJOBS_TEST_POSTGRES") is { Length: > 0 } s ? s : DefaultPostgres;
+            var baseString = postgres ?? (Environment.GetEnvironmentVariable("HEAVYJOBS_TEST_POSTGRES") is { Length: > 0 } s ? s : DefaultPostgres);
             db = new NpgsqlConnectionStringBuilder(baseString) { SearchPath = $"m_{Guid.NewGuid():N}" }.ToString();
             store = new PostgresStore(db);
         }

@@ -18,37 +18,41 @@ internal sealed partial class IdleWaker(MonitorContext m, SemaphoreSlim gate)
     public async Task WatchAsync(CancellationToken ct)
     {
         await using var watcher = m.Store.CreateChangeWatcher();
+        // A change seen while the store could not be asked what it made ready is still owed to the idle workers:
+        // the next pass looks at once instead of sleeping until the next change or probe.
+        var owed = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                if (await watcher.WaitAsync(m.Options.IdleProbeInterval, ct))
+                if (await watcher.WaitAsync(owed ? TimeSpan.Zero : m.Options.IdleProbeInterval, ct))
                 {
                     StoreChanged = true;
                     m.Signal.Release();
                 }
 
+                owed = true;
                 var idle = m.Live().Where(w => w.State == WorkerState.Idle && w.EndingReason is null).ToList();
-                if (idle.Count == 0)
+                if (idle.Count > 0)
                 {
-                    continue;
+                    IReadOnlyList<string> ready;
+                    await gate.WaitAsync(ct);
+                    try
+                    {
+                        ready = await m.Store.ChunkReadyTypesAsync(idle.Select(w => w.Type).Distinct().ToList(), m.Time.GetUtcNow(), ct);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+
+                    foreach (var w in idle.Where(w => ready.Contains(w.Type)))
+                    {
+                        w.Send(new { type = "wake" });
+                    }
                 }
 
-                IReadOnlyList<string> ready;
-                await gate.WaitAsync(ct);
-                try
-                {
-                    ready = await m.Store.ChunkReadyTypesAsync(idle.Select(w => w.Type).Distinct().ToList(), m.Time.GetUtcNow(), ct);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-
-                foreach (var w in idle.Where(w => ready.Contains(w.Type)))
-                {
-                    w.Send(new { type = "wake" });
-                }
+                owed = false;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -57,6 +61,7 @@ internal sealed partial class IdleWaker(MonitorContext m, SemaphoreSlim gate)
             catch (Exception ex)
             {
                 LogWatchFailed(m.Logger, ex);
+                StoreChanged = true;
                 await Task.Delay(TimeSpan.FromSeconds(1), m.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }

@@ -32,28 +32,6 @@ public abstract partial class RelationalStore : IHeavyStore
     /// <summary>Waits, before a write transaction begins, for whatever turn the database wants writers to take; null for none.</summary>
     protected virtual ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
 
-    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it if it returns normally.</summary>
-    protected async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        using var turn = await TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (StoreFence.Epoch is { } epoch)
-        {
-            await CheckFenceAsync(connection, transaction, epoch, cancellationToken);
-        }
-
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    protected async Task<T> WithConnectionAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await work(connection);
-    }
-
     private async Task NotifyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         if (Dialect.NotifySql.Length > 0)
