@@ -38,7 +38,6 @@ public abstract class WorkerVersionScenarios(string kind) : ProcessScenario(kind
         Assert.Contains($"1.0 (monitor {python.Version})", table, StringComparison.Ordinal);
     }
 
-    private async Task<List<WorkerRow>> LiveAsync() => [.. await Store.WorkerListAsync(new WorkerListParams(Run.Node), Ct)];
 }
 
 public sealed class SqliteWorkerVersionTests() : WorkerVersionScenarios("sqlite");
