@@ -15,7 +15,7 @@ namespace HeavyJobs.Runtime.Tests.Fleet;
 /// </summary>
 public sealed class FleetScenarios
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
