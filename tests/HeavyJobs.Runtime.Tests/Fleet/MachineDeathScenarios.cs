@@ -15,7 +15,7 @@ namespace HeavyJobs.Runtime.Tests.Fleet;
 /// </summary>
 public sealed class MachineDeathScenarios
 {
-    private const int Items = 12_000;
+    private const int Items = 6_000;
     private const int PerChunk = 200;
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(5);
 
@@ -40,7 +40,7 @@ public sealed class MachineDeathScenarios
             new JobInsertParams(
                 "count on a fleet",
                 [new StageDefinition("main", "test.count", StageMode.Streaming)],
-                JsonSerializer.Serialize(new { sleepMs = 5, every = 20 }),
+                JsonSerializer.Serialize(new { sleepMs = 20, every = 20 }),
                 Enumerable.Range(0, Items / PerChunk).Select(i => $$"""{"start":{{i * PerChunk}},"end":{{(i + 1) * PerChunk}}}"""),
                 0,
                 5,
@@ -53,10 +53,13 @@ public sealed class MachineDeathScenarios
         await fleet.KillMachineAsync(c);
         var killed = Stopwatch.StartNew();
         var held = await HeldByAsync(fleet, c);
+        // Chunks last about 4 s each, so the machine dies holding work (a worker that finished one claims the next).
+        Assert.NotEmpty(held);
 
         // Its chunks are free within seconds, far inside the five-minute lease.
         Assert.True(await MonitorRun.UntilAsync(async () => (await HeldByAsync(fleet, c)).Count == 0, TimeSpan.FromSeconds(90), Ct), fleet.Log);
         var freed = killed.Elapsed;
+        Assert.True(await MonitorRun.UntilAsync(async () => (await FleetScenarios.Actions(fleet, ActionKinds.MachineDead)).Count > 0, TimeSpan.FromSeconds(90), Ct), fleet.Log);
         var dead = Assert.Single(await FleetScenarios.Actions(fleet, ActionKinds.MachineDead));
         Assert.Equal(c, dead.Node);
         Assert.All(await FleetScenarios.Workers(fleet, c), w => Assert.Equal(WorkerState.Lost, w.State));
