@@ -86,9 +86,14 @@ public sealed class FleetConnectionsTests : IAsyncLifetime
         // Chunks of 20 s of work with a checkpoint every 100 ms: every worker stays busy and writes all along.
         await SubmitAsync(chunks: Machines * WorkersPerMachine * 2, items: 2000, sleepMs: 10, every: 10);
         var nodes = Enumerable.Range(1, Machines).Select(i => $"conn-{i}-{_app[7..12]}").ToList();
+        // Targets first: once a machine has joined, a scale for a machine the fleet does not know yet is refused.
         foreach (var node in nodes)
         {
             Assert.Equal(0, (await CliAsync("workers", "scale", $"test.count={WorkersPerMachine}", "--node", node)).Exit);
+        }
+
+        foreach (var node in nodes)
+        {
             StartMonitor(node);
         }
 
