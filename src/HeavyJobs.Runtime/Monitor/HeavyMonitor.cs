@@ -47,7 +47,7 @@ public sealed partial class HeavyMonitor
         _heartbeats = new Heartbeats(_m);
         _hangs = new HangDetector(_m, _supervisor);
         _waker = new IdleWaker(_m, proxy.Gate);
-        _machine = new MachineBeat(_m);
+        _machine = new MachineBeat(_m, proxy.Gate);
         _convergence.Drained = () => _machine.Drained;
     }
 

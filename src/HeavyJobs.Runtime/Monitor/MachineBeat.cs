@@ -11,7 +11,7 @@ namespace HeavyJobs.Runtime.Monitor;
 /// <see cref="MonitorOptions.MachineHeartbeat"/> on a loop of its own, so a busy monitor loop never delays the
 /// beat that keeps its machine alive in the fleet. The beat also carries the drain flag back.
 /// </summary>
-internal sealed partial class MachineBeat(MonitorContext m)
+internal sealed partial class MachineBeat(MonitorContext m, SemaphoreSlim gate)
 {
     private IStoreLock? _name;
 
@@ -57,7 +57,18 @@ internal sealed partial class MachineBeat(MonitorContext m)
         {
             try
             {
-                var beat = await m.Store.NodeBeatAsync(new NodeBeatParams(m.Options.Node, m.BootId, m.Time.GetUtcNow()), ct);
+                // The beat takes its turn with the workers' store calls, so it opens no session of its own.
+                NodeBeat beat;
+                await gate.WaitAsync(ct);
+                try
+                {
+                    beat = await m.Store.NodeBeatAsync(new NodeBeatParams(m.Options.Node, m.BootId, m.Time.GetUtcNow()), ct);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
                 if (beat.WasDead)
                 {
                     // The fleet gave up on this machine while it lived (frozen, or cut off): its chunks went elsewhere
