@@ -42,6 +42,8 @@ internal static class Harness
             ("overhead_pg", () => OverheadScenario.RunAsync(ctx, "pg")),
             ("overhead_sqlite", () => OverheadScenario.RunAsync(ctx, "sqlite")),
             ("recovery", () => FleetScenarios.RecoveryAsync(ctx)),
+            ("recovery_machine", () => MachineScenarios.MachineRecoveryAsync(ctx)),
+            ("fleet_burndown", () => MachineScenarios.BurndownAsync(ctx)),
             // 80 worker processes take minutes to start on a 2-core machine: the full run only, or --only fleet_conns.
             ("fleet_conns", () => ctx.Quick && !only.Contains("fleet_conns") ? Task.CompletedTask : ConnectionsScenario.RunAsync(ctx)),
             ("dashboard", () => DashboardScenario.RunAsync(ctx)),

@@ -7,14 +7,44 @@ namespace HeavyJobs.Storage.Postgres;
 /// <summary>
 /// One LISTEN connection that sleeps in the server until a work-making transaction commits a NOTIFY. A
 /// background loop owns the connection and only ever waits without a timeout; callers wait on a signal with
-/// theirs, so a caller's timeout never leaves the connection half-way through a read.
+/// theirs, so a caller's timeout never leaves the connection half-way through a read. Given a lock name, the
+/// same session holds that advisory lock (a machine's name), so the name costs no connection of its own.
 /// </summary>
-internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time) : IChangeWatcher
+internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time, string? lockName = null) : ILockingChangeWatcher
 {
     private readonly SemaphoreSlim _changed = new(0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // True once listening (and holding the lock, if asked); false if the lock was another's at the first try.
+    private readonly TaskCompletionSource<bool> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private volatile bool _held = true;
+
+    public string LockName => lockName ?? "";
+
+    public bool Held => _held;
+
+    /// <summary>Listens and takes the lock; null (and nothing left open) if another session holds it.</summary>
+    public static async Task<ILockingChangeWatcher?> TakeAsync(NpgsqlDataSource dataSource, string channel, TimeProvider time, string lockName, CancellationToken cancellationToken)
+    {
+        var watcher = new PostgresChangeWatcher(dataSource, channel, time, lockName);
+        watcher._loop = Task.Run(watcher.ListenAsync, CancellationToken.None);
+        try
+        {
+            // No timeout: a monitor that starts while the database is down waits for it, as its other calls do.
+            if (await watcher._listening.Task.WaitAsync(cancellationToken))
+            {
+                return watcher;
+            }
+        }
+        catch
+        {
+            await watcher.DisposeAsync();
+            throw;
+        }
+
+        await watcher.DisposeAsync();
+        return null;
+    }
 
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -55,8 +85,19 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
             {
                 await using var connection = await dataSource.OpenConnectionAsync(_stop.Token);
                 connection.Notification += (_, _) => _changed.Release();
-                await connection.Command($"LISTEN {channel}").ExecAsync(_stop.Token);
-                _listening.TrySetResult();
+                // A session that a dead network cut off is noticed in seconds, so a lock on it is not held by no one.
+                await connection.Command($"SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3; LISTEN {channel}").ExecAsync(_stop.Token);
+                var held = lockName is null
+                    || (bool)(await connection.Command($"SELECT pg_try_advisory_lock({PostgresLock.KeySql})").With("name", lockName).ScalarAsync(_stop.Token))!;
+                // Another process holds the name: at the first try the caller is told; later, the holder learns it
+                // lost the name (another took it while this session was gone) and stops.
+                if (!held && _listening.TrySetResult(false))
+                {
+                    return;
+                }
+
+                _held = held;
+                _listening.TrySetResult(true);
                 if (failures > 0)
                 {
                     // Changes may have been missed while the connection was down: let the waiters look.
@@ -77,9 +118,14 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
             {
                 // The database went away (restarted, the backend terminated): whatever the error, a watcher that
                 // stopped listening would leave idle workers asleep for good. Try again with a growing pause; the
-                // caller's fallback poll covers the gap, and the first session after it counts as a change.
+                // caller's fallback poll covers the gap, and the first session after it counts as a change. A
+                // lock's first try keeps its caller waiting until it has an answer.
                 failures++;
-                _listening.TrySetResult();
+                if (lockName is null)
+                {
+                    _listening.TrySetResult(true);
+                }
+
                 try
                 {
                     // Capped at 2 s: once the database is back, idle workers are woken within about that.

@@ -12,7 +12,7 @@ namespace HeavyJobs.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresLock : IStoreLock
 {
-    private const string KeySql = "hashtextextended(current_schema() || '/heavyjobs-lock/' || @name, 0)";
+    internal const string KeySql = "hashtextextended(current_schema() || '/heavyjobs-lock/' || @name, 0)";
 
     private readonly NpgsqlConnection _connection;
     private readonly SemaphoreSlim _use = new(1, 1);

@@ -82,6 +82,9 @@ public sealed class PostgresStore : RelationalStore
 
     public override IChangeWatcher CreateChangeWatcher() => new PostgresChangeWatcher(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time);
 
+    public override Task<ILockingChangeWatcher?> TryLockWatchingAsync(string lockName, CancellationToken cancellationToken) =>
+        PostgresChangeWatcher.TakeAsync(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time, lockName, cancellationToken);
+
     private static string? SchemaOf(string connectionString)
     {
         var schema = new NpgsqlConnectionStringBuilder(connectionString).SearchPath?.Split(',')[0].Trim();

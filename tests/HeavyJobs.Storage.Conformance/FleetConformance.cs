@@ -154,6 +154,29 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
         Assert.Equal("manager", taken.Name);
     }
 
+    [Fact]
+    public async Task LockingWatcher_HoldsTheName_AndStillWakes()
+    {
+        await using var other = Provider.OpenAnother(Store);
+        var watcher = await Store.TryLockWatchingAsync("node:m1", Ct);
+        Assert.NotNull(watcher);
+        Assert.True(watcher.Held);
+        // The same name, by either way of asking, is refused while the watcher lives; another name is free.
+        Assert.Null(await other.TryLockWatchingAsync("node:m1", Ct));
+        Assert.Null(await other.TryLockAsync("node:m1", new LockOptions(), Ct));
+        await using (var m2 = await other.TryLockWatchingAsync("node:m2", Ct))
+        {
+            Assert.NotNull(m2);
+        }
+
+        // It is a change watcher like any other: a work-making commit wakes it.
+        await other.JobInsertAsync(new("t", [new Core.Definitions.StageDefinition("main", "t", Core.Definitions.StageMode.Streaming)], "{}", ["{}"], 0, 3, Now), Ct);
+        Assert.True(await watcher.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        await watcher.DisposeAsync();
+        await using var taken = await other.TryLockWatchingAsync("node:m1", Ct);
+        Assert.NotNull(taken);
+    }
+
     private NodeJoinParams Join(string name, string boot) => new(name, boot, "1", 4, 100, "host", Beat, Now);
 
     private JobInsertParams Job(ScheduleFire fire) =>

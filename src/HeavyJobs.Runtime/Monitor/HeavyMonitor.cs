@@ -59,6 +59,7 @@ public sealed partial class HeavyMonitor
         _m.BootId = _m.Options.BootId is { Length: > 0 } given ? given : BootId.Read();
         // One monitor per machine name: a second one stops here, before it touches the machine's rows.
         await _machine.TakeNameAsync(stopping);
+        _waker.Shared = _machine.Changes;
         using var runningFiles = _m.RunningFiles = new RunningFiles(RunningFiles.DefaultRoot);
         await _machine.JoinAsync(stopping);
         await RecoverAsync(stopping);
@@ -68,7 +69,7 @@ public sealed partial class HeavyMonitor
         var beat = _machine.BeatAsync(watcherStop.Token);
         try
         {
-            while (!stopping.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested && !beat.IsFaulted)
             {
                 try
                 {
@@ -95,6 +96,12 @@ public sealed partial class HeavyMonitor
             await _supervisor.ShutdownAsync();
             await _m.ActAsync(ActionKinds.MonitorStop, $"monitor pid {Environment.ProcessId} stopped", CancellationToken.None);
             await _machine.ReleaseNameAsync();
+        }
+
+        if (beat.IsFaulted)
+        {
+            // The machine's name was lost: the monitor ends as one that could not take it would.
+            await beat;
         }
     }
 

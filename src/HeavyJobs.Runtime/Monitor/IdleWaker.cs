@@ -1,4 +1,5 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Changes;
 using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Runtime.Monitor;
@@ -12,12 +13,16 @@ namespace HeavyJobs.Runtime.Monitor;
 /// </summary>
 internal sealed partial class IdleWaker(MonitorContext m, SemaphoreSlim gate)
 {
+    /// <summary>A watcher someone else owns (the machine name's session); null: the waker opens its own.</summary>
+    public IChangeWatcher? Shared { get; set; }
+
     /// <summary>Set when the store changed since the loop last re-read targets and commands.</summary>
     public bool StoreChanged { get; set; } = true;
 
     public async Task WatchAsync(CancellationToken ct)
     {
-        await using var watcher = m.Store.CreateChangeWatcher();
+        var watcher = Shared ?? m.Store.CreateChangeWatcher();
+        await using var owned = Shared is null ? watcher : null;
         // A change seen while the store could not be asked what it made ready is still owed to the idle workers:
         // the next pass looks at once instead of sleeping until the next change or probe.
         var owed = false;

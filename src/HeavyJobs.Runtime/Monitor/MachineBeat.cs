@@ -1,4 +1,5 @@
 using HeavyJobs.Storage.Actions;
+using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Nodes;
 using Microsoft.Extensions.Logging;
@@ -9,27 +10,35 @@ namespace HeavyJobs.Runtime.Monitor;
 /// The machine in the fleet: the monitor takes the machine name's lock (one monitor per name), joins the
 /// machine's row (saying when it rebooted or comes back from the dead), then beats the row every
 /// <see cref="MonitorOptions.MachineHeartbeat"/> on a loop of its own, so a busy monitor loop never delays the
-/// beat that keeps its machine alive in the fleet. The beat also carries the drain flag back.
+/// beat that keeps its machine alive in the fleet. The beat also carries the drain flag back. The name's lock
+/// lives on the session that listens for changes (<see cref="Changes"/>), so it costs no connection of its own.
 /// </summary>
 internal sealed partial class MachineBeat(MonitorContext m, SemaphoreSlim gate)
 {
-    private IStoreLock? _name;
+    private ILockingChangeWatcher? _name;
 
     /// <summary>The machine is drained: converge to no workers.</summary>
     public bool Drained { get; private set; }
 
+    /// <summary>The store's wake-ups, on the session that holds the machine's name; null before the name is taken.</summary>
+    public IChangeWatcher? Changes => _name;
+
     /// <summary>Takes the machine's name, or throws <see cref="MachineNameTakenException"/> saying who holds it.</summary>
     public async Task TakeNameAsync(CancellationToken ct)
     {
-        _name = await m.Store.TryLockAsync("node:" + m.Options.Node, new LockOptions(), ct);
+        _name = await m.Store.TryLockWatchingAsync("node:" + m.Options.Node, ct);
         if (_name is null)
         {
-            var row = (await m.Store.NodeListAsync(ct)).FirstOrDefault(n => n.Name == m.Options.Node);
-            var who = row is null
-                ? "another monitor"
-                : $"monitor pid {row.Pid} on host {row.Host} (boot {row.BootId}), last heartbeat {(m.Time.GetUtcNow() - row.HeartbeatAt).TotalSeconds:0.0} s ago";
-            throw new MachineNameTakenException($"machine name '{m.Options.Node}' is taken: {who} holds it. Give this monitor another name (--node), or stop that one first.");
+            throw new MachineNameTakenException($"machine name '{m.Options.Node}' is taken: {await HolderAsync(ct)} holds it. Give this monitor another name (--node), or stop that one first.");
         }
+    }
+
+    private async Task<string> HolderAsync(CancellationToken ct)
+    {
+        var row = (await m.Store.NodeListAsync(ct)).FirstOrDefault(n => n.Name == m.Options.Node);
+        return row is null
+            ? "another monitor"
+            : $"monitor pid {row.Pid} on host {row.Host} (boot {row.BootId}), last heartbeat {(m.Time.GetUtcNow() - row.HeartbeatAt).TotalSeconds:0.0} s ago";
     }
 
     /// <summary>Joins the machine's row; logs a reboot (new boot id) or a return from the dead.</summary>
@@ -55,6 +64,14 @@ internal sealed partial class MachineBeat(MonitorContext m, SemaphoreSlim gate)
         using var timer = new PeriodicTimer(m.Options.MachineHeartbeat, m.Time);
         while (await timer.WaitForNextTickAsync(ct))
         {
+            if (_name is { Held: false })
+            {
+                // The name's session dropped and another monitor took the name before this one got back: two
+                // monitors must never run one machine's workers, so this one stops.
+                m.Signal.Release();
+                throw new MachineNameTakenException($"machine name '{m.Options.Node}' was lost while the database connection was down and is now held by {await HolderAsync(ct)}: this monitor stops.");
+            }
+
             try
             {
                 // The beat takes its turn with the workers' store calls, so it opens no session of its own.

@@ -20,6 +20,10 @@ public abstract partial class RelationalStore : IHeavyStore
 
     public abstract IChangeWatcher CreateChangeWatcher();
 
+    /// <summary>The lock and a watcher side by side; a store whose locks cost a session joins them (PostgreSQL).</summary>
+    public virtual async Task<ILockingChangeWatcher?> TryLockWatchingAsync(string lockName, CancellationToken cancellationToken) =>
+        await TryLockAsync(lockName, new LockOptions(), cancellationToken) is { } taken ? new LockBesideWatcher(taken, CreateChangeWatcher()) : null;
+
     public abstract ValueTask DisposeAsync();
 
     public abstract Task<IStoreLock?> TryLockAsync(string name, LockOptions options, CancellationToken cancellationToken);
