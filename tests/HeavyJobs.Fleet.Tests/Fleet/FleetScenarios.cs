@@ -7,7 +7,7 @@ using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Schedules;
 using HeavyJobs.Storage.Workers;
 
-namespace HeavyJobs.Runtime.Tests.Fleet;
+namespace HeavyJobs.Fleet.Tests.Fleet;
 
 /// <summary>
 /// A fleet on one box (<see cref="FleetRun"/>): several machines' monitors and several managers, real processes on

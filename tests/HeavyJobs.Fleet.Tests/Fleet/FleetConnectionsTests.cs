@@ -7,7 +7,7 @@ using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Workers;
 using Npgsql;
 
-namespace HeavyJobs.Runtime.Tests.Monitor;
+namespace HeavyJobs.Fleet.Tests.Fleet;
 
 /// <summary>
 /// Issue 15, "connections that scale with machines, not workers": several machines' monitors (real

@@ -7,7 +7,7 @@ using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Workers;
 
-namespace HeavyJobs.Runtime.Tests.Fleet;
+namespace HeavyJobs.Fleet.Tests.Fleet;
 
 /// <summary>
 /// Three machines burn one job; one of them is SIGKILLed whole (its monitor and every worker at once) mid-run
