@@ -44,6 +44,8 @@ internal static class WhoisNotFoundPhrases
         "unknown domain",
         "no such object",
         "do not have an entry",
+        "not registred",
+        "domain unknown",
         "is available for registration",
         "is available for purchase",
         "available for registration",
