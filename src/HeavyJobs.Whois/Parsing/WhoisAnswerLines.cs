@@ -185,8 +185,9 @@ internal static class WhoisAnswerLines
         }
 
         // A number as the last word is a numbered key ("Name server 1"); elsewhere it makes the line a value.
-        var numbered = key.TrimEnd("0123456789");
-        var end = numbered.Length < key.Length && key.Length - numbered.Length <= 2 && numbered.EndsWith(' ') ? numbered.Length : key.Length;
+        var padded = key.TrimEnd(". ");
+        var numbered = padded.TrimEnd("0123456789");
+        var end = numbered.Length < padded.Length && padded.Length - numbered.Length <= 2 && numbered.EndsWith(' ') ? numbered.Length : key.Length;
         for (var i = 1; i < end; i++)
         {
             if (char.IsAsciiDigit(key[i]) && char.IsWhiteSpace(key[i - 1]))

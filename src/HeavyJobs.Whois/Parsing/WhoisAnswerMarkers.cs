@@ -84,6 +84,8 @@ internal static class WhoisAnswerMarkers
         var sentence = text.TrimEnd(".!");
         return sentence.EndsWith(" no match", StringComparison.OrdinalIgnoreCase)
             || sentence.EndsWith(" not found", StringComparison.OrdinalIgnoreCase)
+            || (sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase) && !sentence.Contains("service", StringComparison.OrdinalIgnoreCase))
+            || sentence.EndsWith(" is free", StringComparison.OrdinalIgnoreCase)
             || (sentence.StartsWith("domain ", StringComparison.OrdinalIgnoreCase)
                 && sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase))
             || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)

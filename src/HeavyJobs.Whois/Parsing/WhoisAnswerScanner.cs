@@ -286,10 +286,10 @@ internal static class WhoisAnswerScanner
                 builder.SetRegistrar(value, 1);
                 break;
             case WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires:
-                builder.SetDate(key, value, 1);
+                builder.SetDate(key, value, 1, guessed: true);
                 break;
             case WhoisKey.NameServer:
-                builder.AddNameServers(value, weak: true);
+                builder.AddNameServers(value, weak: true, guessed: true);
                 break;
         }
     }

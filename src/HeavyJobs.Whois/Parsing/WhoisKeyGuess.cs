@@ -77,9 +77,9 @@ internal static class WhoisKeyGuess
             return true;
         }
 
-        // "dns", "dns 1", "ns", "ns1", "ns 2": the whole key is the word and a number.
+        // "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most.
         var word = key.TrimEnd("0123456789 ");
-        return word is "dns" or "ns" or "nserver" or "name servers" && word.Length < key.Length;
+        return word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length);
     }
 
     private static bool ContainsAny(ReadOnlySpan<char> key, string[] words)
