@@ -282,6 +282,9 @@ internal static class WhoisAnswerScanner
 
         switch (key)
         {
+            case WhoisKey.Domain when WhoisRecordBuilder.StartsWithHostName(value):
+                builder.SetDomain(value, 1);
+                break;
             case WhoisKey.Registrar:
                 builder.SetRegistrar(value, 1);
                 break;

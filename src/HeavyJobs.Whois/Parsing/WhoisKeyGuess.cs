@@ -63,7 +63,11 @@ internal static class WhoisKeyGuess
             return WhoisKey.Created;
         }
 
-        return WhoisKey.None;
+        // "Name of domain", "Domain name (ASCII)", "Queried domain": kept only when the value is a host name.
+        return key.Contains("domain", StringComparison.Ordinal) && !key.Contains("status", StringComparison.Ordinal)
+            && !key.Contains("type", StringComparison.Ordinal)
+            ? WhoisKey.Domain
+            : WhoisKey.None;
     }
 
     // "Domain server 1", "DNS 2", "nserver", "ns1", "Nameserver (primary)", "Servidor DNS", "Serveur DNS".

@@ -297,7 +297,9 @@ internal static class WhoisKeyMap
             || normalizedKey.Contains("dns servers", StringComparison.Ordinal)
             || normalizedKey.Contains("servidor", StringComparison.Ordinal)
             || normalizedKey.Contains("serveur", StringComparison.Ordinal)
-            || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal))
+            || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal)
+            || (normalizedKey.EndsWith(" servers", StringComparison.Ordinal) && !normalizedKey.Contains("whois", StringComparison.Ordinal))
+            || normalizedKey.EndsWith(" dns", StringComparison.Ordinal))
         {
             return WhoisSection.NameServers;
         }
