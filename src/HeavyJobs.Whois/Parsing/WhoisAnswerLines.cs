@@ -67,26 +67,40 @@ internal static class WhoisAnswerLines
     }
 
     // A key of the map, then two or more spaces, then the value. Only known keys count: long bare lines are prose.
+    // The key may have a wide gap of its own ("Domain  name    example.md", "Expires    on   2026-01-17"): the
+    // longest known key before a gap wins.
     public static bool TrySplitTableRow(ReadOnlySpan<char> text, Span<char> keyBuffer, out WhoisKey key, out ReadOnlySpan<char> value)
     {
         key = WhoisKey.None;
         value = default;
+        if (!char.IsLetter(text[0]))
+        {
+            return false;
+        }
+
         var gap = text.IndexOf("  ", StringComparison.Ordinal);
-        if (gap <= 0 || gap > MaxTitleLength || !char.IsLetter(text[0]) || !char.IsLetter(text[gap - 1]))
+        while (gap > 0 && gap <= MaxTitleLength)
         {
             // Prose wraps with two spaces after a full stop ("... the registrar.  Users may ..."): keys end in a letter.
-            return false;
+            if (!char.IsLetter(text[gap - 1]))
+            {
+                break;
+            }
+
+            var length = WhoisKeyMap.Normalize(text[..gap], keyBuffer);
+            var candidate = length > 0 ? WhoisKeyMap.Lookup(keyBuffer[..length]) : WhoisKey.None;
+            var rest = text[gap..].Trim();
+            if (candidate != WhoisKey.None && !rest.IsEmpty)
+            {
+                key = candidate;
+                value = rest;
+            }
+
+            var next = rest.IsEmpty ? -1 : rest.IndexOf("  ", StringComparison.Ordinal);
+            gap = next < 0 ? -1 : text.Length - rest.Length + next;
         }
 
-        var length = WhoisKeyMap.Normalize(text[..gap], keyBuffer);
-        if (length <= 0)
-        {
-            return false;
-        }
-
-        key = WhoisKeyMap.Lookup(keyBuffer[..length]);
-        value = text[gap..].Trim();
-        return key != WhoisKey.None && !value.IsEmpty;
+        return key != WhoisKey.None;
     }
 
     public static bool TryPhrase(ReadOnlySpan<char> text, out WhoisKey key, out ReadOnlySpan<char> value)
@@ -170,7 +184,11 @@ internal static class WhoisAnswerLines
             return false;
         }
 
-        for (var i = 1; i < key.Length; i++)
+        // A number as the last word is a numbered key ("Name server 1"); elsewhere it makes the line a value.
+        var padded = key.TrimEnd(". ");
+        var numbered = padded.TrimEnd("0123456789");
+        var end = numbered.Length < padded.Length && padded.Length - numbered.Length <= 2 && numbered.EndsWith(' ') ? numbered.Length : key.Length;
+        for (var i = 1; i < end; i++)
         {
             if (char.IsAsciiDigit(key[i]) && char.IsWhiteSpace(key[i - 1]))
             {

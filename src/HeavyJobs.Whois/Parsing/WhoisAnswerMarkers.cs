@@ -83,6 +83,9 @@ internal static class WhoisAnswerMarkers
         // nothing but a status word ("Available", "Free").
         var sentence = text.TrimEnd(".!");
         return sentence.EndsWith(" no match", StringComparison.OrdinalIgnoreCase)
+            || sentence.EndsWith(" not found", StringComparison.OrdinalIgnoreCase)
+            || (sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase) && !sentence.Contains("service", StringComparison.OrdinalIgnoreCase))
+            || sentence.EndsWith(" is free", StringComparison.OrdinalIgnoreCase)
             || (sentence.StartsWith("domain ", StringComparison.OrdinalIgnoreCase)
                 && sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase))
             || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)

@@ -44,9 +44,10 @@ internal static class WhoisAnswerScanner
 
             var startsParagraph = paragraphStart;
             paragraphStart = false;
-            if (startsParagraph && !sectionFromHeader && section is WhoisSection.Registrant or WhoisSection.OtherContact)
+            if (startsParagraph && !sectionFromHeader && section is WhoisSection.Registrar or WhoisSection.Registrant or WhoisSection.OtherContact)
             {
-                // A RIPE-style object ends at a blank line; .at names its handle ("nic-hdl") at the end of the object.
+                // A RIPE-style object ends at a blank line; .at names its handle ("nic-hdl") at the end of the object, and
+                // a registrar handle in the domain's object (.cz, .ar) says nothing about the contact objects below it.
                 section = WhoisSection.None;
             }
 
@@ -88,7 +89,14 @@ internal static class WhoisAnswerScanner
                     blockOpen = false;
                     var key = WhoisKeyMap.Lookup(normalized);
                     var before = section;
-                    Apply(builder, key, value, ref section);
+                    if (key == WhoisKey.None)
+                    {
+                        ApplyGuess(builder, WhoisKeyGuess.Guess(normalized), value, section);
+                    }
+                    else
+                    {
+                        Apply(builder, key, value, ref section);
+                    }
 
                     // Only a handle opens a block ("Registrar: ACTI-0024" then "Name: ..."); a name is just a field
                     // ("Registrar: MarkMonitor Inc."), and JPRS's bracketed handles never start blocks. In RIPE-style
@@ -96,6 +104,13 @@ internal static class WhoisAnswerScanner
                     if (!bracketed && (value.IndexOfAny(' ', '\t') < 0 || startsParagraph))
                     {
                         var opens = WhoisKeyMap.OpeningSection(normalized);
+                        if (opens == WhoisSection.None && startsParagraph && WhoisKeyMap.IsObjectKey(normalized))
+                        {
+                            // RIPE-style objects after the domain's own ("contact:", "nsset:", "person:"): their
+                            // "created:" and "changed:" stamps are the object's.
+                            opens = WhoisSection.OtherContact;
+                        }
+
                         if (opens != WhoisSection.None)
                         {
                             section = opens;
@@ -178,6 +193,12 @@ internal static class WhoisAnswerScanner
 
     private static void Apply(WhoisRecordBuilder builder, WhoisKey key, ReadOnlySpan<char> value, ref WhoisSection section)
     {
+        if (section == WhoisSection.Meta)
+        {
+            // "[Whois] Updated: ..." (.lv) and the like are the server's own stamps.
+            return;
+        }
+
         var inParty = section is WhoisSection.Registrar or WhoisSection.Registrant or WhoisSection.OtherContact;
         switch (key)
         {
@@ -246,6 +267,32 @@ internal static class WhoisAnswerScanner
                     builder.SetRegistrantCountry(value, section == WhoisSection.Registrant ? 2 : 1);
                 }
 
+                break;
+        }
+    }
+
+    // A key only the heuristic layer could read: lowest priority, and never inside a contact or registrar block,
+    // whose dates and servers are the party's own.
+    private static void ApplyGuess(WhoisRecordBuilder builder, WhoisKey key, ReadOnlySpan<char> value, WhoisSection section)
+    {
+        if (key == WhoisKey.None || section is WhoisSection.Registrar or WhoisSection.Registrant or WhoisSection.OtherContact or WhoisSection.Meta)
+        {
+            return;
+        }
+
+        switch (key)
+        {
+            case WhoisKey.Domain when WhoisRecordBuilder.StartsWithHostName(value):
+                builder.SetDomain(value, 1);
+                break;
+            case WhoisKey.Registrar:
+                builder.SetRegistrar(value, 1);
+                break;
+            case WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires:
+                builder.SetDate(key, value, 1, guessed: true);
+                break;
+            case WhoisKey.NameServer:
+                builder.AddNameServers(value, weak: true, guessed: true);
                 break;
         }
     }

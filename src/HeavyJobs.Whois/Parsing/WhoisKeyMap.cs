@@ -52,6 +52,9 @@ internal enum WhoisSection : byte
     OtherContact,
     NameServers,
     Status,
+
+    /// <summary>The server speaking of itself ("[Whois]", "Disclaimer"): its dates are not the domain's.</summary>
+    Meta,
     Other,
 }
 
@@ -207,6 +210,8 @@ internal static class WhoisKeyMap
         ["domain status"] = WhoisSection.Status,
         ["registration status"] = WhoisSection.Status,
         ["status"] = WhoisSection.Status,
+        ["whois"] = WhoisSection.Meta,
+        ["disclaimer"] = WhoisSection.Meta,
     }.WithEntries(WhoisRegistryKeys.Headers).ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, WhoisKey>.AlternateLookup<ReadOnlySpan<char>> _keyLookup =
@@ -237,6 +242,13 @@ internal static class WhoisKeyMap
             return WhoisKey.Organization;
         }
 
+        // Numbered keys: "Name server 1", "Domain server 2", "nserver3".
+        var unnumbered = normalizedKey.TrimEnd("0123456789").TrimEnd();
+        if (unnumbered.Length < normalizedKey.Length && unnumbered.Length > 0 && _keyLookup.TryGetValue(unnumbered, out key))
+        {
+            return key;
+        }
+
         // A note after the key: "Creation Date (dd/mm/yyyy)", "Name Server (DNS)".
         var paren = normalizedKey.LastIndexOf(" (", StringComparison.Ordinal);
         if (paren > 0 && normalizedKey[^1] == ')' && _keyLookup.TryGetValue(normalizedKey[..paren], out key))
@@ -254,6 +266,10 @@ internal static class WhoisKeyMap
 
         return WhoisKey.None;
     }
+
+    /// <summary>Keys that start an object of their own when they open a paragraph (FRED, RIPE and ISNIC answers).</summary>
+    public static bool IsObjectKey(ReadOnlySpan<char> normalizedKey) =>
+        normalizedKey is "contact" or "person" or "role" or "nsset" or "keyset" or "mntner" or "key-cert";
 
     public static WhoisSection OpeningSection(ReadOnlySpan<char> normalizedKey) =>
         _openingLookup.TryGetValue(normalizedKey, out var section) ? section : WhoisSection.None;
@@ -281,7 +297,9 @@ internal static class WhoisKeyMap
             || normalizedKey.Contains("dns servers", StringComparison.Ordinal)
             || normalizedKey.Contains("servidor", StringComparison.Ordinal)
             || normalizedKey.Contains("serveur", StringComparison.Ordinal)
-            || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal))
+            || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal)
+            || (normalizedKey.EndsWith(" servers", StringComparison.Ordinal) && !normalizedKey.Contains("whois", StringComparison.Ordinal))
+            || normalizedKey.EndsWith(" dns", StringComparison.Ordinal))
         {
             return WhoisSection.NameServers;
         }

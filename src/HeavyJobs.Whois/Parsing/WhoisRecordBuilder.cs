@@ -57,8 +57,8 @@ internal sealed class WhoisRecordBuilder
     /// Data a "not found" answer never carries: name servers, a creation or an expiry. A registrar or a last-update
     /// stamp alone can be the server speaking of itself ("Last updated on 2024-01-01" under "No entries found").
     /// </summary>
-    public bool HasDomainData =>
-        _nameServers.Count > 0 || _weakNameServers.Count > 0 || _created.Priority > 0 || _expires.Priority > 0;
+    /// <remarks>Values only the heuristic layer read do not count: a not-found sentence outweighs a guess.</remarks>
+    public bool HasDomainData { get; private set; }
 
     public bool HasStatuses => _statuses.Count > 0;
 
@@ -115,7 +115,7 @@ internal sealed class WhoisRecordBuilder
         }
     }
 
-    public void SetDate(WhoisKey key, ReadOnlySpan<char> value, int priority)
+    public void SetDate(WhoisKey key, ReadOnlySpan<char> value, int priority, bool guessed = false)
     {
         // ISOC-IL: "changed: registrar AT example.il 19990420 (Assigned)" - the first change is the creation.
         if (key == WhoisKey.Updated && value.EndsWith("(Assigned)", StringComparison.OrdinalIgnoreCase))
@@ -128,6 +128,7 @@ internal sealed class WhoisRecordBuilder
             && (WhoisDateParser.TryParse(value, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), out instant)))
         {
             slot.Set(instant, priority);
+            HasDomainData |= !guessed && key != WhoisKey.Updated;
         }
     }
 
@@ -148,7 +149,7 @@ internal sealed class WhoisRecordBuilder
     }
 
     /// <summary>Adds every host name in <paramref name="value"/>; IPs, flags like "[OK]" and dashes are skipped.</summary>
-    public void AddNameServers(ReadOnlySpan<char> value, bool weak = false)
+    public void AddNameServers(ReadOnlySpan<char> value, bool weak = false, bool guessed = false)
     {
         var target = weak ? _weakNameServers : _nameServers;
         // Zone-file style (old .pt): "example.pt NS ns1.example.pt." names the zone before the server.
@@ -161,9 +162,11 @@ internal sealed class WhoisRecordBuilder
         foreach (var range in value.SplitAny(" \t,;"))
         {
             var token = value[range].TrimEnd('.');
-            if (IsHostName(token))
+            if (IsHostName(token) && !token.Equals("not.defined", StringComparison.OrdinalIgnoreCase))
             {
+                // .uz fills its empty name-server slots with "not.defined".
                 AddDistinct(target, token);
+                HasDomainData |= !guessed;
             }
         }
     }
