@@ -47,6 +47,7 @@ internal static class Harness
             // 80 worker processes take minutes to start on a 2-core machine: the full run only, or --only fleet_conns.
             ("fleet_conns", () => ctx.Quick && !only.Contains("fleet_conns") ? Task.CompletedTask : ConnectionsScenario.RunAsync(ctx)),
             ("dashboard", () => DashboardScenario.RunAsync(ctx)),
+            ("whois_parse", () => WhoisParseScenario.RunAsync(ctx)),
             ("prune_pg", () => PruneScenario.RunAsync(ctx, "pg")),
             ("prune_sqlite", () => PruneScenario.RunAsync(ctx, "sqlite")),
         ];
