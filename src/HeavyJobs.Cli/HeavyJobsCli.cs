@@ -39,6 +39,7 @@ public static class HeavyJobsCli
         root.Subcommands.Add(KeysCommand.Create(app));
         root.Subcommands.Add(PruneCommand.Create(app));
         root.Subcommands.Add(BackupCommand.Create(app));
+        root.Subcommands.Add(DeployCommand.Create(app));
         var whois = WhoisCommand.Create(app);
         whois.Subcommands.Add(WhoisAggregatesCommand.Create(app));
         root.Subcommands.Add(whois);

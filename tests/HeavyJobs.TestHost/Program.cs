@@ -11,6 +11,13 @@ if (args.Contains("--monitored") && args.Contains(TestHandlers.Boom))
     return 3;
 }
 
+// A build stamped with this file (a deploy test's broken release) starts its monitor, but none of its workers.
+if (args.Contains("--monitored") && File.Exists(Path.Combine(AppContext.BaseDirectory, TestHandlers.FailWorkersFile)))
+{
+    await Console.Error.WriteLineAsync("this build's workers fail at start on purpose");
+    return 3;
+}
+
 var registry = HandlerRegistry.CreateBuilder()
     .AddDemoHandlers()
     .AddWhoisHandlers()
@@ -20,5 +27,6 @@ var registry = HandlerRegistry.CreateBuilder()
     .Add<CountHandler>(TestHandlers.Boom)
     .Add<QuickHandler>(TestHandlers.Quick)
     .Add<StubbornHandler>(TestHandlers.Stubborn)
+    .Add<RelayHandler>(TestHandlers.Relay)
     .Build();
 return await HeavyJobsCli.RunAsync(args, registry);

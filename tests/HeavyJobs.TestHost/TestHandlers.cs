@@ -12,6 +12,10 @@ public static class TestHandlers
     public const string Boom = "test.boom";
     public const string Quick = "test.quick";
     public const string Stubborn = "test.stubborn";
+    public const string Relay = "test.relay";
+
+    /// <summary>A file that, beside this executable, makes every worker it would start fail at start.</summary>
+    public const string FailWorkersFile = "fail-workers";
 }
 
 /// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>
@@ -126,5 +130,40 @@ public sealed class StubbornHandler : IChunkHandler
         { IsBackground = false };
         thread.Start();
         await done.Task;
+    }
+}
+
+/// <summary>
+/// The first stage of a two-stage pipeline: items start..end-1, one output each ("seen-n"), and with each checkpoint
+/// a chunk of the items since the previous one for the next stage (a <see cref="CountHandler"/> range), deduplicated
+/// by its range so a rerun from the checkpoint emits nothing twice.
+/// </summary>
+public sealed class RelayHandler : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var end = context.Input.GetProperty("end").GetInt64();
+        var every = context.Parameters.TryGetProperty("every", out var e) ? e.GetInt64() : 10;
+        var sleep = context.Parameters.TryGetProperty("sleepMs", out var s) ? s.GetInt32() : 0;
+        var next = context.Cursor is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : context.Input.GetProperty("start").GetInt64();
+        var from = next;
+        while (next < end)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (sleep > 0)
+            {
+                await Task.Delay(sleep, cancellationToken);
+            }
+
+            context.Output($"seen-{next}", "1");
+            context.Add(1, good: 1);
+            next++;
+            if (next % every == 0 || next == end)
+            {
+                context.Emit(new Core.Model.EmittedChunk(context.Stage + 1, TestHandlers.Count, $$"""{"start":{{from}},"end":{{next}}}""", $"relay:{from}-{next}"));
+                await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
+                from = next;
+            }
+        }
     }
 }

@@ -18,6 +18,8 @@ public sealed class FleetRun : IAsyncDisposable
     private readonly Dictionary<string, Process> _monitors = [];
     private readonly Dictionary<string, int> _boots = [];
     private readonly List<Process> _managers = [];
+    private readonly Dictionary<string, string> _installRoots = [];
+    private bool _disposing;
 
     private FleetRun(string db, IHeavyStore store, string prefix)
     {
@@ -73,12 +75,39 @@ public sealed class FleetRun : IAsyncDisposable
 
     public string Machine(int i) => $"{Prefix}-{i}";
 
+    /// <summary>
+    /// From now on machine <paramref name="name"/>'s monitor starts from <c>&lt;root&gt;/current</c>, and is started
+    /// again from there whenever it exits for a deploy (exit code 75), as its unit would.
+    /// </summary>
+    public void UseInstallRoot(string name, string root) => _installRoots[name] = root;
+
     /// <summary>Starts machine <paramref name="name"/>'s monitor; <paramref name="reboot"/> gives it a new boot id.</summary>
     public Process StartMachine(string name, bool reboot = false, params string[] extra)
     {
         _boots[name] = _boots.GetValueOrDefault(name) + (reboot || !_boots.ContainsKey(name) ? 1 : 0);
-        var process = Start(["monitor", "--node", name, "--restart-backoff", "0.2", .. extra], new() { ["HeavyJobs__Monitor__BootId"] = $"boot-{name}-{_boots[name]}" });
-        _monitors[name] = process;
+        var host = _installRoots.TryGetValue(name, out var root) ? Path.Combine(root, "current", Path.GetFileName(MonitorRun.Host)) : MonitorRun.Host;
+        var process = Start(["monitor", "--node", name, "--restart-backoff", "0.2", .. extra], new() { ["HeavyJobs__Monitor__BootId"] = $"boot-{name}-{_boots[name]}" }, host);
+        if (root is not null)
+        {
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) =>
+            {
+                if (process.ExitCode == 75 && !_disposing)
+                {
+                    Append("fleet", $"{name}: monitor exited for a deploy; starting it again from {root}/current");
+                    lock (_monitors)
+                    {
+                        StartMachine(name, reboot: false, extra);
+                    }
+                }
+            };
+        }
+
+        lock (_monitors)
+        {
+            _monitors[name] = process;
+        }
+
         return process;
     }
 
@@ -116,10 +145,17 @@ public sealed class FleetRun : IAsyncDisposable
         await _monitors[name].WaitForExitAsync();
     }
 
-    public Process MonitorOf(string name) => _monitors[name];
+    public Process MonitorOf(string name)
+    {
+        lock (_monitors)
+        {
+            return _monitors[name];
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
+        _disposing = true;
         foreach (var p in _monitors.Values.Concat(_managers).Where(p => !p.HasExited))
         {
             MonitorRun.Signal(p.Id, "TERM");
@@ -152,9 +188,9 @@ public sealed class FleetRun : IAsyncDisposable
         await Store.DisposeAsync();
     }
 
-    private Process Start(IEnumerable<string> args, Dictionary<string, string> env)
+    private Process Start(IEnumerable<string> args, Dictionary<string, string> env, string? host = null)
     {
-        var process = new Process { StartInfo = Info(args, env) };
+        var process = new Process { StartInfo = Info(args, env, host) };
         var tag = string.Join(' ', args.Take(3));
         process.OutputDataReceived += (_, e) => Append(tag, e.Data);
         process.ErrorDataReceived += (_, e) => Append(tag, e.Data);
@@ -164,7 +200,7 @@ public sealed class FleetRun : IAsyncDisposable
         return process;
     }
 
-    private ProcessStartInfo Info(IEnumerable<string> args, Dictionary<string, string> env)
+    private ProcessStartInfo Info(IEnumerable<string> args, Dictionary<string, string> env, string? host = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -173,7 +209,7 @@ public sealed class FleetRun : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = MonitorRun.RepoRoot,
         };
-        info.ArgumentList.Add(MonitorRun.Host);
+        info.ArgumentList.Add(host ?? MonitorRun.Host);
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

@@ -42,7 +42,8 @@ internal static class ServiceCommand
                     [ServeCommand.Web] = [.. Flag("--urls", parse.GetValue(urls)), .. Flag("--users", parse.GetValue(users)), .. Flag("--allowed-hosts", parse.GetValue(allowedHosts))],
                 };
                 var settings = new ServiceSettings(
-                    SelfCommand.Current,
+                    // Installed under an install root, the units start whatever its current names, so a deploy moves them.
+                    Runtime.Fleet.InstallRoot.ThroughCurrent(SelfCommand.Current),
                     parse.GetValue(layout) == "split" ? ServiceLayout.Split : ServiceLayout.One,
                     [.. ServeCommand.AllRoles.Where(ServeCommand.Parse(parse.GetValue(roles)!).Contains)],
                     passed,

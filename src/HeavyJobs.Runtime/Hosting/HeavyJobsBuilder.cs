@@ -137,7 +137,13 @@ internal sealed class MonitorService(
     {
         try
         {
-            await new HeavyMonitor(store, registry, options.Value, time, loggers).RunAsync(stoppingToken);
+            var monitor = new HeavyMonitor(store, registry, options.Value, time, loggers);
+            await monitor.RunAsync(stoppingToken);
+            if (monitor.SwitchedTo is { } version)
+            {
+                failure.Set($"monitor switched to version {version} for a deploy: exit {RoleFailure.Redeploy}, to be started again from the install root's current", RoleFailure.Redeploy);
+                lifetime.StopApplication();
+            }
         }
         catch (MachineNameTakenException ex)
         {

@@ -34,6 +34,7 @@ public sealed partial class HeavyMonitor
     private readonly HangDetector _hangs;
     private readonly IdleWaker _waker;
     private readonly MachineBeat _machine;
+    private readonly DeploySwitch _deploy;
     private long _lastConvergeTs;
     private long _lastHeartbeatTs;
 
@@ -42,17 +43,21 @@ public sealed partial class HeavyMonitor
         _m = new MonitorContext(store, registry, options, time, loggers.CreateLogger("HeavyJobs.Monitor"));
         var proxy = new WorkerProxy(store, options, time);
         _supervisor = new WorkerSupervisor(_m, proxy);
-        _commands = new MonitorCommands(_m, _supervisor);
+        _deploy = new DeploySwitch(_m, _supervisor);
+        _commands = new MonitorCommands(_m, _supervisor, _deploy);
         _convergence = new Convergence(_m, _supervisor);
         _heartbeats = new Heartbeats(_m);
         _hangs = new HangDetector(_m, _supervisor);
         _waker = new IdleWaker(_m, proxy.Gate);
         _machine = new MachineBeat(_m, proxy.Gate);
-        _convergence.Drained = () => _machine.Drained;
+        _convergence.Drained = () => _machine.Drained || _deploy.Pending is not null;
     }
 
     /// <summary>Live worker processes, for tests and the all-in-one's display.</summary>
     public IReadOnlyList<(long Id, string Type, int Pid)> Workers => _m.Live().Select(w => (w.Id, w.Type, w.Pid)).ToList();
+
+    /// <summary>Set when a deploy pointed the install root at another version: the monitor ended for its unit to start that one.</summary>
+    public string? SwitchedTo => _deploy.SwitchedTo;
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -74,6 +79,10 @@ public sealed partial class HeavyMonitor
                 try
                 {
                     await StepAsync(stopping);
+                    if (await _deploy.SwitchIfDrainedAsync(stopping))
+                    {
+                        break;
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -3,8 +3,8 @@ using HeavyJobs.Storage.Monitoring;
 
 namespace HeavyJobs.Runtime.Monitor;
 
-/// <summary>Carries out what operators asked of this machine: stop, restart or terminate a worker, drain the machine.</summary>
-internal sealed class MonitorCommands(MonitorContext m, WorkerSupervisor supervisor)
+/// <summary>Carries out what operators asked of this machine: stop, restart or terminate a worker, drain the machine, switch its version.</summary>
+internal sealed class MonitorCommands(MonitorContext m, WorkerSupervisor supervisor, DeploySwitch deploy)
 {
     public async Task ApplyAsync(CancellationToken ct)
     {
@@ -25,6 +25,9 @@ internal sealed class MonitorCommands(MonitorContext m, WorkerSupervisor supervi
                     break;
                 case CommandKinds.Drain:
                     await DrainAsync(command.Actor, ct);
+                    break;
+                case CommandKinds.Deploy:
+                    await deploy.BeginAsync(command, ct);
                     break;
                 default:
                     await m.ActAsync(ActionKinds.Ignored, $"{command.Kind} for worker {command.WorkerId} by {command.Actor}: no such live worker on this machine", ct, command.WorkerId);

@@ -90,6 +90,12 @@ public sealed record MonitorOptions
     /// <summary>The kind of store <see cref="Db"/> names (passed as HEAVYJOBS_STORE); null lets the worker tell by its form.</summary>
     public string? StoreKind { get; set; }
 
+    /// <summary>
+    /// Where this machine keeps its builds for rolling deploys (<c>versions/&lt;v&gt;/</c> and the <c>current</c> link its
+    /// units start). Empty (the default): the root the running build was started from, if it was.
+    /// </summary>
+    public string InstallRoot { get; set; } = "";
+
     /// <summary>The code version recorded with each worker. The default value is the entry assembly's informational version.</summary>
     public string Version { get; set; } = HeavyJobs.Runtime.Hosting.AppVersion.Current;
 

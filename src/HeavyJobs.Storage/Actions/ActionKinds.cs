@@ -85,4 +85,29 @@ public static class ActionKinds
 
     /// <summary>The manager spread a fleet-wide target over the machines that are up.</summary>
     public const string Spread = "spread";
+
+    // Rolling deploys (docs/operations.md, "Deploy").
+    /// <summary>An operator started a rolling deploy of a version over the listed machines.</summary>
+    public const string DeployStart = "deploy-start";
+
+    /// <summary>The deploy asked one machine to switch (or to switch back, on a rollback).</summary>
+    public const string DeployMachine = "deploy-machine";
+
+    /// <summary>A monitor installed a version into its install root, beside the ones it has.</summary>
+    public const string DeployInstall = "deploy-install";
+
+    /// <summary>A monitor drained its workers, pointed its install root at the version and exits to be started from it.</summary>
+    public const string DeploySwitch = "deploy-switch";
+
+    /// <summary>A machine's workers came up on the new version and work again.</summary>
+    public const string DeployHealthy = "deploy-healthy";
+
+    /// <summary>A machine whose check failed was switched back to its old version.</summary>
+    public const string DeployRollback = "deploy-rollback";
+
+    /// <summary>A deploy stopped: a check failed, or a monitor could not install or switch.</summary>
+    public const string DeployFailed = "deploy-failed";
+
+    /// <summary>Every machine of the deploy runs the new version.</summary>
+    public const string DeployDone = "deploy-done";
 }

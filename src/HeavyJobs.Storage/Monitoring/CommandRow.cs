@@ -15,12 +15,19 @@ public static class CommandKinds
     /// <summary>Stop every worker of the machine and set its targets to zero.</summary>
     public const string Drain = "drain";
 
+    /// <summary>
+    /// Switch the machine to another installed version (a rolling deploy's step, or its rollback); the argument
+    /// says which (<c>DeployArg</c>). The monitor drains its workers and exits for its unit to start the new one.
+    /// </summary>
+    public const string Deploy = "deploy";
+
     public static bool IsKnown(string kind) => kind is Stop or Terminate or Restart or Drain;
 }
 
-public sealed record CommandRow(long Id, string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset CreatedAt);
+/// <param name="Arg">What the kind needs beyond a worker id (a deploy's version and build, as JSON); null for most.</param>
+public sealed record CommandRow(long Id, string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset CreatedAt, string? Arg = null);
 
-public sealed record CommandInsertParams(string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset Now);
+public sealed record CommandInsertParams(string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset Now, string? Arg = null);
 
 /// <summary>Takes the machine's open commands, oldest first, marking them taken in the same statement.</summary>
 public sealed record CommandTakeParams(string Node, DateTimeOffset Now);

@@ -64,13 +64,14 @@ public abstract partial class RelationalStore
             async (connection, transaction) =>
             {
                 var id = (long)(await connection.Command(
-                        "INSERT INTO hj_commands (node, kind, worker_id, actor, created_at) VALUES (@node, @kind, @worker, @actor, @now) RETURNING id",
+                        "INSERT INTO hj_commands (node, kind, worker_id, actor, created_at, arg) VALUES (@node, @kind, @worker, @actor, @now, @arg) RETURNING id",
                         transaction)
                     .With("node", p.Node)
                     .With("kind", p.Kind)
                     .With("worker", p.WorkerId)
                     .With("actor", p.Actor)
                     .With("now", p.Now)
+                    .With("arg", p.Arg)
                     .ScalarAsync(cancellationToken))!;
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return id;
@@ -84,12 +85,12 @@ public abstract partial class RelationalStore
                 var rows = await connection.Command(
                         """
                         UPDATE hj_commands SET taken_at = @now WHERE node = @node AND taken_at IS NULL
-                        RETURNING id, node, kind, worker_id, actor, created_at
+                        RETURNING id, node, kind, worker_id, actor, created_at, arg
                         """,
                         transaction)
                     .With("now", p.Now)
                     .With("node", p.Node)
-                    .ListAsync(r => new CommandRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.NullableInt64(3), r.GetString(4), StoreTime.FromMs(r.GetInt64(5))), cancellationToken);
+                    .ListAsync(r => new CommandRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.NullableInt64(3), r.GetString(4), StoreTime.FromMs(r.GetInt64(5)), r.NullableString(6)), cancellationToken);
                 return rows.OrderBy(r => r.Id).ToList();
             },
             cancellationToken);
