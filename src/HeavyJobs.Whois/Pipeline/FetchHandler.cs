@@ -11,54 +11,69 @@ namespace HeavyJobs.Whois.Pipeline;
 
 /// <summary>
 /// Fetches the WHOIS answers of a batch of domains, politely: every query waits for a turn at its server under
-/// a rate limit and concurrency cap that hold across the whole fleet. Raw answers are stored compressed with
-/// server and time; each checkpoint emits a parse chunk for the domains it committed.
+/// a rate limit and concurrency cap that hold across the whole fleet. Many queries are in flight at once, each
+/// waiting only for its own server's turn (<see cref="FetchLanes"/>), so a slow or hanging server holds back
+/// its own domains and no others. Raw answers are stored compressed with server and time; each checkpoint
+/// commits the domains fetched since the last one, in whatever order they finished (<see cref="FetchProgress"/>),
+/// and emits a parse chunk for them.
 /// </summary>
 /// <remarks>
 /// Parameters: serverTable (the client's table as JSON), ratePerServer (default 4/s), concurrencyPerServer (2),
 /// every (10), pushBackPauseMs (2000: how long the whole fleet leaves a server alone after it says the limit
-/// is exceeded; then its starts are spaced twice as far apart for a minute).
+/// is exceeded; then its starts are spaced twice as far apart for a minute), maxInFlight (64: this fetcher's
+/// queries in flight at once over all servers), readTimeoutMs (10000). See <see cref="FetchOptions"/>.
 /// </remarks>
 public sealed class FetchHandler : IChunkHandler
 {
     /// <summary>Tries per domain when its server says the limit is exceeded, before the domain is recorded as failed.</summary>
     public const int RateLimitedTries = 4;
 
+    /// <summary>Domains fetched but not yet committed wait at most this long for a checkpoint.</summary>
+    public static readonly TimeSpan CheckpointAfter = TimeSpan.FromSeconds(1);
+
     private static readonly ConcurrentDictionary<string, WhoisServerTable> Tables = new();
+
+    private readonly TimeProvider _time = TimeProvider.System;
 
     public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
         var keys = context.Input.GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToList();
-        var p = context.Parameters;
-        var rate = p.TryGetProperty("ratePerServer", out var r) ? r.GetDouble() : 4;
-        var concurrency = p.TryGetProperty("concurrencyPerServer", out var c) ? c.GetInt32() : 2;
-        var every = p.TryGetProperty("every", out var e) ? e.GetInt32() : 10;
-        var table = p.TryGetProperty("serverTable", out var t) ? await TableAsync(t.GetRawText(), cancellationToken) : WhoisServerTable.Default;
-        var limit = new ResourceLimit(rate, concurrency, TimeSpan.FromMinutes(1));
-        var pause = TimeSpan.FromMilliseconds(p.TryGetProperty("pushBackPauseMs", out var pb) ? pb.GetInt32() : 2000);
-        var client = new WhoisClient(table, new WhoisClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), ReadTimeout = TimeSpan.FromSeconds(10), MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(200) }, new FleetPoliteness(context, limit, pause));
-        var next = context.Cursor is { } cursor ? int.Parse(cursor, CultureInfo.InvariantCulture) : 0;
-        var batch = new List<string>();
-        while (next < keys.Count)
+        var progress = FetchProgress.Parse(context.Cursor, keys.Count);
+        if (progress.AllDone)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var domain = keys[next];
-            var fetched = await FetchAsync(client, domain, cancellationToken);
-            context.Output(domain, fetched.Json);
+            // Run again after its last checkpoint (stopped, or dead before the completion landed).
+            return;
+        }
 
-            context.Add(1, good: fetched.Ok ? 1 : 0, bad: fetched.Ok ? 0 : 1);
-            batch.Add(domain);
-            next++;
-            if (batch.Count >= every || next == keys.Count)
-            {
-                context.Emit(new EmittedChunk(context.Stage + 1, WhoisPipeline.Parse, JsonSerializer.Serialize(new { fetchChunk = context.ChunkId, domains = batch }), $"parse:{context.ChunkId}:{next - batch.Count}"));
-                await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
-                batch.Clear();
-            }
+        var options = FetchOptions.From(context.Parameters);
+        var table = context.Parameters.TryGetProperty("serverTable", out var t) ? await TableAsync(t.GetRawText(), cancellationToken) : WhoisServerTable.Default;
+        var limit = new ResourceLimit(options.RatePerServer, options.ConcurrencyPerServer, TimeSpan.FromMinutes(1));
+        var clientOptions = new WhoisClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), ReadTimeout = options.ReadTimeout, MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(200) };
+        var client = new WhoisClient(table, clientOptions, new FleetPoliteness(context, limit, options.PushBackPause, _time), _time);
+        var lanes = new FetchLanes(options.MaxInFlight, options.ConcurrencyPerServer);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (!progress.IsDone(i))
+                lanes.Add(ServerOf(table, keys[i]), i);
+        }
+
+        await new FetchRun(context, client, keys, progress, lanes, options.Every, _time).RunAsync(cancellationToken);
+    }
+
+    /// <summary>The lane a domain waits in: its registry server (a domain without one fails at once, in a lane of its own).</summary>
+    private static string ServerOf(WhoisServerTable table, string domain)
+    {
+        try
+        {
+            return table.FindServerForDomain(domain.Trim().TrimEnd('.')) ?? "";
+        }
+        catch (ArgumentException)
+        {
+            return "";
         }
     }
 
-    private static async Task<(bool Ok, string Json)> FetchAsync(WhoisClient client, string domain, CancellationToken cancellationToken)
+    internal static async Task<(bool Ok, string Json)> FetchAsync(WhoisClient client, string domain, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -114,17 +129,5 @@ public sealed class FetchHandler : IChunkHandler
 
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
         return Tables[json] = await WhoisServerTable.LoadJsonAsync(stream, cancellationToken);
-    }
-
-    /// <summary>The client's politeness seam, backed by the fleet-wide limit the runtime keeps in the store.</summary>
-    private sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit, TimeSpan pause) : IWhoisPoliteness
-    {
-        public ValueTask<IAsyncDisposable> AcquireAsync(string serverName, CancellationToken cancellationToken) =>
-            context.LimitAsync(Resource(serverName), limit, cancellationToken);
-
-        public ValueTask PushedBackAsync(string serverName, CancellationToken cancellationToken) =>
-            context.BackOffAsync(Resource(serverName), pause, cancellationToken);
-
-        private static string Resource(string serverName) => "whois:" + serverName;
     }
 }

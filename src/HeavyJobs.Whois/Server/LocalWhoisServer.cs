@@ -185,6 +185,7 @@ public sealed partial class LocalWhoisServer : IAsyncDisposable
     {
         foreach (var server in _servers)
             server.Clear();
+        ResetMostAnswering();
     }
 
     private WhoisFaultOptions FaultsFor(string serverName) =>
@@ -252,6 +253,8 @@ public sealed partial class LocalWhoisServer : IAsyncDisposable
                 var now = _timeProvider.GetUtcNow();
                 var (outcome, text) = Answer(server, domain, now, clientAddress);
                 var fate = server.Decide(query, domain, now, outcome, _options.FaultSeed);
+                await WaitWhileHungAsync(server, cancellationToken);
+                using var answering = StartAnswering();
 
                 if (server.Faults.Latency > TimeSpan.Zero)
                     await Task.Delay(server.Faults.Latency, _timeProvider, cancellationToken);

@@ -1,0 +1,133 @@
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
+using HeavyJobs.Whois.Client;
+
+namespace HeavyJobs.Whois.Pipeline;
+
+/// <summary>
+/// One run of a fetch chunk: keeps queries in flight as <see cref="FetchLanes"/> allows, and commits each domain
+/// once fetched, whatever the order. Only this loop touches the chunk's context (outputs, counters,
+/// checkpoints); the queries only ask for turns, so the context never sees two callers at once where it does
+/// not expect them.
+/// </summary>
+internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadOnlyList<string> keys, FetchProgress progress, FetchLanes lanes, int every, TimeProvider time)
+{
+    private readonly Channel<Finished> _finished = Channel.CreateUnbounded<Finished>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<int> _batch = [];
+    private long _lastCheckpoint;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
+        _lastCheckpoint = time.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                while (!stop.IsCancellationRequested && lanes.TryStart(out var server, out var index))
+                    _ = FetchOneAsync(server, index, stop.Token);
+                if (lanes.InFlight == 0)
+                    break;
+
+                if (await NextAsync() is not { } done)
+                {
+                    // Fetched domains wait no longer than this for a checkpoint, even while the rest hang.
+                    await CheckpointAsync(cancellationToken);
+                    continue;
+                }
+
+                lanes.Finished(done.Server, done.Queued, failed: !done.Ok);
+                if (done.Error is { } error)
+                {
+                    // Cancelled, or something other than the server went wrong: start nothing more, let the
+                    // queries in flight end, commit what was fetched, then stop.
+                    failure ??= error;
+                    await stop.CancelAsync();
+                    continue;
+                }
+
+                context.Output(keys[done.Index], done.Json!);
+                context.Add(1, good: done.Ok ? 1 : 0, bad: done.Ok ? 0 : 1);
+                progress.MarkDone(done.Index);
+                _batch.Add(done.Index);
+                if (_batch.Count >= every)
+                    await CheckpointAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            // Nothing may run against the context once the handler has returned.
+            await stop.CancelAsync();
+            while (lanes.InFlight > 0)
+            {
+                var done = await _finished.Reader.ReadAsync(CancellationToken.None);
+                lanes.Finished(done.Server, done.Queued);
+            }
+        }
+
+        await CheckpointAsync(cancellationToken);
+        if (failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
+    }
+
+    private async Task FetchOneAsync(string server, int index, CancellationToken cancellationToken)
+    {
+        var probe = FleetPoliteness.Watch();
+        Finished done;
+        try
+        {
+            var (ok, json) = await FetchHandler.FetchAsync(client, keys[index], cancellationToken);
+            done = new Finished(server, index, ok, json, probe.Queued, null);
+        }
+        catch (Exception ex)
+        {
+            done = new Finished(server, index, false, null, probe.Queued, ex);
+        }
+
+        _finished.Writer.TryWrite(done);
+    }
+
+    /// <summary>The next query to finish, or null when fetched domains have waited <see cref="FetchHandler.CheckpointAfter"/> for a checkpoint.</summary>
+    private async ValueTask<Finished?> NextAsync()
+    {
+        if (_finished.Reader.TryRead(out var ready))
+            return ready;
+        if (_batch.Count == 0)
+            return await _finished.Reader.ReadAsync(CancellationToken.None);
+
+        var left = FetchHandler.CheckpointAfter - time.GetElapsedTime(_lastCheckpoint);
+        if (left <= TimeSpan.Zero)
+            return null;
+
+        using var timeout = new CancellationTokenSource(left, time);
+        try
+        {
+            return await _finished.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Commits the domains fetched since the last checkpoint, and emits their parse chunk.</summary>
+    private async ValueTask CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (_batch.Count == 0)
+            return;
+
+        _batch.Sort();
+        var domains = _batch.Select(i => keys[i]).ToList();
+        // Each domain is committed by one checkpoint only, so the batch's first index names it uniquely.
+        context.Emit(new EmittedChunk(context.Stage + 1, WhoisPipeline.Parse, JsonSerializer.Serialize(new { fetchChunk = context.ChunkId, domains }), $"parse:{context.ChunkId}:{_batch[0]}"));
+        _batch.Clear();
+        _lastCheckpoint = time.GetTimestamp();
+        await context.CheckpointAsync(progress.ToString(), cancellationToken);
+    }
+
+    private sealed record Finished(string Server, int Index, bool Ok, string? Json, bool Queued, Exception? Error);
+}
