@@ -44,7 +44,26 @@ public sealed record ChunkHold(
 public sealed record KeptCheckpoint(long Number, string? Cursor, Core.Model.ChunkCounters Counters, long? WorkerId, DateTimeOffset At);
 
 /// <summary>A chunk's holders, oldest first, and its kept checkpoints, newest first.</summary>
-public sealed record ChunkHistory(long ChunkId, long JobId, IReadOnlyList<ChunkHold> Holds, IReadOnlyList<KeptCheckpoint> Checkpoints);
+public sealed record ChunkHistory(long ChunkId, long JobId, IReadOnlyList<ChunkHold> Holds, IReadOnlyList<KeptCheckpoint> Checkpoints)
+{
+    private const string CursorPrefix = "cursor=";
+
+    /// <summary>
+    /// The kept checkpoint an operator named: its number (N or #N; 0 is the start) or its cursor (cursor=VALUE, or
+    /// VALUE when it is no number). Null when none is kept by that name.
+    /// </summary>
+    public long? Resolve(string to)
+    {
+        if (!to.StartsWith(CursorPrefix, StringComparison.Ordinal)
+            && long.TryParse(to.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return number == 0 || Checkpoints.Any(c => c.Number == number) ? number : null;
+        }
+
+        var cursor = to.StartsWith(CursorPrefix, StringComparison.Ordinal) ? to[CursorPrefix.Length..] : to;
+        return Checkpoints.FirstOrDefault(c => c.Cursor == cursor)?.Number;
+    }
+}
 
 /// <summary>
 /// An operator's rewind to a kept checkpoint: the chunk takes that checkpoint's cursor and counters, the outputs
