@@ -25,7 +25,7 @@ internal static class WriteApi
             .WithSummary("Reset a chunk to zero (progress and outputs cleared) or to its last checkpoint (only the holder dropped).");
 
         api.MapPost("/chunks/{id:long}/rewind", (DashboardOperations ops, HttpContext http, long id, string? to, RewindRequest? body, CancellationToken ct) =>
-                body?.To ?? to is { Length: > 0 } target
+                (body?.To ?? to) is { Length: > 0 } target
                     ? Answer(ops.RewindChunkAsync(id, target, http.User.Actor(), ct))
                     : Task.FromResult(Answer(OperationResult.BadRequest("to must name a kept checkpoint: its number (0 is the start) or its cursor"))))
             .WithSummary("Rewind a chunk to a kept checkpoint (number, or cursor): the outputs written after it are removed, its holder fenced off.");
