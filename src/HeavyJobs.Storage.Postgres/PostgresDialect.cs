@@ -23,7 +23,7 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
             FOR UPDATE SKIP LOCKED)
         UPDATE hj_chunks c SET state = 'running', lease_owner = @worker, epoch = c.epoch + 1, lease_expires_at = @expires,
             holders = CASE WHEN c.holders[cardinality(c.holders)] = @worker THEN c.holders ELSE array_append(c.holders, @worker) END,
-            started_at = COALESCE(c.started_at, @now), updated_at = @now
+            started_at = COALESCE(c.started_at, @now), held_at = @now, held_from = c.cursor, updated_at = @now
         FROM picked WHERE c.id = picked.id
         RETURNING c.id, c.job_id, c.stage, c.type, c.epoch, c.input, c.cursor, c.done, c.good, c.bad, c.attempts, c.max_attempts, c.priority, c.progressed
         """;

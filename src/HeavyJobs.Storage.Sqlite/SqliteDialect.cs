@@ -22,7 +22,7 @@ internal sealed class SqliteDialect : SqlDialect
         UPDATE hj_chunks SET state = 'running', lease_owner = @worker, epoch = epoch + 1, lease_expires_at = @expires,
             holders = CASE WHEN holders = '[]' THEN json_array(@worker)
                 WHEN json_extract(holders, '$[#-1]') = @worker THEN holders ELSE json_insert(holders, '$[#]', @worker) END,
-            started_at = COALESCE(started_at, @now), updated_at = @now
+            started_at = COALESCE(started_at, @now), held_at = @now, held_from = cursor, updated_at = @now
         WHERE id IN (
             SELECT id FROM hj_chunks
             WHERE state = 'pending' AND type IN (SELECT value FROM json_each(@types)) AND run_after <= @now

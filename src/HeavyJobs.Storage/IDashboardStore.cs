@@ -26,6 +26,9 @@ public interface IDashboardStore
 
     Task<IReadOnlyList<ChunkRow>> ChunkListAsync(ChunkListParams p, CancellationToken cancellationToken);
 
+    /// <summary>The chunk's holders and kept checkpoints; null when there is no such chunk.</summary>
+    Task<ChunkHistory?> ChunkHistoryAsync(long chunkId, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<OutputRow>> OutputListAsync(OutputListParams p, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken);

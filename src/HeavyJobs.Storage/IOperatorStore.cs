@@ -22,6 +22,9 @@ public interface IOperatorStore : IActionLog
     /// <summary>Resets a chunk to zero or to its last checkpoint; bumps the epoch so its holder can commit nothing more.</summary>
     Task<bool> ChunkResetAsync(ChunkResetParams p, CancellationToken cancellationToken);
 
+    /// <summary>Rewinds a chunk to a kept checkpoint (<see cref="ChunkRewindParams"/>); null when the chunk, or that checkpoint, is not there, or its job was cancelled.</summary>
+    Task<ChunkRewound?> ChunkRewindAsync(ChunkRewindParams p, CancellationToken cancellationToken);
+
     /// <summary>Sets how many workers of a type should run on a machine; wakes its monitor.</summary>
     Task WorkerTargetSetAsync(WorkerTargetSetParams p, CancellationToken cancellationToken);
 

@@ -27,3 +27,5 @@ public sealed class PostgresRefreshTests() : RefreshConformance(new PostgresStor
 public sealed class PostgresFleetTests() : FleetConformance(new PostgresStoreProvider());
 
 public sealed class PostgresPruneTests() : PruneConformance(new PostgresStoreProvider());
+
+public sealed class PostgresChunkHistoryTests() : ChunkHistoryConformance(new PostgresStoreProvider());

@@ -27,3 +27,5 @@ public sealed class SqliteRefreshTests() : RefreshConformance(new SqliteStorePro
 public sealed class SqliteFleetTests() : FleetConformance(new SqliteStoreProvider());
 
 public sealed class SqlitePruneTests() : PruneConformance(new SqliteStoreProvider());
+
+public sealed class SqliteChunkHistoryTests() : ChunkHistoryConformance(new SqliteStoreProvider());

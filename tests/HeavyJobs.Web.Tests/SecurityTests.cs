@@ -25,6 +25,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [
         $"/api/chunks/{s.Busy1}/reset",
         $"/api/chunks/{s.Busy1}/release",
+        $"/api/chunks/{s.Busy1}/rewind?to=0",
         $"/api/jobs/{s.JobId}/cancel",
         $"/api/jobs/{s.JobId}/pause",
         $"/api/jobs/{s.JobId}/resume",

@@ -62,6 +62,6 @@ internal static class ChunksCommand
                 return 0;
             },
             ct));
-        return new Command("chunks", "Act on chunks.") { reset, release };
+        return new Command("chunks", "Act on chunks.") { reset, release, ChunkHistoryCommands.History(app), ChunkHistoryCommands.Rewind(app) };
     }
 }

@@ -21,7 +21,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             .AtLeast(nameof(o.MaxClaim), o.MaxClaim, 1)
             .AtLeast(nameof(o.CompletionBatch), o.CompletionBatch, 1)
             .NotNegative(nameof(o.CompletionFlushInterval), o.CompletionFlushInterval)
-            .NotNegative(nameof(o.WriteBehindUnder), o.WriteBehindUnder);
+            .NotNegative(nameof(o.WriteBehindUnder), o.WriteBehindUnder)
+            .AtLeast(nameof(o.KeptCheckpoints), o.KeptCheckpoints, 0);
         return c.Rule(
                 o.Lease >= o.HeartbeatInterval * 3,
                 $"{c.Key(nameof(o.Lease))} ({o.Lease.TotalSeconds:0.###} s) must be at least three heartbeats (3 × {c.Key(nameof(o.HeartbeatInterval))} = {(o.HeartbeatInterval * 3).TotalSeconds:0.###} s)")

@@ -103,7 +103,8 @@ internal sealed partial class ChunkContext
             complete,
             _time.GetUtcNow(),
             _lease,
-            _fresh);
+            _fresh,
+            _keptCheckpoints);
         var delta = _pending;
         _committedCounters = counters;
         _pending = ChunkCounters.Zero;

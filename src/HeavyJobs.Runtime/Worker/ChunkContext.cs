@@ -47,6 +47,8 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
     private Task? _inflight;
     private bool _settled;
 
+    private readonly int _keptCheckpoints;
+
     public ChunkContext(
         IWorkerStoreCalls store,
         ClaimedChunk chunk,
@@ -57,8 +59,10 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
         Action<ChunkCounters> added,
         Action<ClaimedChunk, ChunkCounters> committed,
         CancellationToken hardStop,
-        TimeSpan writeBehindUnder = default)
+        TimeSpan writeBehindUnder = default,
+        int keptCheckpoints = ChunkDefaults.KeptCheckpoints)
     {
+        _keptCheckpoints = keptCheckpoints;
         _writeBehindUnder = writeBehindUnder < WorkerDefaults.WriteBehindMost ? writeBehindUnder : WorkerDefaults.WriteBehindMost;
         _lastCheckpoint = time.GetTimestamp();
         _lastWrite = _lastCheckpoint;

@@ -237,7 +237,8 @@ public sealed partial class ChunkWorker
                 _added,
                 _committed,
                 hardStop,
-                _options.WriteBehindUnder);
+                _options.WriteBehindUnder,
+                _options.KeptCheckpoints);
             try
             {
                 var started = _time.GetTimestamp();

@@ -60,6 +60,12 @@ public sealed record WorkerOptions
     /// is 50 ms.
     /// </summary>
     public TimeSpan WriteBehindUnder { get; set; } = WorkerDefaults.WriteBehindUnder;
+
+    /// <summary>
+    /// How many of a chunk's latest checkpoints its history keeps, for an operator to rewind to (0: none). The
+    /// default value is 20.
+    /// </summary>
+    public int KeptCheckpoints { get; set; } = Storage.Chunks.ChunkDefaults.KeptCheckpoints;
 }
 
 public static class WorkerDefaults

@@ -7,6 +7,7 @@ namespace HeavyJobs.Storage.Chunks;
 /// the previous one, all committed together or not at all. With <paramref name="Complete"/> the chunk is done.
 /// </summary>
 /// <param name="Fresh">Keys of the job's key set that this checkpoint refreshed.</param>
+/// <param name="KeepCheckpoints">How many of the chunk's latest checkpoints its history keeps for a rewind (0: none).</param>
 public sealed record ChunkCheckpointParams(
     long ChunkId,
     long JobId,
@@ -19,7 +20,8 @@ public sealed record ChunkCheckpointParams(
     bool Complete,
     DateTimeOffset Now,
     TimeSpan Lease,
-    IReadOnlyList<KeySets.FreshKey>? Fresh = null);
+    IReadOnlyList<KeySets.FreshKey>? Fresh = null,
+    int KeepCheckpoints = ChunkDefaults.KeptCheckpoints);
 
 public enum CheckpointOutcome
 {

@@ -18,12 +18,14 @@ public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int Quarantin
 /// count a death. The others it held (claimed ahead and never started, or finished and not yet committed) go
 /// back as they were, counting nothing. Null when that is not known: then every chunk it held counts a death.
 /// </param>
+/// <param name="Ended">How the holds of its chunks ended, for their history (<see cref="HoldEndings"/>).</param>
 public sealed record ChunkReclaimByWorkerParams(
     long WorkerId,
     string Reason,
     DateTimeOffset Now,
     int QuarantineAfter = ChunkDefaults.QuarantineAfter,
-    IReadOnlyCollection<long>? Running = null);
+    IReadOnlyCollection<long>? Running = null,
+    string Ended = HoldEndings.Died);
 
 /// <param name="DeathCounted">False for a chunk its dead holder had not been running: it went back counting nothing.</param>
 public sealed record ReclaimedChunk(long ChunkId, long JobId, long? PreviousOwner, Core.Model.ChunkState State, bool DeathCounted = true);
@@ -35,4 +37,7 @@ public static class ChunkDefaults
     /// quarantined (a death after progress counts as the first of a new row). The default value is 3.
     /// </summary>
     public const int QuarantineAfter = 3;
+
+    /// <summary>The latest checkpoints a chunk's history keeps, to rewind to. The default value is 20.</summary>
+    public const int KeptCheckpoints = 20;
 }

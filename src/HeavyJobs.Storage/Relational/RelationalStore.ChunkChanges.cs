@@ -17,12 +17,13 @@ public abstract partial class RelationalStore
                 // that does not complete sets no column an index names (SQLite rewrites the entries of every index
                 // naming a column that is set, whatever its value): only completing moves the state and the owner.
                 var ending = p.Complete ? "state = 'done', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now" : "lease_expires_at = @expires";
-                var state = (string?)await connection.Command(
+                // A completion is not numbered: what it writes comes after every checkpoint (see ChunkRewindAsync).
+                var written = (await connection.Command(
                         $"""
-                        UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad,
+                        UPDATE hj_chunks SET cursor = @cursor, done = @done, good = @good, bad = @bad, checkpoints = checkpoints + @step,
                             progressed = CASE WHEN @progressed = 1 THEN 1 ELSE 0 END, {ending}, updated_at = @now
                         WHERE id = @id AND epoch = @epoch AND state IN ('running', 'paused') AND lease_owner IS NOT NULL
-                        RETURNING state
+                        RETURNING state, checkpoints, lease_owner
                         """,
                         transaction)
                     .With("cursor", p.Cursor)
@@ -34,14 +35,21 @@ public abstract partial class RelationalStore
                     .With("now", p.Now)
                     .With("id", p.ChunkId)
                     .With("epoch", p.Epoch)
-                    .ScalarAsync(cancellationToken);
-                if (state is null)
+                    .With("step", p.Complete ? 0 : 1)
+                    .ListAsync(r => (State: r.GetString(0), Number: r.GetInt64(1), Worker: r.NullableInt64(2)), cancellationToken)).FirstOrDefault();
+                if (written.State is not { } state)
                 {
                     // Nothing was written: the transaction holds no change to undo.
                     return CheckpointOutcome.LeaseLost;
                 }
 
-                await InsertOutputsAsync(connection, transaction, p.JobId, p.ChunkId, p.Stage, p.Outputs, p.Now, cancellationToken);
+                long? number = p.Complete ? null : written.Number;
+                if (number is { } n && p.KeepCheckpoints > 0)
+                {
+                    await KeepCheckpointAsync(connection, transaction, p, n, written.Worker, cancellationToken);
+                }
+
+                await InsertOutputsAsync(connection, transaction, p.JobId, p.ChunkId, p.Stage, p.Outputs, p.Now, cancellationToken, number);
                 await MarkFreshAsync(connection, transaction, p, cancellationToken);
                 if (p.Emitted.Count > 0)
                 {
@@ -58,6 +66,7 @@ public abstract partial class RelationalStore
             async (connection, transaction) =>
             {
                 var error = Dialect.JsonObject("'at'", "@now", "'worker'", "@worker", "'attempt'", "attempts + 1", "'error'", "@error");
+                await EndHoldsAsync(connection, transaction, "id = @id AND epoch = @epoch", HoldEndings.Failed, Truncate(p.Error, 400), p.Now, c => c.With("id", p.ChunkId).With("epoch", p.Epoch), cancellationToken);
                 var state = (string?)await connection.Command(
                         $"""
                         UPDATE hj_chunks SET attempts = attempts + 1, errors = {Dialect.JsonAppend("errors", error)},
@@ -83,6 +92,7 @@ public abstract partial class RelationalStore
         InTransactionAsync(
             async (connection, transaction) =>
             {
+                await EndHoldsAsync(connection, transaction, "id = @id AND epoch = @epoch", HoldEndings.Released, "", p.Now, c => c.With("id", p.ChunkId).With("epoch", p.Epoch), cancellationToken);
                 var changed = await connection.Command(
                         """
                         UPDATE hj_chunks SET state = CASE WHEN state = 'paused' THEN 'paused' ELSE 'pending' END,
@@ -129,22 +139,24 @@ public abstract partial class RelationalStore
             cancellationToken);
         // A lease expires when the fleet gives up on a silent holder (its machine declared dead): nobody saw a chunk
         // kill anything, so none of them counts a death; each goes back with its checkpoint as a release would.
-        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, cancellationToken) : [];
+        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, HoldEndings.Lost, cancellationToken) : [];
     }
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
-        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Running, p.Now, p.QuarantineAfter, cancellationToken);
+        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Running, p.Now, p.QuarantineAfter, p.Ended, cancellationToken);
 
     public Task<bool> ChunkResetAsync(ChunkResetParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
             async (connection, transaction) =>
             {
                 var note = Dialect.JsonObject("'at'", "@now", "'worker'", "NULL", "'attempt'", "attempts", "'error'", "@note");
+                await EndHoldForResetAsync(connection, transaction, $"id = @id AND {NotCancelled}", p.Now, c => c.With("id", p.ChunkId), cancellationToken);
                 var jobId = (long?)await connection.Command(
                         $"""
                         UPDATE hj_chunks SET
                             state = CASE WHEN (SELECT j.state FROM hj_jobs j WHERE j.id = hj_chunks.job_id) = 'paused' THEN 'paused' ELSE 'pending' END,
                             cursor = CASE WHEN @zero = 1 THEN NULL ELSE cursor END,
+                            checkpoints = CASE WHEN @zero = 1 THEN 0 ELSE checkpoints END,
                             done = CASE WHEN @zero = 1 THEN 0 ELSE done END,
                             good = CASE WHEN @zero = 1 THEN 0 ELSE good END,
                             bad = CASE WHEN @zero = 1 THEN 0 ELSE bad END,
@@ -168,16 +180,11 @@ public abstract partial class RelationalStore
 
                 if (p.ToZero)
                 {
-                    // Its outputs go with its progress, so the re-run writes each of them once.
-                    await connection.Command("DELETE FROM hj_outputs WHERE chunk_id = @id", transaction).With("id", p.ChunkId).ExecAsync(cancellationToken);
+                    // Its outputs go with its progress, so the re-run writes each of them once; its kept checkpoints go too.
+                    await ForgetAfterCheckpointAsync(connection, transaction, p.ChunkId, 0, cancellationToken);
                 }
 
-                await connection.Command(
-                        "UPDATE hj_jobs SET state = 'active', finished_at = NULL, updated_at = @now WHERE id = @job AND state IN ('completed', 'failed')",
-                        transaction)
-                    .With("job", jobId.Value)
-                    .With("now", p.Now)
-                    .ExecAsync(cancellationToken);
+                await ReopenJobAsync(connection, transaction, jobId.Value, p.Now, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return true;
             },
@@ -191,9 +198,10 @@ public abstract partial class RelationalStore
         IReadOnlyCollection<long>? running,
         DateTimeOffset now,
         int quarantineAfter,
+        string ended,
         CancellationToken cancellationToken) =>
         InTransactionAsync(
-            (connection, transaction) => ReclaimInAsync(connection, transaction, condition, reason, workerId, running, now, quarantineAfter, charge: true, cancellationToken),
+            (connection, transaction) => ReclaimInAsync(connection, transaction, condition, reason, workerId, running, now, quarantineAfter, charge: true, cancellationToken, ended: ended),
             cancellationToken);
 
     /// <summary>
@@ -213,8 +221,26 @@ public abstract partial class RelationalStore
         int quarantineAfter,
         bool charge,
         CancellationToken cancellationToken,
-        Action<DbCommand>? extra = null)
+        Action<DbCommand>? extra = null,
+        string ended = HoldEndings.Lost)
     {
+        await EndHoldsAsync(
+            connection,
+            transaction,
+            condition,
+            ended,
+            reason,
+            now,
+            c =>
+            {
+                if (workerId is { } holder)
+                {
+                    c.With("owner", holder);
+                }
+
+                extra?.Invoke(c);
+            },
+            cancellationToken);
         var error = Dialect.JsonObject("'at'", "@now", "'worker'", "lease_owner", "'attempt'", "attempts", "'error'", "@reason");
         var command = connection.Command("", transaction)
             .With("now", now)
@@ -264,19 +290,21 @@ public abstract partial class RelationalStore
         int stage,
         IReadOnlyList<ChunkOutput> outputs,
         DateTimeOffset now,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        long? checkpoint = null)
     {
         foreach (var batch in outputs.Chunk(InsertBatch))
         {
-            var command = connection.Command("", transaction).With("job", jobId).With("chunk", chunkId).With("stage", stage).With("now", now);
+            // The checkpoint that commits them (null: the completion), so a rewind knows which came after it.
+            var command = connection.Command("", transaction).With("job", jobId).With("chunk", chunkId).With("stage", stage).With("now", now).With("checkpoint", checkpoint);
             var rows = new string[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
-                rows[i] = $"(@job, @chunk, @stage, @k{i}, @d{i}, @now)";
+                rows[i] = $"(@job, @chunk, @stage, @k{i}, @d{i}, @now, @checkpoint)";
                 command.With($"k{i}", batch[i].Key).With($"d{i}", batch[i].Data);
             }
 
-            command.CommandText = $"INSERT INTO hj_outputs (job_id, chunk_id, stage, key, data, created_at) VALUES {string.Join(", ", rows)}";
+            command.CommandText = $"INSERT INTO hj_outputs (job_id, chunk_id, stage, key, data, created_at, checkpoint) VALUES {string.Join(", ", rows)}";
             await command.ExecAsync(cancellationToken);
         }
     }

@@ -167,7 +167,9 @@ public abstract partial class RelationalStore
             WHERE job_id = @job AND {ChunkRanges.OpenStates} AND {ChunkRanges.Open}
             """,
             notify: false,
-            cancellationToken);
+            cancellationToken,
+            // The holds it ends go to the chunks' history before the statement clears their holders.
+            (connection, transaction) => EndHoldsAsync(connection, transaction, "job_id = @job", Chunks.HoldEndings.Cancelled, "job cancelled", p.Now, c => c.With("job", p.JobId), cancellationToken));
 
     public Task<bool> JobPauseAsync(JobChangeParams p, CancellationToken cancellationToken) =>
         JobChangeAsync(
@@ -207,7 +209,13 @@ public abstract partial class RelationalStore
                 .ListAsync(r => r.GetInt64(0), cancellationToken),
             cancellationToken);
 
-    private Task<bool> JobChangeAsync(JobChangeParams p, string jobSql, string chunkSql, bool notify, CancellationToken cancellationToken) =>
+    private Task<bool> JobChangeAsync(
+        JobChangeParams p,
+        string jobSql,
+        string chunkSql,
+        bool notify,
+        CancellationToken cancellationToken,
+        Func<DbConnection, DbTransaction, Task<int>>? beforeChunks = null) =>
         InTransactionAsync(
             async (connection, transaction) =>
             {
@@ -215,6 +223,11 @@ public abstract partial class RelationalStore
                 if (changed == 0)
                 {
                     return false;
+                }
+
+                if (beforeChunks is not null)
+                {
+                    await beforeChunks(connection, transaction);
                 }
 
                 await connection.Command(chunkSql, transaction).With("job", p.JobId).With("now", p.Now).ExecAsync(cancellationToken);

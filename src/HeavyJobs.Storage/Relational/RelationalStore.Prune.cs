@@ -91,13 +91,34 @@ public abstract partial class RelationalStore
             cancellationToken,
             ("job", job.Id));
         // Chunks only once the outputs are gone, so a job with chunks left is one a later pass comes back to.
-        var chunks = outputs > 0 ? 0 : await DeleteAsync(
-            $"DELETE FROM hj_chunks WHERE id IN (SELECT id FROM hj_chunks WHERE job_id = @job AND {ChunkRanges.Finished} LIMIT @batch)",
-            p,
-            cancellationToken,
-            ("job", job.Id));
+        var chunks = outputs > 0 ? 0 : await PruneChunksAsync(job.Id, p, cancellationToken);
         return (marked, chunks, outputs);
     }
+
+    /// <summary>A batch of the job's finished chunks, with their history (holders and kept checkpoints) in the same transaction.</summary>
+    private Task<long> PruneChunksAsync(long jobId, PruneParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var ids = await Bind(connection.Command($"SELECT id FROM hj_chunks WHERE job_id = @job AND {ChunkRanges.Finished} LIMIT @batch", transaction), p, ("job", jobId))
+                    .ListAsync(r => r.GetInt64(0), cancellationToken);
+                if (ids.Count == 0)
+                {
+                    return 0L;
+                }
+
+                foreach (var table in new[] { "hj_chunk_holds", "hj_chunk_checkpoints" })
+                {
+                    var history = connection.Command("", transaction);
+                    history.CommandText = $"DELETE FROM {table} WHERE chunk_id IN ({history.InList("c", ids)})";
+                    await history.ExecAsync(cancellationToken);
+                }
+
+                var command = connection.Command("", transaction);
+                command.CommandText = $"DELETE FROM hj_chunks WHERE id IN ({command.InList("c", ids)})";
+                return (long)await command.ExecAsync(cancellationToken);
+            },
+            cancellationToken);
 
     /// <summary>Which of these jobs were pruned: their counts come from hj_job_stats, not from their chunks.</summary>
     private static async Task<HashSet<long>> PrunedJobIdsAsync(DbConnection connection, IReadOnlyList<long> jobIds, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Web.Queries;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,6 +36,10 @@ internal static class ReadApi
         api.MapGet("/chunks/{id:long}", async Task<Results<Ok<ChunkDto>, NotFound>> (DashboardQueries q, long id, CancellationToken ct) =>
                 await q.ChunkAsync(id, ct) is { } chunk ? TypedResults.Ok(chunk) : TypedResults.NotFound())
             .WithSummary("One chunk.");
+
+        api.MapGet("/chunks/{id:long}/history", async Task<Results<Ok<ChunkHistory>, NotFound>> (IDashboardStore store, long id, CancellationToken ct) =>
+                await store.ChunkHistoryAsync(id, ct) is { } history ? TypedResults.Ok(history) : TypedResults.NotFound())
+            .WithSummary("A chunk's holders (worker, machine, cursor range, start, end, how it ended) and its kept checkpoints, newest first.");
 
         api.MapGet("/workers", (DashboardQueries q, string? node, bool? all, CancellationToken ct) => q.WorkersAsync(node, all ?? false, ct))
             .WithSummary("Machines, the ps of every worker, and the target count of each type on each machine.");

@@ -24,6 +24,12 @@ internal static class WriteApi
             })
             .WithSummary("Reset a chunk to zero (progress and outputs cleared) or to its last checkpoint (only the holder dropped).");
 
+        api.MapPost("/chunks/{id:long}/rewind", (DashboardOperations ops, HttpContext http, long id, string? to, RewindRequest? body, CancellationToken ct) =>
+                (body?.To ?? to) is { Length: > 0 } target
+                    ? Answer(ops.RewindChunkAsync(id, target, http.User.Actor(), ct))
+                    : Task.FromResult(Answer(OperationResult.BadRequest("to must name a kept checkpoint: its number (0 is the start) or its cursor"))))
+            .WithSummary("Rewind a chunk to a kept checkpoint (number, or cursor): the outputs written after it are removed, its holder fenced off.");
+
         api.MapPost("/chunks/{id:long}/release", (DashboardOperations ops, HttpContext http, long id, CancellationToken ct) =>
                 Answer(ops.ReleaseChunkAsync(id, http.User.Actor(), ct)))
             .WithSummary("Let a quarantined chunk run again from its last checkpoint, its count of deaths cleared.");
@@ -62,6 +68,9 @@ internal static class WriteApi
 }
 
 public sealed record ResetRequest(string? To);
+
+/// <param name="To">A kept checkpoint's number ("2", "#2"; "0" is the start) or its cursor.</param>
+public sealed record RewindRequest(string? To);
 
 public sealed record TargetRequest(string Node, string Type, int Count);
 

@@ -39,6 +39,29 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
         return OperationResult.Done($"chunk {chunkId} reset to {to}");
     }
 
+    /// <summary>Rewinds a chunk to a kept checkpoint, named by number or cursor; the outputs written after it go in the same transaction.</summary>
+    public async Task<OperationResult> RewindChunkAsync(long chunkId, string to, string actor, CancellationToken cancellationToken)
+    {
+        if (await reads.ChunkHistoryAsync(chunkId, cancellationToken) is not { JobId: > 0 } history)
+        {
+            return OperationResult.NotFound($"no chunk {chunkId}");
+        }
+
+        if (history.Resolve(to) is not { } number)
+        {
+            return OperationResult.BadRequest($"chunk {chunkId} keeps no checkpoint '{to}'");
+        }
+
+        if (await store.ChunkRewindAsync(new ChunkRewindParams(chunkId, number, actor, time.GetUtcNow()), cancellationToken) is not { } rewound)
+        {
+            return OperationResult.Conflict($"chunk {chunkId} was not rewound (its checkpoint {number} is gone, or its job is cancelled)");
+        }
+
+        var what = $"chunk rewound to checkpoint {number} (cursor {rewound.Cursor ?? "(start)"}); {rewound.OutputsRemoved} output(s) written after it removed";
+        await LogAsync(new ActionInsertParams(actor, ActionKinds.Reset, what, time.GetUtcNow(), JobId: rewound.JobId, ChunkId: chunkId), cancellationToken);
+        return OperationResult.Done($"chunk {chunkId} {what[6..]}");
+    }
+
     /// <summary>Lets a quarantined chunk run again from its last checkpoint, with its count of deaths cleared.</summary>
     public async Task<OperationResult> ReleaseChunkAsync(long chunkId, string actor, CancellationToken cancellationToken)
     {

@@ -1,11 +1,13 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Web.Queries;
 using HeavyJobs.Web.Rendering;
 using Microsoft.AspNetCore.Mvc;
 
 namespace HeavyJobs.Web.Pages.Jobs;
 
-public sealed class JobDetailModel(DashboardQueries queries) : LivePage
+public sealed class JobDetailModel(DashboardQueries queries, IDashboardStore store) : LivePage
 {
     public static readonly IReadOnlyList<string> ChunkStateNames = Enum.GetValues<ChunkState>().Select(s => s.ToDb()).ToList();
 
@@ -15,7 +17,10 @@ public sealed class JobDetailModel(DashboardQueries queries) : LivePage
 
     public long? After { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(long id, string? state, long? after, int? limit, CancellationToken cancellationToken)
+    /// <summary>The history of the chunk the page was asked to show (?chunk=ID), if it is one of this job's.</summary>
+    public ChunkHistory? History { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, string? state, long? after, int? limit, long? chunk, CancellationToken cancellationToken)
     {
         ChunkState? filter = null;
         if (!string.IsNullOrEmpty(state))
@@ -38,6 +43,11 @@ public sealed class JobDetailModel(DashboardQueries queries) : LivePage
         State = filter?.ToDb();
         After = after;
         var chunks = await queries.ChunksAsync(id, filter, after, limit, cancellationToken);
+        if (chunk is { } chunkId)
+        {
+            History = await store.ChunkHistoryAsync(chunkId, cancellationToken) is { } history && history.JobId == id ? history : null;
+        }
+
         Show(("detail", $"/api/jobs/{id}", detail), ("page", $"/api/jobs/{id}/chunks{Request.QueryString}", chunks));
         return Page();
     }
