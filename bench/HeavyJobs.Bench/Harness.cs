@@ -50,6 +50,10 @@ internal static class Harness
             ("whois_parse", () => WhoisParseScenario.RunAsync(ctx)),
             ("prune_pg", () => PruneScenario.RunAsync(ctx, "pg")),
             ("prune_sqlite", () => PruneScenario.RunAsync(ctx, "sqlite")),
+            ("burndown_outputs_pg", () => OutputsScenario.RunAsync(ctx, "pg")),
+            ("burndown_outputs_sqlite", () => OutputsScenario.RunAsync(ctx, "sqlite")),
+            ("scale_pg", () => ScaleScenario.RunAsync(ctx, "pg")),
+            ("scale_sqlite", () => ScaleScenario.RunAsync(ctx, "sqlite")),
         ];
         foreach (var (name, run) in scenarios.Where(s => only.Count == 0 || only.Contains(s.Name)))
         {

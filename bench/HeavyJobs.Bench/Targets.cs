@@ -29,6 +29,12 @@ internal static class Targets
         new("sqlite.prune.claim_rate_ratio", "SQLite claim rate during a prune / without", "≥ 0.80", v => v >= 0.8),
         new("pg.prune.rows_over_bound", "PostgreSQL rows over their retention after a prune", "0", v => v == 0),
         new("sqlite.prune.rows_over_bound", "SQLite rows over their retention after a prune", "0", v => v == 0),
+        new("pg.burndown_outputs.ratio_to_noop", "PostgreSQL one-output chunks / no-op (same run)", "≥ 0.5", v => v >= 0.5),
+        new("pg.burndown_emitted.ratio_to_noop", "PostgreSQL output + emitted chunk / no-op (same run)", "≥ 0.5", v => v >= 0.5),
+        new("sqlite.burndown_outputs.ratio_to_noop", "SQLite one-output chunks / no-op (same run)", "≥ 0.5", v => v >= 0.5),
+        new("sqlite.burndown_emitted.ratio_to_noop", "SQLite output + emitted chunk / no-op (same run)", "≥ 0.5", v => v >= 0.5),
+        new("scale.pg.ratio_to_empty", "PostgreSQL burn-down beside the seeded history / young table", "≥ 0.8", v => v >= 0.8),
+        new("scale.sqlite.ratio_to_empty", "SQLite burn-down beside the seeded history / young table", "≥ 0.8", v => v >= 0.8),
     ];
 
     public static void DeriveRatios(Results results)

@@ -30,8 +30,14 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
 
     public override string ClaimSqlFor(int typeCount) => typeCount == 1 ? ClaimSql.Replace("type = ANY(@types)", "type = @type1", StringComparison.Ordinal) : ClaimSql;
 
-    // One statement for any batch size, so it is prepared once; unnest's row estimate makes the database look
-    // each chunk up by its primary key instead of scanning the table.
+    // One statement for any batch size. The chunks are found by their primary key alone, whatever the table's
+    // statistics say. Written as plain conditions, "held" (state running or paused, an owner) let the planner
+    // start from hj_chunks_owner or (job_id, state, id): statistics taken while nothing was running put the held
+    // chunks at one row, so a scan of either index looked free, but hj_chunks_owner keeps an entry for every
+    // claim since the last vacuum (a completion clears the owner, it does not remove the entry), and with 10
+    // million chunks a vacuum comes seldom: the scan grew to seconds of CPU per batch (docs/performance.md,
+    // "Big tables"). The CASE hides "held" from index matching; it is still checked on the row being updated,
+    // so the fence holds against a concurrent reset as before.
     public override DbCommand? CompleteManyCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now)
     {
         var command = new NpgsqlCommand(
@@ -39,7 +45,8 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
             UPDATE hj_chunks c SET state = 'done', cursor = v.cursor, done = v.done, good = v.good, bad = v.bad,
                 progressed = 1, lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
             FROM unnest(@ids, @epochs, @cursors, @dones, @goods, @bads) AS v(id, epoch, cursor, done, good, bad)
-            WHERE c.id = v.id AND c.epoch = v.epoch AND c.state IN ('running', 'paused') AND c.lease_owner IS NOT NULL
+            WHERE c.id = ANY(@ids) AND c.id = v.id AND c.epoch = v.epoch
+              AND CASE WHEN c.state IN ('running', 'paused') AND c.lease_owner IS NOT NULL THEN true ELSE false END
             RETURNING c.id
             """,
             (NpgsqlConnection)connection,
@@ -53,6 +60,12 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
         command.Parameters.Add(new NpgsqlParameter("bads", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = items.Select(i => i.Counters.Bad).ToArray() });
         return command;
     }
+
+    public override Task InsertCompletionOutputsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now, CancellationToken cancellationToken) =>
+        PostgresCompletionWrites.InsertOutputsAsync(connection, transaction, items, now, cancellationToken);
+
+    public override Task InsertCompletionEmittedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now, CancellationToken cancellationToken) =>
+        PostgresCompletionWrites.InsertEmittedAsync(connection, transaction, items, now, cancellationToken);
 
     public override bool JobStateIndexed => true;
 

@@ -110,6 +110,12 @@ internal sealed class SqliteDialect : SqlDialect
         RETURNING hj_chunks.id
         """;
 
+    public override Task InsertCompletionOutputsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now, CancellationToken cancellationToken) =>
+        SqliteCompletionWrites.InsertOutputsAsync(connection, transaction, items, now, cancellationToken);
+
+    public override Task InsertCompletionEmittedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now, CancellationToken cancellationToken) =>
+        SqliteCompletionWrites.InsertEmittedAsync(connection, transaction, items, now, cancellationToken);
+
     public override bool JobStateIndexed => false;
 
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";

@@ -1,5 +1,6 @@
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Jobs;
 
 namespace HeavyJobs.Storage.Conformance;
 
@@ -134,6 +135,36 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
         Assert.Equal([$"k{claimed[0].Id}", $"k{claimed[1].Id}"], outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
         Assert.Equal(ChunkState.Pending, (await GetAsync(claimed[2].Id)).State);
         Assert.Equal(ChunkCounters.Zero, (await GetAsync(claimed[2].Id)).Counters);
+    }
+
+    [Fact]
+    public async Task ChunkCompleteManyAsync_EmitsTheNextStageChunksOfAcceptedCompletionsOnly_OutputsInOrder_BarrierWaits_KeysOnce()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}", "{}", "{}"], 0, 3, Now), Ct);
+        var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["f"], 3, Now, Lease), Ct);
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(claimed[2].Id, ToZero: false, "test", Now), Ct));
+        EmittedChunk[] Emits(long id) => [new(1, "p", "{}", $"p{id}"), new(2, "a", "{}", $"a{id}")];
+
+        var done = await Store.ChunkCompleteManyAsync(
+            new ChunkCompleteManyParams(
+                [
+                    new ChunkCompletion(claimed[0].Id, claimed[0].Epoch, null, new ChunkCounters(1, 1, 0), job.JobId, 0, [new ChunkOutput("x2", "1"), new ChunkOutput("x1", "2")],
+                        Emitted: [.. Emits(claimed[0].Id), new(1, "p", "{}", $"p{claimed[1].Id}")]),
+                    new ChunkCompletion(claimed[1].Id, claimed[1].Epoch, null, new ChunkCounters(1, 1, 0), job.JobId, 0, [new ChunkOutput("w", "3")], Emitted: Emits(claimed[1].Id)),
+                    new ChunkCompletion(claimed[2].Id, claimed[2].Epoch, null, new ChunkCounters(1, 1, 0), job.JobId, 0, [new ChunkOutput("z", "4")], Emitted: Emits(claimed[2].Id)),
+                ],
+                Now),
+            Ct);
+
+        Assert.Equal([claimed[0].Id, claimed[1].Id], done.Order());
+        // In the order the handlers wrote them; nothing of the refused completion.
+        Assert.Equal(["x2", "x1", "w"], (await Store.OutputListAsync(new OutputListParams(job.JobId), Ct)).Select(o => o.Key));
+        var chunks = await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct);
+        // p{claimed[1]} was emitted twice in the batch and went in once.
+        Assert.Equal(2, chunks.Count(c => c.Stage == 1 && c.State == ChunkState.Pending));
+        Assert.Equal(2, chunks.Count(c => c.Stage == 2 && c.State == ChunkState.Waiting));
+        Assert.All(chunks.Where(c => c.Stage > 0), c => Assert.Equal(3, c.MaxAttempts));
+        Assert.Equal(2, (await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["p"], 10, Now, Lease), Ct)).Count);
     }
 
     [Fact]

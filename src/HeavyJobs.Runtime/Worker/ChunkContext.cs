@@ -234,9 +234,10 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
     }
 
     /// <summary>
-    /// The chunk's completion for the worker's batch, when it can go there: a completion that emits next-stage
-    /// chunks or refreshes keys is committed on its own (it must wake their workers, or mark the keys). What it carries counts as committed only
-    /// once the batch is; until then a dead worker loses it and the chunk runs again.
+    /// The chunk's completion for the worker's batch, when it can go there, with its outputs and next-stage chunks
+    /// (the batch wakes their workers when it commits): a completion that refreshes keys is committed on its own
+    /// (it must mark the keys). What it carries counts as committed only once the batch is; until then a dead
+    /// worker loses it and the chunk runs again.
     /// </summary>
     public bool TryTakeCompletion(out PendingCompletion completion)
     {
@@ -246,8 +247,7 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
             held = _held;
             // Only after SettleAsync, with nothing in flight: the completion must not overtake a write. After a
             // failed write it must not go at all: CommitAsync throws what that write met.
-            if (!_settled || _inflight is not null || WriteFailed || _emitted is { Count: > 0 } || _fresh is { Count: > 0 }
-                || held is { } h && (h.Params.Emitted.Count > 0 || h.Params.Fresh is { Count: > 0 }))
+            if (!_settled || _inflight is not null || WriteFailed || _fresh is { Count: > 0 } || held is { Params.Fresh.Count: > 0 })
             {
                 completion = null!;
                 return false;
@@ -267,12 +267,14 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
                 _chunk.JobId,
                 _chunk.Stage,
                 held is null ? (IReadOnlyList<ChunkOutput>?)_outputs ?? [] : [.. held.Value.Params.Outputs, .. _outputs ?? []],
-                ProgressStored: held is null && _pending == ChunkCounters.Zero),
+                ProgressStored: held is null && _pending == ChunkCounters.Zero,
+                Emitted: held is null ? _emitted : [.. held.Value.Params.Emitted, .. _emitted ?? []]),
             _chunk.Type,
             (held?.Delta ?? ChunkCounters.Zero) + _pending);
         _committedCounters += _pending;
         _pending = ChunkCounters.Zero;
         _outputs = null;
+        _emitted = null;
         return true;
     }
 

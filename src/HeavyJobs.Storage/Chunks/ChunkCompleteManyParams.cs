@@ -3,12 +3,13 @@ using HeavyJobs.Core.Model;
 namespace HeavyJobs.Storage.Chunks;
 
 /// <summary>
-/// Completes many chunks in one transaction, each fenced by its own epoch: the fast path for chunks that
-/// finish with no next-stage chunks to emit. A chunk's outputs are written only if its completion is.
+/// Completes many chunks in one transaction, each fenced by its own epoch: the fast path for finished chunks.
+/// A chunk's outputs and emitted chunks are written only if its completion is.
 /// </summary>
 public sealed record ChunkCompleteManyParams(IReadOnlyList<ChunkCompletion> Items, DateTimeOffset Now);
 
 /// <param name="Outputs">Records produced since the chunk's last checkpoint, committed with its completion.</param>
+/// <param name="Emitted">Next-stage chunks emitted since the chunk's last checkpoint, committed with its completion.</param>
 /// <param name="ProgressStored">
 /// The cursor and counters are those the store already has (from the claim or the last checkpoint), so the
 /// completion need not write them again: the store may take a cheaper statement.
@@ -21,4 +22,5 @@ public sealed record ChunkCompletion(
     long JobId = 0,
     int Stage = 0,
     IReadOnlyList<ChunkOutput>? Outputs = null,
-    bool ProgressStored = false);
+    bool ProgressStored = false,
+    IReadOnlyList<EmittedChunk>? Emitted = null);

@@ -189,14 +189,38 @@ public abstract partial class RelationalStore
             completed.AddRange(await command.ListAsync(r => r.GetInt64(0), cancellationToken));
         }
 
-        // Outputs go in only for the chunks whose completion was accepted: a refused one wrote nothing.
-        var accepted = completed.ToHashSet();
+        // Outputs and emitted chunks go in only for the chunks whose completion was accepted: a refused one wrote
+        // nothing. Each kind is one set-based write for the whole batch (a statement per chunk cost a one-output
+        // chunk most of its time).
+        List<ChunkCompletion>? withOutputs = null, withEmitted = null;
+        HashSet<long>? accepted = null;
         foreach (var item in p.Items)
         {
-            if (item.Outputs is { Count: > 0 } outputs && accepted.Contains(item.ChunkId))
+            var outputs = item.Outputs is { Count: > 0 };
+            var emitted = item.Emitted is { Count: > 0 };
+            if ((outputs || emitted) && (accepted ??= [.. completed]).Contains(item.ChunkId))
             {
-                await InsertOutputsAsync(connection, transaction, item.JobId, item.ChunkId, item.Stage, outputs, p.Now, cancellationToken);
+                if (outputs)
+                {
+                    (withOutputs ??= []).Add(item);
+                }
+
+                if (emitted)
+                {
+                    (withEmitted ??= []).Add(item);
+                }
             }
+        }
+
+        if (withOutputs is not null)
+        {
+            await Dialect.InsertCompletionOutputsAsync(connection, transaction, withOutputs, p.Now, cancellationToken);
+        }
+
+        if (withEmitted is not null)
+        {
+            await Dialect.InsertCompletionEmittedAsync(connection, transaction, withEmitted, p.Now, cancellationToken);
+            await NotifyAsync(connection, transaction, cancellationToken);
         }
 
         return completed;

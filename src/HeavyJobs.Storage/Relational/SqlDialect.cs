@@ -39,6 +39,30 @@ public abstract class SqlDialect
     public virtual DbCommand? CompleteManyCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<ChunkCompletion> items, DateTimeOffset now) => null;
 
     /// <summary>
+    /// Inserts the outputs of a batch of completed chunks (only those whose completion was accepted are passed),
+    /// in the completion's transaction and in the order given: one statement for the batch, or one prepared
+    /// statement reused, never a statement parsed per chunk.
+    /// </summary>
+    public abstract Task InsertCompletionOutputsAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        IReadOnlyList<ChunkCompletion> items,
+        DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts the next-stage chunks emitted by a batch of completed chunks, as a checkpoint inserts them: a chunk
+    /// of an unreleased barrier stage waits, one of a paused job is paused, and a dedupe key already there is
+    /// skipped.
+    /// </summary>
+    public abstract Task InsertCompletionEmittedAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        IReadOnlyList<ChunkCompletion> items,
+        DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>
     /// Whether a (job_id, state) index serves a job's chunks of one state in id order. PostgreSQL's does; SQLite has
     /// none, since its claims would rewrite every entry of an index naming the state they change.
     /// </summary>

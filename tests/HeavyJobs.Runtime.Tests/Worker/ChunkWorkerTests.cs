@@ -157,6 +157,27 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QuickChunksThatEmit_AreCompletedInBatchesToo_WithTheirNextStageChunks_EachOnce()
+    {
+        var job = await SubmitAsync("emit", chunks: 300, itemsPerChunk: 1);
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var (host, run, stop) = Start(store: store);
+
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).Where(c => c.Stage == 0).All(c => c.State == ChunkState.Done));
+        await stop.CancelAsync();
+        await run;
+
+        // No completion went on its own: the emitted chunks went in with the batches.
+        Assert.Equal(0, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
+        Assert.InRange(CompletionBatches(spy), 2, 4);
+        var chunks = await _store.ChunkListAsync(new ChunkListParams(job), Ct);
+        var next = chunks.Where(c => c.Stage == 1).ToList();
+        Assert.Equal(300, next.Count);
+        Assert.All(next, c => Assert.Equal(ChunkState.Pending, c.State));
+        Assert.Equal(300, (await _store.OutputListAsync(new OutputListParams(job), Ct)).Count);
+    }
+
+    [Fact]
     public async Task AChunkFinishedBeforeAPrefetchedOneThatRunsOn_IsCompletedWithinTheFlushInterval()
     {
         // The first claim takes chunk 1 alone (nothing is known of the handler yet); once it has run quickly,
@@ -463,6 +484,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             .Add("gate", () => new GateHandler(_gate))
             .Add<FailingHandler>("fail")
             .Add<QuickHandler>("quick")
+            .Add<QuickEmitHandler>("emit")
             .Add("twostep", () => new TwoStepHandler(_steps))
             .Add("hold", () => new HoldAfterHandler(_hold))
             .Add("probe", () => new RunningProbeHandler(_probe))
@@ -496,7 +518,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             new ChunkSplit.Range(0, chunks * itemsPerChunk, itemsPerChunk),
             0,
             maxAttempts);
-        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Add<QuickHandler>("probe").Build();
+        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("emit").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Add<QuickHandler>("probe").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
 

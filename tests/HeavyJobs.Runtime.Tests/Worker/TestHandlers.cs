@@ -1,5 +1,6 @@
 using System.Globalization;
 using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
 
 namespace HeavyJobs.Runtime.Tests.Worker;
 
@@ -67,6 +68,18 @@ internal sealed class QuickHandler : IChunkHandler
     public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
         context.Output($"chunk-{context.ChunkId}", "1");
+        context.Add(1, good: 1);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>A quick chunk that also emits one next-stage chunk, as a pipeline's fetch stage does.</summary>
+internal sealed class QuickEmitHandler : IChunkHandler
+{
+    public ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        context.Output($"chunk-{context.ChunkId}", "1");
+        context.Emit(new EmittedChunk(1, "next", "{}", $"next-{context.ChunkId}"));
         context.Add(1, good: 1);
         return ValueTask.CompletedTask;
     }

@@ -76,13 +76,17 @@ public sealed class MonitorStoreCallsTests : IAsyncLifetime
         var second = claimed[1];
         var both = await calls.ChunkCompleteAndClaimAsync(
             new ChunkCompleteAndClaimParams(
-                new ChunkCompleteManyParams([new ChunkCompletion(second.Id, second.Epoch, "1", new ChunkCounters(1, 1, 0), job, 0, [new ChunkOutput("k", "v")])], Now),
+                new ChunkCompleteManyParams(
+                    [new ChunkCompletion(second.Id, second.Epoch, "1", new ChunkCounters(1, 1, 0), job, 0, [new ChunkOutput("k", "v")], Emitted: [new EmittedChunk(1, "next", "{}", "n1")])],
+                    Now),
                 new ChunkClaimParams(7, ["t"], 5, Now, Lease)),
             Ct);
         Assert.Equal([second.Id], both.Completed);
         Assert.Equal([first.Id], both.Claimed.Select(c => c.Id));
         Assert.Equal(ChunkState.Done, (await _store.ChunkGetAsync(second.Id, Ct))!.State);
         Assert.Equal("v", Assert.Single(await calls.OutputListAsync(new OutputListParams(job, ChunkId: second.Id), Ct)).Data);
+        // The emitted chunk crossed the pipe with its completion.
+        Assert.Equal(1, Assert.Single(await _store.ChunkListAsync(new ChunkListParams(job), Ct), c => c.Type == "next").Stage);
     }
 
     [Fact]
