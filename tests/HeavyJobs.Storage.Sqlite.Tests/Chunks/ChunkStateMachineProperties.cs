@@ -18,7 +18,8 @@ namespace HeavyJobs.Storage.Sqlite.Tests.Chunks;
 /// reset, cancelled) keeps writing as a thawed process would. After every step: a chunk is done at most once per
 /// operator reset; its cursor never goes back except by a reset to zero; its counters and its outputs are exactly
 /// the items below its cursor; no lease of a killed worker survives its reclaim, nor an expired lease the manager's.
-/// Reproduce a failure with <c>HEAVYJOBS_PROPERTY_SEED=&lt;seed&gt;</c> (printed with it).
+/// Reproduce a failure with <c>HEAVYJOBS_PROPERTY_SEED=&lt;seed&gt;</c> (printed with it); more cases with
+/// <c>HEAVYJOBS_PROPERTY_CASES</c> (30 by default, about 15 s on an idle 2-core box).
 /// </summary>
 public sealed class ChunkStateMachineProperties : IAsyncLifetime
 {
@@ -64,8 +65,9 @@ public sealed class ChunkStateMachineProperties : IAsyncLifetime
     public async Task AnySequenceOfClaimsCheckpointsCompletionsFailuresResetsCancelsExpiriesAndKills_KeepsEveryChunkInvariant()
     {
         var seed = ulong.TryParse(Environment.GetEnvironmentVariable("HEAVYJOBS_PROPERTY_SEED"), CultureInfo.InvariantCulture, out var s) ? s : (ulong)Random.Shared.NextInt64();
+        var cases = int.TryParse(Environment.GetEnvironmentVariable("HEAVYJOBS_PROPERTY_CASES"), CultureInfo.InvariantCulture, out var n) ? n : 30;
         var config = Config.QuickThrowOnFailure
-            .WithMaxTest(40)
+            .WithMaxTest(cases)
             .WithQuietOnSuccess(true)
             .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed), FSharpOption<int>.None)));
         var op = Gen.Frequency(
