@@ -56,6 +56,8 @@ public static class HeavyJobsWeb
         builder.Services.AddSingleton<AntiforgeryFilter>();
         builder.Services.AddHeavyJobsSecurity(options);
         builder.Services.AddRazorPages();
+        // Binding failures reach RequestLimits as exceptions with their message, to be answered with it.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = WebJson.Web.PropertyNamingPolicy;
@@ -74,6 +76,7 @@ public static class HeavyJobsWeb
         var app = builder.Build();
         app.Use(ServerTiming);
         app.Use(SecurityHeaders);
+        app.Use(new RequestLimits(options).InvokeAsync);
         app.UseAuthentication();
         app.UseAuthorization();
 

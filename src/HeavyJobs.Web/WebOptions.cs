@@ -29,6 +29,15 @@ public sealed class WebOptions
     /// <summary>Rows per page when the caller names no limit.</summary>
     public int DefaultPageSize { get; set; } = 100;
 
+    /// <summary>
+    /// The most chunks one bulk request (POST /api/chunks/reset or /release with a list of ids) may name; more
+    /// is refused with 400 naming this limit. The default value is 100.
+    /// </summary>
+    public int MaxBulkChunks { get; set; } = 100;
+
+    /// <summary>The largest request body accepted, in bytes; a larger one gets 413 naming this limit. The default value is 64 KiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
     /// <summary>How often the pages poll the JSON API.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -32,6 +32,9 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The running app's services: its EndpointDataSource lists every endpoint it serves.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<DashboardHost> StartAsync(bool authentication = true, IReadOnlyList<string>? allowedHosts = null, TimeProvider? time = null)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -24,7 +24,7 @@ public sealed class ScheduleRunner(IMaintenanceStore store, ScheduledSubmit subm
 
     public static DateTimeOffset NextOccurrence(string cron, DateTimeOffset after) =>
         CronExpression.Parse(cron).GetNextOccurrence(after, TimeZoneInfo.Utc)
-        ?? throw new ArgumentException($"cron expression '{cron}' never fires");
+        ?? throw new CronFormatException($"'{cron}' never fires: no date matches it (such as February 30)");
 
     /// <summary>Adds or replaces a schedule; validates the cron expression and the job definition first.</summary>
     public static async Task<long> UpsertAsync(IOperatorStore store, string name, string cron, string definitionJson, string catchUp, DateTimeOffset now, CancellationToken cancellationToken)

@@ -34,6 +34,16 @@ internal static class WriteApi
                 Answer(ops.ReleaseChunkAsync(id, http.User.Actor(), ct)))
             .WithSummary("Let a quarantined chunk run again from its last checkpoint, its count of deaths cleared.");
 
+        api.MapPost("/chunks/reset", (DashboardOperations ops, WebOptions options, HttpContext http, BulkChunksRequest body, CancellationToken ct) =>
+                body.To is null or "zero" or "checkpoint"
+                    ? Bulk(options, body, (id, token) => ops.ResetChunkAsync(id, body.To == "zero", http.User.Actor(), token), ct)
+                    : Task.FromResult(Answer(OperationResult.BadRequest("to must be zero or checkpoint"))))
+            .WithSummary("Reset many chunks at once ({\"ids\":[...],\"to\":\"zero|checkpoint\"}), at most WebOptions.MaxBulkChunks (100) per request.");
+
+        api.MapPost("/chunks/release", (DashboardOperations ops, WebOptions options, HttpContext http, BulkChunksRequest body, CancellationToken ct) =>
+                Bulk(options, body, (id, token) => ops.ReleaseChunkAsync(id, http.User.Actor(), token), ct))
+            .WithSummary("Release many quarantined chunks at once ({\"ids\":[...]}), at most WebOptions.MaxBulkChunks (100) per request.");
+
         foreach (var change in Enum.GetValues<JobChange>())
         {
             api.MapPost($"/jobs/{{id:long}}/{change.ToString().ToLowerInvariant()}", (DashboardOperations ops, HttpContext http, long id, CancellationToken ct) =>
@@ -63,6 +73,30 @@ internal static class WriteApi
 
     private static async Task<IResult> Answer(Task<OperationResult> operation) => Answer(await operation);
 
+    /// <summary>
+    /// One operation per chunk, each logged as if sent alone; refused whole, before any change, when the list is
+    /// empty or longer than the cap, so one request cannot rewrite a whole job's chunks.
+    /// </summary>
+    private static async Task<IResult> Bulk(WebOptions options, BulkChunksRequest body, Func<long, CancellationToken, Task<OperationResult>> operation, CancellationToken ct)
+    {
+        var ids = body.Ids?.Distinct().ToList() ?? [];
+        if (ids.Count == 0 || ids.Count > options.MaxBulkChunks)
+        {
+            return Answer(OperationResult.BadRequest(
+                $"ids must name from 1 to {options.MaxBulkChunks} chunks (WebOptions.MaxBulkChunks); it named {ids.Count}"));
+        }
+
+        var results = new List<OperationResult>(ids.Count);
+        foreach (var id in ids)
+        {
+            results.Add(await operation(id, ct));
+        }
+
+        var failed = results.Where(r => !r.Ok).ToList();
+        var message = $"{results.Count - failed.Count} of {results.Count} done" + (failed.Count == 0 ? "" : "; " + string.Join("; ", failed.Select(f => f.Message)));
+        return Answer(failed.Count == 0 ? OperationResult.Done(message) : new OperationResult(false, failed[0].Status, message));
+    }
+
     private static IResult Answer(OperationResult result) =>
         TypedResults.Json(new OperationAnswer(result.Ok, result.Message), statusCode: result.Status);
 }
@@ -71,6 +105,8 @@ public sealed record ResetRequest(string? To);
 
 /// <param name="To">A kept checkpoint's number ("2", "#2"; "0" is the start) or its cursor.</param>
 public sealed record RewindRequest(string? To);
+
+public sealed record BulkChunksRequest(IReadOnlyList<long>? Ids, string? To);
 
 public sealed record TargetRequest(string Node, string Type, int Count);
 
