@@ -20,5 +20,6 @@ var registry = HandlerRegistry.CreateBuilder()
     .Add<CountHandler>(TestHandlers.Boom)
     .Add<QuickHandler>(TestHandlers.Quick)
     .Add<StubbornHandler>(TestHandlers.Stubborn)
+    .Add<ChaosHandler>(TestHandlers.Chaos)
     .Build();
 return await HeavyJobsCli.RunAsync(args, registry);

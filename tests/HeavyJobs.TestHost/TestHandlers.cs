@@ -12,6 +12,7 @@ public static class TestHandlers
     public const string Boom = "test.boom";
     public const string Quick = "test.quick";
     public const string Stubborn = "test.stubborn";
+    public const string Chaos = "test.chaos";
 }
 
 /// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>
