@@ -5,7 +5,7 @@
 # a cluster of its own, "chaos" on port 5434). It prints lost, duplicated and stale-write counts, every recovery
 # time and the seed, and exits non-zero on any of them, a quarantined chunk, or a job not finished in time.
 #   scripts/chaos.sh [--store sqlite|postgres] [--duration SECONDS] [--kills N] [--seed N] [--db-restarts N]
-# The long run (issue 16): scripts/chaos.sh --store postgres --duration 1200 --kills 220 --db-restarts 3
+# The long runs (issue 16): scripts/chaos.sh --store sqlite --duration 600 --kills 210; the same with --store postgres --db-restarts 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -104,7 +104,7 @@ public static class ChaosVerdict
     /// writers' places in the holder list never go down. A copy whose writer comes before the latest holder seen
     /// at or below its item landed after that holder's claim: it was fenced and should not have stuck.
     /// </summary>
-    internal static long StaleCopies(IReadOnlyList<long> holders, SortedDictionary<long, List<long>> copies)
+    public static long StaleCopies(IReadOnlyList<long> holders, SortedDictionary<long, List<long>> copies)
     {
         long stale = 0;
         var reached = -1;
