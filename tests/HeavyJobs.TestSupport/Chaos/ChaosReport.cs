@@ -38,7 +38,7 @@ public sealed record ChaosReport(
         var s = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         s.AppendLine(inv, $"chaos: store {Store}, seed {Seed}, faults over {FaultsTook.TotalSeconds:0} s, whole run {Elapsed.TotalSeconds:0} s");
-        s.AppendLine(inv, $"faults: {Kills} kills ({string.Join(", ", Faults.OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"))}), {ProcessesKilled} processes SIGKILLed, {Skipped} skipped (no victim)");
+        s.AppendLine(inv, $"faults: {Kills} kills ({string.Join(", ", Faults.OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"))}), {ProcessesKilled} processes SIGKILLed, {Skipped} tries skipped (no victim; retried up to 3 times)");
         s.AppendLine(inv, $"fleet: {UnplannedRestarts} processes exited by themselves and were restarted; {StoreErrors} store calls of the runner failed (database away)");
         foreach (var kind in Recoveries.GroupBy(r => r.Kind).OrderBy(g => g.Key))
         {

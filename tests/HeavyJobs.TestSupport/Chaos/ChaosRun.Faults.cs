@@ -11,7 +11,8 @@ public sealed partial class ChaosRun
     private static readonly TimeSpan BusyWithin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ResumeWithin = TimeSpan.FromMinutes(2);
 
-    private async Task ApplyAsync(PlannedFault fault, CancellationToken ct)
+    /// <summary>Does the fault; false when it found no victim.</summary>
+    private async Task<bool> ApplyAsync(PlannedFault fault, CancellationToken ct)
     {
         var done = fault.Kind switch
         {
@@ -33,6 +34,8 @@ public sealed partial class ChaosRun
             _skipped++;
             Log($"#{fault.Index} {fault.Kind}: no victim, skipped");
         }
+
+        return done;
     }
 
     private async Task<bool> KillWorkerAsync(PlannedFault fault, CancellationToken ct)

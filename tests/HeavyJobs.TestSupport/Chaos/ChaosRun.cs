@@ -103,10 +103,16 @@ public sealed partial class ChaosRun
         }
 
         var faultsFrom = _clock.Elapsed;
-        foreach (var fault in plan)
+        // A fault that found no victim (every machine down, no worker up yet on a loaded box) goes to the back of
+        // the queue, up to three times, so the run does the kills it was asked for.
+        var queue = new Queue<(PlannedFault Fault, int Tries)>(plan.Select(f => (f, 0)));
+        while (queue.TryDequeue(out var next))
         {
-            await ServiceForAsync(fault.After, ct);
-            await ApplyAsync(fault, ct);
+            await ServiceForAsync(next.Fault.After, ct);
+            if (!await ApplyAsync(next.Fault, ct) && next.Tries < 3)
+            {
+                queue.Enqueue((next.Fault, next.Tries + 1));
+            }
         }
 
         var faultsTook = _clock.Elapsed - faultsFrom;
