@@ -28,5 +28,6 @@ var registry = HandlerRegistry.CreateBuilder()
     .Add<QuickHandler>(TestHandlers.Quick)
     .Add<StubbornHandler>(TestHandlers.Stubborn)
     .Add<RelayHandler>(TestHandlers.Relay)
+    .Add<ChaosHandler>(TestHandlers.Chaos)
     .Build();
 return await HeavyJobsCli.RunAsync(args, registry);

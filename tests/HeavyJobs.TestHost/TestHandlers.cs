@@ -16,6 +16,8 @@ public static class TestHandlers
 
     /// <summary>A file that, beside this executable, makes every worker it would start fail at start.</summary>
     public const string FailWorkersFile = "fail-workers";
+
+    public const string Chaos = "test.chaos";
 }
 
 /// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>

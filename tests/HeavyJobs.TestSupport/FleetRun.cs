@@ -51,7 +51,8 @@ public sealed class FleetRun : IAsyncDisposable
         }
     }
 
-    public static async Task<FleetRun> CreateAsync(string kind, CancellationToken ct)
+    /// <summary>A fleet on a fresh database: a SQLite file, or a schema of its own on <paramref name="postgres"/> (the tests' server by default).</summary>
+    public static async Task<FleetRun> CreateAsync(string kind, CancellationToken ct, string? postgres = null)
     {
         string db;
         IHeavyStore store;
@@ -64,7 +65,7 @@ public sealed class FleetRun : IAsyncDisposable
         }
         else
         {
-            var baseString = System.Environment.GetEnvironmentVariable("HEAVYJOBS_TEST_POSTGRES") is { Length: > 0 } s ? s : MonitorRun.DefaultPostgres;
+            var baseString = postgres ?? (System.Environment.GetEnvironmentVariable("HEAVYJOBS_TEST_POSTGRES") is { Length: > 0 } s ? s : MonitorRun.DefaultPostgres);
             db = new NpgsqlConnectionStringBuilder(baseString) { SearchPath = $"f_{Guid.NewGuid():N}" }.ToString();
             store = new PostgresStore(db);
         }
