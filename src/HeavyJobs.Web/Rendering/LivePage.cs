@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HeavyJobs.Web.Security;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace HeavyJobs.Web.Rendering;
@@ -17,6 +18,16 @@ public abstract class LivePage : PageModel
     public IReadOnlyDictionary<string, string> Sources { get; private set; } = new Dictionary<string, string>();
 
     public bool IsOperator => User.IsOperator();
+
+    /// <summary>
+    /// These pages only show: a POST (which passed antiforgery) gets 405 instead of a page rendered without its data.
+    /// Changes go through the API.
+    /// </summary>
+    public IActionResult OnPost()
+    {
+        Response.Headers.Allow = "GET, HEAD";
+        return StatusCode(StatusCodes.Status405MethodNotAllowed);
+    }
 
     protected void Show(string api, object data)
     {
