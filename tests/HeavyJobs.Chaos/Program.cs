@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeavyJobs.TestSupport;
 using HeavyJobs.TestSupport.Chaos;
 
 // chaos --store sqlite|postgres --duration SECONDS --kills N --seed N [--db-restarts N] [--finish-within SECONDS]
@@ -27,7 +28,7 @@ if (options.Store is not ("sqlite" or "postgres"))
 
 if (options.Store == "postgres")
 {
-    options = options with { Postgres = await ChaosCluster.EnsureAsync(CancellationToken.None), RestartDatabase = ChaosCluster.RestartAsync };
+    options = options with { Postgres = await PrivateCluster.Chaos.EnsureAsync(CancellationToken.None), RestartDatabase = PrivateCluster.Chaos.RestartAsync };
 }
 
 using var stop = new CancellationTokenSource();

@@ -22,8 +22,8 @@ public sealed class ChaosScenarios
     [Fact]
     public async Task ShortChaosOnPostgres_WithADatabaseRestart_LosesDoublesAndStaleWritesNothing_AndEveryJobFinishes()
     {
-        using var cluster = await ChaosCluster.TakeAsync(Ct);
-        var options = Short("postgres") with { Postgres = await ChaosCluster.EnsureAsync(Ct), RestartDatabase = ChaosCluster.RestartAsync, DatabaseRestarts = 1 };
+        using var cluster = await PrivateCluster.Chaos.TakeAsync(Ct);
+        var options = Short("postgres") with { Postgres = await PrivateCluster.Chaos.EnsureAsync(Ct), RestartDatabase = PrivateCluster.Chaos.RestartAsync, DatabaseRestarts = 1 };
         var report = await ChaosRun.RunAsync(options, Ct);
         AssertPassed(report);
         Assert.Equal(1, report.Faults.GetValueOrDefault(FaultKind.RestartDatabase));

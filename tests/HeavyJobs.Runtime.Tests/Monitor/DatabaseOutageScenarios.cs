@@ -36,8 +36,8 @@ public sealed class DatabaseOutageScenarios : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _cluster = await OutageCluster.TakeAsync(Ct);
-        _connectionString = new NpgsqlConnectionStringBuilder(await OutageCluster.EnsureAsync(Ct)) { ApplicationName = _app }.ToString();
+        _cluster = await PrivateCluster.Outage.TakeAsync(Ct);
+        _connectionString = new NpgsqlConnectionStringBuilder(await PrivateCluster.Outage.EnsureAsync(Ct)) { ApplicationName = _app }.ToString();
         _run = await MonitorRun.CreateAsync("postgres", Ct, _connectionString);
     }
 
@@ -53,7 +53,7 @@ public sealed class DatabaseOutageScenarios : IAsyncLifetime
         finally
         {
             // Whatever happened, the cluster is left running and open.
-            await OutageCluster.EnsureAsync(CancellationToken.None);
+            await PrivateCluster.Outage.EnsureAsync(CancellationToken.None);
             if (_connectionString.Length > 0)
             {
                 await SetConnectionsAllowedAsync(true);
@@ -74,7 +74,7 @@ public sealed class DatabaseOutageScenarios : IAsyncLifetime
         Assert.True(await MonitorRun.UntilAsync(async () => await DoneAsync(job) >= 400 && (await LiveAsync()).Count(w => w.State == WorkerState.Busy) == 2, Within, Ct), Run.Log);
         var workers = await LiveAsync();
 
-        await OutageCluster.RestartAsync(Ct);
+        await PrivateCluster.Outage.RestartAsync(Ct);
         var back = Stopwatch.StartNew();
         var doneWhenBack = await DoneAsync(job);
         Assert.True(await MonitorRun.UntilAsync(async () => await DoneAsync(job) > doneWhenBack, Within, Ct), Run.Log);

@@ -1,47 +1,59 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace HeavyJobs.TestSupport.Chaos;
+namespace HeavyJobs.TestSupport;
 
 /// <summary>
-/// The chaos runner's own PostgreSQL cluster ("chaos", port 5434), made and started by scripts/ensure-postgres.sh:
-/// restarting it leaves alone the shared "main" cluster other tests use and the outage tests' "outage".
+/// A PostgreSQL cluster of a few tests' own, made and started by scripts/ensure-postgres.sh as the test command
+/// makes "main": restarting it leaves alone the connections of the tests that run beside them on "main". The
+/// outage tests have "outage" (port 5433), the chaos runner "chaos" (port 5434).
 /// </summary>
-public static class ChaosCluster
+public sealed class PrivateCluster
 {
-    public const string Name = "chaos";
-    public const string Port = "5434";
+    public static readonly PrivateCluster Outage = new("outage", "5433");
 
-    private static readonly SemaphoreSlim Gate = new(1);
+    public static readonly PrivateCluster Chaos = new("chaos", "5434");
 
-    /// <summary>Serialises runs that restart the cluster, so one's restart does not land in another's run.</summary>
-    public static async Task<IDisposable> TakeAsync(CancellationToken ct)
+    private readonly SemaphoreSlim _gate = new(1);
+
+    private PrivateCluster(string name, string port)
     {
-        await Gate.WaitAsync(ct);
-        return new Release();
+        Name = name;
+        Port = port;
+    }
+
+    public string Name { get; }
+
+    public string Port { get; }
+
+    /// <summary>Serialises the runs that take the cluster down, so one's outage is not in another's measurement.</summary>
+    public async Task<IDisposable> TakeAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        return new Release(_gate);
     }
 
     /// <summary>Makes sure the cluster runs; returns the connection string the script prints.</summary>
-    public static async Task<string> EnsureAsync(CancellationToken ct)
+    public async Task<string> EnsureAsync(CancellationToken ct)
     {
         var (exit, output) = await RunAsync(ct, "bash", Path.Combine(MonitorRun.RepoRoot, "scripts", "ensure-postgres.sh"));
-        return exit == 0 ? output.Trim().Split('\n')[^1].Trim() : throw new InvalidOperationException("ensure-postgres.sh failed: " + output);
+        return exit == 0 ? output.Trim().Split('\n')[^1].Trim() : throw new InvalidOperationException($"ensure-postgres.sh for cluster {Name} failed: {output}");
     }
 
     /// <summary>Restarts the server (fast shutdown: every session ends at once), returning once it accepts connections again.</summary>
-    public static async Task RestartAsync(CancellationToken ct)
+    public async Task RestartAsync(CancellationToken ct)
     {
         var (exit, output) = await RunAsync(ct, "pg_ctlcluster", Version(), Name, "restart", "-m", "fast");
         if (exit != 0)
         {
-            throw new InvalidOperationException("pg_ctlcluster restart failed: " + output);
+            throw new InvalidOperationException($"pg_ctlcluster restart of {Name} failed: {output}");
         }
     }
 
     private static string Version() =>
         Directory.GetDirectories("/usr/lib/postgresql").Select(Path.GetFileName).OrderBy(v => int.Parse(v!, CultureInfo.InvariantCulture)).Last()!;
 
-    private static async Task<(int Exit, string Output)> RunAsync(CancellationToken ct, string file, params string[] args)
+    private async Task<(int Exit, string Output)> RunAsync(CancellationToken ct, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
@@ -58,7 +70,7 @@ public static class ChaosCluster
         return (process.ExitCode, await output + await error);
     }
 
-    private sealed class Release : IDisposable
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
     {
         private int _done;
 
@@ -66,7 +78,7 @@ public static class ChaosCluster
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                Gate.Release();
+                gate.Release();
             }
         }
     }
