@@ -86,7 +86,7 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
                 await using var connection = await dataSource.OpenConnectionAsync(_stop.Token);
                 connection.Notification += (_, _) => _changed.Release();
                 // A session that a dead network cut off is noticed in seconds, so a lock on it is not held by no one.
-                await connection.Command($"SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3; LISTEN {channel}").ExecAsync(_stop.Token);
+                await connection.Command("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3").ExecAsync(_stop.Token);
                 var held = lockName is null
                     || (bool)(await connection.Command($"SELECT pg_try_advisory_lock({PostgresLock.KeySql})").With("name", lockName).ScalarAsync(_stop.Token))!;
                 // Another process holds the name: at the first try the caller is told; later, the holder learns it
@@ -95,6 +95,9 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
                 {
                     return;
                 }
+
+                // LISTEN last, so the session's last statement says what it is for (pg_stat_activity.query).
+                await connection.Command($"LISTEN {channel}").ExecAsync(_stop.Token);
 
                 _held = held;
                 _listening.TrySetResult(true);

@@ -169,7 +169,8 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
             Assert.NotNull(m2);
         }
 
-        // It is a change watcher like any other: a work-making commit wakes it.
+        // It is a change watcher like any other: armed by a first call, a work-making commit wakes it.
+        Assert.False(await watcher.WaitAsync(TimeSpan.FromMilliseconds(50), Ct));
         await other.JobInsertAsync(new("t", [new Core.Definitions.StageDefinition("main", "t", Core.Definitions.StageMode.Streaming)], "{}", ["{}"], 0, 3, Now), Ct);
         Assert.True(await watcher.WaitAsync(TimeSpan.FromSeconds(30), Ct));
         await watcher.DisposeAsync();
