@@ -68,8 +68,14 @@ public sealed class SqliteStore : RelationalStore
 
     public override ValueTask DisposeAsync()
     {
-        // Pooled connections keep the file open; let go of them so the file can be deleted or moved.
-        SqliteConnection.ClearAllPools();
+        // Pooled connections keep the file open; let go of them so the file can be deleted or moved. Only this
+        // file's pool: clearing every pool in the process races other stores' connections as they are handed out
+        // and disposes their native handles under them.
+        using (var own = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(own);
+        }
+
         _turns.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -26,7 +26,6 @@ public sealed class SqliteStoreProvider(FaultInjector? faults = null) : IStorePr
     public Task DropAsync(IHeavyStore store, CancellationToken cancellationToken)
     {
         var dir = Path.GetDirectoryName(((SqliteStore)store).Path)!;
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(dir, recursive: true);

@@ -31,7 +31,6 @@ public sealed class SqliteKillLoopTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
 
