@@ -85,7 +85,7 @@ public sealed class CliTests
         Assert.Equal(0, (await HeavyjobsProcess.RunAsync(db, Ct, "submit", file)).Exit);
         var (worker, output) = HeavyjobsProcess.Start(db, "worker");
 
-        var progressed = await WaitForAsync(db, chunks => chunks.Any(c => c.GetProperty("cursor").GetString() is not null));
+        var progressed = await StoreProbe.WaitForAsync(db, "SELECT count(*) FROM hj_chunks WHERE cursor IS NOT NULL", Ct);
         Assert.True(progressed, output.ToString());
         HeavyjobsProcess.Signal(worker, "TERM");
         await worker.WaitForExitAsync(Ct);
@@ -120,21 +120,5 @@ public sealed class CliTests
         var (_, status, _) = await HeavyjobsProcess.RunAsync(db, Ct, "status", "--json");
         using var doc = JsonDocument.Parse(status);
         return doc.RootElement.GetProperty("chunks").EnumerateArray().Select(c => c.Clone()).ToList();
-    }
-
-    /// <summary>Polls the real store until the condition holds (a real process is being watched; there is no signal to wait on).</summary>
-    private static async Task<bool> WaitForAsync(string db, Func<List<JsonElement>, bool> condition)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if (condition(await ChunksAsync(db)))
-            {
-                return true;
-            }
-
-            await Task.Delay(50, Ct);
-        }
-
-        return false;
     }
 }

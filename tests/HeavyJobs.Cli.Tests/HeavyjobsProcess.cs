@@ -50,9 +50,11 @@ internal static class HeavyjobsProcess
         return (process, output);
     }
 
-    public static void Signal(Process process, string signal)
+    public static void Signal(Process process, string signal) => Signal(process.Id, signal);
+
+    public static void Signal(int pid, string signal)
     {
-        using var kill = Process.Start("kill", $"-{signal} {process.Id}")!;
+        using var kill = Process.Start("kill", $"-{signal} {pid}")!;
         kill.WaitForExit();
     }
 

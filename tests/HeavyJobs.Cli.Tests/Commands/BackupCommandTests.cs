@@ -8,12 +8,16 @@ namespace HeavyJobs.Cli.Tests.Commands;
 /// A backup taken while a job runs restores, and the job finishes from it with the right answer: the real
 /// executable, real worker processes, SQLite's VACUUM INTO and PostgreSQL's own pg_dump and pg_restore.
 /// </summary>
+/// <remarks>
+/// The run is frozen (SIGSTOP, every process of it) once a chunk is done and while its worker is inside the next
+/// one, so the backup surely falls mid-run whatever the machine's load: the copy sees what a snapshot at any
+/// instant would, a chunk held between two checkpoints by a worker that then dies with the machine.
+/// </remarks>
 public sealed class BackupCommandTests
 {
-    // π(10^10), which the demo checks itself against: twenty chunks of seconds each on one worker, so a backup
-    // taken once the first is done falls well before the last.
-    private const string Answer = "455,052,511";
-    private static readonly string[] Run = ["run", "--pilot", "primes", "--below", "10000000000", "--chunk-size", "500000000", "--workers", "1", "--urls", "http://127.0.0.1:0"];
+    // π(10^9), which the demo checks itself against: twenty chunks on one worker.
+    private const string Answer = "50,847,534";
+    private static readonly string[] Run = ["run", "--pilot", "primes", "--below", "1000000000", "--chunk-size", "50000000", "--workers", "1", "--urls", "http://127.0.0.1:0"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -60,13 +64,22 @@ public sealed class BackupCommandTests
         }
     }
 
-    /// <summary>Runs the demo, takes a backup once some chunks are done and some are not, then kills the run.</summary>
+    /// <summary>Runs the demo, freezes it once some chunks are done and some are not, takes a backup, then kills the run.</summary>
     private static async Task BackUpMidRunAsync(string db, string backup)
     {
         var (run, output) = HeavyjobsProcess.Start(db, Run);
+        var workers = new List<int>();
         try
         {
-            Assert.True(await WaitForDoneAsync(db), output.ToString());
+            Assert.True(await StoreProbe.WaitForAsync(db, "SELECT count(*) FROM hj_chunks WHERE state = 'done'", Ct), output.ToString());
+            // The run first, so that its monitor does not see its workers stop and replace them.
+            HeavyjobsProcess.Signal(run, "STOP");
+            workers.AddRange(await WorkerPidsAsync(db));
+            foreach (var pid in workers)
+            {
+                HeavyjobsProcess.Signal(pid, "STOP");
+            }
+
             var (exit, stdout, stderr) = await HeavyjobsProcess.RunAsync(db, Ct, "backup", backup);
             Assert.True(exit == 0, stdout + stderr);
         }
@@ -74,6 +87,11 @@ public sealed class BackupCommandTests
         {
             // Power lost: nothing of the run gets to finish what it was doing.
             HeavyjobsProcess.Signal(run, "KILL");
+            foreach (var pid in workers)
+            {
+                HeavyjobsProcess.Signal(pid, "KILL");
+            }
+
             await run.WaitForExitAsync(Ct);
         }
     }
@@ -99,37 +117,21 @@ public sealed class BackupCommandTests
         return [.. doc.RootElement.GetProperty("chunks").EnumerateArray().Select(c => c.GetProperty("state").GetString()!)];
     }
 
-    /// <summary>
-    /// Polls the real store until a chunk is done (a real process is being watched; there is no signal to wait on),
-    /// with a plain read-only query: starting a status process per poll would take longer than a chunk.
-    /// </summary>
-    private static async Task<bool> WaitForDoneAsync(string db)
+    /// <summary>The run's live workers, as its monitor recorded them.</summary>
+    private static async Task<List<int>> WorkerPidsAsync(string db)
     {
-        const string Sql = "SELECT count(*) FROM hj_chunks WHERE state = 'done'";
-        for (var i = 0; i < 2400; i++)
+        await using var connection = StoreProbe.Open(db);
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pid FROM hj_workers WHERE state IN ('starting', 'idle', 'busy', 'stopping')";
+        var pids = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
         {
-            try
-            {
-                await using System.Data.Common.DbConnection connection = db.Contains("Host=", StringComparison.Ordinal)
-                    ? new NpgsqlConnection(db)
-                    : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-                await connection.OpenAsync(Ct);
-                await using var command = connection.CreateCommand();
-                command.CommandText = Sql;
-                if (Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture) > 0)
-                {
-                    return true;
-                }
-            }
-            catch (System.Data.Common.DbException)
-            {
-                // The run has not created the file or the schema yet.
-            }
-
-            await Task.Delay(50, Ct);
+            pids.Add(Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return false;
+        return pids;
     }
 
     private static async Task<string> CreateDatabaseAsync()
