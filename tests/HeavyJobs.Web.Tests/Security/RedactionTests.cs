@@ -60,7 +60,7 @@ public sealed class RedactionTests : IAsyncLifetime
         try
         {
             using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            Assert.True(await MonitorRun.UntilAsync(async () => await UpAsync(client), TimeSpan.FromSeconds(90), Ct), "the dashboard did not start:\n" + run.Log);
+            Assert.True(await MonitorRun.UntilAsync(async () => await UpAsync(client), TimeSpan.FromSeconds(180), Ct), "the dashboard did not start:\n" + run.Log);
 
             var answers = new List<string>();
             foreach (var path in Paths(seeded))
