@@ -89,6 +89,35 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
         Assert.Equal(new ChunkCounters(3, 2, 1), first.Counters);
     }
 
+    // The stale holder's chunk is held again, so state and owner alone would let its completion through: only the
+    // epoch refuses it (the chaos runner's frozen machine meets this only by chance).
+    [Fact]
+    public async Task ChunkCompleteManyAsync_ByAHolderWhoseChunkAnotherWorkerHoldsNow_IsRefusedByTheEpochAlone()
+    {
+        await InsertJobAsync(2);
+        var stale = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 2, Now, Lease), Ct);
+        foreach (var c in stale)
+        {
+            Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(c.Id, ToZero: true, "test", Now), Ct));
+        }
+
+        var held = await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 2, Now, Lease), Ct);
+        Assert.Equal(stale.Select(c => c.Id).Order(), held.Select(c => c.Id).Order());
+
+        var done = await Store.ChunkCompleteManyAsync(
+            new ChunkCompleteManyParams(
+                [
+                    new ChunkCompletion(stale[0].Id, stale[0].Epoch, "z", new ChunkCounters(3, 2, 1)),
+                    new ChunkCompletion(stale[1].Id, stale[1].Epoch, null, ChunkCounters.Zero, ProgressStored: true),
+                ],
+                Now),
+            Ct);
+
+        Assert.Empty(done);
+        var rows = await Task.WhenAll(stale.Select(c => GetAsync(c.Id)));
+        Assert.All(rows, r => Assert.Equal((ChunkState.Running, (long?)2, (string?)null, ChunkCounters.Zero), (r.State, r.LeaseOwner, r.Cursor, r.Counters)));
+    }
+
     [Fact]
     public async Task ChunkCompleteManyAsync_ProgressAlreadyStored_KeepsIt_AlongsideCompletionsThatWriteTheirs_FencedAlike()
     {

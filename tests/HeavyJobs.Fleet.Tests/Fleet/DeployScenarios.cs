@@ -119,6 +119,13 @@ public sealed class DeployScenarios
         Assert.Equal(expected.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
         var chunks = await fleet.Store.ChunkListAsync(new ChunkListParams(job, Limit: 100_000), Ct);
         Assert.DoesNotContain(chunks, x => x.State == ChunkState.Quarantined);
+        // Outputs go in only with checkpoints, so a worker killed mid-chunk leaves them right too: only the holds
+        // show that a deploy drained its workers (each gave its chunk back with a checkpoint) instead of killing them.
+        foreach (var chunk in chunks)
+        {
+            var history = await fleet.Store.ChunkHistoryAsync(chunk.Id, Ct);
+            Assert.DoesNotContain(history?.Holds ?? [], h => h.Ended == HoldEndings.Died);
+        }
     }
 
     /// <summary>A copy of this test host's build stamped with <paramref name="version"/>.</summary>
