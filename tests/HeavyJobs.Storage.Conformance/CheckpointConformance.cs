@@ -38,6 +38,9 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
         var chunk = await ClaimOneAsync(1);
         Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(chunk, "1", new ChunkCounters(1, 1, 0), outputs: [new ChunkOutput("x", "1")]));
         Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: false, "test", Now), Ct));
+        // Held again by another worker: only the epoch tells the old holder's write from the new one's.
+        var heir = await ClaimOneAsync(2);
+        Assert.Equal(chunk.Id, heir.Id);
 
         var stale = await CheckpointAsync(
             chunk,
@@ -51,7 +54,7 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
         var row = await GetAsync(chunk.Id);
         Assert.Equal("1", row.Cursor);
         Assert.Equal(new ChunkCounters(1, 1, 0), row.Counters);
-        Assert.Equal(ChunkState.Pending, row.State);
+        Assert.Equal((ChunkState.Running, 2L), (row.State, row.LeaseOwner!.Value));
         Assert.Equal(["x"], (await Store.OutputListAsync(new OutputListParams(job.JobId), Ct)).Select(o => o.Key));
         Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["next"], 10, Now, Lease), Ct));
     }
@@ -152,6 +155,8 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
         var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["t"], 3, Now, Lease), Ct);
         // A reclaim between the handler finishing and the batch committing makes that completion stale.
         Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(claimed[2].Id, ToZero: false, "test", Now), Ct));
+        // Held again by another worker: only the epoch tells the old holder's completion from the new one's.
+        Assert.Equal(claimed[2].Id, (await ClaimOneAsync(2)).Id);
 
         var done = await Store.ChunkCompleteManyAsync(
             new ChunkCompleteManyParams(
@@ -162,7 +167,7 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
         Assert.Equal([claimed[0].Id, claimed[1].Id], done.Order());
         var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
         Assert.Equal([$"k{claimed[0].Id}", $"k{claimed[1].Id}"], outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
-        Assert.Equal(ChunkState.Pending, (await GetAsync(claimed[2].Id)).State);
+        Assert.Equal((ChunkState.Running, 2L), ((await GetAsync(claimed[2].Id)).State, (await GetAsync(claimed[2].Id)).LeaseOwner!.Value));
         Assert.Equal(ChunkCounters.Zero, (await GetAsync(claimed[2].Id)).Counters);
     }
 

@@ -48,7 +48,12 @@ public abstract class ClaimConformance(IStoreProvider provider) : ConformanceBas
             Assert.True(await Store.ChunkReleaseAsync(new ChunkReleaseParams(chunk.Id, chunk.Epoch, Now), Ct));
         }
 
-        var order = await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 5, Now, Lease), Ct);
+        // Three of five: the store must pick by that order, not only hand out in it what it picked.
+        List<ClaimedChunk> order =
+        [
+            .. await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 3, Now, Lease), Ct),
+            .. await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["t"], 2, Now, Lease), Ct),
+        ];
 
         Assert.Equal(partly.Id, order[0].Id);
         Assert.Equal("7", order[0].Cursor);

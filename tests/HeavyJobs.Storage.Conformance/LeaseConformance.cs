@@ -226,10 +226,11 @@ public abstract class LeaseConformance(IStoreProvider provider) : ConformanceBas
         var heir = await ClaimOneAsync(2);
         Assert.Equal("10", heir.Cursor);
         Assert.Equal(new ChunkCounters(10, 10, 0), heir.Counters);
+        // The dead worker's late write, had it come back while the heir holds the chunk or after, changes nothing.
+        Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(victim, "15", new ChunkCounters(15, 15, 0), outputs: Outputs(11, 15)));
         Assert.Equal(
             CheckpointOutcome.Committed,
             await CheckpointAsync(heir, "20", new ChunkCounters(20, 20, 0), complete: true, outputs: Outputs(11, 20)));
-        // The dead worker's late write, had it come back, changes nothing.
         Assert.Equal(CheckpointOutcome.LeaseLost, await CheckpointAsync(victim, "15", new ChunkCounters(15, 15, 0), outputs: Outputs(11, 15)));
 
         var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
