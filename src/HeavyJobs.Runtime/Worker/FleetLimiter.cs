@@ -26,10 +26,19 @@ internal static class FleetLimiter
     private static readonly TimeSpan SlotRetry = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// How late a turn may still be used, as a share of the spacing. Starts are then never closer than nine
-    /// tenths of the spacing, and a one-second window holds at most one more start than the rate promises.
+    /// How late a turn may still be used, as a share of the spacing, but never less than <see cref="LateFloor"/>.
+    /// At 4 starts a second or fewer, starts are then never closer than nine tenths of the spacing.
     /// </summary>
     private const int LateShare = 10;
+
+    /// <summary>
+    /// The least lateness a turn may have and still be used. A tenth of a fast rate's spacing (1 ms at 100/s)
+    /// is less than one store write takes, so a fresh turn came back late every time and requests took turn
+    /// after turn without going (issue 17: a tenth of the allowance). Starts are spaced wider by the same share
+    /// of a second instead, so a one-second window still holds at most one more start than the rate promises;
+    /// two starts may come closer than the spacing.
+    /// </summary>
+    private static readonly TimeSpan LateFloor = TimeSpan.FromMilliseconds(25);
 
     // Requests of this process waiting for a slot, per store (one per worker process) and resource.
     private static readonly ConditionalWeakTable<IWorkerStoreCalls, ConcurrentDictionary<string, Waiting>> Waiters = new();
@@ -37,7 +46,11 @@ internal static class FleetLimiter
     public static async ValueTask<IAsyncDisposable> AcquireAsync(IWorkerStoreCalls store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
     {
         var waiting = Waiters.GetOrCreateValue(store).GetOrAdd(resource, _ => new Waiting());
-        var interval = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
+        var spacing = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
+        var late = spacing / LateShare > LateFloor ? spacing / LateShare : LateFloor;
+        // A start up to `late` after its turn: the turns are spaced so that a second plus that lateness holds no more of them than the rate.
+        // The store keeps whole milliseconds: rounded up, never down to a spacing of nothing.
+        var interval = TimeSpan.FromMilliseconds(Math.Ceiling((spacing * (1 + (late - spacing / LateShare) / TimeSpan.FromSeconds(1))).TotalMilliseconds));
         var queued = false;
         int? handed = null;
         ServerTurn turn;
@@ -88,7 +101,7 @@ internal static class FleetLimiter
                 // A turn handed out before the resource pushed back (another worker got the answer while this one
                 // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it. A
                 // turn free at once was reserved after any push-back, which would have moved it: nothing to ask.
-                if (time.GetUtcNow() - start <= interval / LateShare
+                if (time.GetUtcNow() - start <= late
                     && (wait <= TimeSpan.Zero || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
                 {
                     break;

@@ -100,6 +100,28 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AtAFastRate_ATurnUsedAStoreWriteLate_StillGoes_OnTurnsSpacedWiderSoASecondHoldsNoMore()
+    {
+        // 100 a second: a tenth of the spacing is 1 ms, less than a store write; 25 ms is allowed instead, and the
+        // turns are 10.24 ms apart (11 in the store's whole milliseconds) so no one-second window holds more than 101.
+        var fast = Limit with { RequestsPerSecond = 100 };
+        var first = _time.GetUtcNow();
+        await using (await FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, fast, Ct))
+        {
+            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
+        }
+
+        var second = FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, fast, Ct).AsTask();
+        var turn = await _turns.Reader.ReadAsync(Ct);
+        Assert.Equal(first + TimeSpan.FromMilliseconds(11), turn);
+        _time.Advance(turn - _time.GetUtcNow() + TimeSpan.FromMilliseconds(20));
+        await using (await second.WaitAsync(Ct))
+        {
+            Assert.False(_turns.Reader.TryRead(out _), "a turn 20 ms late was thrown away at 100/s");
+        }
+    }
+
+    [Fact]
     public async Task ASlotFreedInTheProcess_GoesStraightToTheRequestWaitingForIt_InOneStoreWrite_AndTheCapHolds()
     {
         // A deadline so that a broken hand-over fails instead of hanging (fake time never polls the store again).
