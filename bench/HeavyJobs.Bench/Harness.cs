@@ -48,6 +48,7 @@ internal static class Harness
             ("fleet_conns", () => ctx.Quick && !only.Contains("fleet_conns") ? Task.CompletedTask : ConnectionsScenario.RunAsync(ctx)),
             ("dashboard", () => DashboardScenario.RunAsync(ctx)),
             ("whois_parse", () => WhoisParseScenario.RunAsync(ctx)),
+            ("pilot_fetch", () => PilotFetchScenario.RunAsync(ctx)),
             ("prune_pg", () => PruneScenario.RunAsync(ctx, "pg")),
             ("prune_sqlite", () => PruneScenario.RunAsync(ctx, "sqlite")),
             ("burndown_outputs_pg", () => OutputsScenario.RunAsync(ctx, "pg")),

@@ -40,6 +40,12 @@ public interface IWorkerStore : IDashboardStore, IActionLog, IChangeSource
 
     Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes a free slot of a server (or renews one the caller holds) and reserves its next start, in one
+    /// transaction; null, with no start reserved, when every slot is busy.
+    /// </summary>
+    Task<ServerTurn?> ServerTurnTakeAsync(ServerTurnTakeParams p, CancellationToken cancellationToken);
+
     Task<long> WorkerRegisterAsync(WorkerRegisterParams p, CancellationToken cancellationToken);
 
     /// <summary>Records the state of many workers at once (a monitor's heartbeat for all its workers).</summary>

@@ -167,4 +167,34 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
         Assert.Equal(a, await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold, Now), Ct));
         Assert.NotNull(await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("s", 2, hold.AddSeconds(30), hold.AddSeconds(1)), Ct));
     }
+
+    [Fact]
+    public async Task ServerTurnTake_TakesASlotAndASpacedTurnInOneCall_AndNoTurnWhenTheSlotsAreFull()
+    {
+        var hold = Now.AddSeconds(30);
+        var spacing = TimeSpan.FromMilliseconds(100);
+        var a = await Store.ServerTurnTakeAsync(new ServerTurnTakeParams("t", 2, hold, spacing, Now), Ct);
+        var b = await Store.ServerTurnTakeAsync(new ServerTurnTakeParams("t", 2, hold, spacing, Now), Ct);
+        Assert.Equal([0, 1], new[] { a!.Slot, b!.Slot }.Order());
+        Assert.Equal((Now, Now + spacing), (a.Start, b.Start));
+
+        // Full: no slot, and no turn reserved for a request that cannot go (the next turn is still the third).
+        Assert.Null(await Store.ServerTurnTakeAsync(new ServerTurnTakeParams("t", 2, hold, spacing, Now), Ct));
+        Assert.Equal(Now + 2 * spacing, await Store.RateReserveAsync(new RateReserveParams("t", spacing, Now), Ct));
+
+        // The holder of a slot passes it on: its hold is renewed and the next turn taken, with no other slot taken.
+        var renewed = await Store.ServerTurnTakeAsync(new ServerTurnTakeParams("t", 2, hold.AddSeconds(30), spacing, Now, Held: a.Slot), Ct);
+        Assert.Equal((a.Slot, Now + 3 * spacing), (renewed!.Slot, renewed.Start));
+        // After the first hold ran out only the slot that was not renewed frees itself.
+        Assert.Equal(b.Slot, await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("t", 2, hold.AddSeconds(30), hold.AddSeconds(1)), Ct));
+        Assert.Null(await Store.ServerSlotAcquireAsync(new ServerSlotAcquireParams("t", 2, hold.AddSeconds(30), hold.AddSeconds(1)), Ct));
+
+        // Released, a slot is free to the next taker; the slow-down after a push-back stretches the turns it takes.
+        await Store.ServerSlotReleaseAsync(new ServerSlotReleaseParams("t", b.Slot), Ct);
+        var later = Now.AddSeconds(5);
+        await Store.RateBackOffAsync(new RateBackOffParams("t", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), later), Ct);
+        var c = await Store.ServerTurnTakeAsync(new ServerTurnTakeParams("t", 2, later.AddSeconds(30), spacing, later), Ct);
+        Assert.Equal((b.Slot, later.AddSeconds(1)), (c!.Slot, c.Start));
+        Assert.Equal(later.AddSeconds(1) + 2 * spacing, await Store.RateReserveAsync(new RateReserveParams("t", spacing, later), Ct));
+    }
 }

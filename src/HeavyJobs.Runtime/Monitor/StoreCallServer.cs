@@ -61,6 +61,7 @@ internal sealed class StoreCallServer(IWorkerStore store, SemaphoreSlim gate)
         StoreCalls.RateTurnStands => await store.RateTurnStandsAsync(Arg<RateTurnParams>(args), ct),
         StoreCalls.RateBackOff => await store.RateBackOffAsync(Arg<RateBackOffParams>(args), ct),
         StoreCalls.SlotAcquire => await store.ServerSlotAcquireAsync(Arg<ServerSlotAcquireParams>(args), ct),
+        StoreCalls.TurnTake => await store.ServerTurnTakeAsync(Arg<ServerTurnTakeParams>(args), ct),
         StoreCalls.SlotRelease => await Done(store.ServerSlotReleaseAsync(Arg<ServerSlotReleaseParams>(args), ct)),
         StoreCalls.ActionInsert => await Done(store.ActionInsertAsync(Arg<ActionInsertParams>(args), ct)),
         _ => throw new InvalidOperationException($"unknown store call '{op}'"),

@@ -29,6 +29,7 @@ public static class StoreCalls
     public const string RateBackOff = "rate.backOff";
     public const string SlotAcquire = "slot.acquire";
     public const string SlotRelease = "slot.release";
+    public const string TurnTake = "turn.take";
     public const string ActionInsert = "action.insert";
 
     /// <summary>Workers reach the store through their monitor.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
@@ -11,39 +13,82 @@ namespace HeavyJobs.Runtime.Worker;
 /// A rate limit and a concurrency cap per external resource that hold across all workers of the fleet: the
 /// store hands out spaced start times and a fixed number of slots, so no process can be impolite on its own.
 /// </summary>
+/// <remarks>
+/// A request takes its slot and its turn in one store write (<see cref="IWorkerStoreCalls.ServerTurnTakeAsync"/>).
+/// A request that ends hands its slot to a request of the same process waiting for that resource, if there is
+/// one, instead of giving it back to the store: the next request renews the slot's hold and takes its turn in
+/// that same one write, and no slot sits free between a release and the next poll. Slots still count
+/// fleet-wide, as each stays taken in the store while it passes from request to request.
+/// </remarks>
 internal static class FleetLimiter
 {
-    /// <summary>How long to wait before asking again for a slot when all are busy.</summary>
+    /// <summary>How long to wait before asking the store again for a slot when all are busy (one freed in this process comes at once).</summary>
     private static readonly TimeSpan SlotRetry = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// How late a turn may still be used, as a share of the spacing. Starts are then never closer than nine
-    /// tenths of the spacing, and a one-second window holds at most one more start than the rate promises.
+    /// How late a turn may still be used, as a share of the spacing, but never less than <see cref="LateFloor"/>.
+    /// At 4 starts a second or fewer, starts are then never closer than nine tenths of the spacing.
     /// </summary>
     private const int LateShare = 10;
 
+    /// <summary>
+    /// The least lateness a turn may have and still be used. A tenth of a fast rate's spacing (1 ms at 100/s)
+    /// is less than one store write takes, so a fresh turn came back late every time and requests took turn
+    /// after turn without going (issue 17: a tenth of the allowance). Starts are spaced wider by the same share
+    /// of a second instead, so a one-second window still holds at most one more start than the rate promises;
+    /// two starts may come closer than the spacing.
+    /// </summary>
+    private static readonly TimeSpan LateFloor = TimeSpan.FromMilliseconds(25);
+
+    // Requests of this process waiting for a slot, per store (one per worker process) and resource.
+    private static readonly ConditionalWeakTable<IWorkerStoreCalls, ConcurrentDictionary<string, Waiting>> Waiters = new();
+
     public static async ValueTask<IAsyncDisposable> AcquireAsync(IWorkerStoreCalls store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
     {
-        int slot;
+        var waiting = Waiters.GetOrCreateValue(store).GetOrAdd(resource, _ => new Waiting());
+        var spacing = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
+        var late = spacing / LateShare > LateFloor ? spacing / LateShare : LateFloor;
+        // A start up to `late` after its turn: the turns are spaced so that a second plus that lateness holds no more of them than the rate.
+        // The store keeps whole milliseconds: rounded up, never down to a spacing of nothing.
+        var interval = TimeSpan.FromMilliseconds(Math.Ceiling((spacing * (1 + (late - spacing / LateShare) / TimeSpan.FromSeconds(1))).TotalMilliseconds));
+        var queued = false;
+        int? handed = null;
+        ServerTurn turn;
+        DateTimeOffset reserved;
         while (true)
         {
-            var now = time.GetUtcNow();
-            if (await store.ServerSlotAcquireAsync(new ServerSlotAcquireParams(resource, limit.Concurrency, now + limit.MaxRequestTime, now), cancellationToken) is { } s)
+            reserved = time.GetUtcNow();
+            try
             {
-                slot = s;
-                break;
+                if (await store.ServerTurnTakeAsync(new ServerTurnTakeParams(resource, limit.Concurrency, reserved + limit.MaxRequestTime, interval, reserved, handed), cancellationToken) is { } taken)
+                {
+                    turn = taken;
+                    break;
+                }
+            }
+            catch when (handed is { } slot)
+            {
+                await ReleaseAsync(store, waiting, resource, slot);
+                throw;
             }
 
-            await Task.Delay(SlotRetry, time, cancellationToken);
+            // Every slot is busy (or the one handed over ran past its hold and was taken): the fleet is full.
+            queued = true;
+            handed = await waiting.NextAsync(time, cancellationToken);
+            if (cancellationToken.IsCancellationRequested && handed is { } unused)
+            {
+                await ReleaseAsync(store, waiting, resource, unused);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
 
         try
         {
-            var interval = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
+            var start = turn.Start;
+            // Further off than the resource has slots in spacings: its rate, not its slots, holds requests back.
+            queued |= start - reserved > limit.Concurrency * interval;
             while (true)
             {
-                var reservedAt = time.GetUtcNow();
-                var start = await store.RateReserveAsync(new RateReserveParams(resource, interval, reservedAt), cancellationToken);
                 var wait = start - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
@@ -56,21 +101,28 @@ internal static class FleetLimiter
                 // A turn handed out before the resource pushed back (another worker got the answer while this one
                 // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it. A
                 // turn free at once was reserved after any push-back, which would have moved it: nothing to ask.
-                if (time.GetUtcNow() - start <= interval / LateShare
-                    && (wait <= TimeSpan.Zero || await store.RateTurnStandsAsync(new RateTurnParams(resource, reservedAt), cancellationToken)))
+                if (time.GetUtcNow() - start <= late
+                    && (wait <= TimeSpan.Zero || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
                 {
                     break;
                 }
+
+                reserved = time.GetUtcNow();
+                start = await store.RateReserveAsync(new RateReserveParams(resource, interval, reserved), cancellationToken);
             }
         }
         catch
         {
-            await store.ServerSlotReleaseAsync(new ServerSlotReleaseParams(resource, slot), CancellationToken.None);
+            await ReleaseAsync(store, waiting, resource, turn.Slot);
             throw;
         }
 
-        return new Release(store, resource, slot);
+        return new Turn(store, waiting, resource, turn.Slot, queued);
     }
+
+    /// <summary>How many requests of this process wait for a slot of the resource (for tests).</summary>
+    internal static int WaitingFor(IWorkerStoreCalls store, string resource) =>
+        Waiters.TryGetValue(store, out var resources) && resources.TryGetValue(resource, out var waiting) ? waiting.Count : 0;
 
     /// <summary>How long starts stay spaced further apart after a resource pushed back.</summary>
     public static readonly TimeSpan SlowFor = TimeSpan.FromSeconds(60);
@@ -94,8 +146,86 @@ internal static class FleetLimiter
         }
     }
 
-    private sealed class Release(IWorkerStoreCalls store, string resource, int slot) : IAsyncDisposable
+    /// <summary>Hands the slot to a request of this process waiting for it, or gives it back to the store.</summary>
+    private static async ValueTask ReleaseAsync(IWorkerStoreCalls store, Waiting waiting, string resource, int slot)
     {
-        public async ValueTask DisposeAsync() => await store.ServerSlotReleaseAsync(new ServerSlotReleaseParams(resource, slot), CancellationToken.None);
+        if (!waiting.HandOver(slot))
+        {
+            await store.ServerSlotReleaseAsync(new ServerSlotReleaseParams(resource, slot), CancellationToken.None);
+        }
+    }
+
+    private sealed class Turn(IWorkerStoreCalls store, Waiting waiting, string resource, int slot, bool queued) : IResourceTurn
+    {
+        private int _released;
+
+        public bool Queued { get; } = queued;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                await ReleaseAsync(store, waiting, resource, slot);
+            }
+        }
+    }
+
+    /// <summary>The requests of one process waiting for a resource's slot, first come first served.</summary>
+    private sealed class Waiting
+    {
+        private readonly Queue<TaskCompletionSource<int>> _queue = new();
+
+        /// <summary>A slot handed over by a request of this process within <see cref="SlotRetry"/>, or null: ask the store again.</summary>
+        public async ValueTask<int?> NextAsync(TimeProvider time, CancellationToken cancellationToken)
+        {
+            var handOver = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_queue)
+            {
+                // Requests that stopped waiting leave their place; the oldest are dropped here.
+                while (_queue.TryPeek(out var stale) && stale.Task.IsCompleted)
+                {
+                    _queue.Dequeue();
+                }
+
+                _queue.Enqueue(handOver);
+            }
+
+            using var retry = new CancellationTokenSource(SlotRetry, time);
+            await using (retry.Token.Register(() => handOver.TrySetCanceled()))
+            await using (cancellationToken.Register(() => handOver.TrySetCanceled()))
+            {
+                await ((Task)handOver.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            // Handed over before the wait ran out: the slot is this request's, whatever else happened.
+            return handOver.Task.IsCompletedSuccessfully ? await handOver.Task : null;
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (_queue)
+                {
+                    return _queue.Count(w => !w.Task.IsCompleted);
+                }
+            }
+        }
+
+        public bool HandOver(int slot)
+        {
+            lock (_queue)
+            {
+                while (_queue.TryDequeue(out var next))
+                {
+                    if (next.TrySetResult(slot))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
     }
 }

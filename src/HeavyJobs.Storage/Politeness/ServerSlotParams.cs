@@ -18,6 +18,17 @@ public sealed record ServerSlotAcquireParams(string Server, int Slots, DateTimeO
 public sealed record ServerSlotReleaseParams(string Server, int Slot);
 
 /// <summary>
+/// One request's way in, in one write: a free one of <paramref name="Slots"/> concurrency slots held until
+/// <paramref name="HoldUntil"/> (or, when <paramref name="Held"/> names a slot the caller already holds, that
+/// slot's hold renewed) and, only with it, the next start spaced by <paramref name="Interval"/> as
+/// <see cref="RateReserveParams"/> reserves it.
+/// </summary>
+public sealed record ServerTurnTakeParams(string Server, int Slots, DateTimeOffset HoldUntil, TimeSpan Interval, DateTimeOffset Now, int? Held = null);
+
+/// <summary>The slot taken and the start reserved.</summary>
+public sealed record ServerTurn(int Slot, DateTimeOffset Start);
+
+/// <summary>
 /// A server pushed back: no start before <c>Now + Pause</c> for anyone, and until <c>Now + SlowFor</c> every
 /// reservation's interval is multiplied by a factor that doubles (up to <paramref name="MaxFactor"/>) each time
 /// the server pushes back again after the pause.

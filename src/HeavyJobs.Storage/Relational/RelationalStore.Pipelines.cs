@@ -109,23 +109,29 @@ public abstract partial class RelationalStore
             cancellationToken);
 
     public Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken) =>
-        InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                var interval = (long)p.Interval.TotalMilliseconds;
-                await connection.Command("INSERT INTO hj_rate_limits (server, next_at) VALUES (@server, 0) ON CONFLICT (server) DO NOTHING", transaction)
-                    .With("server", p.Server).ExecAsync(cancellationToken);
-                // One row per server holds the earliest free start; each reservation takes it and pushes it on by the
-                // interval, stretched while the server is being slowed down after it pushed back.
-                var step = $"CAST(@interval * (CASE WHEN slow_until > @now THEN slow_factor ELSE 1 END) AS BIGINT)";
-                var start = (long)(await connection.Command(
-                        $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@now")} + {step} WHERE server = @server RETURNING next_at - {step}",
-                        transaction)
-                    .With("now", p.Now).With("interval", interval).With("server", p.Server)
-                    .ScalarAsync(cancellationToken))!;
-                return StoreTime.FromMs(start);
-            },
-            cancellationToken);
+        InTransactionAsync((connection, transaction) => ReserveAsync(connection, transaction, p.Server, p.Interval, p.Now, cancellationToken), cancellationToken);
+
+    private async Task<DateTimeOffset> ReserveAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string server, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // One row per server holds the earliest free start; each reservation takes it and pushes it on by the
+        // interval, stretched while the server is being slowed down after it pushed back.
+        var step = $"CAST(@interval * (CASE WHEN slow_until > @now THEN slow_factor ELSE 1 END) AS BIGINT)";
+        var sql = $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@now")} + {step} WHERE server = @server RETURNING next_at - {step}";
+        var start = await connection.Command(sql, transaction)
+            .With("now", now).With("interval", (long)interval.TotalMilliseconds).With("server", server)
+            .ScalarAsync(cancellationToken);
+        if (start is null)
+        {
+            // The server's first reservation ever: its row is made once, not on every turn.
+            await connection.Command("INSERT INTO hj_rate_limits (server, next_at) VALUES (@server, 0) ON CONFLICT (server) DO NOTHING", transaction)
+                .With("server", server).ExecAsync(cancellationToken);
+            start = await connection.Command(sql, transaction)
+                .With("now", now).With("interval", (long)interval.TotalMilliseconds).With("server", server)
+                .ScalarAsync(cancellationToken);
+        }
+
+        return StoreTime.FromMs(Convert.ToInt64(start, System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public Task<ManagerAgenda> ManagerAgendaAsync(ManagerAgendaParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync(
@@ -189,30 +195,61 @@ public abstract partial class RelationalStore
             cancellationToken);
 
     public Task<int?> ServerSlotAcquireAsync(ServerSlotAcquireParams p, CancellationToken cancellationToken) =>
-        InTransactionAsync<int?>(
+        InTransactionAsync((connection, transaction) => TakeSlotAsync(connection, transaction, p.Server, p.Slots, p.HoldUntil, p.Now, cancellationToken), cancellationToken);
+
+    public Task<ServerTurn?> ServerTurnTakeAsync(ServerTurnTakeParams p, CancellationToken cancellationToken) =>
+        InTransactionAsync<ServerTurn?>(
             async (connection, transaction) =>
             {
-                for (var slot = 0; slot < p.Slots; slot++)
+                int? slot;
+                if (p.Held is { } held)
                 {
-                    await connection.Command("INSERT INTO hj_server_slots (server, slot, busy_until) VALUES (@server, @slot, 0) ON CONFLICT (server, slot) DO NOTHING", transaction)
-                        .With("server", p.Server).With("slot", slot).ExecAsync(cancellationToken);
+                    // The holder passes its slot on to its next request: the hold starts again, the slot stays taken.
+                    var renewed = await connection.Command("UPDATE hj_server_slots SET busy_until = @until WHERE server = @server AND slot = @slot", transaction)
+                        .With("until", p.HoldUntil).With("server", p.Server).With("slot", held).ExecAsync(cancellationToken);
+                    slot = renewed == 1 ? held : null;
+                }
+                else
+                {
+                    slot = await TakeSlotAsync(connection, transaction, p.Server, p.Slots, p.HoldUntil, p.Now, cancellationToken);
                 }
 
-                // A slot whose holder died frees itself when its hold runs out.
-                var taken = await connection.Command(
-                        $"""
-                        UPDATE hj_server_slots SET busy_until = @until
-                        WHERE server = @server AND slot = (
-                            SELECT slot FROM hj_server_slots WHERE server = @server AND slot < @slots AND busy_until <= @now
-                            ORDER BY slot LIMIT 1{Dialect.ForUpdate})
-                        RETURNING slot
-                        """,
-                        transaction)
-                    .With("until", p.HoldUntil).With("server", p.Server).With("slots", p.Slots).With("now", p.Now)
-                    .ScalarAsync(cancellationToken);
-                return taken is null ? null : Convert.ToInt32(taken, System.Globalization.CultureInfo.InvariantCulture);
+                // No slot, no turn: a turn reserved for a request that cannot go would only leave a gap.
+                return slot is { } taken ? new ServerTurn(taken, await ReserveAsync(connection, transaction, p.Server, p.Interval, p.Now, cancellationToken)) : null;
             },
             cancellationToken);
+
+    private async Task<int?> TakeSlotAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string server, int slots, DateTimeOffset holdUntil, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // A slot whose holder died frees itself when its hold runs out.
+        var sql = $"""
+            UPDATE hj_server_slots SET busy_until = @until
+            WHERE server = @server AND slot = (
+                SELECT slot FROM hj_server_slots WHERE server = @server AND slot < @slots AND busy_until <= @now
+                ORDER BY slot LIMIT 1{Dialect.ForUpdate})
+            RETURNING slot
+            """;
+        var taken = await connection.Command(sql, transaction)
+            .With("until", holdUntil).With("server", server).With("slots", slots).With("now", now)
+            .ScalarAsync(cancellationToken);
+        if (taken is null
+            && Convert.ToInt64(await connection.Command("SELECT COUNT(*) FROM hj_server_slots WHERE server = @server AND slot < @slots", transaction)
+                .With("server", server).With("slots", slots).ScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) < slots)
+        {
+            // Slots are made when first wanted (a server's first request, or a larger limit), not on every request.
+            for (var slot = 0; slot < slots; slot++)
+            {
+                await connection.Command("INSERT INTO hj_server_slots (server, slot, busy_until) VALUES (@server, @slot, 0) ON CONFLICT (server, slot) DO NOTHING", transaction)
+                    .With("server", server).With("slot", slot).ExecAsync(cancellationToken);
+            }
+
+            taken = await connection.Command(sql, transaction)
+                .With("until", holdUntil).With("server", server).With("slots", slots).With("now", now)
+                .ScalarAsync(cancellationToken);
+        }
+
+        return taken is null ? null : Convert.ToInt32(taken, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(

@@ -25,7 +25,9 @@ internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit
     {
         var started = time.GetTimestamp();
         var turn = await context.LimitAsync(Resource(serverName), limit, cancellationToken);
-        if (Current.Value is { } probe && time.GetElapsedTime(started) > _queuedAfter)
+        // The limiter knows whether the fleet's slots were full or the rate held the start back; a context that
+        // does not say is judged by the time the turn took.
+        if (Current.Value is { } probe && (turn is IResourceTurn known ? known.Queued : time.GetElapsedTime(started) > _queuedAfter))
             probe.Queued = true;
         return turn;
     }

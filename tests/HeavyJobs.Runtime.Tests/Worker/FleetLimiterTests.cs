@@ -22,6 +22,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
     private SqliteStore _inner = null!;
     private IHeavyStore _store = null!;
+    private StoreSpy _spy = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -31,10 +32,14 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         await _inner.MigrateAsync(Ct);
         var (store, spy) = StoreSpy.Wrap(_inner);
         // Every turn the store hands out is told to the test once the limiter has it.
-        spy.Intercept = (method, _, args, inner) => method == nameof(IHeavyStore.RateReserveAsync)
-            ? Told(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!))
-            : null;
+        spy.Intercept = (method, _, args, inner) => method switch
+        {
+            nameof(IHeavyStore.RateReserveAsync) => Told(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!)),
+            nameof(IHeavyStore.ServerTurnTakeAsync) => Told(inner.ServerTurnTakeAsync((ServerTurnTakeParams)args[0]!, (CancellationToken)args[1]!)),
+            _ => null,
+        };
         _store = store;
+        _spy = spy;
     }
 
     public async ValueTask DisposeAsync() => await _inner.DisposeAsync();
@@ -94,6 +99,59 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task AtAFastRate_ATurnUsedAStoreWriteLate_StillGoes_OnTurnsSpacedWiderSoASecondHoldsNoMore()
+    {
+        // 100 a second: a tenth of the spacing is 1 ms, less than a store write; 25 ms is allowed instead, and the
+        // turns are 10.24 ms apart (11 in the store's whole milliseconds) so no one-second window holds more than 101.
+        var fast = Limit with { RequestsPerSecond = 100 };
+        var first = _time.GetUtcNow();
+        await using (await FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, fast, Ct))
+        {
+            Assert.Equal(first, await _turns.Reader.ReadAsync(Ct));
+        }
+
+        var second = FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, fast, Ct).AsTask();
+        var turn = await _turns.Reader.ReadAsync(Ct);
+        Assert.Equal(first + TimeSpan.FromMilliseconds(11), turn);
+        _time.Advance(turn - _time.GetUtcNow() + TimeSpan.FromMilliseconds(20));
+        await using (await second.WaitAsync(Ct))
+        {
+            Assert.False(_turns.Reader.TryRead(out _), "a turn 20 ms late was thrown away at 100/s");
+        }
+    }
+
+    [Fact]
+    public async Task ASlotFreedInTheProcess_GoesStraightToTheRequestWaitingForIt_InOneStoreWrite_AndTheCapHolds()
+    {
+        // A deadline so that a broken hand-over fails instead of hanging (fake time never polls the store again).
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        var one = Limit with { Concurrency = 1 };
+        var worker = new DirectStoreCalls(_store);
+        var first = (IResourceTurn)await FleetLimiter.AcquireAsync(worker, _time, Resource, one, deadline.Token);
+        Assert.False(first.Queued, "a free slot and a turn at once are no queue");
+        var start = await _turns.Reader.ReadAsync(deadline.Token);
+
+        var second = FleetLimiter.AcquireAsync(worker, _time, Resource, one, deadline.Token).AsTask();
+        while (FleetLimiter.WaitingFor(worker, Resource) == 0)
+            await Task.Delay(1, deadline.Token);
+        Assert.False(second.IsCompleted, "two requests went with one slot");
+        var releases = _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync));
+        var takes = _spy.Count(nameof(IHeavyStore.ServerTurnTakeAsync));
+
+        // The first ends: its slot passes to the second, which renews it and takes the next turn in one write.
+        await first.DisposeAsync();
+        var turn = await _turns.Reader.ReadAsync(deadline.Token);
+        Assert.Equal(start + Interval, turn);
+        _time.Advance(turn - _time.GetUtcNow());
+        await using var secondTurn = (IResourceTurn)await second.WaitAsync(deadline.Token);
+        Assert.True(secondTurn.Queued, "it found every slot busy");
+        Assert.Equal(releases, _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync)));
+        Assert.Equal(takes + 1, _spy.Count(nameof(IHeavyStore.ServerTurnTakeAsync)));
+        Assert.Equal(0, _spy.Count(nameof(IHeavyStore.ServerSlotAcquireAsync)));
+    }
+
     /// <summary>The first request finds the resource free and goes at once, on a turn of the current time.</summary>
     private async Task<DateTimeOffset> FirstRequestAsync()
     {
@@ -104,6 +162,14 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         }
 
         return first;
+    }
+
+    private async Task<ServerTurn?> Told(Task<ServerTurn?> take)
+    {
+        var turn = await take;
+        if (turn is not null)
+            await _turns.Writer.WriteAsync(turn.Start, Ct);
+        return turn;
     }
 
     private async Task<DateTimeOffset> Told(Task<DateTimeOffset> reserve)

@@ -35,6 +35,8 @@ public sealed class DirectStoreCalls(IWorkerStore store) : IWorkerStoreCalls
 
     public Task<int?> ServerSlotAcquireAsync(ServerSlotAcquireParams p, CancellationToken cancellationToken) => store.ServerSlotAcquireAsync(p, cancellationToken);
 
+    public Task<ServerTurn?> ServerTurnTakeAsync(ServerTurnTakeParams p, CancellationToken cancellationToken) => store.ServerTurnTakeAsync(p, cancellationToken);
+
     public Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken) => store.ServerSlotReleaseAsync(p, cancellationToken);
 
     public Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken) => store.ActionInsertAsync(p, cancellationToken);

@@ -42,5 +42,7 @@ public interface IWorkerStoreCalls
 
     Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken);
 
+    Task<ServerTurn?> ServerTurnTakeAsync(ServerTurnTakeParams p, CancellationToken cancellationToken);
+
     Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken);
 }

@@ -54,6 +54,9 @@ public sealed class MonitorStoreCalls(PipeWorkerHost pipe) : IWorkerStoreCalls
     public async Task<int?> ServerSlotAcquireAsync(ServerSlotAcquireParams p, CancellationToken cancellationToken) =>
         Read<int?>(await pipe.CallAsync(StoreCalls.SlotAcquire, p, cancellationToken));
 
+    public async Task<ServerTurn?> ServerTurnTakeAsync(ServerTurnTakeParams p, CancellationToken cancellationToken) =>
+        Read<ServerTurn>(await pipe.CallAsync(StoreCalls.TurnTake, p, cancellationToken));
+
     public Task ServerSlotReleaseAsync(ServerSlotReleaseParams p, CancellationToken cancellationToken) =>
         pipe.CallAsync(StoreCalls.SlotRelease, p, cancellationToken);
 
