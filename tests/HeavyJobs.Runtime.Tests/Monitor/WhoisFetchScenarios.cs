@@ -1,10 +1,8 @@
-using System.Text.Json;
-using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Workers;
+using HeavyJobs.TestSupport.Whois;
 using HeavyJobs.Whois.Pipeline;
 using HeavyJobs.Whois.Server;
 
@@ -38,7 +36,15 @@ public abstract class WhoisFetchScenarios(string kind) : ProcessScenario(kind)
         var others = domains.Where(d => !held.Contains(d)).ToList();
         server.Hang(hung);
 
-        var job = await SubmitAsync(domains, table);
+        // The limits: 100 queries a second and 8 at once per server, all domains in one fetch chunk. The
+        // read timeout outlasts the hang, so the held queries fail only by the kill.
+        var job = await WhoisRefresh.SubmitAsync(
+            Store,
+            server,
+            domains,
+            Domains,
+            new { ratePerServer = 100, concurrencyPerServer = 8, maxInFlight = 32, every = 10, readTimeoutMs = 120_000 },
+            Ct);
         Run.Start();
         Run.StartManager();
         await Run.CliAsync(Ct, "workers", "scale", $"{WhoisPipeline.Fetch}=1", $"{WhoisPipeline.Parse}=1", $"{WhoisPipeline.Aggregate}=1", "--node", Run.Node);
@@ -82,29 +88,6 @@ public abstract class WhoisFetchScenarios(string kind) : ProcessScenario(kind)
 
     private async Task<List<string>> FetchedAsync(long job) =>
         [.. (await Store.OutputListAsync(new OutputListParams(job, Stage: 0, Limit: 100_000), Ct)).Select(o => o.Key)];
-
-    private async Task<long> SubmitAsync(IReadOnlyList<string> domains, HeavyJobs.Whois.Client.WhoisServerTable table)
-    {
-        using var json = new MemoryStream();
-        await table.SaveJsonAsync(json, Ct);
-        var inserted = await Store.JobInsertAsync(
-            new JobInsertParams(
-                "whois refresh, one fetch chunk",
-                [
-                    new StageDefinition("fetch", WhoisPipeline.Fetch, StageMode.Streaming),
-                    new StageDefinition("parse", WhoisPipeline.Parse, StageMode.Streaming),
-                    new StageDefinition("aggregate", WhoisPipeline.Aggregate, StageMode.Barrier),
-                ],
-                // The limits: 100 queries a second and 8 at once per server. The read timeout outlasts
-                // the hang, so the held queries fail only by the kill.
-                JsonSerializer.Serialize(new { serverTable = JsonDocument.Parse(json.ToArray()).RootElement, ratePerServer = 100, concurrencyPerServer = 8, maxInFlight = 32, every = 10, readTimeoutMs = 120_000 }),
-                [JsonSerializer.Serialize(new { keys = domains })],
-                0,
-                5,
-                TimeProvider.System.GetUtcNow()),
-            Ct);
-        return inserted.JobId;
-    }
 }
 
 public sealed class SqliteWhoisFetchTests() : WhoisFetchScenarios("sqlite");

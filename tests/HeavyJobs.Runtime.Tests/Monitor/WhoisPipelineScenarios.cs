@@ -1,13 +1,10 @@
-using System.Diagnostics;
-using System.Text.Json;
-using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
-using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Workers;
+using HeavyJobs.TestSupport.Whois;
 using HeavyJobs.Whois.Pipeline;
 using HeavyJobs.Whois.Server;
 
@@ -37,7 +34,14 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         var faults = new WhoisFaultOptions { ResetProbability = 0.025, CloseWithoutAnswerProbability = 0.025, RateLimitProbability = 0.02, RateLimitPerSecond = ServerLimit };
         await using var server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = 0, Faults = faults, FaultSeed = 11 });
         await server.StartAsync(Ct);
-        var job = await SubmitAsync(population, server);
+        var job = await WhoisRefresh.SubmitAsync(
+            Store,
+            server,
+            [.. Enumerable.Range(0, Domains).Select(i => population.Domain(i))],
+            20,
+            new { ratePerServer = PoliteRate, concurrencyPerServer = 2, every = 5, pushBackPauseMs = (int)PushBackPause.TotalMilliseconds },
+            Ct,
+            KeySet);
         Run.Start();
         Run.StartManager();
         await Run.CliAsync(Ct, "workers", "scale", $"{WhoisPipeline.Fetch}=3", $"{WhoisPipeline.Parse}=2", $"{WhoisPipeline.Aggregate}=1", "--node", Run.Node);
@@ -62,7 +66,7 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         Assert.Equal((Domains, failed), (keys.Total, keys.NeverRefreshed));
         Assert.Equal(Domains, parsed.Count);
         Assert.Equal(Enumerable.Range(0, Domains).Select(i => population.Domain(i)).Order(StringComparer.Ordinal), parsed.Select(o => o.Key).Order(StringComparer.Ordinal));
-        var aggregates = (await Store.OutputListAsync(new OutputListParams(job, Stage: 2), Ct)).ToDictionary(o => o.Key, o => long.Parse(o.Data, System.Globalization.CultureInfo.InvariantCulture));
+        var aggregates = (await WhoisRefresh.AggregatesAsync(Store, job, Ct)).ToDictionary();
         Assert.Equal(Domains, aggregates["summary|domains"]);
         Assert.Equal(Domains, aggregates.Where(a => a.Key.StartsWith("tld|", StringComparison.Ordinal)).Sum(a => a.Value));
         var registered = parsed.Count(o => o.Data.Contains("\"status\":\"registered\"", StringComparison.Ordinal));
@@ -102,30 +106,6 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
 
     private async Task<long> FetchDoneAsync(long job) =>
         (await Store.ChunkListAsync(new ChunkListParams(job), Ct)).Where(c => c.Stage == 0).Sum(c => c.Counters.Done);
-
-    private async Task<long> SubmitAsync(SyntheticPopulation population, LocalWhoisServer server)
-    {
-        using var table = new MemoryStream();
-        await server.ServerTable.SaveJsonAsync(table, Ct);
-        var domains = Enumerable.Range(0, Domains).Select(i => population.Domain(i)).ToList();
-        await Store.KeySetLoadAsync(new KeySetLoadParams(KeySet, domains, TimeProvider.System.GetUtcNow()), Ct);
-        var inserted = await Store.JobInsertAsync(
-            new JobInsertParams(
-                "whois refresh",
-                [
-                    new StageDefinition("fetch", WhoisPipeline.Fetch, StageMode.Streaming),
-                    new StageDefinition("parse", WhoisPipeline.Parse, StageMode.Streaming),
-                    new StageDefinition("aggregate", WhoisPipeline.Aggregate, StageMode.Barrier),
-                ],
-                JsonSerializer.Serialize(new { serverTable = JsonDocument.Parse(table.ToArray()).RootElement, ratePerServer = PoliteRate, concurrencyPerServer = 2, every = 5, pushBackPauseMs = (int)PushBackPause.TotalMilliseconds }),
-                domains.Chunk(20).Select(keys => JsonSerializer.Serialize(new { keys })),
-                0,
-                5,
-                TimeProvider.System.GetUtcNow(),
-                KeySet),
-            Ct);
-        return inserted.JobId;
-    }
 }
 
 public sealed class SqliteWhoisPipelineTests() : WhoisPipelineScenarios("sqlite");
