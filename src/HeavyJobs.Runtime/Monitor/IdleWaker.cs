@@ -11,7 +11,7 @@ namespace HeavyJobs.Runtime.Monitor;
 /// That question takes its turn with the workers' store calls on <paramref name="gate"/>, so that the loop, the
 /// gate and the LISTEN session are all the connections a machine holds.
 /// </summary>
-internal sealed partial class IdleWaker(MonitorContext m, SemaphoreSlim gate)
+internal sealed partial class IdleWaker(MonitorContext m, TurnGate gate)
 {
     /// <summary>A watcher someone else owns (the machine name's session); null: the waker opens its own.</summary>
     public IChangeWatcher? Shared { get; set; }

@@ -13,7 +13,7 @@ namespace HeavyJobs.Runtime.Monitor;
 /// beat that keeps its machine alive in the fleet. The beat also carries the drain flag back. The name's lock
 /// lives on the session that listens for changes (<see cref="Changes"/>), so it costs no connection of its own.
 /// </summary>
-internal sealed partial class MachineBeat(MonitorContext m, SemaphoreSlim gate)
+internal sealed partial class MachineBeat(MonitorContext m, TurnGate gate)
 {
     private ILockingChangeWatcher? _name;
 
@@ -74,9 +74,10 @@ internal sealed partial class MachineBeat(MonitorContext m, SemaphoreSlim gate)
 
             try
             {
-                // The beat takes its turn with the workers' store calls, so it opens no session of its own.
+                // The beat takes its turn with the workers' store calls, so it opens no session of its own, but
+                // ahead of them: queued behind a flood of fetchers' calls it would come too late.
                 NodeBeat beat;
-                await gate.WaitAsync(ct);
+                await gate.WaitAsync(ct, urgent: true);
                 try
                 {
                     beat = await m.Store.NodeBeatAsync(new NodeBeatParams(m.Options.Node, m.BootId, m.Time.GetUtcNow()), ct);

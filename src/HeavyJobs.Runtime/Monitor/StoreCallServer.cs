@@ -15,7 +15,7 @@ namespace HeavyJobs.Runtime.Monitor;
 /// the epoch that fences a chunk write is the worker's own. The calls of all the machine's workers share the
 /// monitor's connections, no more than <see cref="MonitorOptions.WorkerStoreConnections"/> at a time.
 /// </summary>
-internal sealed class StoreCallServer(IWorkerStore store, SemaphoreSlim gate)
+internal sealed class StoreCallServer(IWorkerStore store, TurnGate gate)
 {
     /// <summary>Serves one call in the background: the worker's next lines (heartbeats, other calls) are read meanwhile.</summary>
     /// <param name="send">Writes an answer to the worker's pipe.</param>

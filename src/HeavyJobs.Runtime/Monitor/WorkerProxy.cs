@@ -19,10 +19,10 @@ namespace HeavyJobs.Runtime.Monitor;
 /// </summary>
 internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, TimeProvider time)
 {
-    private readonly SemaphoreSlim _gate = new(options.WorkerStoreConnections);
+    private readonly TurnGate _gate = new(options.WorkerStoreConnections);
 
     /// <summary>The turns on the monitor's connections that its workers' requests take; the idle probe takes one too.</summary>
-    public SemaphoreSlim Gate => _gate;
+    public TurnGate Gate => _gate;
     private readonly ConcurrentDictionary<long, string> _parameters = new();
     private readonly ConcurrentDictionary<long, (ChunkCounters Counters, int Stage, string Type, long JobId)> _held = new();
     private readonly Random _random = new();

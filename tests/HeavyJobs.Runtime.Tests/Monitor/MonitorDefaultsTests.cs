@@ -111,7 +111,7 @@ public sealed class MonitorDefaultsTests : IAsyncLifetime
         var start = _time.GetUtcNow();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var watching = new IdleWaker(m, new SemaphoreSlim(1, 1)).WatchAsync(stop.Token);
+        var watching = new IdleWaker(m, new TurnGate(1)).WatchAsync(stop.Token);
         Assert.True(await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct), "the watcher started waiting");
         // Time moves in the watcher's own steps up to a hair past 15 s, and no further: a probe, if any, is at most that late.
         while (_time.GetUtcNow() - start < TimeSpan.FromSeconds(15))

@@ -111,7 +111,7 @@ public sealed class MonitorStoreCallsTests : IAsyncLifetime
     /// <summary>The monitor's side: reads the worker's lines and serves its calls, as WorkerProxy does for a worker process.</summary>
     private async Task ServeAsync()
     {
-        var server = new StoreCallServer(_store, new SemaphoreSlim(2));
+        var server = new StoreCallServer(_store, new TurnGate(2));
         var toWorker = new StreamWriter(_toWorker) { AutoFlush = true };
         void Send(object message)
         {
