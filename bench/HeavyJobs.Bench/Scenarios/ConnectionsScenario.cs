@@ -34,14 +34,29 @@ internal static class ConnectionsScenario
                 await BenchContext.EnqueueAsync(store, "demo.primes", Enumerable.Repeat("""{"start":0,"end":4000000000}""", machines * workers * 2), """{"segment":10000000}""");
             }
 
-            for (var m = 0; m < machines; m++)
+            // The monitors first: `scale --node` takes only machine names the fleet knows (a typo is refused).
+            var nodes = Enumerable.Range(0, machines).Select(m => string.Create(CultureInfo.InvariantCulture, $"bench-conns-{m}")).ToList();
+            foreach (var node in nodes)
             {
-                var node = string.Create(CultureInfo.InvariantCulture, $"bench-conns-{m}");
-                await RunCliAsync(ctx, db, "workers", "scale", $"demo.primes={workers}", "--node", node);
                 children.Add(FleetScenarios.StartCli(ctx, watched, "monitor", "--node", node));
             }
 
             var started = Stopwatch.StartNew();
+            while (await Sql.ScalarAsync(db, "SELECT count(*) FROM hj_nodes") < machines)
+            {
+                if (started.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException($"{machines} machines not joined in 10 minutes");
+                }
+
+                await Task.Delay(500);
+            }
+
+            foreach (var node in nodes)
+            {
+                await RunCliAsync(ctx, db, "workers", "scale", $"demo.primes={workers}", "--node", node);
+            }
+
             while (await Sql.ScalarAsync(db, "SELECT count(*) FROM hj_workers WHERE state = 'busy'") < machines * workers)
             {
                 if (started.Elapsed > TimeSpan.FromMinutes(10))
