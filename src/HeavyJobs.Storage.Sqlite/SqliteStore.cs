@@ -109,6 +109,9 @@ public sealed class SqliteStore : RelationalStore
     protected override async ValueTask<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) =>
         await _turns.TakeAsync(cancellationToken);
 
+    /// <summary>A connection opened as every store call opens it (its pragmas set): for the durability tests.</summary>
+    internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Reflection;
 
 namespace HeavyJobs.Storage.Sqlite.Tests;
 
@@ -42,8 +41,7 @@ public sealed class SqliteDurabilityTests : IDisposable
     private static async Task<(long Synchronous, string Journal)> PragmasAsync(SqliteStore store)
     {
         // The connection every store call writes through, opened as the store opens it.
-        var open = typeof(SqliteStore).GetMethod("OpenAsync", BindingFlags.NonPublic | BindingFlags.Instance)!;
-        await using var connection = await (Task<DbConnection>)open.Invoke(store, [Ct])!;
+        await using var connection = await store.OpenConnectionAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";
         var synchronous = (long)(await command.ExecuteScalarAsync(Ct))!;
