@@ -96,6 +96,11 @@ public sealed partial class ChunkWorker
         LogStarted(WorkerId, string.Join(",", types), _options.Concurrency);
         using var hardStop = new CancellationTokenSource();
         using var heartbeatStop = new CancellationTokenSource();
+        // A claim (and the completions going with it) is not abandoned at the stop: over a pipe the store may have
+        // answered already, and chunks dropped here would stay held until this process is gone. What it takes goes
+        // back with the queue; only a claim still unanswered after the grace is given up.
+        using var claimStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        using var onStop = stopping.Register(() => claimStop.CancelAfter(_host.StopGrace ?? _options.StopGrace));
         var heartbeat = HeartbeatLoopAsync(heartbeatStop.Token);
         Task? wake = null;
         var storeFailures = 0;
@@ -115,7 +120,7 @@ public sealed partial class ChunkWorker
                         var max = Math.Min(free + Prefetch(), Math.Max(free, _options.MaxClaim));
                         var (committed, refused, taken) = await _completions.FlushAndClaimAsync(
                             new ChunkClaimParams(WorkerId, types, max, _time.GetUtcNow(), _options.Lease),
-                            stopping);
+                            claimStop.Token);
                         NoteFlushed(committed, refused);
                         chunks = taken;
                         storeFailures = 0;

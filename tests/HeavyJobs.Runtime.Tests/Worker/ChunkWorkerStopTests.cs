@@ -89,6 +89,41 @@ public sealed class ChunkWorkerStopTests : IAsyncLifetime
         Assert.Equal(new ChunkCounters(Items, Items, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
     }
 
+    [Fact]
+    public async Task AClaimTheStoreAnswersAfterTheStop_GoesBackReleased_NotLeftHeldByAWorkerThatIsGone()
+    {
+        // Over a pipe the monitor claims in the store whatever the worker does meanwhile; a stop that comes while
+        // the answer is on its way must not make the worker drop chunks it now holds (they would stay held until
+        // its exit, and their hold would end as a death).
+        var job = await SubmitAsync();
+        var (store, spy) = StoreSpy.Wrap(_store);
+        var claimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkClaimAsync) && n == 1
+            ? AnswerAfterTheStopAsync(inner, (ChunkClaimParams)args[0]!, (CancellationToken)args[1]!)
+            : null;
+        var (_, run, stop) = Start(store);
+
+        await claimed.Task.WaitAsync(Ct);
+        await stop.CancelAsync();
+        stopped.SetResult();
+        await run.WaitAsync(Ct);
+
+        var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
+        Assert.Null(chunk.LeaseOwner);
+        Assert.Equal(ChunkState.Pending, chunk.State);
+        var hold = Assert.Single((await _store.ChunkHistoryAsync(chunk.Id, Ct))!.Holds);
+        Assert.Equal(HoldEndings.Released, hold.Ended);
+
+        async Task<IReadOnlyList<ClaimedChunk>> AnswerAfterTheStopAsync(IHeavyStore inner, ChunkClaimParams claim, CancellationToken ct)
+        {
+            var taken = await inner.ChunkClaimAsync(claim, CancellationToken.None);
+            claimed.SetResult();
+            await stopped.Task.WaitAsync(ct);
+            return taken;
+        }
+    }
+
     private static List<string> Keys(int below) => [.. Enumerable.Range(0, below).Select(i => Script.Key(i))];
 
     private async Task<List<string>> OutputKeysAsync(long job) =>
