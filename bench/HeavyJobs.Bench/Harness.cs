@@ -66,6 +66,8 @@ internal static class Harness
             catch (Exception ex)
             {
                 results.Note($"scenario {name} failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                // The whole trace on the console: the note keeps one line, the reader of the log needs where.
+                await Console.Error.WriteLineAsync($"  {name}: {ex}");
             }
         }
 

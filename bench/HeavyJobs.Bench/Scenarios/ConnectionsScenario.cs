@@ -144,7 +144,17 @@ internal static class ConnectionsScenario
     {
         // Commands run while monitors start: the same patience as theirs.
         await using var child = FleetScenarios.StartCli(ctx, new NpgsqlConnectionStringBuilder(db) { Timeout = 120 }.ToString(), args);
-        if (await child.WaitAsync(TimeSpan.FromMinutes(2)) != 0)
+        int exit;
+        try
+        {
+            exit = await child.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"heavyjobs {string.Join(' ', args)} still running after 2 minutes: {child.Errors}");
+        }
+
+        if (exit != 0)
         {
             throw new InvalidOperationException($"heavyjobs {string.Join(' ', args)} failed: {child.Errors}");
         }

@@ -32,10 +32,15 @@ internal static class RunCommand
         var pilot = new Option<string>("--pilot") { Description = "whois: refresh WHOIS records from a local WHOIS server (fetch → parse → aggregate); primes: count primes.", DefaultValueFactory = _ => "whois" };
         pilot.AcceptOnlyFromAmong("whois", "primes");
         var domains = new Option<int>("--domains") { Description = "WHOIS pilot: how many domains to refresh.", DefaultValueFactory = _ => 3000 };
+        var fetchRate = new Option<double>("--fetch-rate")
+        {
+            Description = "WHOIS pilot: queries a second per WHOIS server, fleet-wide (the local servers allow half as much again). Raise it (as in 1000) to measure HeavyJobs rather than the servers' politeness.",
+            DefaultValueFactory = _ => WhoisDemo.FetchRatePerServer,
+        };
         var refreshAge = new Option<string>("--refresh-age") { Description = "WHOIS pilot: refresh the domains never fetched or fetched longer ago than this (as in 30m, 12h, 7d).", DefaultValueFactory = _ => "1h" };
         var command = new Command("run", "Run the main job on one machine: submit it (or resume it), run the manager, the monitor and its workers, and the dashboard; show progress and the result.")
         {
-            workers, below, chunkSize, urls, allowedHosts, pilot, domains, refreshAge,
+            workers, below, chunkSize, urls, allowedHosts, pilot, domains, fetchRate, refreshAge,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -45,8 +50,15 @@ internal static class RunCommand
                 return 2;
             }
 
+            var rate = parse.GetValue(fetchRate);
+            if (rate is not (> 0 and <= 100_000))
+            {
+                await Console.Error.WriteLineAsync($"error: --fetch-rate: queries a second per server, above 0 and at most 100000 (got {rate.ToString(CultureInfo.InvariantCulture)})");
+                return 2;
+            }
+
             var isWhois = parse.GetValue(pilot) == "whois";
-            await using var whoisServer = isWhois ? await WhoisDemo.StartServerAsync(parse.GetValue(domains), ct) : null;
+            await using var whoisServer = isWhois ? await WhoisDemo.StartServerAsync(parse.GetValue(domains), rate, ct) : null;
             var node = Environment.MachineName;
             return await app.HostAsync(
                 parse,
@@ -61,7 +73,7 @@ internal static class RunCommand
                     long jobId;
                     if (isWhois)
                     {
-                        if (await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), age, c) is not { } refresh)
+                        if (await WhoisDemo.FindOrSubmitAsync(app, store, whoisServer!, parse.GetValue(domains), age, rate, c) is not { } refresh)
                         {
                             await WhoisDemo.ShowLatestAsync(store, c);
                             return 0;
@@ -88,7 +100,7 @@ internal static class RunCommand
                     if (isWhois)
                     {
                         await host.StopAsync(CancellationToken.None);
-                        return await WhoisDemo.ReportAsync(store, summary, whoisServer!, CancellationToken.None);
+                        return await WhoisDemo.ReportAsync(store, summary, whoisServer!, rate, CancellationToken.None);
                     }
 
                     return Report(summary, parse.GetValue(below));

@@ -21,29 +21,32 @@ internal static class WhoisDemo
     /// <summary>A fixed port base, so a run that was stopped resumes against the same server table.</summary>
     public const int PortBase = 43100;
 
-    /// <summary>The local registries' own limit; the fetchers keep under it fleet-wide (docs/operations.md).</summary>
-    public const int ServerRateLimit = 12;
-
+    /// <summary>The fetchers' rate per server by default, fleet-wide (docs/operations.md).</summary>
     public const double FetchRatePerServer = 8;
+
+    /// <summary>The local registries' own limit: half as much again as the fetchers' rate, which they keep under.</summary>
+    public static double ServerRateLimit(double fetchRate) => Math.Ceiling(fetchRate * 1.5);
 
     private const string NameFormat = "whois refresh: {0} domains";
 
     /// <summary>The key set the demo's domain list is loaded into, once.</summary>
     public const string KeySet = "whois-demo-domains";
 
-    public static async Task<LocalWhoisServer> StartServerAsync(int domains, CancellationToken ct)
+    public static async Task<LocalWhoisServer> StartServerAsync(int domains, double fetchRate, CancellationToken ct)
     {
         var population = new SyntheticPopulation(seed: 1, size: domains);
-        var faults = new WhoisFaultOptions { RateLimitPerSecond = ServerRateLimit, ResetProbability = 0.01 };
+        var faults = new WhoisFaultOptions { RateLimitPerSecond = ServerRateLimit(fetchRate), ResetProbability = 0.01 };
+        // Counts only: a refresh of a million domains would keep every query it made.
+        var options = new LocalWhoisServerOptions { BasePort = PortBase, Faults = faults, FaultSeed = 7, RecordRequests = false };
         LocalWhoisServer server;
         try
         {
-            server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = PortBase, Faults = faults, FaultSeed = 7 });
+            server = new LocalWhoisServer(population, options);
             await server.StartAsync(ct);
         }
         catch (System.Net.Sockets.SocketException)
         {
-            server = new LocalWhoisServer(population, new LocalWhoisServerOptions { BasePort = 0, Faults = faults, FaultSeed = 7 });
+            server = new LocalWhoisServer(population, options with { BasePort = 0 });
             await server.StartAsync(ct);
         }
 
@@ -56,7 +59,7 @@ internal static class WhoisDemo
     /// refresh that was interrupted or submits one for the domains never refreshed or older than
     /// <paramref name="refreshAge"/>. Null when every domain is fresh.
     /// </summary>
-    public static async Task<long?> FindOrSubmitAsync(CliApp app, IHeavyStore store, LocalWhoisServer server, int domains, TimeSpan refreshAge, CancellationToken ct)
+    public static async Task<long?> FindOrSubmitAsync(CliApp app, IHeavyStore store, LocalWhoisServer server, int domains, TimeSpan refreshAge, double fetchRate, CancellationToken ct)
     {
         var name = string.Format(System.Globalization.CultureInfo.InvariantCulture, NameFormat, domains);
         var population = new SyntheticPopulation(seed: 1, size: domains);
@@ -85,8 +88,9 @@ internal static class WhoisDemo
             JsonSerializer.SerializeToElement(new
             {
                 serverTable = JsonDocument.Parse(table.ToArray()).RootElement,
-                ratePerServer = FetchRatePerServer,
-                concurrencyPerServer = 2,
+                ratePerServer = fetchRate,
+                // Two at once per server at the polite default; more when the rate is raised to measure the system.
+                concurrencyPerServer = Math.Clamp((int)(fetchRate / 4), 2, 16),
                 every = 10,
             }),
             new ChunkSplit.StaleKeys(KeySet, refreshAge, 50, domains),
@@ -124,7 +128,7 @@ internal static class WhoisDemo
         await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, WhoisPipeline.Aggregate, 1, time.GetUtcNow()), ct);
     }
 
-    public static async Task<int> ReportAsync(IHeavyStore store, JobSummary? summary, LocalWhoisServer server, CancellationToken ct)
+    public static async Task<int> ReportAsync(IHeavyStore store, JobSummary? summary, LocalWhoisServer server, double fetchRate, CancellationToken ct)
     {
         if (summary is null || summary.Job.State is not (JobState.Completed or JobState.Failed))
         {
@@ -133,7 +137,7 @@ internal static class WhoisDemo
 
         WhoisAggregatesCommand.Render(summary.Job.Id, await WhoisAggregatesCommand.ReadAsync(store, summary.Job.Id, ct), 8);
         var busiest = server.ServerNames.Select(n => (Name: n, Max: server.MaxRequestsInAnyOneSecondWindow(n))).MaxBy(x => x.Max);
-        AnsiConsole.MarkupLine($"The local WHOIS servers answered {server.TotalRequestCount:N0} queries; the busiest ({Markup.Escape(busiest.Name)}) saw at most {busiest.Max} in any one second: under its own limit of {ServerRateLimit}/s (the fetchers space their starts at {FetchRatePerServer}/s per server, fleet-wide; arrival jitter can put one more into a one-second window).");
+        AnsiConsole.MarkupLine($"The local WHOIS servers answered {server.TotalRequestCount:N0} queries; the busiest ({Markup.Escape(busiest.Name)}) saw at most {busiest.Max} in any one second: under its own limit of {ServerRateLimit(fetchRate)}/s (the fetchers space their starts at {fetchRate}/s per server, fleet-wide; arrival jitter can put one more into a one-second window).");
         AnsiConsole.MarkupLine("Export: heavyjobs whois aggregates --csv DIR (with the same --db)");
         return summary.Job.State == JobState.Completed ? 0 : 1;
     }

@@ -10,13 +10,15 @@ namespace HeavyJobs.Whois.Server;
 public sealed partial class LocalWhoisServer
 {
     /// <summary>One registry or registrar server: its listener, faults and request log.</summary>
-    private sealed class LogicalServer(string name, WhoisRegistryStyle? style, SyntheticRegistrar? registrar, WhoisFaultOptions faults)
+    private sealed class LogicalServer(string name, WhoisRegistryStyle? style, SyntheticRegistrar? registrar, WhoisFaultOptions faults, bool record)
     {
         private readonly Lock _lock = new();
         private readonly List<WhoisRequestRecord> _records = [];
         private readonly Queue<DateTimeOffset> _lastSecond = new();
         private TcpListener? _listener;
         private long _ordinal;
+        private int _count;
+        private int _busiestSecond;
 
         public string Name { get; } = name;
 
@@ -36,9 +38,21 @@ public sealed partial class LocalWhoisServer
             get
             {
                 lock (_lock)
-                    return _records.Count;
+                    return _count;
             }
         }
+
+        /// <summary>The most requests within one second up to any arrival (t - 1 s, t].</summary>
+        public int BusiestSecond
+        {
+            get
+            {
+                lock (_lock)
+                    return _busiestSecond;
+            }
+        }
+
+        public bool Records => record;
 
         public void Listen(TcpListener listener, int backlog)
         {
@@ -64,6 +78,7 @@ public sealed partial class LocalWhoisServer
                     _lastSecond.Dequeue();
                 var overLimit = Faults.RateLimitPerSecond is { } limit && _lastSecond.Count >= limit;
                 _lastSecond.Enqueue(now);
+                _busiestSecond = Math.Max(_busiestSecond, _lastSecond.Count);
 
                 var connection = rng.NextDouble();
                 var content = rng.NextDouble();
@@ -73,7 +88,9 @@ public sealed partial class LocalWhoisServer
                     : content < Faults.GarbageProbability ? new Fate(WhoisServedOutcome.Garbage) { Garbage = Garbage(ref rng) }
                     : content < Faults.GarbageProbability + Faults.TruncateProbability ? new Fate(WhoisServedOutcome.Truncated) { TruncateAt = 0.1 + (0.8 * rng.NextDouble()) }
                     : new Fate(answer);
-                _records.Add(new WhoisRequestRecord(Name, query, domain, now, fate.Outcome));
+                _count++;
+                if (record)
+                    _records.Add(new WhoisRequestRecord(Name, query, domain, now, fate.Outcome));
                 return fate;
             }
         }
@@ -90,6 +107,8 @@ public sealed partial class LocalWhoisServer
             {
                 _records.Clear();
                 _lastSecond.Clear();
+                _count = 0;
+                _busiestSecond = 0;
                 _ordinal = 0;
             }
         }

@@ -51,10 +51,10 @@ public sealed partial class LocalWhoisServer : IAsyncDisposable
         var registries = population.Tlds
             .GroupBy(t => t.RegistryServer, StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new LogicalServer(g.Key, g.First().Style, null, FaultsFor(g.Key)));
+            .Select(g => new LogicalServer(g.Key, g.First().Style, null, FaultsFor(g.Key), _options.RecordRequests));
         var registrars = SyntheticPopulation.Registrars
             .OrderBy(r => r.WhoisServer, StringComparer.Ordinal)
-            .Select(r => new LogicalServer(r.WhoisServer, null, r, FaultsFor(r.WhoisServer)));
+            .Select(r => new LogicalServer(r.WhoisServer, null, r, FaultsFor(r.WhoisServer), _options.RecordRequests));
         _servers = [.. registries, .. registrars];
         _serversByName = _servers.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
 
@@ -152,7 +152,7 @@ public sealed partial class LocalWhoisServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Every request received by a logical server, in arrival order.</summary>
+    /// <summary>Every request received by a logical server, in arrival order (none unless <see cref="LocalWhoisServerOptions.RecordRequests"/>).</summary>
     public IReadOnlyList<WhoisRequestRecord> RequestsTo(string serverName) => Find(serverName).Snapshot();
 
     /// <summary>Every request received, ordered by time.</summary>
@@ -168,7 +168,11 @@ public sealed partial class LocalWhoisServer : IAsyncDisposable
     /// </summary>
     public int MaxRequestsInAnyOneSecondWindow(string serverName)
     {
-        var times = Find(serverName).Snapshot().Select(r => r.ReceivedAt).Order().ToArray();
+        var server = Find(serverName);
+        if (!server.Records)
+            return server.BusiestSecond;
+
+        var times = server.Snapshot().Select(r => r.ReceivedAt).Order().ToArray();
         var max = 0;
         for (int first = 0, last = 0; last < times.Length; last++)
         {

@@ -33,4 +33,11 @@ public sealed record LocalWhoisServerOptions
 
     /// <summary>Longest query line accepted, in bytes.</summary>
     public int MaxQueryBytes { get; init; } = 1024;
+
+    /// <summary>
+    /// Keeps every request (default) for <see cref="LocalWhoisServer.RequestsTo"/> and <see cref="LocalWhoisServer.AllRequests"/>.
+    /// Off, only counts and the busiest one-second window are kept: a refresh of millions of domains would
+    /// otherwise hold every query it made in memory.
+    /// </summary>
+    public bool RecordRequests { get; init; } = true;
 }
