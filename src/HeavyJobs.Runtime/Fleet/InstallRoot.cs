@@ -75,13 +75,23 @@ public sealed class InstallRoot(string path)
         if (File.Exists(source))
         {
             var unpacked = partial + ".unpacked";
-            ZipFile.ExtractToDirectory(source, unpacked, overwriteFiles: true);
-            // A .NET tool package keeps the build in tools/<framework>/any/.
-            var build = Directory.Exists(System.IO.Path.Combine(unpacked, "tools"))
-                ? Directory.GetDirectories(System.IO.Path.Combine(unpacked, "tools")).Select(f => System.IO.Path.Combine(f, "any")).FirstOrDefault(Directory.Exists) ?? unpacked
-                : unpacked;
-            CopyFolder(build, partial);
-            Directory.Delete(unpacked, recursive: true);
+            try
+            {
+                // Refuses an entry that would land outside the folder (IOException), so a package cannot write elsewhere.
+                ZipFile.ExtractToDirectory(source, unpacked, overwriteFiles: true);
+                // A .NET tool package keeps the build in tools/<framework>/any/.
+                var build = Directory.Exists(System.IO.Path.Combine(unpacked, "tools"))
+                    ? Directory.GetDirectories(System.IO.Path.Combine(unpacked, "tools")).Select(f => System.IO.Path.Combine(f, "any")).FirstOrDefault(Directory.Exists) ?? unpacked
+                    : unpacked;
+                CopyFolder(build, partial);
+            }
+            finally
+            {
+                if (Directory.Exists(unpacked))
+                {
+                    Directory.Delete(unpacked, recursive: true);
+                }
+            }
         }
         else if (Directory.Exists(source))
         {

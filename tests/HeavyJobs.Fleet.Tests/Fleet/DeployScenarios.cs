@@ -13,7 +13,7 @@ namespace HeavyJobs.Fleet.Tests.Fleet;
 /// Rolling deploys on a two-machine fleet in the middle of a two-stage pipeline. Each machine runs from an install
 /// root of its own (<c>versions/&lt;v&gt;/</c>, <c>current</c>), its monitor started from <c>current</c> and started again
 /// when it exits for a deploy, as its unit would. The builds are this test host stamped with other versions; the
-/// broken one is the same build stamped so that its workers fail at start.
+/// broken one is the same build stamped so that its workers fail at start; the new one ships as a .zip.
 /// </summary>
 public sealed class DeployScenarios
 {
@@ -79,7 +79,10 @@ public sealed class DeployScenarios
             // The new build, mid-pipeline, while something watches workers ps for the versions it shows at once.
             using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             var watching = WatchVersionsAsync(fleet, stopWatching.Token);
-            var (exit, output) = await fleet.CliAsync(Ct, "deploy", newBuild);
+            // Shipped as a package this time: each machine unpacks it beside its other versions.
+            var newPackage = Path.Combine(builds, New + ".zip");
+            System.IO.Compression.ZipFile.CreateFromDirectory(newBuild, newPackage);
+            var (exit, output) = await fleet.CliAsync(Ct, "deploy", newPackage);
             await stopWatching.CancelAsync();
             var seen = await watching;
             TestContext.Current.TestOutputHelper?.WriteLine(output);
