@@ -18,6 +18,12 @@ if (args.Contains("--monitored") && File.Exists(Path.Combine(AppContext.BaseDire
     return 3;
 }
 
+if (args.Length > 0 && args[0] == "monitor" && File.Exists(Path.Combine(AppContext.BaseDirectory, TestHandlers.FailMonitorFile)))
+{
+    await Console.Error.WriteLineAsync("this build's monitor fails at start on purpose");
+    return 1;
+}
+
 var registry = HandlerRegistry.CreateBuilder()
     .AddDemoHandlers()
     .AddWhoisHandlers()

@@ -17,6 +17,9 @@ public static class TestHandlers
     /// <summary>A file that, beside this executable, makes every worker it would start fail at start.</summary>
     public const string FailWorkersFile = "fail-workers";
 
+    /// <summary>A build stamped with this file cannot start its monitor (a deploy test's release that never comes up).</summary>
+    public const string FailMonitorFile = "fail-monitor";
+
     public const string Chaos = "test.chaos";
 }
 

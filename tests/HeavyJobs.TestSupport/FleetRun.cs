@@ -93,9 +93,12 @@ public sealed class FleetRun : IAsyncDisposable
             process.EnableRaisingEvents = true;
             process.Exited += (_, _) =>
             {
-                if (process.ExitCode == 75 && !_disposing)
+                // As its unit: started again after a deploy's exit (75) or a failure (not after a clean stop, nor
+                // after 2, a setting to fix), each start preceded by the start guard of the build it replaced.
+                if (!_disposing && process.ExitCode is not (0 or 2))
                 {
-                    Append("fleet", $"{name}: monitor exited for a deploy; starting it again from {root}/current");
+                    Append("fleet", $"{name}: monitor exited with code {process.ExitCode}; starting it again from {root}/current");
+                    Guard(root);
                     lock (_monitors)
                     {
                         StartMachine(name, reboot: false, extra);
@@ -187,6 +190,20 @@ public sealed class FleetRun : IAsyncDisposable
         }
 
         await Store.DisposeAsync();
+    }
+
+    /// <summary>The unit's ExecStartPre: <c>service guard</c> run from <c>&lt;root&gt;/previous</c>, when a deploy left one.</summary>
+    private void Guard(string root)
+    {
+        var previous = Path.Combine(root, "previous", Path.GetFileName(MonitorRun.Host));
+        if (!File.Exists(previous))
+        {
+            return;
+        }
+
+        using var guard = Process.Start(Info(["service", "guard", "--root", root], [], previous))!;
+        Append("guard", guard.StandardOutput.ReadToEnd() + guard.StandardError.ReadToEnd());
+        guard.WaitForExit();
     }
 
     private Process Start(IEnumerable<string> args, Dictionary<string, string> env, string? host = null)

@@ -81,9 +81,9 @@ internal static class ServiceCommand
             }
         });
 
-        return new Command("service", "Run HeavyJobs as systemd services that start on boot: install, uninstall.")
+        return new Command("service", "Run HeavyJobs as systemd services that start on boot: install, uninstall, and the start guard the units run.")
         {
-            dryRun, root, unitDir, envFile, zabbixDir, install, uninstall,
+            dryRun, root, unitDir, envFile, zabbixDir, install, uninstall, StartGuardCommand.Create(),
         };
     }
 

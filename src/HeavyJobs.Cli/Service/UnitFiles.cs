@@ -90,6 +90,23 @@ public static class UnitFiles
             h.Length == 0 || h.StartsWith('/') || h is "localhost" or "::1" or "[::1]" || h.StartsWith("127.", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The start guard's command when this heavyjobs runs from an install root's <c>current</c>: the same command
+    /// through <c>previous</c>, as <c>service guard --root</c>. Null outside an install root (nothing to switch).
+    /// </summary>
+    public static IReadOnlyList<string>? StartGuard(IReadOnlyList<string> exec)
+    {
+        var root = exec.Select(part => new FileInfo(part).Directory is { Name: "current", Parent: { } r } ? r.FullName : null).FirstOrDefault(r => r is not null);
+        if (root is null)
+        {
+            return null;
+        }
+
+        var current = Path.Combine(root, "current") + "/";
+        var previous = Path.Combine(root, "previous") + "/";
+        return [.. exec.Select(part => part.StartsWith(current, StringComparison.Ordinal) ? previous + part[current.Length..] : part), "service", "guard", "--root", root];
+    }
+
     private static PlannedFile Unit(ServiceSettings s, string name, string description, IEnumerable<string> exec, bool partOfTarget)
     {
         var after = new List<string> { "network-online.target" };
@@ -114,7 +131,15 @@ public static class UnitFiles
             .AppendLine("[Service]")
             .AppendLine("Type=notify")
             .AppendLine("NotifyAccess=main")
-            .AppendLine(CultureInfo.InvariantCulture, $"ExecStart={SystemdText.Command(exec)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"ExecStart={SystemdText.Command(exec)}");
+        if (StartGuard(s.Exec) is { } guard)
+        {
+            // From the build a deploy replaced, before every start: it still runs when the new build cannot.
+            // "-": no previous build yet (the first install) or a guard that fails never keeps the unit down.
+            text.AppendLine(CultureInfo.InvariantCulture, $"ExecStartPre=-{SystemdText.Command(guard)}");
+        }
+
+        text
             .AppendLine(CultureInfo.InvariantCulture, $"EnvironmentFile={s.EnvFile}");
         if (s.DotnetRoot is { } root)
         {

@@ -8,7 +8,7 @@ namespace HeavyJobs.Runtime.Fleet;
 /// symbolic link to the one its units start. Switching versions (a deploy, a rollback) moves only the link, in one
 /// rename, so a unit that starts at any moment finds one whole build or the other.
 /// </summary>
-public sealed class InstallRoot(string path)
+public sealed partial class InstallRoot(string path)
 {
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
@@ -107,14 +107,16 @@ public sealed class InstallRoot(string path)
     }
 
     /// <summary>Points <see cref="Current"/> at an installed version, in one rename over the old link.</summary>
-    public void Point(string version)
+    public void Point(string version) => PointLink(Current, version);
+
+    private void PointLink(string path, string version)
     {
         if (!Directory.Exists(VersionFolder(version)))
         {
             throw new DirectoryNotFoundException($"version {version} is not installed in {Path}");
         }
 
-        var link = System.IO.Path.Combine(Path, $".current.{Environment.ProcessId}");
+        var link = System.IO.Path.Combine(Path, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}");
         if (File.Exists(link) || Directory.Exists(link))
         {
             File.Delete(link);
@@ -122,11 +124,11 @@ public sealed class InstallRoot(string path)
 
         File.CreateSymbolicLink(link, System.IO.Path.Combine("versions", version));
         // rename(2) itself: it replaces the old link whole, where a move that sees a folder behind it would refuse.
-        if (Rename(link, Current) != 0)
+        if (Rename(link, path) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             File.Delete(link);
-            throw new IOException($"could not point {Current} at versions/{version} (errno {errno})");
+            throw new IOException($"could not point {path} at versions/{version} (errno {errno})");
         }
     }
 

@@ -44,7 +44,12 @@ public sealed class RollingDeploy(IHeavyStore store, TimeProvider time, Action<s
             var rest = string.Join(", ", plan.Machines.Skip(i + 1));
             var step = await SwitchAsync(plan, machine, new DeployArg(plan.Version, plan.Source, Rollback: false), ct);
             string? failure = step.Failure;
-            if (failure is null)
+            if (step.Undone)
+            {
+                say($"{machine}: {failure}");
+                say("versions now: " + await MixAsync(ct));
+            }
+            else if (failure is null)
             {
                 var health = await HealthyAsync(plan, machine, plan.Version, step.Sent, ct);
                 failure = health.Failure;
@@ -90,7 +95,8 @@ public sealed class RollingDeploy(IHeavyStore store, TimeProvider time, Action<s
                 .Select(g => $"{g.Key}: " + string.Join(", ", g.GroupBy(w => w.WorkerVersion ?? "?").Select(v => $"{v.Count()} on {v.Key}"))));
     }
 
-    private async Task<(string? Failure, long Sent, TimeSpan Back)> SwitchAsync(DeployPlan plan, string machine, DeployArg arg, CancellationToken ct)
+    /// <returns>Why it failed, if it did; <c>Undone</c> when the machine already went back by itself (its start guard).</returns>
+    private async Task<(string? Failure, long Sent, TimeSpan Back, bool Undone)> SwitchAsync(DeployPlan plan, string machine, DeployArg arg, CancellationToken ct)
     {
         var before = await NodeAsync(machine, ct);
         var lastAction = (await store.ActionListAsync(new ActionListParams(1), ct)).FirstOrDefault()?.Id ?? 0;
@@ -104,17 +110,24 @@ public sealed class RollingDeploy(IHeavyStore store, TimeProvider time, Action<s
             var refused = (await store.ActionListAsync(new ActionListParams(20, Kind: ActionKinds.DeployFailed, Node: machine), ct)).FirstOrDefault(a => a.Id > lastAction);
             if (refused is not null)
             {
-                return (refused.Reason, sent, default);
+                return (refused.Reason, sent, default, false);
+            }
+
+            // Its new monitor could not even start, and the unit's start guard put the old build back.
+            var undone = (await store.ActionListAsync(new ActionListParams(20, Kind: ActionKinds.DeployRollback, Node: machine), ct)).FirstOrDefault(a => a.Id > lastAction);
+            if (undone is not null)
+            {
+                return (undone.Reason, sent, default, true);
             }
 
             var now = await NodeAsync(machine, ct);
             if (now.Version == arg.Version && now.Pid != before.Pid && now.State == NodeStates.Up)
             {
-                return (null, sent, time.GetElapsedTime(sent));
+                return (null, sent, time.GetElapsedTime(sent), false);
             }
         }
 
-        return ($"its monitor did not come back on {arg.Version} within {plan.SwitchTimeout.TotalSeconds:0} s (is its unit restarting it from the install root's current?)", sent, default);
+        return ($"its monitor did not come back on {arg.Version} within {plan.SwitchTimeout.TotalSeconds:0} s (is its unit restarting it from the install root's current?)", sent, default, false);
     }
 
     /// <summary>

@@ -88,6 +88,12 @@ internal sealed class DeploySwitch(MonitorContext m, WorkerSupervisor supervisor
         }
 
         var from = _root.CurrentVersion;
+        if (from is not null && from != arg.Version)
+        {
+            // Should the new build's monitor not even start, the unit's start guard puts this one back.
+            _root.BeginSwitch(from, arg.Version);
+        }
+
         _root.Point(arg.Version);
         SwitchedTo = arg.Version;
         await m.ActAsync(
@@ -95,6 +101,32 @@ internal sealed class DeploySwitch(MonitorContext m, WorkerSupervisor supervisor
             $"workers drained; {_root.Current} → versions/{arg.Version} (was {from ?? "none"}); monitor pid {Environment.ProcessId} exits with code {Hosting.RoleFailure.Redeploy} for its unit to start it from there",
             ct);
         return true;
+    }
+
+    /// <summary>
+    /// Once this monitor has joined: a switch to its build is confirmed, and a switch the start guard undid before
+    /// this start (the new build's monitor failed its starts) is logged, so the deploy that waits for it stops.
+    /// </summary>
+    public async Task ConfirmStartedAsync(CancellationToken ct)
+    {
+        StartRollback? undone;
+        try
+        {
+            undone = InstallRoot.OfRunningBuild(m.Options.InstallRoot)?.ConfirmStarted(m.Options.Version);
+        }
+        catch (IOException ex)
+        {
+            await m.ActAsync(ActionKinds.DeployFailed, $"machine {m.Options.Node} could not read its install root's switch note: {ex.Message}", ct);
+            return;
+        }
+
+        if (undone is not null)
+        {
+            await m.ActAsync(
+                ActionKinds.DeployRollback,
+                $"the monitor of {undone.To} failed {undone.Starts} starts in a row on {m.Options.Node}; the start guard pointed current back at {undone.From}, which this monitor runs",
+                ct);
+        }
     }
 
     /// <summary>Starts the new build as this monitor would start it, asking only its version: one that cannot even do that is not switched to.</summary>

@@ -69,6 +69,7 @@ public sealed partial class HeavyMonitor
         await _machine.JoinAsync(stopping);
         await RecoverAsync(stopping);
         await _m.ActAsync(ActionKinds.MonitorStart, $"monitor pid {Environment.ProcessId} started (boot {_m.BootId})", stopping);
+        await _deploy.ConfirmStartedAsync(stopping);
         using var watcherStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var watcher = _waker.WatchAsync(watcherStop.Token);
         var beat = _machine.BeatAsync(watcherStop.Token);

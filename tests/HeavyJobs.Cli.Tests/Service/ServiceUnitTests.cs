@@ -80,6 +80,42 @@ public sealed partial class ServiceUnitTests
         Assert.True(File.Exists(env), "the settings are kept");
     }
 
+    [Fact]
+    public async Task Units_OfAHeavyjobsInAnInstallRoot_RunTheStartGuardFromThePreviousBuildBeforeEachStart_AndSystemdAcceptsThem()
+    {
+        var root = Directory.CreateTempSubdirectory("heavyjobs-root-").FullName;
+        foreach (var version in new[] { "1.0.0", "2.0.0" })
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(root, "versions", version)).FullName;
+            await File.WriteAllTextAsync(Path.Combine(folder, "heavyjobs"), "#!/bin/sh\n", Ct);
+            File.SetUnixFileMode(Path.Combine(folder, "heavyjobs"), SystemdText.Mode("755"));
+        }
+
+        File.CreateSymbolicLink(Path.Combine(root, "current"), "versions/2.0.0");
+        File.CreateSymbolicLink(Path.Combine(root, "previous"), "versions/1.0.0");
+        var settings = new ServiceSettings(
+            [Path.Combine(root, "current", "heavyjobs")], ServiceLayout.Split, ["manager", "monitor"], new Dictionary<string, IReadOnlyList<string>>(),
+            "Host=127.0.0.1;Database=heavyjobs", ServiceSettings.DefaultUser, Path.Combine(root, "units"), Path.Combine(root, "heavyjobs.env"), null, 252, false, root);
+
+        var units = UnitFiles.Plan(settings).Where(f => f.Path.EndsWith(".service", StringComparison.Ordinal) || f.Path.EndsWith(".target", StringComparison.Ordinal)).ToList();
+        Assert.All(units.Where(u => u.Path.EndsWith(".service", StringComparison.Ordinal)), u =>
+            Assert.Contains($"\nExecStartPre=-{root}/previous/heavyjobs service guard --root {root}\n", u.Content, StringComparison.Ordinal));
+        // Outside an install root there is nothing to switch back to.
+        Assert.Null(UnitFiles.StartGuard(["/usr/bin/dotnet", "/srv/build/heavyjobs.dll"]));
+        Assert.Equal(
+            ["/usr/bin/dotnet", $"{root}/previous/heavyjobs.dll", "service", "guard", "--root", root],
+            UnitFiles.StartGuard(["/usr/bin/dotnet", $"{root}/current/heavyjobs.dll"]));
+
+        var dir = Directory.CreateTempSubdirectory("heavyjobs-units-").FullName;
+        foreach (var unit in units)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, Path.GetFileName(unit.Path)), unit.Content, Ct);
+        }
+
+        var (verified, said) = await RunAsync(SystemdAnalyze, ["verify", .. units.Select(u => Path.Combine(dir, Path.GetFileName(u.Path)))]);
+        Assert.True(verified == 0 && said.Trim().Length == 0, $"systemd-analyze verify exited {verified}:\n{said}\n{string.Join("\n", units.Select(u => u.Content))}");
+    }
+
     /// <summary>The files a dry run printed: each under a "==> PATH (mode 0NNN): why" line, up to the next header or command.</summary>
     private static List<(string Path, string Mode, string Text)> Printed(string output)
     {

@@ -20,6 +20,7 @@ public sealed class DeployScenarios
     private const string Old = "1.0.0-old";
     private const string New = "2.0.0-new";
     private const string Broken = "2.0.1-broken";
+    private const string NoMonitor = "2.0.2-nomonitor";
     private const int Items = 6_000;
     private const int PerChunk = 200;
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
@@ -71,6 +72,20 @@ public sealed class DeployScenarios
             await FleetScenarios.ConvergesAsync(fleet, (a, 4), (b, 4));
             Assert.All(await Live(fleet), w => Assert.Equal(Old, w.WorkerVersion));
             Assert.Equal(Old, new InstallRoot(Path.Combine(builds, "root-" + a)).CurrentVersion);
+
+            // A build whose monitor cannot start at all: nothing on it can undo the switch, so the unit's start guard
+            // (run before each start from the build it replaced) puts the old build back after its failed starts.
+            var deadBuild = Stamp(builds, NoMonitor);
+            File.WriteAllText(Path.Combine(deadBuild, TestHost.TestHandlers.FailMonitorFile), "");
+            var (deadExit, deadOut) = await fleet.CliAsync(Ct, "deploy", deadBuild, "--switch-timeout", "240");
+            TestContext.Current.TestOutputHelper?.WriteLine(deadOut);
+            Assert.True(deadExit == 1, deadOut + fleet.Log);
+            Assert.Contains($"the monitor of {NoMonitor} failed {InstallRoot.StartsBeforeRollback} starts in a row on {a}", deadOut, StringComparison.Ordinal);
+            Assert.Contains($"not deployed: {b}", deadOut, StringComparison.Ordinal);
+            Assert.Equal(Old, new InstallRoot(Path.Combine(builds, "root-" + a)).CurrentVersion);
+            Assert.Equal(2, (await FleetScenarios.Actions(fleet, ActionKinds.DeployRollback)).Count);
+            await FleetScenarios.ConvergesAsync(fleet, (a, 4), (b, 4));
+            Assert.All(await Live(fleet), w => Assert.Equal(Old, w.WorkerVersion));
             // The fleet keeps working on the old build: the first pipeline ends, and a second one is under way.
             await FinishesExactlyOnceAsync(fleet, first);
             var job = await SubmitAsync(fleet);

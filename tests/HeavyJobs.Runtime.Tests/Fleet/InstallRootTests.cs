@@ -86,6 +86,75 @@ public sealed class InstallRootTests : IDisposable
         Assert.Equal("2", File.ReadAllText(Path.Combine(folder, "VERSION")));
     }
 
+    [Fact]
+    public void ASwitchedBuildThatNeverStarts_IsCountedBeforeEachStart_AndPutBackAfterItsLastOne_OnceAndLoggedOnce()
+    {
+        var root = new InstallRoot(Path.Combine(_dir, "root"));
+        root.Install(Build("old"), "1.0.0");
+        root.Install(Build("new"), "2.0.0");
+        root.Point("1.0.0");
+        Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
+
+        // The switching monitor: note and previous link first, then current.
+        root.BeginSwitch("1.0.0", "2.0.0");
+        root.Point("2.0.0");
+        Assert.Equal("1.0.0", Path.GetFileName(new FileInfo(root.Previous).LinkTarget));
+        for (var start = 1; start <= InstallRoot.StartsBeforeRollback; start++)
+        {
+            Assert.Equal((StartGuardOutcome.Counted, new StartRollback("1.0.0", "2.0.0", start)), root.GuardStart());
+            Assert.Equal("2.0.0", root.CurrentVersion);
+        }
+
+        // Every start failed (no monitor ever confirmed): the next start runs the old build.
+        Assert.Equal((StartGuardOutcome.RolledBack, new StartRollback("1.0.0", "2.0.0", InstallRoot.StartsBeforeRollback)), root.GuardStart());
+        Assert.Equal("1.0.0", root.CurrentVersion);
+        Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
+        Assert.Equal("1.0.0", root.CurrentVersion);
+
+        // The old build's monitor joins: it learns of the rollback once, to log it.
+        Assert.Equal(new StartRollback("1.0.0", "2.0.0", InstallRoot.StartsBeforeRollback), root.ConfirmStarted("1.0.0"));
+        Assert.Null(root.ConfirmStarted("1.0.0"));
+    }
+
+    [Fact]
+    public void ASwitchedBuildWhoseMonitorJoins_IsConfirmed_AndLaterRestartsNeverRollItBack()
+    {
+        var root = new InstallRoot(Path.Combine(_dir, "root"));
+        root.Install(Build("old"), "1.0.0");
+        root.Install(Build("new"), "2.0.0");
+        root.Point("1.0.0");
+        root.BeginSwitch("1.0.0", "2.0.0");
+        root.Point("2.0.0");
+
+        Assert.Equal(StartGuardOutcome.Counted, root.GuardStart().Outcome);
+        // An old monitor's confirmation is not the new build's.
+        Assert.Null(root.ConfirmStarted("1.0.0"));
+        Assert.Equal(StartGuardOutcome.Counted, root.GuardStart().Outcome);
+        Assert.Null(root.ConfirmStarted("2.0.0"));
+        for (var start = 0; start <= InstallRoot.StartsBeforeRollback; start++)
+        {
+            Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
+        }
+
+        Assert.Equal("2.0.0", root.CurrentVersion);
+    }
+
+    [Fact]
+    public void ASwitchPointedElsewhereByHand_IsNotGuarded()
+    {
+        var root = new InstallRoot(Path.Combine(_dir, "root"));
+        root.Install(Build("old"), "1.0.0");
+        root.Install(Build("new"), "2.0.0");
+        root.Point("1.0.0");
+        root.BeginSwitch("1.0.0", "2.0.0");
+        root.Point("2.0.0");
+        root.Point("1.0.0");
+
+        Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
+        Assert.Equal("1.0.0", root.CurrentVersion);
+        Assert.Null(root.ConfirmStarted("1.0.0"));
+    }
+
     private string Build(string name)
     {
         var folder = Path.Combine(_dir, name);
