@@ -89,15 +89,7 @@ public sealed class InstallRootTests : IDisposable
     [Fact]
     public void ASwitchedBuildThatNeverStarts_IsCountedBeforeEachStart_AndPutBackAfterItsLastOne_OnceAndLoggedOnce()
     {
-        var root = new InstallRoot(Path.Combine(_dir, "root"));
-        root.Install(Build("old"), "1.0.0");
-        root.Install(Build("new"), "2.0.0");
-        root.Point("1.0.0");
-        Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
-
-        // The switching monitor: note and previous link first, then current.
-        root.BeginSwitch("1.0.0", "2.0.0");
-        root.Point("2.0.0");
+        var root = Switched();
         Assert.Equal("1.0.0", Path.GetFileName(new FileInfo(root.Previous).LinkTarget));
         for (var start = 1; start <= InstallRoot.StartsBeforeRollback; start++)
         {
@@ -119,12 +111,7 @@ public sealed class InstallRootTests : IDisposable
     [Fact]
     public void ASwitchedBuildWhoseMonitorJoins_IsConfirmed_AndLaterRestartsNeverRollItBack()
     {
-        var root = new InstallRoot(Path.Combine(_dir, "root"));
-        root.Install(Build("old"), "1.0.0");
-        root.Install(Build("new"), "2.0.0");
-        root.Point("1.0.0");
-        root.BeginSwitch("1.0.0", "2.0.0");
-        root.Point("2.0.0");
+        var root = Switched();
 
         Assert.Equal(StartGuardOutcome.Counted, root.GuardStart().Outcome);
         // An old monitor's confirmation is not the new build's.
@@ -142,17 +129,25 @@ public sealed class InstallRootTests : IDisposable
     [Fact]
     public void ASwitchPointedElsewhereByHand_IsNotGuarded()
     {
-        var root = new InstallRoot(Path.Combine(_dir, "root"));
-        root.Install(Build("old"), "1.0.0");
-        root.Install(Build("new"), "2.0.0");
-        root.Point("1.0.0");
-        root.BeginSwitch("1.0.0", "2.0.0");
-        root.Point("2.0.0");
+        var root = Switched();
         root.Point("1.0.0");
 
         Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
         Assert.Equal("1.0.0", root.CurrentVersion);
         Assert.Null(root.ConfirmStarted("1.0.0"));
+    }
+
+    /// <summary>Two versions installed, switched from the first to the second as a deploy's monitor does it: note and previous link first, then current.</summary>
+    private InstallRoot Switched()
+    {
+        var root = new InstallRoot(Path.Combine(_dir, "root"));
+        root.Install(Build("old"), "1.0.0");
+        root.Install(Build("new"), "2.0.0");
+        root.Point("1.0.0");
+        Assert.Equal((StartGuardOutcome.Nothing, null), root.GuardStart());
+        root.BeginSwitch("1.0.0", "2.0.0");
+        root.Point("2.0.0");
+        return root;
     }
 
     private string Build(string name)
