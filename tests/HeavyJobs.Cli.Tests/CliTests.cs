@@ -23,6 +23,7 @@ public sealed class CliTests
     [InlineData("monitor --lease 3", "error: HeavyJobs:Monitor:Lease (3 s) must be at least three heartbeats")]
     [InlineData("monitor --idle-probe=-1", "error: HeavyJobs:Monitor:IdleProbeInterval must be positive (got -00:00:01)")]
     [InlineData("worker --concurrency 0", "error: HeavyJobs:Worker:Concurrency must be at least 1 (got 0)")]
+    [InlineData("run --fetch-rate 0", "error: --fetch-rate: queries a second per server, above 0 and at most 100000 (got 0)")]
     public async Task ABadOption_StopsTheCommandAtStart_NamingTheOption_BeforeTheStoreIsTouched(string command, string message)
     {
         var db = HeavyjobsProcess.NewDbPath();
