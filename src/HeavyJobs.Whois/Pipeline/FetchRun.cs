@@ -43,7 +43,7 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
 
                 if (next is not Finished done)
                 {
-                    lanes.Turned(next.Server);
+                    Note(next);
                     continue;
                 }
 
@@ -75,7 +75,7 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
                 if (next is Finished done)
                     lanes.Finished(done.Server, done.Turned);
                 else
-                    lanes.Turned(next.Server);
+                    Note(next);
             }
         }
 
@@ -84,9 +84,17 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
             ExceptionDispatchInfo.Throw(failure);
     }
 
+    private void Note(Event next)
+    {
+        if (next.Answered)
+            lanes.Answered(next.Server);
+        else
+            lanes.Turned(next.Server);
+    }
+
     private async Task FetchOneAsync(string server, int index, CancellationToken cancellationToken)
     {
-        var probe = FleetPoliteness.Watch(() => _events.Writer.TryWrite(new Event(server)));
+        var probe = FleetPoliteness.Watch(() => _events.Writer.TryWrite(new Event(server, Answered: false)), () => _events.Writer.TryWrite(new Event(server, Answered: true)));
         Finished done;
         try
         {
@@ -139,8 +147,8 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
         await context.CheckpointAsync(progress.ToString(), cancellationToken);
     }
 
-    /// <summary>A query of the server's lane got its turn there (the lane may start another).</summary>
-    private record Event(string Server);
+    /// <summary>A query of the server's lane got its turn there (the lane may start another), or its answer from there (the lane widens).</summary>
+    private record Event(string Server, bool Answered);
 
-    private sealed record Finished(string Server, int Index, bool Ok, string? Json, bool Turned, Exception? Error) : Event(Server);
+    private sealed record Finished(string Server, int Index, bool Ok, string? Json, bool Turned, Exception? Error) : Event(Server, false);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HeavyJobs.Whois.Pipeline;
 
 namespace HeavyJobs.Whois.Tests.Pipeline;
@@ -25,7 +26,9 @@ public sealed class FetchLanesTests
         {
             foreach (var s in started.Where(s => s.Server == "ok"))
             {
-                lanes.Finished("ok", turned: false);
+                lanes.Turned("ok");
+                lanes.Answered("ok");
+                lanes.Finished("ok", turned: true);
                 okDone++;
             }
 
@@ -45,9 +48,20 @@ public sealed class FetchLanesTests
         for (var i = 0; i < 100; i++)
             lanes.Add("s", i);
 
+        // Answers widen the lane before the lookups end (a referral may still be on its way).
         for (var i = 0; i < 20; i++)
         {
             StartAllTurned(lanes);
+            lanes.Answered("s");
+        }
+
+        Assert.Equal(8, lanes.WidthOf("s"));
+        for (var i = 0; i < 20; i++)
+            lanes.Finished("s", turned: true);
+        for (var i = 0; i < 20; i++)
+        {
+            StartAllTurned(lanes);
+            lanes.Answered("s");
             lanes.Finished("s", turned: true);
         }
 
@@ -72,6 +86,7 @@ public sealed class FetchLanesTests
         for (var i = 0; i < 8; i++)
         {
             StartAllTurned(lanes);
+            lanes.Answered("s");
             lanes.Finished("s", turned: true);
         }
 
@@ -90,6 +105,41 @@ public sealed class FetchLanesTests
         lanes.Finished("s", turned: false);
         Assert.Single(StartAll(lanes));
         Assert.Equal(4, lanes.InFlight);
+    }
+
+    [Fact]
+    public void A_chunk_starts_its_lanes_as_wide_as_the_fetchers_last_chunk_left_them()
+    {
+        var learned = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var first = new FetchLanes(maxInFlight: 64, widest: 8, learned);
+        for (var i = 0; i < 20; i++)
+        {
+            first.Add("busy", i);
+            first.Add("failing", 100 + i);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            StartAllTurned(first);
+            first.Answered("busy");
+            first.Answered("failing");
+        }
+
+        first.Finished("failing", turned: true, failed: true);
+        first.Finished("failing", turned: true, failed: true);
+
+        var next = new FetchLanes(maxInFlight: 64, widest: 5, learned);
+        var fresh = new FetchLanes(maxInFlight: 64, widest: 8);
+        foreach (var lanes in (FetchLanes[])[next, fresh])
+        {
+            lanes.Add("busy", 0);
+            lanes.Add("failing", 1);
+        }
+
+        // Six wide, but this job allows five at once; two failures narrowed the other lane from six to four.
+        Assert.Equal(5, next.WidthOf("busy"));
+        Assert.Equal(4, next.WidthOf("failing"));
+        Assert.Equal(1, fresh.WidthOf("busy"));
     }
 
     [Fact]
