@@ -102,6 +102,22 @@ internal static class PilotFetchScenario
             var perServer = Math.Min(rate, atOnce / Latency.TotalSeconds);
             var allowance = server.RequestCounts.Where(c => c.Value > 0).Min(c => perServer * count / c.Value);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count} domains, {rate}/s and {atOnce} at once per server: {domainsPerS:F1} domains/s, allowance {allowance:F1}/s"));
+            foreach (var line in PilotFetchTrace.Describe(server, DateTimeOffset.FromUnixTimeMilliseconds(firstMs), DateTimeOffset.FromUnixTimeMilliseconds(lastMs), Latency, atOnce, rate))
+            {
+                Console.WriteLine(line);
+            }
+
+            if (Environment.GetEnvironmentVariable("HEAVYJOBS_BENCH_TRACE") == "1")
+            {
+                var byDomain = server.AllRequests().GroupBy(r => r.Domain, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Select(r => r.ReceivedAt.ToUnixTimeMilliseconds() - firstMs).ToList(), StringComparer.OrdinalIgnoreCase);
+                var rows = await Sql.LinesAsync(db, $"SELECT id, holders, started_at - {firstMs}, finished_at - {firstMs} FROM hj_chunks WHERE job_id = {job} AND stage = 0 ORDER BY id");
+                for (var k = 0; k < rows.Count; k++)
+                {
+                    var q = Enumerable.Range(k * 50, 50).Where(i => i < count).SelectMany(i => byDomain.GetValueOrDefault(population.Domain(i)) ?? []).Order().ToList();
+                    Console.WriteLine($"    chunk {rows[k]} | queries {q.FirstOrDefault()}..{q.LastOrDefault()}");
+                }
+            }
+
             return (domainsPerS, allowance);
         }
         finally

@@ -17,8 +17,11 @@ namespace HeavyJobs.Runtime.Worker;
 /// A request takes its slot and its turn in one store write (<see cref="IWorkerStoreCalls.ServerTurnTakeAsync"/>).
 /// A request that ends hands its slot to a request of the same process waiting for that resource, if there is
 /// one, instead of giving it back to the store: the next request renews the slot's hold and takes its turn in
-/// that same one write, and no slot sits free between a release and the next poll. Slots still count
-/// fleet-wide, as each stays taken in the store while it passes from request to request.
+/// that same one write, and no slot sits free between a release and the next poll. A slot no request waits for
+/// is kept for <see cref="SpareFor"/> before it goes back: a fetcher starts the next query at the same server
+/// a moment after one ends, and that query then takes the slot with its turn in one write instead of two (the
+/// store's writes were what held the fetchers back: issue 17). Slots still count fleet-wide, as each stays taken
+/// in the store while it passes from request to request or waits to be taken.
 /// </remarks>
 internal static class FleetLimiter
 {
@@ -40,6 +43,9 @@ internal static class FleetLimiter
     /// </summary>
     private static readonly TimeSpan LateFloor = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>How long a slot no request of this process waits for is kept for the next one before it goes back to the store.</summary>
+    internal static readonly TimeSpan SpareFor = TimeSpan.FromMilliseconds(20);
+
     // Requests of this process waiting for a slot, per store (one per worker process) and resource.
     private static readonly ConditionalWeakTable<IWorkerStoreCalls, ConcurrentDictionary<string, Waiting>> Waiters = new();
 
@@ -52,7 +58,7 @@ internal static class FleetLimiter
         // The store keeps whole milliseconds: rounded up, never down to a spacing of nothing.
         var interval = TimeSpan.FromMilliseconds(Math.Ceiling((spacing * (1 + (late - spacing / LateShare) / TimeSpan.FromSeconds(1))).TotalMilliseconds));
         var queued = false;
-        int? handed = null;
+        var handed = waiting.TakeSpare();
         ServerTurn turn;
         DateTimeOffset reserved;
         while (true)
@@ -117,7 +123,7 @@ internal static class FleetLimiter
             throw;
         }
 
-        return new Turn(store, waiting, resource, turn.Slot, queued);
+        return new Turn(store, time, waiting, resource, turn.Slot, queued);
     }
 
     /// <summary>How many requests of this process wait for a slot of the resource (for tests).</summary>
@@ -155,7 +161,27 @@ internal static class FleetLimiter
         }
     }
 
-    private sealed class Turn(IWorkerStoreCalls store, Waiting waiting, string resource, int slot, bool queued) : IResourceTurn
+    /// <summary>Hands the slot to a request of this process waiting for it, or keeps it <see cref="SpareFor"/> for the next one, then gives it back.</summary>
+    private static async Task ReleaseSoonAsync(IWorkerStoreCalls store, TimeProvider time, Waiting waiting, string resource, int slot)
+    {
+        if (waiting.HandOver(slot))
+            return;
+
+        waiting.Park(slot);
+        await Task.Delay(SpareFor, time, CancellationToken.None);
+        if (!waiting.Unpark(slot))
+            return;
+        try
+        {
+            await store.ServerSlotReleaseAsync(new ServerSlotReleaseParams(resource, slot), CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The store is away: the slot stays taken until its hold runs out, as a dead process's would.
+        }
+    }
+
+    private sealed class Turn(IWorkerStoreCalls store, TimeProvider time, Waiting waiting, string resource, int slot, bool queued) : IResourceTurn
     {
         private int _released;
 
@@ -165,7 +191,10 @@ internal static class FleetLimiter
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                await ReleaseAsync(store, waiting, resource, slot);
+                // Not awaited past the hand-over: the request is done, its slot's wait for a taker is not its own.
+                var release = ReleaseSoonAsync(store, time, waiting, resource, slot);
+                if (release.IsCompleted)
+                    await release;
             }
         }
     }
@@ -174,6 +203,7 @@ internal static class FleetLimiter
     private sealed class Waiting
     {
         private readonly Queue<TaskCompletionSource<int>> _queue = new();
+        private readonly List<int> _spares = [];
 
         /// <summary>A slot handed over by a request of this process within <see cref="SlotRetry"/>, or null: ask the store again.</summary>
         public async ValueTask<int?> NextAsync(TimeProvider time, CancellationToken cancellationToken)
@@ -181,6 +211,10 @@ internal static class FleetLimiter
             var handOver = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_queue)
             {
+                // Kept while this request was asking the store.
+                if (TakeSpareLocked() is { } spare)
+                    return spare;
+
                 // Requests that stopped waiting leave their place; the oldest are dropped here.
                 while (_queue.TryPeek(out var stale) && stale.Task.IsCompleted)
                 {
@@ -210,6 +244,41 @@ internal static class FleetLimiter
                     return _queue.Count(w => !w.Task.IsCompleted);
                 }
             }
+        }
+
+        /// <summary>A slot kept for the next request of this process, taken by the caller; null if none.</summary>
+        public int? TakeSpare()
+        {
+            lock (_queue)
+            {
+                return TakeSpareLocked();
+            }
+        }
+
+        public void Park(int slot)
+        {
+            lock (_queue)
+            {
+                _spares.Add(slot);
+            }
+        }
+
+        /// <summary>True when the slot was still kept (no request took it): the caller gives it back.</summary>
+        public bool Unpark(int slot)
+        {
+            lock (_queue)
+            {
+                return _spares.Remove(slot);
+            }
+        }
+
+        private int? TakeSpareLocked()
+        {
+            if (_spares.Count == 0)
+                return null;
+            var slot = _spares[^1];
+            _spares.RemoveAt(_spares.Count - 1);
+            return slot;
         }
 
         public bool HandOver(int slot)

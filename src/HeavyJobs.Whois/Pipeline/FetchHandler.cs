@@ -33,6 +33,9 @@ public sealed class FetchHandler : IChunkHandler
 
     private static readonly ConcurrentDictionary<string, WhoisServerTable> Tables = new();
 
+    // How wide each server's lane grew in this process's earlier chunks: a chunk starts there, not at one.
+    private static readonly ConcurrentDictionary<string, int> LaneWidths = new(StringComparer.OrdinalIgnoreCase);
+
     private readonly TimeProvider _time = TimeProvider.System;
 
     public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
@@ -49,8 +52,8 @@ public sealed class FetchHandler : IChunkHandler
         var table = context.Parameters.TryGetProperty("serverTable", out var t) ? await TableAsync(t.GetRawText(), cancellationToken) : WhoisServerTable.Default;
         var limit = new ResourceLimit(options.RatePerServer, options.ConcurrencyPerServer, TimeSpan.FromMinutes(1));
         var clientOptions = new WhoisClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), ReadTimeout = options.ReadTimeout, MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(200) };
-        var client = new WhoisClient(table, clientOptions, new FleetPoliteness(context, limit, options.PushBackPause, _time), _time);
-        var lanes = new FetchLanes(options.MaxInFlight, options.ConcurrencyPerServer);
+        var client = new WhoisClient(table, clientOptions, new FleetPoliteness(context, limit, options.PushBackPause), _time);
+        var lanes = new FetchLanes(options.MaxInFlight, options.ConcurrencyPerServer, LaneWidths);
         for (var i = 0; i < keys.Count; i++)
         {
             if (!progress.IsDone(i))

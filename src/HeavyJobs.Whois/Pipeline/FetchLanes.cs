@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace HeavyJobs.Whois.Pipeline;
 
 /// <summary>
@@ -7,11 +9,16 @@ namespace HeavyJobs.Whois.Pipeline;
 /// own lane and never the fetcher: the other servers' domains keep going.
 /// </summary>
 /// <remarks>
-/// A lane's width follows the turns its server hands out: it starts at one, grows by one with each query that
-/// got its turn without queueing behind others, and shrinks by one with each that had to queue (other
-/// fetchers of the fleet hold the server's slots, or its rate spaces the starts). More queries waiting for
-/// the same turns would not fetch faster; they would only ask the store for turns more often. A query that
-/// never finishes never widens its lane, so a hanging server ties up one query of the fetcher.
+/// A lane's width follows its server's answers: it starts where the fetcher's last chunk left that server's lane
+/// (one at first), grows by one with each answer from the server (<see cref="Answered"/>: a referral still to
+/// come does not hold it back) and shrinks by one with each query the server failed, so a query that never
+/// finishes never widens its lane and a hanging server ties up one query of a fresh lane. Each chunk starting at
+/// one again, as before, spent most of a short chunk widening (issue 17). Within its width, a lane starts a query only when none of its
+/// queries still waits for its turn at the server: when the fleet holds every slot of the server (or its rate
+/// spaces the starts), one query waits, and the slot that one of this fetcher's queries frees goes to it at once
+/// instead of back to the store, where it would sit free until some fetcher's next poll. More queries waiting
+/// would not fetch faster; they would only ask the store for turns more often. (Narrowing a lane whenever a turn
+/// queued, as before, left fetchers without a waiting query, and the busiest server half used: issue 17.)
 /// </remarks>
 internal sealed class FetchLanes
 {
@@ -19,14 +26,17 @@ internal sealed class FetchLanes
     private readonly List<Lane> _order = [];
     private readonly int _maxInFlight;
     private readonly int _widest;
+    private readonly ConcurrentDictionary<string, int>? _learned;
     private int _next;
 
     /// <param name="maxInFlight">The fetcher's cap: queries in flight at once over all servers.</param>
     /// <param name="widest">The most one lane may have in flight (the server's fleet-wide concurrency: more could only wait).</param>
-    public FetchLanes(int maxInFlight, int widest)
+    /// <param name="learned">Widths the fetcher's earlier chunks reached per server, read at the start and kept up to date (null: every lane starts at one).</param>
+    public FetchLanes(int maxInFlight, int widest, ConcurrentDictionary<string, int>? learned = null)
     {
         _maxInFlight = Math.Max(1, maxInFlight);
         _widest = Math.Max(1, widest);
+        _learned = learned;
     }
 
     public int InFlight { get; private set; }
@@ -40,7 +50,7 @@ internal sealed class FetchLanes
     {
         if (!_lanes.TryGetValue(server, out var lane))
         {
-            _lanes[server] = lane = new Lane(server);
+            _lanes[server] = lane = new Lane(server) { Width = Math.Clamp(_learned?.GetValueOrDefault(server) ?? 1, 1, _widest) };
             _order.Add(lane);
         }
 
@@ -58,11 +68,12 @@ internal sealed class FetchLanes
             for (var tried = 0; tried < _order.Count; tried++)
             {
                 var lane = _order[(_next + tried) % _order.Count];
-                if (lane.Waiting.Count == 0 || lane.InFlight >= lane.Width)
+                if (lane.Waiting.Count == 0 || lane.InFlight >= lane.Width || lane.AwaitingTurn > 0)
                     continue;
 
                 _next = (_next + tried + 1) % _order.Count;
                 lane.InFlight++;
+                lane.AwaitingTurn++;
                 InFlight++;
                 MostInFlight = Math.Max(MostInFlight, InFlight);
                 server = lane.Server;
@@ -76,17 +87,33 @@ internal sealed class FetchLanes
         return false;
     }
 
+    /// <summary>A query of the server's lane got its turn at the server: the lane may start another.</summary>
+    public void Turned(string server) => _lanes[server].AwaitingTurn--;
+
+    /// <summary>A query of the server's lane got its answer from the server: the lane widens.</summary>
+    public void Answered(string server) => Resize(_lanes[server], +1);
+
     /// <summary>
-    /// A query of the server's lane finished: <paramref name="queued"/> says whether it had to wait behind others
-    /// for its turn, <paramref name="failed"/> whether the server failed it (a server that fails or times out
-    /// gets fewer queries at once, not more).
+    /// A query of the server's lane finished: <paramref name="turned"/> says whether it had got its turn (see
+    /// <see cref="Turned"/>), <paramref name="failed"/> whether it failed (a server that fails or times out gets
+    /// fewer queries at once, not more).
     /// </summary>
-    public void Finished(string server, bool queued, bool failed = false)
+    public void Finished(string server, bool turned, bool failed = false)
     {
         var lane = _lanes[server];
         lane.InFlight--;
+        if (!turned)
+            lane.AwaitingTurn--;
         InFlight--;
-        lane.Width = queued || failed ? Math.Max(1, lane.Width - 1) : Math.Min(_widest, lane.Width + 1);
+        if (failed)
+            Resize(lane, -1);
+    }
+
+    private void Resize(Lane lane, int by)
+    {
+        lane.Width = Math.Clamp(lane.Width + by, 1, _widest);
+        if (_learned is not null)
+            _learned[lane.Server] = lane.Width;
     }
 
     private sealed class Lane(string server)
@@ -98,5 +125,8 @@ internal sealed class FetchLanes
         public int InFlight { get; set; }
 
         public int Width { get; set; } = 1;
+
+        /// <summary>Queries started and still waiting for their turn at the server.</summary>
+        public int AwaitingTurn { get; set; }
     }
 }

@@ -15,7 +15,7 @@ namespace HeavyJobs.Whois.Pipeline;
 /// </summary>
 internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadOnlyList<string> keys, FetchProgress progress, FetchLanes lanes, int every, TimeProvider time)
 {
-    private readonly Channel<Finished> _finished = Channel.CreateUnbounded<Finished>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<int> _batch = [];
     private long _lastCheckpoint;
 
@@ -33,14 +33,21 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
                 if (lanes.InFlight == 0)
                     break;
 
-                if (await NextAsync() is not { } done)
+                var next = await NextAsync();
+                if (next is null)
                 {
                     // Fetched domains wait no longer than this for a checkpoint, even while the rest hang.
                     await CheckpointAsync(cancellationToken);
                     continue;
                 }
 
-                lanes.Finished(done.Server, done.Queued, failed: !done.Ok);
+                if (next is not Finished done)
+                {
+                    Note(next);
+                    continue;
+                }
+
+                lanes.Finished(done.Server, done.Turned, failed: !done.Ok);
                 if (done.Error is { } error)
                 {
                     // Cancelled, or something other than the server went wrong: start nothing more, let the
@@ -64,8 +71,11 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
             await stop.CancelAsync();
             while (lanes.InFlight > 0)
             {
-                var done = await _finished.Reader.ReadAsync(CancellationToken.None);
-                lanes.Finished(done.Server, done.Queued);
+                var next = await _events.Reader.ReadAsync(CancellationToken.None);
+                if (next is Finished done)
+                    lanes.Finished(done.Server, done.Turned);
+                else
+                    Note(next);
             }
         }
 
@@ -74,30 +84,38 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
             ExceptionDispatchInfo.Throw(failure);
     }
 
+    private void Note(Event next)
+    {
+        if (next.Answered)
+            lanes.Answered(next.Server);
+        else
+            lanes.Turned(next.Server);
+    }
+
     private async Task FetchOneAsync(string server, int index, CancellationToken cancellationToken)
     {
-        var probe = FleetPoliteness.Watch();
+        var probe = FleetPoliteness.Watch(() => _events.Writer.TryWrite(new Event(server, Answered: false)), () => _events.Writer.TryWrite(new Event(server, Answered: true)));
         Finished done;
         try
         {
             var (ok, json) = await FetchHandler.FetchAsync(client, keys[index], cancellationToken);
-            done = new Finished(server, index, ok, json, probe.Queued, null);
+            done = new Finished(server, index, ok, json, probe.Turned, null);
         }
         catch (Exception ex)
         {
-            done = new Finished(server, index, false, null, probe.Queued, ex);
+            done = new Finished(server, index, false, null, probe.Turned, ex);
         }
 
-        _finished.Writer.TryWrite(done);
+        _events.Writer.TryWrite(done);
     }
 
-    /// <summary>The next query to finish, or null when fetched domains have waited <see cref="FetchHandler.CheckpointAfter"/> for a checkpoint.</summary>
-    private async ValueTask<Finished?> NextAsync()
+    /// <summary>The next query to get its turn or to finish, or null when fetched domains have waited <see cref="FetchHandler.CheckpointAfter"/> for a checkpoint.</summary>
+    private async ValueTask<Event?> NextAsync()
     {
-        if (_finished.Reader.TryRead(out var ready))
+        if (_events.Reader.TryRead(out var ready))
             return ready;
         if (_batch.Count == 0)
-            return await _finished.Reader.ReadAsync(CancellationToken.None);
+            return await _events.Reader.ReadAsync(CancellationToken.None);
 
         var left = FetchHandler.CheckpointAfter - time.GetElapsedTime(_lastCheckpoint);
         if (left <= TimeSpan.Zero)
@@ -106,7 +124,7 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
         using var timeout = new CancellationTokenSource(left, time);
         try
         {
-            return await _finished.Reader.ReadAsync(timeout.Token);
+            return await _events.Reader.ReadAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -129,5 +147,8 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
         await context.CheckpointAsync(progress.ToString(), cancellationToken);
     }
 
-    private sealed record Finished(string Server, int Index, bool Ok, string? Json, bool Queued, Exception? Error);
+    /// <summary>A query of the server's lane got its turn there (the lane may start another), or its answer from there (the lane widens).</summary>
+    private record Event(string Server, bool Answered);
+
+    private sealed record Finished(string Server, int Index, bool Ok, string? Json, bool Turned, Exception? Error) : Event(Server, false);
 }

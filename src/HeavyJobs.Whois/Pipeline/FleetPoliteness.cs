@@ -5,31 +5,24 @@ namespace HeavyJobs.Whois.Pipeline;
 
 /// <summary>
 /// The client's politeness seam, backed by the fleet-wide limit the runtime keeps in the store. It also tells
-/// the fetcher whether a lookup's queries had to queue for their turns (<see cref="Probe"/>), which is how the
-/// number in flight follows the turns available.
+/// the fetcher when a lookup got its first turn (<see cref="Probe"/>): until then the lookup waits in its lane,
+/// and a lane starts no other query while one of its own still waits (<see cref="FetchLanes"/>); and when the
+/// lookup's first server answered, which widens its lane without waiting for the referral.
 /// </summary>
-internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit, TimeSpan pause, TimeProvider time) : IWhoisPoliteness
+internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit, TimeSpan pause) : IWhoisPoliteness
 {
-    /// <summary>Store calls take a few milliseconds even without a queue; a wait within this beyond the spacing is not queueing.</summary>
-    private static readonly TimeSpan StoreSlack = TimeSpan.FromMilliseconds(25);
-
     private static readonly AsyncLocal<Probe?> Current = new();
 
-    // Two spacings: a turn that comes right after the previous start is not a queue; one behind two others is.
-    private readonly TimeSpan _queuedAfter = 2 * TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond)) + StoreSlack;
-
     /// <summary>Watches the acquisitions of the lookup that runs in the calling flow from here on.</summary>
-    public static Probe Watch() => Current.Value = new Probe();
+    public static Probe Watch(Action? firstTurn = null, Action? firstAnswer = null) => Current.Value = new Probe(firstTurn, firstAnswer);
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string serverName, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
         var turn = await context.LimitAsync(Resource(serverName), limit, cancellationToken);
-        // The limiter knows whether the fleet's slots were full or the rate held the start back; a context that
-        // does not say is judged by the time the turn took.
-        if (Current.Value is { } probe && (turn is IResourceTurn known ? known.Queued : time.GetElapsedTime(started) > _queuedAfter))
-            probe.Queued = true;
-        return turn;
+        if (Current.Value is not { } probe)
+            return turn;
+        probe.Took();
+        return new Watched(turn, probe);
     }
 
     public ValueTask PushedBackAsync(string serverName, CancellationToken cancellationToken) =>
@@ -38,8 +31,35 @@ internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit
     private static string Resource(string serverName) => "whois:" + serverName;
 
     /// <summary>What one lookup met on its way to its servers.</summary>
-    internal sealed class Probe
+    internal sealed class Probe(Action? firstTurn, Action? firstAnswer)
     {
-        public bool Queued { get; set; }
+        private int _took;
+        private int _answered;
+
+        /// <summary>Whether the lookup got a turn at its first server (its registry: the server of its lane).</summary>
+        public bool Turned => Volatile.Read(ref _took) == 1;
+
+        public void Took()
+        {
+            if (Interlocked.Exchange(ref _took, 1) == 0)
+                firstTurn?.Invoke();
+        }
+
+        /// <summary>The query at the lookup's first server ended (answered, or failed other than by hanging).</summary>
+        public void Ended()
+        {
+            if (Interlocked.Exchange(ref _answered, 1) == 0)
+                firstAnswer?.Invoke();
+        }
+    }
+
+    /// <summary>A turn whose end tells the lookup's probe that its server answered.</summary>
+    private sealed class Watched(IAsyncDisposable turn, Probe probe) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await turn.DisposeAsync();
+            probe.Ended();
+        }
     }
 }

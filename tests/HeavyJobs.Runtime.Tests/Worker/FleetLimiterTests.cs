@@ -152,6 +152,52 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         Assert.Equal(0, _spy.Count(nameof(IHeavyStore.ServerSlotAcquireAsync)));
     }
 
+    [Fact]
+    public async Task ASlotNoRequestWaitsFor_IsKeptBrieflyForTheProcesssNextRequest_ThenGoesBackToTheStore()
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        var one = Limit with { Concurrency = 1 };
+        var fetcher = new DirectStoreCalls(_store);
+        var other = new DirectStoreCalls(_store);
+        await (await FleetLimiter.AcquireAsync(fetcher, _time, Resource, one, deadline.Token)).DisposeAsync();
+        var start = await _turns.Reader.ReadAsync(deadline.Token);
+        var releases = _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync));
+
+        // The slot is kept for this process: another process of the fleet finds none free and waits.
+        var elsewhere = FleetLimiter.AcquireAsync(other, _time, Resource, one, deadline.Token).AsTask();
+        while (FleetLimiter.WaitingFor(other, Resource) == 0 && !elsewhere.IsCompleted)
+            await Task.Delay(1, deadline.Token);
+        Assert.False(elsewhere.IsCompleted, "the slot went back to the store at once");
+
+        // This process's next request takes it with its turn in one write; nothing went back in between.
+        var takes = _spy.Count(nameof(IHeavyStore.ServerTurnTakeAsync));
+        var next = FleetLimiter.AcquireAsync(fetcher, _time, Resource, one, deadline.Token).AsTask();
+        var turn = await _turns.Reader.ReadAsync(deadline.Token);
+        Assert.Equal(start + Interval, turn);
+        _time.Advance(turn - _time.GetUtcNow());
+        await (await next.WaitAsync(deadline.Token)).DisposeAsync();
+        Assert.Equal(releases, _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync)));
+        Assert.False(elsewhere.IsCompleted, "two requests went with one slot");
+
+        // No request of this process comes: after SpareFor the slot goes back, and the other process takes it.
+        _time.Advance(FleetLimiter.SpareFor);
+        DateTimeOffset later;
+        while (!_turns.Reader.TryRead(out later))
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(1, deadline.Token);
+        }
+
+        Assert.Equal(releases + 1, _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync)));
+        Assert.Equal(turn + Interval, later);
+        _time.Advance(later - _time.GetUtcNow());
+        await using (await elsewhere.WaitAsync(deadline.Token))
+        {
+            Assert.True(_spy.Count(nameof(IHeavyStore.ServerTurnTakeAsync)) > takes + 1, "the other process took its slot from the store");
+        }
+    }
+
     /// <summary>The first request finds the resource free and goes at once, on a turn of the current time.</summary>
     private async Task<DateTimeOffset> FirstRequestAsync()
     {
