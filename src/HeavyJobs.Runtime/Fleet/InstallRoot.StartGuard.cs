@@ -40,6 +40,21 @@ public sealed partial class InstallRoot
 
     private string RolledBackFile => System.IO.Path.Combine(Path, "switch.rolled-back");
 
+    /// <summary>
+    /// The version folder this process was started from: <c>versions/&lt;v&gt;</c> itself, or the one <c>current</c>
+    /// points at when started through it; null when it runs from neither.
+    /// </summary>
+    public string? RunningVersion(string? baseDirectory = null)
+    {
+        var folder = new DirectoryInfo((baseDirectory ?? AppContext.BaseDirectory).TrimEnd('/'));
+        return folder switch
+        {
+            { Parent.Name: "versions" } when folder.Parent.Parent?.FullName == Path => folder.Name,
+            { Name: "current" } when folder.Parent?.FullName == Path => CurrentVersion,
+            _ => null,
+        };
+    }
+
     /// <summary>Called by the switching monitor just before it points <c>current</c> at <paramref name="to"/>.</summary>
     public void BeginSwitch(string from, string to)
     {

@@ -112,7 +112,11 @@ internal sealed class DeploySwitch(MonitorContext m, WorkerSupervisor supervisor
         StartRollback? undone;
         try
         {
-            undone = InstallRoot.OfRunningBuild(m.Options.InstallRoot)?.ConfirmStarted(m.Options.Version);
+            // The version folder this process runs from, not the version the build reports: a deploy may name the
+            // folder otherwise (--version-name), and a switch left unconfirmed would be rolled back by later restarts.
+            undone = InstallRoot.OfRunningBuild(m.Options.InstallRoot) is { } root && root.RunningVersion() is { } running
+                ? root.ConfirmStarted(running)
+                : null;
         }
         catch (IOException ex)
         {

@@ -115,6 +115,8 @@ public sealed class DeployScenarios
             // Both builds stay installed side by side; current names the new one.
             Assert.True(Directory.Exists(Path.Combine(builds, "root-" + b, "versions", Old)));
             Assert.Equal(New, new InstallRoot(Path.Combine(builds, "root-" + b)).CurrentVersion);
+            // Each new monitor confirmed its switch once it joined: later restarts can never roll a good build back.
+            Assert.All(new[] { a, b }, m => Assert.False(File.Exists(Path.Combine(builds, "root-" + m, "switch.pending")), $"{m} left its switch unconfirmed"));
 
             var activeDuringRoll = (await fleet.Store.JobGetAsync(job, Ct))!.State == JobState.Active;
             await FinishesExactlyOnceAsync(fleet, job);

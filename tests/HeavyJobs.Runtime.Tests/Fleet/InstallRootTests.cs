@@ -127,6 +127,16 @@ public sealed class InstallRootTests : IDisposable
     }
 
     [Fact]
+    public void TheRunningVersion_IsTheFolderAProcessStartedFrom_DirectlyOrThroughCurrent()
+    {
+        var root = Switched();
+        Assert.Equal("1.0.0", root.RunningVersion(root.VersionFolder("1.0.0") + "/"));
+        Assert.Equal("2.0.0", root.RunningVersion(root.Current + "/"));
+        Assert.Null(root.RunningVersion(_dir + "/"));
+        Assert.Null(new InstallRoot(Path.Combine(_dir, "other")).RunningVersion(root.VersionFolder("1.0.0")));
+    }
+
+    [Fact]
     public void ASwitchPointedElsewhereByHand_IsNotGuarded()
     {
         var root = Switched();
