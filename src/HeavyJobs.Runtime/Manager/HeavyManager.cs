@@ -99,10 +99,15 @@ public sealed partial class HeavyManager
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(stopping, term.Lost);
         // Every write of this flow is fenced by the epoch: refused once another manager took over.
         using var fence = StoreFence.Enter(term.Epoch);
-        while (!leading.IsCancellationRequested && term.Valid)
+        while (!leading.IsCancellationRequested)
         {
             try
             {
+                if (!await term.EnsureHeldAsync(leading.Token))
+                {
+                    return;
+                }
+
                 var sleep = await StepAsync(leading.Token);
                 await watcher.WaitAsync(sleep, leading.Token);
             }

@@ -33,7 +33,7 @@ public sealed partial class Leadership(IMaintenanceStore store, ManagerOptions o
         try
         {
             var epoch = await store.LeaderTakeAsync(new LeaderTakeParams(Holder, time.GetUtcNow()), cancellationToken);
-            var term = new LeaderTerm(taken, epoch, options, time);
+            var term = new LeaderTerm(taken, epoch, options, time, late => LogRenewedLate(late.TotalSeconds, epoch));
             await store.ActionInsertAsync(new ActionInsertParams(HeavyManager.Actor, ActionKinds.Lead, $"manager {Holder} leads (epoch {epoch})", time.GetUtcNow()), cancellationToken);
             LogLeads(epoch);
             return term;
@@ -50,6 +50,9 @@ public sealed partial class Leadership(IMaintenanceStore store, ManagerOptions o
 
     [LoggerMessage(3011, LogLevel.Information, "This manager leads (epoch {Epoch})")]
     private partial void LogLeads(long epoch);
+
+    [LoggerMessage(3012, LogLevel.Warning, "The manager's lock was renewed {Seconds:0.0} s after the last renewal (the process was frozen or starved of CPU); the lock is still held: this manager still leads (epoch {Epoch})")]
+    private partial void LogRenewedLate(double seconds, long epoch);
 }
 
 /// <summary>
@@ -64,10 +67,13 @@ public sealed class LeaderTerm : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _renewals;
+    private readonly Action<TimeSpan> _renewedLate;
     private long _renewedTs;
 
-    internal LeaderTerm(IStoreLock held, long epoch, ManagerOptions options, TimeProvider time)
+    /// <param name="renewedLate">Told when a renewal came late (the process was frozen or starved) and found the lock still held.</param>
+    internal LeaderTerm(IStoreLock held, long epoch, ManagerOptions options, TimeProvider time, Action<TimeSpan> renewedLate)
     {
+        _renewedLate = renewedLate;
         _lock = held;
         Epoch = epoch;
         _options = options;
@@ -89,28 +95,52 @@ public sealed class LeaderTerm : IAsyncDisposable
 
     private TimeSpan RenewEvery => _options.LeaderLockIdle / 3;
 
+    /// <summary>
+    /// True while the lead is held. A term whose last renewal is stale asks the lock before giving up: a process
+    /// starved of CPU for a few seconds still holds a lock file, or a session the database has not ended, and
+    /// nobody else can lead while it does. Only a failed renewal (the session ended, the handle closed) loses it.
+    /// </summary>
+    public async ValueTask<bool> EnsureHeldAsync(CancellationToken cancellationToken)
+    {
+        if (Valid)
+        {
+            return true;
+        }
+
+        return !_lost.IsCancellationRequested && await RenewNowAsync(cancellationToken);
+    }
+
+    private async Task<bool> RenewNowAsync(CancellationToken cancellationToken)
+    {
+        var before = _time.GetTimestamp();
+        var late = _time.GetElapsedTime(Interlocked.Read(ref _renewedTs));
+        if (!await _lock.RenewAsync(cancellationToken))
+        {
+            await _lost.CancelAsync();
+            return false;
+        }
+
+        Interlocked.Exchange(ref _renewedTs, before);
+        if (late >= _options.LeaderLockIdle * 0.7)
+        {
+            _renewedLate(late);
+        }
+
+        return true;
+    }
+
     private async Task RenewAsync()
     {
         try
         {
-            while (!_lost.IsCancellationRequested)
+            // A renewal that comes late (a frozen or starved process) is still the truth: a session the database
+            // ended, or a lock another manager took meanwhile, fails it; until it answers, Valid keeps this
+            // manager from acting.
+            do
             {
                 await Task.Delay(RenewEvery, _time, _lost.Token);
-                // A renewal that comes this late means the process was frozen: the session may be gone already and
-                // another manager may lead. Give up before renewing, not after.
-                if (_time.GetElapsedTime(Interlocked.Read(ref _renewedTs)) >= _options.LeaderLockIdle * 0.7)
-                {
-                    break;
-                }
-
-                var before = _time.GetTimestamp();
-                if (!await _lock.RenewAsync(_lost.Token))
-                {
-                    break;
-                }
-
-                Interlocked.Exchange(ref _renewedTs, before);
             }
+            while (await RenewNowAsync(_lost.Token));
         }
         catch (OperationCanceledException)
         {

@@ -71,6 +71,28 @@ public sealed class FleetScenarios
     }
 
     [Fact]
+    public async Task ALeaderFrozenPastItsRenewals_StillHoldingItsLock_KeepsTheLead()
+    {
+        // On SQLite the lock is a file the kernel keeps for a frozen process, so nobody else can lead meanwhile;
+        // a manager starved of CPU for a few seconds (a loaded machine) used to stand down and take the lead again
+        // under a new epoch, logging a lost lead that never was.
+        await using var fleet = await FleetRun.CreateAsync("sqlite", Ct);
+        fleet.Environment["HeavyJobs__Manager__LeaderLockIdle"] = "00:00:03";
+        var manager = fleet.StartManager();
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.Lead)).Count == 1, Within, Ct), fleet.Log);
+
+        MonitorRun.Signal(manager.Id, "STOP");
+        await Task.Delay(TimeSpan.FromSeconds(6), Ct);
+        MonitorRun.Signal(manager.Id, "CONT");
+        // Thawed, it renews late: either it finds its lock still held, or (the defect) it stands down.
+        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(fleet.Log.Contains("the lock is still held", StringComparison.Ordinal) || fleet.Log.Contains("lost the lead", StringComparison.Ordinal)), Within, Ct), fleet.Log);
+
+        Assert.Empty(await Actions(fleet, ActionKinds.LeadLost));
+        Assert.Single(await Actions(fleet, ActionKinds.Lead));
+        Assert.Equal(1, (await fleet.Store.LeaderGetAsync(Ct)).Epoch);
+    }
+
+    [Fact]
     public async Task Scale_OverTheFleet_SpreadsByMachine_RespreadsWhenOneDies_OverridesWin_DrainEmptiesAndUndrainFills()
     {
         await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
