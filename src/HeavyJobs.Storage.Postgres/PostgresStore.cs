@@ -124,6 +124,9 @@ public sealed class PostgresStore : RelationalStore
         _ => StoreErrorKind.Permanent,
     };
 
+    protected override string IdleTransactionLimitSql(TimeSpan limit) =>
+        $"SET LOCAL idle_in_transaction_session_timeout = {Math.Max(1, (long)limit.TotalMilliseconds)}";
+
     // The server answered the COMMIT with an error: it did not land. A broken connection leaves it unknown.
     protected override bool CommitSurelyFailed(Exception exception) => exception is PostgresException;
 

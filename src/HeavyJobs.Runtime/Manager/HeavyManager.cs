@@ -97,8 +97,10 @@ public sealed partial class HeavyManager
     private async Task LeadAsync(LeaderTerm term, IChangeWatcher watcher, CancellationToken stopping)
     {
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(stopping, term.Lost);
-        // Every write of this flow is fenced by the epoch: refused once another manager took over.
-        using var fence = StoreFence.Enter(term.Epoch);
+        // Every write of this flow is fenced by the epoch: refused once another manager took over. A write left
+        // idle as long as the lock may sit idle (this process frozen mid-transaction) is ended by the database, so
+        // it cannot hold the leader row, and with it the next leader's takeover, for as long as the freeze lasts.
+        using var fence = StoreFence.Enter(term.Epoch, _options.LeaderLockIdle);
         while (!leading.IsCancellationRequested)
         {
             try

@@ -8,20 +8,29 @@ namespace HeavyJobs.Storage.Fleet;
 /// </summary>
 public static class StoreFence
 {
-    private static readonly AsyncLocal<long?> Current = new();
+    private static readonly AsyncLocal<Held?> Current = new();
 
     /// <summary>The epoch this flow writes under; null outside a leader's pass.</summary>
-    public static long? Epoch => Current.Value;
+    public static long? Epoch => Current.Value?.Epoch;
+
+    /// <summary>
+    /// How long a fenced transaction may sit idle (its process frozen between statements) before the database
+    /// ends it. The fence holds the leader row, so without a limit a leader frozen mid-write would keep the next
+    /// leader from taking over for as long as it stays frozen. Null: no limit.
+    /// </summary>
+    public static TimeSpan? IdleLimit => Current.Value?.IdleLimit;
 
     /// <summary>Fences the writes of this flow (and the tasks it starts) with <paramref name="epoch"/> until disposed.</summary>
-    public static IDisposable Enter(long epoch)
+    public static IDisposable Enter(long epoch, TimeSpan? idleLimit = null)
     {
         var previous = Current.Value;
-        Current.Value = epoch;
+        Current.Value = new Held(epoch, idleLimit);
         return new Exit(previous);
     }
 
-    private sealed class Exit(long? previous) : IDisposable
+    private sealed record Held(long Epoch, TimeSpan? IdleLimit);
+
+    private sealed class Exit(Held? previous) : IDisposable
     {
         public void Dispose() => Current.Value = previous;
     }

@@ -223,9 +223,21 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
+    /// <summary>
+    /// The statement that makes the database end this transaction if it sits idle longer than
+    /// <paramref name="limit"/> (its process frozen between two statements); null where a frozen writer blocks no
+    /// other manager (SQLite: the leader's lock file is held as long as the process lives).
+    /// </summary>
+    protected virtual string? IdleTransactionLimitSql(TimeSpan limit) => null;
+
     /// <summary>Refuses the transaction unless <paramref name="epoch"/> is still the leader's (see <see cref="StoreFence"/>).</summary>
-    private static async Task CheckFenceAsync(DbConnection connection, DbTransaction transaction, long epoch, CancellationToken cancellationToken)
+    private async Task CheckFenceAsync(DbConnection connection, DbTransaction transaction, long epoch, CancellationToken cancellationToken)
     {
+        if (StoreFence.IdleLimit is { } limit && IdleTransactionLimitSql(limit) is { } sql)
+        {
+            await connection.Command(sql, transaction).ExecAsync(cancellationToken);
+        }
+
         // Writing the row (to itself) locks it: a new leader's epoch bump waits for this transaction, or came first.
         var held = await connection.Command("UPDATE hj_leader SET epoch = epoch WHERE id = 1 AND epoch = @epoch", transaction)
             .With("epoch", epoch)
