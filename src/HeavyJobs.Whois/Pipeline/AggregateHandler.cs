@@ -26,14 +26,16 @@ public sealed class AggregateHandler : IChunkHandler
             return;
         }
 
-        var latest = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Each domain counts once, by its latest record: a later record of a domain replaces what its earlier one
+        // added. Only each domain's counters are kept, not its record, so memory stays near 100 bytes a domain.
+        var tally = new DomainTally();
         long after = 0;
         while (true)
         {
             var page = await context.ReadOutputsAsync(new OutputQuery(Stage: context.Stage - 1), after, 5000, cancellationToken);
             foreach (var o in page)
             {
-                latest[o.Key] = o.Data;
+                tally.Set(o.Key, Counters(o.Key, o.Data));
             }
 
             if (page.Count < 5000)
@@ -52,9 +54,9 @@ public sealed class AggregateHandler : IChunkHandler
             var page = await context.ReadKeySetAsync(afterKey, 5000, cancellationToken);
             foreach (var key in page)
             {
-                if (!latest.ContainsKey(key.Key))
+                if (!tally.Contains(key.Key))
                 {
-                    latest[key.Key] = key.Latest ?? NeverFetched(key.Key);
+                    tally.Set(key.Key, Counters(key.Key, key.Latest ?? NeverFetched(key.Key)));
                     carried++;
                 }
             }
@@ -69,48 +71,9 @@ public sealed class AggregateHandler : IChunkHandler
         }
 
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        void Count(string dimension, string? value)
+        foreach (var (counter, count) in tally.Counts())
         {
-            var key = $"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}";
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-        }
-
-        foreach (var (domain, data) in latest)
-        {
-            using var doc = JsonDocument.Parse(data);
-            var r = doc.RootElement;
-            var status = r.GetProperty("status").GetString();
-            Count(Summary, "domains");
-            Count(Summary, status);
-            if (status == "never-fetched")
-            {
-                continue;
-            }
-
-            Count("tld", domain[(domain.IndexOf('.', StringComparison.Ordinal) + 1)..]);
-            if (status == "bad")
-            {
-                var error = r.GetProperty("error").GetString() ?? "";
-                Count("error", error.Length > 80 ? error[..80] : error);
-                continue;
-            }
-
-            if (status != "registered")
-            {
-                continue;
-            }
-
-            Count("registrar", r.GetProperty("registrar").GetString());
-            Count("expiry_month", r.GetProperty("expires").GetString() is { Length: >= 7 } exp ? exp[..7] : null);
-            foreach (var s in r.GetProperty("statuses").EnumerateArray())
-            {
-                Count("status", s.GetString()?.Split(' ')[0]);
-            }
-
-            foreach (var provider in r.GetProperty("nameServers").EnumerateArray().Select(n => Provider(n.GetString() ?? "")).Distinct(StringComparer.Ordinal))
-            {
-                Count("ns_provider", provider);
-            }
+            counts[counter] = count;
         }
 
         if (carried > 0)
@@ -123,8 +86,53 @@ public sealed class AggregateHandler : IChunkHandler
             context.Output(key, count.ToString(CultureInfo.InvariantCulture));
         }
 
-        context.Add(latest.Count, good: latest.Count);
+        context.Add(tally.Domains, good: tally.Domains);
         await context.CheckpointAsync(Aggregated, cancellationToken);
+    }
+
+    /// <summary>The counters ("dimension|value") one domain's record adds, once each time it appears.</summary>
+    private static List<string> Counters(string domain, string data)
+    {
+        var counters = new List<string>();
+        void Count(string dimension, string? value) =>
+            counters.Add($"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}");
+
+        using var doc = JsonDocument.Parse(data);
+        var r = doc.RootElement;
+        var status = r.GetProperty("status").GetString();
+        Count(Summary, "domains");
+        Count(Summary, status);
+        if (status == "never-fetched")
+        {
+            return counters;
+        }
+
+        Count("tld", domain[(domain.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+        if (status == "bad")
+        {
+            var error = r.GetProperty("error").GetString() ?? "";
+            Count("error", error.Length > 80 ? error[..80] : error);
+            return counters;
+        }
+
+        if (status != "registered")
+        {
+            return counters;
+        }
+
+        Count("registrar", r.GetProperty("registrar").GetString());
+        Count("expiry_month", r.GetProperty("expires").GetString() is { Length: >= 7 } exp ? exp[..7] : null);
+        foreach (var s in r.GetProperty("statuses").EnumerateArray())
+        {
+            Count("status", s.GetString()?.Split(' ')[0]);
+        }
+
+        foreach (var provider in r.GetProperty("nameServers").EnumerateArray().Select(n => Provider(n.GetString() ?? "")).Distinct(StringComparer.Ordinal))
+        {
+            Count("ns_provider", provider);
+        }
+
+        return counters;
     }
 
     /// <summary>A key of the set that no refresh has fetched yet: counted as such, not as an error.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Whois.Parsing;
 using HeavyJobs.Whois.Pipeline;
@@ -15,7 +16,7 @@ public sealed class WhoisAggregateHandlerTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static HandlerHarness Harness()
+    private static HandlerHarness Harness(Func<List<ChunkOutput>, IEnumerable<ChunkOutput>>? later = null)
     {
         var at = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
         var population = new SyntheticPopulation(seed: 3, size: Domains);
@@ -35,7 +36,8 @@ public sealed class WhoisAggregateHandlerTests
         return HandlerHarness.For<AggregateHandler>()
             .WithChunk(jobId: 1, chunkId: 90, stage: 2, type: WhoisPipeline.Aggregate)
             .WithOutputs(chunkId: 60, stage: 1, records.Take(Domains / 2))
-            .WithOutputs(chunkId: 61, stage: 1, records.Skip(Domains / 2));
+            .WithOutputs(chunkId: 61, stage: 1, records.Skip(Domains / 2))
+            .WithOutputs(chunkId: 62, stage: 1, later?.Invoke(records) ?? []);
     }
 
     private static long Count(HandlerResult result, string key) =>
@@ -61,6 +63,24 @@ public sealed class WhoisAggregateHandlerTests
 
         Assert.Equal(2, result.Runs.Count);
         Assert.Equal(Domains, Count(result, $"{AggregateHandler.Summary}|domains"));
+        Assert.Equal(Domains, result.Counters.Done);
+    }
+
+    [Fact]
+    public async Task ADomainParsedTwice_CountsOnce_ByItsLaterRecord()
+    {
+        // Ten registered domains parsed again later (a retried chunk): their registrar is now another one.
+        var result = await Harness(records => records.Where(r => JsonNode.Parse(r.Data)!["status"]!.GetValue<string>() == "registered").Take(10).Select(r =>
+        {
+            var json = JsonNode.Parse(r.Data)!.AsObject();
+            json["registrar"] = "Later Registrar";
+            return r with { Data = json.ToJsonString() };
+        })).RunAsync(Ct);
+
+        var registered = (await Harness().RunAsync(Ct)).Outputs.Where(o => o.Key.StartsWith("registrar|", StringComparison.Ordinal)).Sum(o => long.Parse(o.Data, CultureInfo.InvariantCulture));
+        Assert.Equal(Domains, Count(result, $"{AggregateHandler.Summary}|domains"));
+        Assert.Equal(10, Count(result, "registrar|Later Registrar"));
+        Assert.Equal(registered, result.Outputs.Where(o => o.Key.StartsWith("registrar|", StringComparison.Ordinal)).Sum(o => long.Parse(o.Data, CultureInfo.InvariantCulture)));
         Assert.Equal(Domains, result.Counters.Done);
     }
 }
