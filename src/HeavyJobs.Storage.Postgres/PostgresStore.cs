@@ -110,6 +110,21 @@ public sealed class PostgresStore : RelationalStore
     public override async Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken) =>
         (await PostgresLock.TakeAsync(_listenSource, name, options, wait: true, cancellationToken))!;
 
+    // A 64-bit advisory lock shows in pg_locks as its high and low halves (classid, objid) with objsubid 1.
+    public override Task<bool?> LockHeldAsync(string name, CancellationToken cancellationToken) =>
+        WithConnectionAsync<bool?>(
+            async connection => (bool)(await connection.Command(
+                    $"""
+                    SELECT EXISTS (
+                        SELECT 1 FROM pg_locks
+                        WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                          AND ((classid::bigint << 32) | objid::bigint) = {PostgresLock.KeySql})
+                    """)
+                .With("name", name)
+                .ScalarAsync(cancellationToken))!,
+            cancellationToken);
+
     protected override StoreErrorKind Classify(Exception exception) => exception switch
     {
         PostgresException { SqlState: PostgresErrorCodes.DiskFull } => StoreErrorKind.Full,

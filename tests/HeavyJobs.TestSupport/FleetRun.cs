@@ -149,6 +149,9 @@ public sealed class FleetRun : IAsyncDisposable
         await _monitors[name].WaitForExitAsync();
     }
 
+    /// <summary>Signals machine <paramref name="name"/> whole: its monitor and every process under it (SIGSTOP freezes it as starvation would).</summary>
+    public Task SignalMachineAsync(string name, string signal) => Chaos.ChaosProcesses.SignalAsync(Chaos.ChaosProcesses.Tree(MonitorOf(name).Id), signal);
+
     public Process MonitorOf(string name)
     {
         lock (_monitors)

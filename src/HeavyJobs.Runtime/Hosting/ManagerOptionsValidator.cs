@@ -14,6 +14,7 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             .Positive(nameof(o.RollupInterval), o.RollupInterval)
             .Positive(nameof(o.IdleRollupInterval), o.IdleRollupInterval)
             .AtLeast(nameof(o.MissedBeats), o.MissedBeats, 1)
+            .AtLeast(nameof(o.MissedBeatsWhileConnected), o.MissedBeatsWhileConnected, 1)
             .Rule(o.LeaderLockIdle >= TimeSpan.FromSeconds(3), $"{ManagerOptions.Section}:{nameof(o.LeaderLockIdle)} must be at least 3 seconds (it was {o.LeaderLockIdle})")
             .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.Interval)}", o.Retention.Interval)
             .Positive($"{nameof(o.Retention)}:{nameof(o.Retention.FinishedJobs)}", o.Retention.FinishedJobs)

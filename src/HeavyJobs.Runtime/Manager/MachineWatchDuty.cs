@@ -1,3 +1,4 @@
+using HeavyJobs.Runtime.Monitor;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Nodes;
@@ -6,7 +7,8 @@ using HeavyJobs.Storage.Pipelines;
 namespace HeavyJobs.Runtime.Manager;
 
 /// <summary>
-/// Declares dead a machine whose monitor missed <see cref="ManagerOptions.MissedBeats"/> heartbeats in a row: its
+/// Declares dead a machine whose monitor missed <see cref="ManagerOptions.MissedBeats"/> heartbeats in a row (or
+/// <see cref="ManagerOptions.MissedBeatsWhileConnected"/> while its session still holds the machine's name): its
 /// workers are marked lost and every chunk they held goes back to the pool with its cursor at once, without
 /// waiting for leases. Logged once per death (<c>machine-dead</c>).
 /// </summary>
@@ -31,6 +33,14 @@ public sealed class MachineWatchDuty(IMaintenanceStore store, ManagerOptions opt
         {
             var silence = node.Beat * options.MissedBeats;
             if (node.State != NodeStates.Up || node.HeartbeatAt + silence >= now)
+            {
+                continue;
+            }
+
+            // A monitor kept off the CPU for a few seconds (a loaded machine) misses beats without being gone: while
+            // its session still holds the machine's name, it is given the longer limit.
+            if (node.HeartbeatAt + (node.Beat * Math.Max(options.MissedBeats, options.MissedBeatsWhileConnected)) >= now
+                && await store.LockHeldAsync(MachineBeat.NameLock(node.Name), cancellationToken) == true)
             {
                 continue;
             }

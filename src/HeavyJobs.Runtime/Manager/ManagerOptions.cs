@@ -35,6 +35,15 @@ public sealed record ManagerOptions
     public int MissedBeats { get; set; } = 3;
 
     /// <summary>
+    /// On PostgreSQL, a silent machine whose monitor's session still holds the machine's name is alive but starved
+    /// of CPU or frozen (a machine that died or left the network loses its session: at once when its processes die,
+    /// after the session's TCP keepalives, about 11 s, when it vanishes). Such a machine is declared dead only after
+    /// this many missed heartbeats (or <see cref="MissedBeats"/>, if that is more); its chunks' leases still run out
+    /// meanwhile. The default value is 30.
+    /// </summary>
+    public int MissedBeatsWhileConnected { get; set; } = 30;
+
+    /// <summary>
     /// The leader's lock session is ended by the database when it sits idle this long, so a leader frozen past it
     /// loses the lead and a standby takes over; the leader renews it every third of this, and acts only while its
     /// last renewal is recent. The default value is 10 seconds.

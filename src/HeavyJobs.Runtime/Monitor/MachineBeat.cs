@@ -20,13 +20,16 @@ internal sealed partial class MachineBeat(MonitorContext m, TurnGate gate)
     /// <summary>The machine is drained: converge to no workers.</summary>
     public bool Drained { get; private set; }
 
+    /// <summary>The store lock that holds a machine's name for its one monitor (see <see cref="Manager.MachineWatchDuty"/> too).</summary>
+    public static string NameLock(string node) => "node:" + node;
+
     /// <summary>The store's wake-ups, on the session that holds the machine's name; null before the name is taken.</summary>
     public IChangeWatcher? Changes => _name;
 
     /// <summary>Takes the machine's name, or throws <see cref="MachineNameTakenException"/> saying who holds it.</summary>
     public async Task TakeNameAsync(CancellationToken ct)
     {
-        _name = await m.Store.TryLockWatchingAsync("node:" + m.Options.Node, ct);
+        _name = await m.Store.TryLockWatchingAsync(NameLock(m.Options.Node), ct);
         if (_name is null)
         {
             throw new MachineNameTakenException($"machine name '{m.Options.Node}' is taken: {await HolderAsync(ct)} holds it. Give this monitor another name (--node), or stop that one first.");

@@ -30,4 +30,11 @@ public interface IStoreLocks
 
     /// <summary>Waits until the lock is free and takes it.</summary>
     Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether some live session holds the lock, without taking it: on PostgreSQL the lock lives as long as its
+    /// holder's session (the process, and its machine's network); null where the store cannot tell without
+    /// taking the lock (a lock file).
+    /// </summary>
+    Task<bool?> LockHeldAsync(string name, CancellationToken cancellationToken);
 }

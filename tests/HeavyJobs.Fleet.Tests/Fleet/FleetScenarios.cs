@@ -93,6 +93,32 @@ public sealed class FleetScenarios
     }
 
     [Fact]
+    public async Task AMachineSilentPastItsMissedBeats_WhoseSessionLives_IsNotDeclaredDead_AKilledOneStillIs()
+    {
+        // Default settings: 2 s beats, dead after 3 missed. A machine kept off the CPU (here frozen whole) for twice
+        // that still holds its name's session; a machine killed whole loses it with its processes.
+        await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
+        var (a, b) = (fleet.Machine(0), fleet.Machine(1));
+        fleet.StartManager();
+        fleet.StartMachine(a);
+        fleet.StartMachine(b);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await fleet.Store.NodeListAsync(Ct)).Count == 2 && (await Actions(fleet, ActionKinds.Lead)).Count == 1, Within, Ct), fleet.Log);
+
+        await fleet.SignalMachineAsync(a, "STOP");
+        await Task.Delay(TimeSpan.FromSeconds(12), Ct);
+        var thawed = DateTimeOffset.UtcNow;
+        await fleet.SignalMachineAsync(a, "CONT");
+        await fleet.KillMachineAsync(b);
+
+        // b's death is logged after a's silence: had a's counted, it would be in the log before b's.
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.MachineDead)).Count >= 1, Within, Ct), fleet.Log);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await fleet.Store.NodeListAsync(Ct)).Single(n => n.Name == a).HeartbeatAt > thawed, Within, Ct), fleet.Log);
+        var dead = await Actions(fleet, ActionKinds.MachineDead);
+        Assert.Equal([b], dead.Select(d => d.Node));
+        Assert.DoesNotContain(await Workers(fleet, a), w => w.State == WorkerState.Lost);
+    }
+
+    [Fact]
     public async Task Scale_OverTheFleet_SpreadsByMachine_RespreadsWhenOneDies_OverridesWin_DrainEmptiesAndUndrainFills()
     {
         await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
