@@ -36,6 +36,9 @@ internal sealed class BenchContext(bool quick, string pg, string work, string cl
         var db = kind == "pg"
             ? new NpgsqlConnectionStringBuilder(Pg) { SearchPath = $"bench_{name}_{n}" }.ToString()
             : Path.Combine(Work, $"{name}-{n}.db");
+        // Names repeat from run to run: what a killed or failed run left under this one goes first, or a seed
+        // would meet the old run's rows.
+        await DropAsync(db);
         await using var store = BenchStores.Open(db);
         await store.MigrateAsync(CancellationToken.None);
         return db;

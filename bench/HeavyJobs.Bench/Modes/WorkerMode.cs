@@ -19,6 +19,24 @@ internal static class WorkerMode
             c.Cancel = true;
             stop.Cancel();
         });
+        // The bench that started this worker holds its stdin open; when the bench is gone (killed, or stopped
+        // before it disposed its children) stdin ends, and so does this worker, rather than go on claiming chunks
+        // in a schema the next run drops and seeds again.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (await Console.In.ReadLineAsync(stop.Token) is not null)
+                {
+                }
+
+                await stop.CancelAsync();
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                // Stopped by SIGTERM first.
+            }
+        });
         await using var store = BenchStores.Open(args.Get("db"), args.Get("sync", "FULL"));
         var options = new WorkerOptions
         {
