@@ -17,8 +17,10 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     private static readonly ResourceLimit Limit = new(RequestsPerSecond: 4, Concurrency: 4, MaxRequestTime: TimeSpan.FromSeconds(30));
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ArmedFakeTime _time = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly Channel<DateTimeOffset> _turns = Channel.CreateUnbounded<DateTimeOffset>();
+    private readonly Lock _handing = new();
+    private int _handed;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
     private SqliteStore _inner = null!;
     private IHeavyStore _store = null!;
@@ -57,6 +59,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         {
             var turn = await _turns.Reader.ReadAsync(Ct);
             Assert.False(second.IsCompleted, $"the request went on a turn woken late (wake {late})");
+            await _time.ArmedForAsync(turn, Ct);
             _time.Advance(turn - _time.GetUtcNow() + TimeSpan.FromMilliseconds(100));
             var next = await Task.WhenAny(second, _turns.Reader.WaitToReadAsync(Ct).AsTask());
             Assert.NotSame(second, next);
@@ -65,6 +68,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         // Woken on time, it goes; the five turns it let pass only left gaps.
         var onTime = await _turns.Reader.ReadAsync(Ct);
         Assert.Equal(first + 6 * Interval, onTime);
+        await _time.ArmedForAsync(onTime, Ct);
         _time.Advance(onTime - _time.GetUtcNow());
         await using (await second.WaitAsync(Ct))
         {
@@ -81,6 +85,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         var second = FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, Limit, Ct).AsTask();
         var turn = await _turns.Reader.ReadAsync(Ct);
         Assert.Equal(first + Interval, turn);
+        await _time.ArmedForAsync(turn, Ct);
         _time.Advance(TimeSpan.FromMilliseconds(100));
         var pause = TimeSpan.FromMilliseconds(1500);
         await _inner.RateBackOffAsync(new RateBackOffParams(Resource, pause, FleetLimiter.SlowFor, _time.GetUtcNow()), Ct);
@@ -92,6 +97,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         var fresh = await _turns.Reader.ReadAsync(Ct);
         Assert.Equal(pushedBack + pause, fresh);
         Assert.False(second.IsCompleted, "the request went on a turn handed out before the push-back");
+        await _time.ArmedForAsync(fresh, Ct);
         _time.Advance(fresh - _time.GetUtcNow());
         await using (await second.WaitAsync(Ct))
         {
@@ -114,6 +120,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         var second = FleetLimiter.AcquireAsync(new DirectStoreCalls(_store), _time, Resource, fast, Ct).AsTask();
         var turn = await _turns.Reader.ReadAsync(Ct);
         Assert.Equal(first + TimeSpan.FromMilliseconds(11), turn);
+        await _time.ArmedForAsync(turn, Ct);
         _time.Advance(turn - _time.GetUtcNow() + TimeSpan.FromMilliseconds(20));
         await using (await second.WaitAsync(Ct))
         {
@@ -144,6 +151,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         await first.DisposeAsync();
         var turn = await _turns.Reader.ReadAsync(deadline.Token);
         Assert.Equal(start + Interval, turn);
+        await _time.ArmedForAsync(turn, deadline.Token);
         _time.Advance(turn - _time.GetUtcNow());
         await using var secondTurn = (IResourceTurn)await second.WaitAsync(deadline.Token);
         Assert.True(secondTurn.Queued, "it found every slot busy");
@@ -175,6 +183,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         var next = FleetLimiter.AcquireAsync(fetcher, _time, Resource, one, deadline.Token).AsTask();
         var turn = await _turns.Reader.ReadAsync(deadline.Token);
         Assert.Equal(start + Interval, turn);
+        await _time.ArmedForAsync(turn, deadline.Token);
         _time.Advance(turn - _time.GetUtcNow());
         await (await next.WaitAsync(deadline.Token)).DisposeAsync();
         Assert.Equal(releases, _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync)));
@@ -182,15 +191,26 @@ public sealed class FleetLimiterTests : IAsyncLifetime
 
         // No request of this process comes: after SpareFor the slot goes back, and the other process takes it.
         _time.Advance(FleetLimiter.SpareFor);
-        DateTimeOffset later;
-        while (!_turns.Reader.TryRead(out later))
+        // Time moves until the other process is handed its turn, and not once after: a step between its "now" and
+        // its timer would aim the timer past the turn.
+        var handed = _handed;
+        while (true)
         {
-            _time.Advance(TimeSpan.FromMilliseconds(10));
+            lock (_handing)
+            {
+                if (_handed > handed)
+                    break;
+                _time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+
             await Task.Delay(1, deadline.Token);
         }
 
+        var later = await _turns.Reader.ReadAsync(deadline.Token);
+
         Assert.Equal(releases + 1, _spy.Count(nameof(IHeavyStore.ServerSlotReleaseAsync)));
         Assert.Equal(turn + Interval, later);
+        await _time.ArmedForAsync(later, deadline.Token);
         _time.Advance(later - _time.GetUtcNow());
         await using (await elsewhere.WaitAsync(deadline.Token))
         {
@@ -214,14 +234,23 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     {
         var turn = await take;
         if (turn is not null)
-            await _turns.Writer.WriteAsync(turn.Start, Ct);
+            Tell(turn.Start);
         return turn;
     }
 
     private async Task<DateTimeOffset> Told(Task<DateTimeOffset> reserve)
     {
         var start = await reserve;
-        await _turns.Writer.WriteAsync(start, Ct);
+        Tell(start);
         return start;
+    }
+
+    private void Tell(DateTimeOffset turn)
+    {
+        lock (_handing)
+        {
+            _handed++;
+            _turns.Writer.TryWrite(turn);
+        }
     }
 }
