@@ -176,7 +176,12 @@ public sealed partial class ChaosRun
         return done;
     }
 
-    /// <summary>A busy worker on a machine that is up, waiting a little for one; an idle one if none gets busy.</summary>
+    /// <summary>
+    /// A busy worker on a machine that is up, waiting a little for one; an idle one if none gets busy. Never the
+    /// holder of a chunk one death from quarantine: deaths in a row at one place are how a poison chunk is told
+    /// (<see cref="ChunkDefaults.QuarantineAfter"/>), and the runner's kills are not the chunk's doing. A chunk the
+    /// fleet quarantines anyway (a death counted that should not be) still fails the verdict.
+    /// </summary>
     private async Task<WorkerRow?> PickWorkerAsync(int pick, CancellationToken ct)
     {
         IReadOnlyList<WorkerRow> candidates = [];
@@ -185,6 +190,7 @@ public sealed partial class ChaosRun
             {
                 var all = await StoreAsync(() => _fleet.Store.WorkerListAsync(new WorkerListParams(), ct)) ?? [];
                 candidates = all.Where(w => _machines.GetValueOrDefault(w.Node) == MachineState.Up && !_frozen.Contains(w.Pid) && ChaosProcesses.IsWorker(w.Pid))
+                    .Where(w => HeldBy([w.Id]).All(c => c.Crashes < ChunkDefaults.QuarantineAfter - 1))
                     .OrderBy(w => w.Id).ToList();
                 return candidates.Any(w => w.State == WorkerState.Busy);
             },
