@@ -1,3 +1,4 @@
+using System.Data.Common;
 using HeavyJobs.Bench.Modes;
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Storage;
@@ -77,24 +78,32 @@ internal sealed class BenchContext(bool quick, string pg, string work, string cl
     /// </summary>
     public static async Task<long> WaitDoneAsync(string db, long jobId, long chunks, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        await using (var connection = await Sql.OpenAsync(db))
-        {
-            await using var open = connection.CreateCommand();
-            // Polled every 100 ms while the workers run, so it must read an index, not the table, on both stores:
-            // "finished_at IS NULL" is the predicate of SQLite's partial hj_chunks_open, and the state condition is
-            // what PostgreSQL's (job_id, state) serves. Without the first, SQLite walks every row of every job on
-            // each poll: a core's worth of CPU taken from the workers by the end of a 500,000-chunk run.
-            open.CommandText = $"SELECT 1 FROM hj_chunks WHERE job_id = {jobId} AND finished_at IS NULL AND state IN ('pending', 'running', 'paused') LIMIT 1";
-            while (await open.ExecuteScalarAsync() is not null and not DBNull)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"job {jobId}: not all of {chunks} chunks done after {timeout.TotalSeconds} s");
-                }
+        await using var connection = await Sql.OpenAsync(db);
+        return await WaitDoneAsync(connection, db, jobId, chunks, timeout);
+    }
 
-                await Task.Delay(100);
+    /// <summary>
+    /// Polls on a connection the caller opened before the job went in: opening one (a new server process, the
+    /// driver's type loading) costs tens of milliseconds of the machine's CPU, which inside a run of a second is
+    /// the harness measuring itself.
+    /// </summary>
+    public static async Task<long> WaitDoneAsync(DbConnection connection, string db, long jobId, long chunks, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await using var open = connection.CreateCommand();
+        // Polled every 100 ms while the workers run, so it must read an index, not the table, on both stores:
+        // "finished_at IS NULL" is the predicate of SQLite's partial hj_chunks_open, and the state condition is
+        // what PostgreSQL's (job_id, state) serves. Without the first, SQLite walks every row of every job on
+        // each poll: a core's worth of CPU taken from the workers by the end of a 500,000-chunk run.
+        open.CommandText = $"SELECT 1 FROM hj_chunks WHERE job_id = {jobId} AND finished_at IS NULL AND state IN ('pending', 'running', 'paused') LIMIT 1";
+        while (await open.ExecuteScalarAsync() is not null and not DBNull)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"job {jobId}: not all of {chunks} chunks done after {timeout.TotalSeconds} s");
             }
+
+            await Task.Delay(100);
         }
 
         var done = await Sql.ScalarAsync(db, $"SELECT count(*) FROM hj_chunks WHERE job_id = {jobId} AND state = 'done' AND {Settled}");
