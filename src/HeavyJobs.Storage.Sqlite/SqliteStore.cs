@@ -83,6 +83,9 @@ public sealed class SqliteStore : RelationalStore
     public override Task<IStoreLock?> TryLockAsync(string name, LockOptions options, CancellationToken cancellationToken) =>
         Task.FromResult(SqliteLock.TryTake(Path, name));
 
+    public override Task<bool?> LockHeldAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteLock.Held(Path, name));
+
     public override async Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken)
     {
         // flock has no wait with a timeout or a cancellation: look again now and then (standbys only).

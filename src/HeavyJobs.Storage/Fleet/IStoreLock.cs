@@ -33,8 +33,8 @@ public interface IStoreLocks
 
     /// <summary>
     /// Whether some live session holds the lock, without taking it: on PostgreSQL the lock lives as long as its
-    /// holder's session (the process, and its machine's network); null where the store cannot tell without
-    /// taking the lock (a lock file).
+    /// holder's session (the process, and its machine's network), on SQLite as long as its holder's process; null
+    /// where the store cannot tell without taking the lock (a lock file off Linux, which has no table of locks).
     /// </summary>
     Task<bool?> LockHeldAsync(string name, CancellationToken cancellationToken);
 }

@@ -30,7 +30,7 @@ public abstract partial class RelationalStore : IHeavyStore
 
     public abstract Task<IStoreLock> LockAsync(string name, LockOptions options, CancellationToken cancellationToken);
 
-    public virtual Task<bool?> LockHeldAsync(string name, CancellationToken cancellationToken) => Task.FromResult<bool?>(null);
+    public abstract Task<bool?> LockHeldAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>An open connection from the pool.</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);

@@ -92,12 +92,15 @@ public sealed class FleetScenarios
         Assert.Equal(1, (await fleet.Store.LeaderGetAsync(Ct)).Epoch);
     }
 
-    [Fact]
-    public async Task AMachineSilentPastItsMissedBeats_WhoseSessionLives_IsNotDeclaredDead_AKilledOneStillIs()
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task AMachineSilentPastItsMissedBeats_WhoseSessionLives_IsNotDeclaredDead_AKilledOneStillIs(string store)
     {
         // Default settings: 2 s beats, dead after 3 missed. A machine kept off the CPU (here frozen whole) for twice
-        // that still holds its name's session; a machine killed whole loses it with its processes.
-        await using var fleet = await FleetRun.CreateAsync("postgres", Ct);
+        // that still holds its name (PostgreSQL: its session's lock; SQLite: its lock file, held by its live
+        // process); a machine killed whole loses it with its processes.
+        await using var fleet = await FleetRun.CreateAsync(store, Ct);
         var (a, b) = (fleet.Machine(0), fleet.Machine(1));
         fleet.StartManager();
         fleet.StartMachine(a);

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using HeavyJobs.Storage.Fleet;
+
+namespace HeavyJobs.Storage.Sqlite.Tests;
+
+/// <summary>
+/// A machine's name on SQLite is a lock file beside the database. The manager asks whether a live process holds
+/// it without taking it: a lock taken only to look would turn away a monitor starting at that very moment.
+/// </summary>
+public sealed class SqliteNameLockTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
+    private SqliteStore _first = null!;
+    private SqliteStore _other = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_dir);
+        _first = new SqliteStore(Path.Combine(_dir, "store.db"));
+        await _first.MigrateAsync(Ct);
+        _other = new SqliteStore(Path.Combine(_dir, "store.db"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _first.DisposeAsync();
+        await _other.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task LockHeld_SaysWhetherALiveHolderHasTheName_WithoutTakingIt()
+    {
+        Assert.False(await _other.LockHeldAsync("node:m1", Ct));
+        await using (var watcher = await _first.TryLockWatchingAsync("node:m1", Ct))
+        {
+            Assert.NotNull(watcher);
+            Assert.True(await _other.LockHeldAsync("node:m1", Ct));
+            Assert.False(await _other.LockHeldAsync("node:m2", Ct));
+            // Asking took nothing: the name is still the watcher's alone.
+            Assert.Null(await _other.TryLockAsync("node:m1", new LockOptions(), Ct));
+        }
+
+        // The file stays behind; no one holds it.
+        Assert.False(await _other.LockHeldAsync("node:m1", Ct));
+    }
+
+    [Fact]
+    public async Task LockHeld_ByAnotherProcess_IsSeen_AndGoesWithIt()
+    {
+        // util-linux's flock holds the same kind of lock on the name's file, in a process of its own.
+        await using (await _first.TryLockWatchingAsync("node:m1", Ct))
+        {
+        }
+
+        var file = Directory.GetFiles(_dir, "store.db.lock-*").Single();
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", file, "sleep", "600"]))!;
+        try
+        {
+            Assert.True(await UntilAsync(async () => await _other.LockHeldAsync("node:m1", Ct) == true));
+            Assert.Null(await _other.TryLockAsync("node:m1", new LockOptions(), Ct));
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);
+            await holder.WaitForExitAsync(Ct);
+        }
+
+        Assert.True(await UntilAsync(async () => await _other.LockHeldAsync("node:m1", Ct) == false));
+    }
+
+    private static async Task<bool> UntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        return false;
+    }
+}
