@@ -350,7 +350,8 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(1, spy.Count(nameof(IHeavyStore.ChunkCheckpointAsync)));
     }
 
-    [Fact]
+    // A deadline: a held checkpoint that is never written would otherwise leave the test waiting for good.
+    [Fact(Timeout = 60_000)]
     public async Task AHeldCheckpoint_IsWrittenOnceTheWindowSinceTheLastWriteIsOver_ThoughTheHandlerCheckpointsNoMore()
     {
         var job = await SubmitAsync("gate", chunks: 1, itemsPerChunk: 10);
