@@ -178,6 +178,29 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
         Assert.NotNull(taken);
     }
 
+    [Fact]
+    public async Task LockHeld_SaysWhetherALiveHolderHasTheName_WithoutTakingIt()
+    {
+        await using var other = Provider.OpenAnother(Store);
+        Assert.False(await other.LockHeldAsync("node:m1", Ct));
+        await using (var watcher = await Store.TryLockWatchingAsync("node:m1", Ct))
+        {
+            Assert.NotNull(watcher);
+            Assert.True(await other.LockHeldAsync("node:m1", Ct));
+            Assert.False(await other.LockHeldAsync("node:m2", Ct));
+            // Asking took nothing: the name is still the watcher's alone.
+            Assert.Null(await other.TryLockAsync("node:m1", new LockOptions(), Ct));
+        }
+
+        // Let go with its holder: on PostgreSQL when the closed session's backend ends, a moment after the close.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await other.LockHeldAsync("node:m1", Ct) != false)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the name was still held 30 s after its holder let it go");
+            await Task.Delay(50, Ct);
+        }
+    }
+
     private NodeJoinParams Join(string name, string boot) => new(name, boot, "1", 4, 100, "host", Beat, Now);
 
     private JobInsertParams Job(ScheduleFire fire) =>

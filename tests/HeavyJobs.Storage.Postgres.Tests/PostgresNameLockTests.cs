@@ -33,24 +33,6 @@ public sealed class PostgresNameLockTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LockHeld_SaysWhetherALiveSessionHoldsTheName_WithoutTakingIt()
-    {
-        await using var other = OpenOther();
-        Assert.False(await other.LockHeldAsync("node:m1", Ct));
-        await using (var watcher = await _first.TryLockWatchingAsync("node:m1", Ct))
-        {
-            Assert.NotNull(watcher);
-            Assert.True(await other.LockHeldAsync("node:m1", Ct));
-            Assert.False(await other.LockHeldAsync("node:m2", Ct));
-            // Asking took nothing: the name is still the watcher's alone.
-            Assert.Null(await other.TryLockAsync("node:m1", new LockOptions(), Ct));
-        }
-
-        // The server lets the lock go when the closed session's backend ends, a moment after the client closed it.
-        await WaitUntilAsync(async () => await other.LockHeldAsync("node:m1", Ct) == false);
-    }
-
-    [Fact]
     public async Task EndedSession_TakesTheNameBack_OnReconnect()
     {
         await using var watcher = await _first.TryLockWatchingAsync("node:m1", Ct);
