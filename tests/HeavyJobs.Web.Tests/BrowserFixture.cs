@@ -64,9 +64,11 @@ public abstract class BrowserFixtureBase : IAsyncLifetime
         try
         {
             // A loaded CI machine has taken more than the default 30 s here once; what the page showed then
-            // tells a slow machine from a refused sign-in. The overview's document is what sign-in leads to: its
-            // "load" event also waits for every asset, and once did not come in 90 s with the overview on screen.
-            await page.WaitForURLAsync(Host.BaseUrl + "/", new() { Timeout = 90_000, WaitUntil = WaitUntilState.DOMContentLoaded });
+            // tells a slow machine from a refused sign-in. Sign-in leads to the overview, and its table of machines
+            // on screen is the sign it is there. Waiting for a load state instead ("load", then "DOMContentLoaded")
+            // twice timed out after 90 s with the overview drawn, its address the expected one.
+            await Assertions.Expect(page).ToHaveURLAsync(Host.BaseUrl + "/", new() { Timeout = 90_000 });
+            await Assertions.Expect(page.Locator("table[data-table=machines]")).ToBeVisibleAsync(new() { Timeout = 90_000 });
         }
         catch (TimeoutException e)
         {
