@@ -40,10 +40,12 @@ public sealed class SqliteNameLockTests : IAsyncLifetime
         }
 
         var file = Directory.GetFiles(_dir, "store.db.lock-*").Single();
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", file, "sleep", "600"]))!;
+        // It says "held" once it has the lock, and holds it until killed; the kernel drops it as the process ends.
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", file, "sh", "-c", "echo held; exec sleep 600"]) { RedirectStandardOutput = true })!;
         try
         {
-            Assert.True(await UntilAsync(async () => await _other.LockHeldAsync("node:m1", Ct) == true));
+            Assert.Equal("held", await holder.StandardOutput.ReadLineAsync(Ct));
+            Assert.True(await _other.LockHeldAsync("node:m1", Ct));
             Assert.Null(await _other.TryLockAsync("node:m1", new LockOptions(), Ct));
         }
         finally
@@ -52,21 +54,6 @@ public sealed class SqliteNameLockTests : IAsyncLifetime
             await holder.WaitForExitAsync(Ct);
         }
 
-        Assert.True(await UntilAsync(async () => await _other.LockHeldAsync("node:m1", Ct) == false));
-    }
-
-    private static async Task<bool> UntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        return false;
+        Assert.False(await _other.LockHeldAsync("node:m1", Ct));
     }
 }
