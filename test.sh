@@ -4,12 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# The whois client, a browser for the dashboard's tests, and promtool for its metrics and alert rules.
-# zabbix-agent2: the real agent reads the Zabbix items (a test runs its item test against a running monitor).
-scripts/ensure-packages.sh whois chromium prometheus zabbix-agent2
 HEAVYJOBS_TEST_POSTGRES=$(scripts/ensure-postgres.sh | tail -1)
 export HEAVYJOBS_TEST_POSTGRES
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# The whois client, a browser for the dashboard's tests, and promtool for its metrics and alert rules.
+# zabbix-agent2: the real agent reads the Zabbix items (a test runs its item test against a running monitor).
+# Installed while the build runs (on a fresh machine each takes about a minute); after PostgreSQL's check, which
+# may install too, so that two apt-gets never wait on each other's lock.
+packages_log=$(mktemp)
+scripts/ensure-packages.sh whois chromium prometheus zabbix-agent2 >"$packages_log" 2>&1 &
+packages_pid=$!
 
 dotnet build HeavyJobs.slnx -c Release -nologo -clp:ErrorsOnly
 # The packages (the libraries and the heavyjobs .NET tool) into a local feed, from which a test installs the tool.
@@ -17,6 +22,13 @@ rm -rf artifacts/feed
 dotnet pack HeavyJobs.slnx -c Release --no-build -nologo -clp:ErrorsOnly -o artifacts/feed
 HEAVYJOBS_TEST_FEED=$PWD/artifacts/feed
 export HEAVYJOBS_TEST_FEED
+if ! wait "$packages_pid"; then
+  cat "$packages_log" >&2
+  echo "test.sh: installing the packages the tests need failed (above)" >&2
+  exit 1
+fi
+cat "$packages_log"
+rm -f "$packages_log"
 
 log=$(mktemp)
 set +e

@@ -7,29 +7,13 @@ namespace HeavyJobs.Fleet.Tests.Fleet;
 /// in closed form while a seeded plan SIGKILLs workers, monitors, managers and a whole machine, freezes workers and
 /// a machine past its lease, restarts what it killed and (PostgreSQL) the database. No item may be lost, doubled
 /// or written by a fenced holder, no chunk quarantined, every job finished. The long run is scripts/chaos.sh.
+/// One class per store: xUnit runs a class's tests one after another, and these two are the assembly's longest.
 /// </summary>
-public sealed class ChaosScenarios
+internal static class ShortChaos
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task ShortChaosOnSqlite_LosesDoublesAndStaleWritesNothing_AndEveryJobFinishes()
-    {
-        var report = await ChaosRun.RunAsync(Short("sqlite"), Ct);
-        AssertPassed(report);
-    }
-
-    [Fact]
-    public async Task ShortChaosOnPostgres_WithADatabaseRestart_LosesDoublesAndStaleWritesNothing_AndEveryJobFinishes()
-    {
-        using var cluster = await PrivateCluster.Chaos.TakeAsync(Ct);
-        var options = Short("postgres") with { Postgres = await PrivateCluster.Chaos.EnsureAsync(Ct), RestartDatabase = PrivateCluster.Chaos.RestartAsync, DatabaseRestarts = 1 };
-        var report = await ChaosRun.RunAsync(options, Ct);
-        AssertPassed(report);
-        Assert.Equal(1, report.Faults.GetValueOrDefault(FaultKind.RestartDatabase));
-    }
-
-    private static ChaosOptions Short(string store) => new()
+    public static ChaosOptions Options(string store) => new()
     {
         Store = store,
         Duration = TimeSpan.FromSeconds(30),
@@ -41,7 +25,7 @@ public sealed class ChaosScenarios
         Log = line => TestContext.Current.TestOutputHelper?.WriteLine(line),
     };
 
-    private static void AssertPassed(ChaosReport report)
+    public static void AssertPassed(ChaosReport report)
     {
         TestContext.Current.TestOutputHelper?.WriteLine(report.Format());
         Assert.True(report.Passed, report.Format() + "\n" + report.LogTail);
@@ -52,5 +36,30 @@ public sealed class ChaosScenarios
         Assert.Equal(0, report.Lost);
         Assert.Equal(0, report.Duplicated);
         Assert.Equal(0, report.StaleWrites);
+    }
+}
+
+/// <summary>The short chaos run on one SQLite file (<see cref="ShortChaos"/>).</summary>
+public sealed class SqliteChaosScenarios
+{
+    [Fact]
+    public async Task ShortChaosOnSqlite_LosesDoublesAndStaleWritesNothing_AndEveryJobFinishes()
+    {
+        var report = await ChaosRun.RunAsync(ShortChaos.Options("sqlite"), ShortChaos.Ct);
+        ShortChaos.AssertPassed(report);
+    }
+}
+
+/// <summary>The short chaos run on a private PostgreSQL cluster that the plan restarts once (<see cref="ShortChaos"/>).</summary>
+public sealed class PostgresChaosScenarios
+{
+    [Fact]
+    public async Task ShortChaosOnPostgres_WithADatabaseRestart_LosesDoublesAndStaleWritesNothing_AndEveryJobFinishes()
+    {
+        using var cluster = await PrivateCluster.Chaos.TakeAsync(ShortChaos.Ct);
+        var options = ShortChaos.Options("postgres") with { Postgres = await PrivateCluster.Chaos.EnsureAsync(ShortChaos.Ct), RestartDatabase = PrivateCluster.Chaos.RestartAsync, DatabaseRestarts = 1 };
+        var report = await ChaosRun.RunAsync(options, ShortChaos.Ct);
+        ShortChaos.AssertPassed(report);
+        Assert.Equal(1, report.Faults.GetValueOrDefault(FaultKind.RestartDatabase));
     }
 }
