@@ -155,6 +155,20 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
     }
 
     [Fact]
+    public async Task RateReserve_NotBefore_StartsNoEarlierThanAsked_AndTheNextTurnIsSpacedFromThere()
+    {
+        var interval = TimeSpan.FromMilliseconds(10);
+        // A caller whose answers take a round trip to come back asks 120 ms ahead: its turn is there, not now.
+        Assert.Equal(Now.AddMilliseconds(120), await Store.RateReserveAsync(new RateReserveParams("ahead", interval, Now, Now.AddMilliseconds(120)), Ct));
+        // The next caller, asking for now, comes a spacing after it; an earliest before the next free turn changes nothing.
+        Assert.Equal(Now.AddMilliseconds(130), await Store.RateReserveAsync(new RateReserveParams("ahead", interval, Now), Ct));
+        Assert.Equal(Now.AddMilliseconds(140), await Store.RateReserveAsync(new RateReserveParams("ahead", interval, Now, Now.AddMilliseconds(50)), Ct));
+        // Taken with a slot, the same.
+        var turn = await Store.ServerTurnTakeAsync(new ServerTurnTakeParams("ahead", 2, Now.AddSeconds(30), interval, Now, NotBefore: Now.AddMilliseconds(400)), Ct);
+        Assert.Equal(Now.AddMilliseconds(400), turn!.Start);
+    }
+
+    [Fact]
     public async Task ServerSlots_CapConcurrency_AndFreeAfterReleaseOrHold()
     {
         var hold = Now.AddSeconds(30);

@@ -60,14 +60,16 @@ internal static class FleetLimiter
         var queued = false;
         var handed = waiting.TakeSpare();
         ServerTurn turn;
-        DateTimeOffset reserved;
+        DateTimeOffset reserved, floor;
         while (true)
         {
             reserved = time.GetUtcNow();
+            floor = reserved + waiting.Lead;
             try
             {
-                if (await store.ServerTurnTakeAsync(new ServerTurnTakeParams(resource, limit.Concurrency, reserved + limit.MaxRequestTime, interval, reserved, handed), cancellationToken) is { } taken)
+                if (await store.ServerTurnTakeAsync(new ServerTurnTakeParams(resource, limit.Concurrency, reserved + limit.MaxRequestTime, interval, reserved, handed, floor), cancellationToken) is { } taken)
                 {
+                    waiting.RoundTrip(time.GetUtcNow() - reserved);
                     turn = taken;
                     break;
                 }
@@ -92,7 +94,7 @@ internal static class FleetLimiter
         {
             var start = turn.Start;
             // Further off than the resource has slots in spacings: its rate, not its slots, holds requests back.
-            queued |= start - reserved > limit.Concurrency * interval;
+            queued |= start - floor > limit.Concurrency * interval;
             while (true)
             {
                 var wait = start - time.GetUtcNow();
@@ -106,15 +108,19 @@ internal static class FleetLimiter
                 // often it takes. The unused turn only leaves a gap; a loaded machine fetches slower, never faster.
                 // A turn handed out before the resource pushed back (another worker got the answer while this one
                 // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it. A
-                // turn free at once was reserved after any push-back, which would have moved it: nothing to ask.
-                if (time.GetUtcNow() - start <= late
-                    && (wait <= TimeSpan.Zero || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
+                // turn free at the earliest this request asked for was reserved after any push-back, which would have
+                // moved it: nothing to ask.
+                var lateBy = time.GetUtcNow() - start;
+                if (lateBy <= late
+                    && (start <= floor || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
                 {
                     break;
                 }
 
                 reserved = time.GetUtcNow();
-                start = await store.RateReserveAsync(new RateReserveParams(resource, interval, reserved), cancellationToken);
+                floor = reserved + waiting.Lead;
+                start = await store.RateReserveAsync(new RateReserveParams(resource, interval, reserved, floor), cancellationToken);
+                waiting.RoundTrip(time.GetUtcNow() - reserved);
             }
         }
         catch
@@ -199,11 +205,48 @@ internal static class FleetLimiter
         }
     }
 
-    /// <summary>The requests of one process waiting for a resource's slot, first come first served.</summary>
+    /// <summary>The most a request asks for its turn ahead of now (see <see cref="Waiting.Lead"/>).</summary>
+    internal static readonly TimeSpan MaxLead = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How far ahead a request of this process asks for its turn at the resource (for tests).</summary>
+    internal static TimeSpan LeadFor(IWorkerStoreCalls store, string resource) =>
+        Waiters.TryGetValue(store, out var resources) && resources.TryGetValue(resource, out var waiting) ? waiting.Lead : TimeSpan.Zero;
+
+    /// <summary>The requests of one process waiting for a resource's slot, first come first served, and how long the store takes to hand out its turns.</summary>
     private sealed class Waiting
     {
         private readonly Queue<TaskCompletionSource<int>> _queue = new();
         private readonly List<int> _spares = [];
+        private TimeSpan _roundTrip;
+
+        /// <summary>
+        /// How far ahead of now a request asks for its turn: twice the store's recent round trip for one (at most
+        /// <see cref="MaxLead"/>). A turn asked for "now" comes back a round trip later, and where that is longer
+        /// than a turn may be late, every turn came back late and was thrown away, one after another: on a loaded
+        /// box whose answers through the monitor took 30-160 ms, three fetchers at a limit of 1,000 a second
+        /// fetched 10 domains a second (issue 17's million). Asked for that far ahead, a turn comes back in time
+        /// to be waited for; the request holds its slot a round trip longer, and the resource sees the same spacing.
+        /// </summary>
+        public TimeSpan Lead
+        {
+            get
+            {
+                lock (_queue)
+                {
+                    var lead = 2 * _roundTrip;
+                    return lead < MaxLead ? lead : MaxLead;
+                }
+            }
+        }
+
+        /// <summary>One store round trip for a turn: the estimate moves a fifth of the way to it, or all the way when it is longer.</summary>
+        public void RoundTrip(TimeSpan took)
+        {
+            lock (_queue)
+            {
+                _roundTrip = took > _roundTrip ? took : _roundTrip + ((took - _roundTrip) / 5);
+            }
+        }
 
         /// <summary>A slot handed over by a request of this process within <see cref="SlotRetry"/>, or null: ask the store again.</summary>
         public async ValueTask<int?> NextAsync(TimeProvider time, CancellationToken cancellationToken)

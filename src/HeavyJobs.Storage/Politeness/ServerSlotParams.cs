@@ -2,9 +2,11 @@ namespace HeavyJobs.Storage.Politeness;
 
 /// <summary>
 /// Reserves the next start time for a request to an external server: starts are spaced by
-/// <paramref name="Interval"/> across every worker of the fleet. Returns the reserved start.
+/// <paramref name="Interval"/> across every worker of the fleet. Returns the reserved start, never before
+/// <paramref name="NotBefore"/> (default <paramref name="Now"/>): a caller whose answer takes a round trip to come
+/// back asks for a turn that far ahead, so that it is not late for it.
 /// </summary>
-public sealed record RateReserveParams(string Server, TimeSpan Interval, DateTimeOffset Now);
+public sealed record RateReserveParams(string Server, TimeSpan Interval, DateTimeOffset Now, DateTimeOffset? NotBefore = null);
 
 /// <summary>
 /// A turn reserved at <paramref name="ReservedAt"/> (the time passed to that reservation), checked when it comes:
@@ -21,9 +23,9 @@ public sealed record ServerSlotReleaseParams(string Server, int Slot);
 /// One request's way in, in one write: a free one of <paramref name="Slots"/> concurrency slots held until
 /// <paramref name="HoldUntil"/> (or, when <paramref name="Held"/> names a slot the caller already holds, that
 /// slot's hold renewed) and, only with it, the next start spaced by <paramref name="Interval"/> as
-/// <see cref="RateReserveParams"/> reserves it.
+/// <see cref="RateReserveParams"/> reserves it (not before <paramref name="NotBefore"/>).
 /// </summary>
-public sealed record ServerTurnTakeParams(string Server, int Slots, DateTimeOffset HoldUntil, TimeSpan Interval, DateTimeOffset Now, int? Held = null);
+public sealed record ServerTurnTakeParams(string Server, int Slots, DateTimeOffset HoldUntil, TimeSpan Interval, DateTimeOffset Now, int? Held = null, DateTimeOffset? NotBefore = null);
 
 /// <summary>The slot taken and the start reserved.</summary>
 public sealed record ServerTurn(int Slot, DateTimeOffset Start);

@@ -109,16 +109,18 @@ public abstract partial class RelationalStore
             cancellationToken);
 
     public Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken) =>
-        InTransactionAsync((connection, transaction) => ReserveAsync(connection, transaction, p.Server, p.Interval, p.Now, cancellationToken), cancellationToken);
+        InTransactionAsync((connection, transaction) => ReserveAsync(connection, transaction, p.Server, p.Interval, p.Now, p.NotBefore, cancellationToken), cancellationToken);
 
-    private async Task<DateTimeOffset> ReserveAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string server, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset> ReserveAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string server, TimeSpan interval, DateTimeOffset now, DateTimeOffset? notBefore, CancellationToken cancellationToken)
     {
-        // One row per server holds the earliest free start; each reservation takes it and pushes it on by the
-        // interval, stretched while the server is being slowed down after it pushed back.
+        // One row per server holds the earliest free start; each reservation takes it (or the caller's earliest,
+        // if later) and pushes it on by the interval, stretched while the server is being slowed down after it
+        // pushed back.
         var step = $"CAST(@interval * (CASE WHEN slow_until > @now THEN slow_factor ELSE 1 END) AS BIGINT)";
-        var sql = $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@now")} + {step} WHERE server = @server RETURNING next_at - {step}";
+        var sql = $"UPDATE hj_rate_limits SET next_at = {Dialect.Greatest("next_at", "@floor")} + {step} WHERE server = @server RETURNING next_at - {step}";
+        var floor = notBefore is { } earliest && earliest > now ? earliest : now;
         var start = await connection.Command(sql, transaction)
-            .With("now", now).With("interval", (long)interval.TotalMilliseconds).With("server", server)
+            .With("now", now).With("floor", floor).With("interval", (long)interval.TotalMilliseconds).With("server", server)
             .ScalarAsync(cancellationToken);
         if (start is null)
         {
@@ -126,7 +128,7 @@ public abstract partial class RelationalStore
             await connection.Command("INSERT INTO hj_rate_limits (server, next_at) VALUES (@server, 0) ON CONFLICT (server) DO NOTHING", transaction)
                 .With("server", server).ExecAsync(cancellationToken);
             start = await connection.Command(sql, transaction)
-                .With("now", now).With("interval", (long)interval.TotalMilliseconds).With("server", server)
+                .With("now", now).With("floor", floor).With("interval", (long)interval.TotalMilliseconds).With("server", server)
                 .ScalarAsync(cancellationToken);
         }
 
@@ -215,7 +217,7 @@ public abstract partial class RelationalStore
                 }
 
                 // No slot, no turn: a turn reserved for a request that cannot go would only leave a gap.
-                return slot is { } taken ? new ServerTurn(taken, await ReserveAsync(connection, transaction, p.Server, p.Interval, p.Now, cancellationToken)) : null;
+                return slot is { } taken ? new ServerTurn(taken, await ReserveAsync(connection, transaction, p.Server, p.Interval, p.Now, p.NotBefore, cancellationToken)) : null;
             },
             cancellationToken);
 

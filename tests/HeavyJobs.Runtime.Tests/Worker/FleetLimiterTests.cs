@@ -129,6 +129,47 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStoreSlowerToAnswerThanATurnMayBeLate_TheRequestAsksForItsTurnThatFarAhead_AndGoesOnItInsteadOfThrowingEveryTurnAway()
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        // Every turn the store hands out reaches the worker 60 ms after it asked (a loaded box, the monitor between
+        // them): more than the 25 ms a turn may be late at 100 a second, where the turns are 11 ms apart.
+        var trip = TimeSpan.FromMilliseconds(60);
+        _spy.Intercept = (method, _, args, inner) => method switch
+        {
+            nameof(IHeavyStore.RateReserveAsync) => Slow(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!), trip),
+            nameof(IHeavyStore.ServerTurnTakeAsync) => Slow(inner.ServerTurnTakeAsync((ServerTurnTakeParams)args[0]!, (CancellationToken)args[1]!), trip),
+            _ => null,
+        };
+        var fast = Limit with { RequestsPerSecond = 100 };
+        var worker = new DirectStoreCalls(_store);
+        var asked = _time.GetUtcNow();
+
+        // The first turn, asked for "now", comes back 60 ms late and is thrown away; the next is asked for twice
+        // the round trip ahead, comes back with 60 ms to spare, and is the one the request goes on.
+        var request = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, deadline.Token).AsTask();
+        Assert.Equal(asked, await _turns.Reader.ReadAsync(deadline.Token));
+        var second = await _turns.Reader.ReadAsync(deadline.Token);
+        Assert.Equal(asked + trip + 2 * trip, second);
+        await _time.ArmedForAsync(second, deadline.Token);
+        _time.Advance(second - _time.GetUtcNow());
+        await (await request.WaitAsync(deadline.Token)).DisposeAsync();
+        Assert.Equal(2 * trip, FleetLimiter.LeadFor(worker, Resource));
+
+        // The process's next request asks that far ahead at once: one turn, used on time, no turn thrown away.
+        var next = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, deadline.Token).AsTask();
+        var itsTurn = await _turns.Reader.ReadAsync(deadline.Token);
+        await _time.ArmedForAsync(itsTurn, deadline.Token);
+        _time.Advance(itsTurn - _time.GetUtcNow());
+        await using (await next.WaitAsync(deadline.Token))
+        {
+            Assert.False(_turns.Reader.TryRead(out _), "a turn was thrown away with the round trip known");
+            Assert.Equal(0, _spy.Count(nameof(IHeavyStore.RateTurnStandsAsync)));
+        }
+    }
+
+    [Fact]
     public async Task ASlotFreedInTheProcess_GoesStraightToTheRequestWaitingForIt_InOneStoreWrite_AndTheCapHolds()
     {
         // A deadline so that a broken hand-over fails instead of hanging (fake time never polls the store again).
@@ -228,6 +269,18 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         }
 
         return first;
+    }
+
+    /// <summary>The store's answer, reaching the worker <paramref name="trip"/> after it asked.</summary>
+    private async Task<T> Slow<T>(Task<T> call, TimeSpan trip)
+    {
+        var answer = await call;
+        _time.Advance(trip);
+        if (answer is ServerTurn turn)
+            Tell(turn.Start);
+        else if (answer is DateTimeOffset start)
+            Tell(start);
+        return answer;
     }
 
     private async Task<ServerTurn?> Told(Task<ServerTurn?> take)
