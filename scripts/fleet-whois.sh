@@ -30,16 +30,21 @@ libpq=$(tr ';' '\n' <<<"$HEAVYJOBS_TEST_POSTGRES" | awk -F= 'tolower($1)=="host"
   tolower($1)=="username"{u=$2} tolower($1)=="password"{w=$2} tolower($1)=="database"{d=$2}
   END{printf "host=%s port=%s user=%s password=%s dbname=%s", h, p ? p : 5432, u, w, d}')
 sample() {
-  local schema fetched=0
+  local schema="" fetched=0 before bin
+  bin=$(realpath "$out/bin")
+  # The run's schema is the first f_… one made after the sampler started (tests run meanwhile make others).
+  before=$(psql "$libpq" -Atqc "SELECT coalesce(max(oid::bigint), 0) FROM pg_namespace" 2>/dev/null || echo 0)
   printf 'epoch\tfetched\trole\tpid\trss_kb\n' >"$out/rss.tsv"
   while sleep 5; do
-    # The run's schema is the newest f_… one (the script runs alone).
-    schema=$(psql "$libpq" -Atqc "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'f\_%' ORDER BY oid DESC LIMIT 1" 2>/dev/null || true)
+    if [[ -z "$schema" ]]; then
+      schema=$(psql "$libpq" -Atqc "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'f\_%' AND oid::bigint > $before ORDER BY oid LIMIT 1" 2>/dev/null || true)
+    fi
     if [[ -n "$schema" ]]; then
       fetched=$(psql "$libpq" -Atqc "SELECT coalesce(sum(done), 0) FROM \"$schema\".hj_chunks WHERE stage = 0" 2>/dev/null || echo "$fetched")
     fi
-    ps -eo pid=,rss=,args= | awk -v t="$(date +%s)" -v f="${fetched:-0}" '
-      /HeavyJobs\.TestHost\.dll/ {
+    # Only this run's processes: they run from its copy of the build.
+    ps -eo pid=,rss=,args= | awk -v t="$(date +%s)" -v f="${fetched:-0}" -v bin="$bin" '
+      index($0, bin "/HeavyJobs.TestHost.dll") {
         role = ""
         for (i = 3; i <= NF; i++) {
           if ($i == "manager" || $i == "monitor") { role = $i; break }
@@ -47,7 +52,7 @@ sample() {
         }
         if (role != "") printf "%s\t%s\t%s\t%s\t%s\n", t, f, role, $1, $2
       }
-      $3 ~ /HeavyJobs\.Fleet\.Tests$/ { printf "%s\t%s\t%s\t%s\t%s\n", t, f, "test (driver, WHOIS server)", $1, $2 }
+      $3 == bin "/HeavyJobs.Fleet.Tests" { printf "%s\t%s\t%s\t%s\t%s\n", t, f, "test (driver, WHOIS server)", $1, $2 }
     ' >>"$out/rss.tsv"
   done
 }

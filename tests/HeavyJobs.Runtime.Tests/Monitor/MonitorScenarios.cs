@@ -64,6 +64,14 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         Assert.True(await MonitorRun.UntilAsync(async () => (await ActionsAsync()).Any(a => a.Kind == "died" && a.WorkerId == victim.Id), Within, Ct));
     }
 
+    /// <summary>The worker's row once its exit reason is written.</summary>
+    private async Task<WorkerRow> ExitedAsync(long id)
+    {
+        async Task<WorkerRow> RowAsync() => (await Store.WorkerListAsync(new WorkerListParams(IncludeExited: true), Ct)).Single(w => w.Id == id);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await RowAsync()).ExitReason is not null, Within, Ct), Run.Log);
+        return await RowAsync();
+    }
+
     [Fact]
     public async Task Stop_DrainsWithoutAttempt_Terminate_KillsAndReleasesAtOnce()
     {
@@ -79,7 +87,9 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         var afterStop = await ChunkAsync(job);
         Assert.Equal(0, afterStop.Crashes);
         Assert.Equal(0, afterStop.Attempts);
-        var stopped = (await Store.WorkerListAsync(new WorkerListParams(IncludeExited: true), Ct)).Single(w => w.Id == first.Id);
+        // The monitor writes why a worker ended once it has reaped it, which on a loaded box can come after its
+        // replacement took the chunk: wait for the reason, then read it.
+        var stopped = await ExitedAsync(first.Id);
         Assert.StartsWith("stopped by cli:", stopped.ExitReason, StringComparison.Ordinal);
 
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).Counters.Done >= afterStop.Counters.Done + 20, Within, Ct), Run.Log);
@@ -89,7 +99,7 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         // An operator's terminate is the system's doing, not the chunk's: no death counts toward its quarantine.
         var afterTerminate = await ChunkAsync(job);
         Assert.Equal((0, 0), (afterTerminate.Crashes, afterTerminate.Attempts));
-        var terminated = (await Store.WorkerListAsync(new WorkerListParams(IncludeExited: true), Ct)).Single(w => w.Id == second.Id);
+        var terminated = await ExitedAsync(second.Id);
         Assert.StartsWith("terminated by cli:", terminated.ExitReason, StringComparison.Ordinal);
 
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
