@@ -64,12 +64,12 @@ internal static class FleetLimiter
         while (true)
         {
             reserved = time.GetUtcNow();
-            floor = reserved + waiting.Lead;
+            floor = reserved + waiting.Lead(late);
             try
             {
                 if (await store.ServerTurnTakeAsync(new ServerTurnTakeParams(resource, limit.Concurrency, reserved + limit.MaxRequestTime, interval, reserved, handed, floor), cancellationToken) is { } taken)
                 {
-                    waiting.RoundTrip(time.GetUtcNow() - reserved);
+                    waiting.RoundTrip(time.GetUtcNow() - reserved, late);
                     turn = taken;
                     break;
                 }
@@ -111,16 +111,18 @@ internal static class FleetLimiter
                 // turn free at the earliest this request asked for was reserved after any push-back, which would have
                 // moved it: nothing to ask.
                 var lateBy = time.GetUtcNow() - start;
+                if (lateBy > late)
+                    waiting.CameBackLate();
                 if (lateBy <= late
-                    && (start <= floor || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
+                    && (start - floor <= late || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
                 {
                     break;
                 }
 
                 reserved = time.GetUtcNow();
-                floor = reserved + waiting.Lead;
+                floor = reserved + waiting.Lead(late);
                 start = await store.RateReserveAsync(new RateReserveParams(resource, interval, reserved, floor), cancellationToken);
-                waiting.RoundTrip(time.GetUtcNow() - reserved);
+                waiting.RoundTrip(time.GetUtcNow() - reserved, late);
             }
         }
         catch
@@ -208,43 +210,79 @@ internal static class FleetLimiter
     /// <summary>The most a request asks for its turn ahead of now (see <see cref="Waiting.Lead"/>).</summary>
     internal static readonly TimeSpan MaxLead = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How far ahead a request of this process asks for its turn at the resource (for tests).</summary>
-    internal static TimeSpan LeadFor(IWorkerStoreCalls store, string resource) =>
-        Waiters.TryGetValue(store, out var resources) && resources.TryGetValue(resource, out var waiting) ? waiting.Lead : TimeSpan.Zero;
+    /// <summary>The store's round trip for a turn as this process estimates it for the resource (for tests).</summary>
+    internal static TimeSpan RoundTripFor(IWorkerStoreCalls store, string resource) =>
+        Waiters.TryGetValue(store, out var resources) && resources.TryGetValue(resource, out var waiting) ? waiting.RoundTripEstimate : TimeSpan.Zero;
 
     /// <summary>The requests of one process waiting for a resource's slot, first come first served, and how long the store takes to hand out its turns.</summary>
     private sealed class Waiting
     {
         private readonly Queue<TaskCompletionSource<int>> _queue = new();
         private readonly List<int> _spares = [];
+        // The store's round trip for a turn, smoothed, and how much it varies: estimated as TCP estimates its
+        // round trip (RFC 6298's gains of 1/8 and 1/4).
         private TimeSpan _roundTrip;
+        private TimeSpan _variation;
+        private bool _measured;
+        private bool _leading;
 
-        /// <summary>
-        /// How far ahead of now a request asks for its turn: twice the store's recent round trip for one (at most
-        /// <see cref="MaxLead"/>). A turn asked for "now" comes back a round trip later, and where that is longer
-        /// than a turn may be late, every turn came back late and was thrown away, one after another: on a loaded
-        /// box whose answers through the monitor took 30-160 ms, three fetchers at a limit of 1,000 a second
-        /// fetched 10 domains a second (issue 17's million). Asked for that far ahead, a turn comes back in time
-        /// to be waited for; the request holds its slot a round trip longer, and the resource sees the same spacing.
-        /// </summary>
-        public TimeSpan Lead
+        public TimeSpan RoundTripEstimate
         {
             get
             {
                 lock (_queue)
                 {
-                    var lead = 2 * _roundTrip;
-                    return lead < MaxLead ? lead : MaxLead;
+                    return _roundTrip;
                 }
             }
         }
 
-        /// <summary>One store round trip for a turn: the estimate moves a fifth of the way to it, or all the way when it is longer.</summary>
-        public void RoundTrip(TimeSpan took)
+        /// <summary>
+        /// How far ahead of now a request asks for its turn, given how late it may use it: the store's round trip
+        /// for one, plus twice its variation, less that lateness (at most <see cref="MaxLead"/>). A turn asked for
+        /// "now" comes back a round trip later, and where that is longer than a turn may be late, every turn came
+        /// back late and was thrown away, one after another: on a loaded box whose answers through the monitor
+        /// took 30-160 ms, three fetchers at a limit of 1,000 a second fetched 10 domains a second (issue 17's
+        /// million). Asked for that far ahead, a turn comes back in time to be waited for. Only after a turn came
+        /// back late, and until a round trip is short again: a lane starts its next query only once this one has
+        /// its turn, and a request holds its slot from the moment it asks, so lead where none is needed slows the
+        /// fetcher (always asking ahead took the pilot bench's quiet-box rate from 90 domains/s to 45).
+        /// </summary>
+        public TimeSpan Lead(TimeSpan late)
         {
             lock (_queue)
             {
-                _roundTrip = took > _roundTrip ? took : _roundTrip + ((took - _roundTrip) / 5);
+                if (!_leading)
+                    return TimeSpan.Zero;
+                var lead = _roundTrip + (2 * _variation) - late;
+                return lead < TimeSpan.Zero ? TimeSpan.Zero : lead < MaxLead ? lead : MaxLead;
+            }
+        }
+
+        /// <summary>A turn came back later than it may be used: the process's requests ask ahead from now on.</summary>
+        public void CameBackLate()
+        {
+            lock (_queue)
+            {
+                _leading = true;
+            }
+        }
+
+        /// <summary>One store round trip for a turn; one short enough for a turn asked for "now" stops the asking ahead.</summary>
+        public void RoundTrip(TimeSpan took, TimeSpan late)
+        {
+            lock (_queue)
+            {
+                if (took <= late)
+                    _leading = false;
+                if (!_measured)
+                {
+                    (_roundTrip, _variation, _measured) = (took, took / 2, true);
+                    return;
+                }
+
+                _variation += ((took - _roundTrip).Duration() - _variation) / 4;
+                _roundTrip += (took - _roundTrip) / 8;
             }
         }
 
