@@ -11,9 +11,8 @@ namespace HeavyJobs.Bench.Scenarios;
 /// </summary>
 internal static class PilotFetchTrace
 {
-    public static IEnumerable<string> Describe(LocalWhoisServer server, DateTimeOffset first, DateTimeOffset last, TimeSpan latency, int atOnce, double rate)
+    public static IEnumerable<string> Describe(IReadOnlyList<WhoisRequestRecord> all, DateTimeOffset first, DateTimeOffset last, TimeSpan latency, int atOnce, double rate)
     {
-        var all = server.AllRequests();
         if (all.Count == 0)
             yield break;
 
