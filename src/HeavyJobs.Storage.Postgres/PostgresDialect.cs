@@ -83,12 +83,10 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
 
     public override string JsonAppend(string column, string jsonValue) => $"{column} || jsonb_build_array({jsonValue})";
 
-    public override void AddTypes(DbCommand command, string name, IReadOnlyList<string> types)
-    {
-        var parameters = ((NpgsqlCommand)command).Parameters;
-        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types.ToArray() });
-        parameters.Add(new NpgsqlParameter("type1", NpgsqlDbType.Text) { Value = types.Count > 0 ? types[0] : "" });
-    }
+    public override string TextIn(string column, string parameter) => $"{column} = ANY(@{parameter})";
+
+    public override void AddTextList(DbCommand command, string name, IReadOnlyList<string> values) =>
+        ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() });
 
     public override IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal) => reader.GetFieldValue<long[]>(ordinal);
 

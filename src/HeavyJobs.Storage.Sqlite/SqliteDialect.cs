@@ -132,8 +132,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string JsonAppend(string column, string jsonValue) => $"json_insert({column}, '$[#]', {jsonValue})";
 
-    public override void AddTypes(DbCommand command, string name, IReadOnlyList<string> types) =>
-        command.With(name, JsonSerializer.Serialize(types)).With("type1", types.Count > 0 ? types[0] : "");
+    public override string TextIn(string column, string parameter) => $"{column} IN (SELECT value FROM json_each(@{parameter}))";
+
+    public override void AddTextList(DbCommand command, string name, IReadOnlyList<string> values) =>
+        command.With(name, JsonSerializer.Serialize(values));
 
     public override IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal) =>
         JsonSerializer.Deserialize<long[]>(reader.GetString(ordinal)) ?? [];

@@ -82,7 +82,7 @@ internal sealed class ChunkBook
         lock (Gate)
         {
             return _outputs
-                .Where(o => o.Id > afterId && (query.ChunkId is not { } c || o.ChunkId == c) && (query.Stage is not { } s || o.Stage == s))
+                .Where(o => o.Id > afterId && (query.ChunkId is not { } c || o.ChunkId == c) && (query.Stage is not { } s || o.Stage == s) && (query.Keys is not { } k || k.Contains(o.Key)))
                 .Take(Math.Clamp(limit, 1, 10_000))
                 .ToList();
         }

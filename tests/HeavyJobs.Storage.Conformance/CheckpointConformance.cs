@@ -32,6 +32,24 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
     }
 
     [Fact]
+    public async Task OutputListAsync_ByKeys_ReadsOnlyThoseKeysOfTheChunk_InIdOrder()
+    {
+        var job = await InsertJobAsync(2);
+        var chunk = await ClaimOneAsync(1);
+        var other = await ClaimOneAsync(1);
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(chunk, "1", new ChunkCounters(4, 4, 0), outputs: [new ChunkOutput("d", "1"), new ChunkOutput("a", "2"), new ChunkOutput("c", "3"), new ChunkOutput("b", "4")]));
+        Assert.Equal(CheckpointOutcome.Committed, await CheckpointAsync(other, "1", new ChunkCounters(1, 1, 0), outputs: [new ChunkOutput("a", "other")]));
+
+        var read = await Store.OutputListAsync(new OutputListParams(job.JobId, ChunkId: chunk.Id, Keys: ["c", "a", "missing"]), Ct);
+
+        Assert.Equal([("a", "2"), ("c", "3")], read.Select(o => (o.Key, o.Data)));
+        Assert.Empty(await Store.OutputListAsync(new OutputListParams(job.JobId, ChunkId: chunk.Id, Keys: []), Ct));
+        var after = await Store.OutputListAsync(new OutputListParams(job.JobId, AfterId: read[0].Id, ChunkId: chunk.Id, Keys: ["c", "a"]), Ct);
+        Assert.Equal(["c"], after.Select(o => o.Key));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.OutputListAsync(new OutputListParams(job.JobId, Keys: [.. Enumerable.Range(0, OutputListParams.MaxKeys + 1).Select(i => $"k{i}")]), Ct));
+    }
+
+    [Fact]
     public async Task ChunkCheckpointAsync_StaleEpoch_ChangesNothingAndSaysSo()
     {
         var job = await InsertJobAsync(1);

@@ -90,8 +90,13 @@ public interface IChunkContext
 /// <summary>A key of a key set: when it was last refreshed and the record that refresh left.</summary>
 public sealed record KeyState(string Key, DateTimeOffset? RefreshedAt, string? Latest);
 
-/// <summary>Which outputs to read: one chunk's, or one stage's.</summary>
-public sealed record OutputQuery(long? ChunkId = null, int? Stage = null);
+/// <summary>Which outputs to read: one chunk's, or one stage's; with <paramref name="Keys"/>, only the outputs with those keys.</summary>
+/// <param name="Keys">
+/// Only these keys (null: every key). A reader that wants a few of a big chunk's outputs names them, so the store
+/// reads those from its index instead of sending every output of the chunk. A store of an earlier release ignores
+/// the filter, so a reader still checks the keys it gets.
+/// </param>
+public sealed record OutputQuery(long? ChunkId = null, int? Stage = null, IReadOnlyList<string>? Keys = null);
 
 public sealed record StoredOutput(long Id, long ChunkId, int Stage, string Key, string Data);
 

@@ -282,7 +282,7 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
     {
         // A handler reads what it committed.
         await DrainAsync();
-        var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId), cancellationToken);
+        var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId, query.Keys), cancellationToken);
         return rows.Select(r => new StoredOutput(r.Id, r.ChunkId, r.Stage, r.Key, r.Data)).ToList();
     }
 

@@ -70,6 +70,7 @@ public abstract partial class RelationalStore
                     + (p.Stage is null ? "" : " AND stage = @stage")
                     + (p.AfterId is null ? "" : " AND id > @after")
                     + (p.ChunkId is null ? "" : " AND chunk_id = @chunk")
+                    + (p.Keys is null ? "" : $" AND {Dialect.TextIn("key", "keys")}")
                     + " ORDER BY id LIMIT @limit";
                 var command = connection.Command(sql).With("job", p.JobId).With("limit", Math.Clamp(p.Limit, 1, 1_000_000));
                 if (p.ChunkId is { } chunk)
@@ -80,6 +81,16 @@ public abstract partial class RelationalStore
                 if (p.Stage is { } stage)
                 {
                     command.With("stage", stage);
+                }
+
+                if (p.Keys is { } keys)
+                {
+                    if (keys.Count > OutputListParams.MaxKeys)
+                    {
+                        throw new ArgumentException($"an output read names at most {OutputListParams.MaxKeys:N0} keys, not {keys.Count:N0}", nameof(p));
+                    }
+
+                    Dialect.AddTextList(command, "keys", keys);
                 }
 
                 if (p.AfterId is { } after)

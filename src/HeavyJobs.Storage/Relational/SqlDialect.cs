@@ -90,7 +90,17 @@ public abstract class SqlDialect
     public abstract string NotifySql { get; }
 
     /// <summary>Adds the list of handler types as one parameter named <paramref name="name"/>, as <see cref="ClaimSql"/> reads it, and the first as "type1".</summary>
-    public abstract void AddTypes(DbCommand command, string name, IReadOnlyList<string> types);
+    public void AddTypes(DbCommand command, string name, IReadOnlyList<string> types)
+    {
+        AddTextList(command, name, types);
+        command.With("type1", types.Count > 0 ? types[0] : "");
+    }
+
+    /// <summary>"<paramref name="column"/> is one of the texts in the list parameter <paramref name="parameter"/>" (see <see cref="AddTextList"/>).</summary>
+    public abstract string TextIn(string column, string parameter);
+
+    /// <summary>Adds a list of texts as one parameter, as <see cref="TextIn"/> reads it.</summary>
+    public abstract void AddTextList(DbCommand command, string name, IReadOnlyList<string> values);
 
     public abstract IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal);
 
