@@ -123,12 +123,27 @@ public sealed class FleetRun : IAsyncDisposable
     }
 
     /// <summary>Runs a CLI command against the fleet's database.</summary>
-    public async Task<(int Exit, string Out)> CliAsync(CancellationToken ct, params string[] args)
+    public Task<(int Exit, string Out)> CliAsync(CancellationToken ct, params string[] args) => CliAsync(TimeSpan.FromMinutes(10), ct, args);
+
+    /// <summary>Runs a command to its end; one still running after <paramref name="within"/> is killed and the test fails (a command that should refuse to start and runs instead must not hang the suite).</summary>
+    public async Task<(int Exit, string Out)> CliAsync(TimeSpan within, CancellationToken ct, params string[] args)
     {
         using var process = Process.Start(Info(args, []))!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var error = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(within);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new TimeoutException($"heavyjobs {string.Join(' ', args)} still ran after {within.TotalSeconds:0} s: {await output + await error}");
+        }
+
         return (process.ExitCode, await output + await error);
     }
 

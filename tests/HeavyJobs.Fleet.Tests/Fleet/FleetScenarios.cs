@@ -129,7 +129,8 @@ public sealed class FleetScenarios
         fleet.StartMachine(a);
         Assert.True(await MonitorRun.UntilAsync(async () => (await Actions(fleet, ActionKinds.MonitorStart)).Count == 1, Within, Ct), fleet.Log);
 
-        var (exit, output) = await fleet.CliAsync(Ct, "monitor", "--node", a);
+        // Refused at once; a monitor that starts instead would run until killed.
+        var (exit, output) = await fleet.CliAsync(TimeSpan.FromMinutes(2), Ct, "monitor", "--node", a);
 
         Assert.Equal(3, exit);
         Assert.Contains($"machine name '{a}' is taken: monitor pid {fleet.MonitorOf(a).Id} on host", output, StringComparison.Ordinal);
