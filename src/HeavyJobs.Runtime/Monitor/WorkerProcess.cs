@@ -139,11 +139,14 @@ internal sealed class WorkerProcess
 
     public void Send(object message)
     {
+        // Serialized before the lock: answers to different calls of a worker (a page of outputs is hundreds of
+        // kilobytes) otherwise waited for each other's serialization, not just their writes.
+        var line = Wire.Serialize(message);
         try
         {
             lock (_process)
             {
-                _process.StandardInput.WriteLine(Wire.Serialize(message));
+                _process.StandardInput.WriteLine(line);
                 _process.StandardInput.Flush();
             }
         }
