@@ -282,7 +282,10 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
     {
         // A handler reads what it committed.
         await DrainAsync();
-        var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId, query.Keys), cancellationToken);
+        // More keys than one read may name (a parse chunk cut from a checkpoint of tens of thousands): read them
+        // all; a reader checks the keys it gets (OutputQuery.Keys), so only the saving is lost, not the answer.
+        var keys = query.Keys is { Count: > OutputListParams.MaxKeys } ? null : query.Keys;
+        var rows = await _store.OutputListAsync(new OutputListParams(_chunk.JobId, query.Stage, afterId, Math.Clamp(limit, 1, 10_000), query.ChunkId, keys), cancellationToken);
         return rows.Select(r => new StoredOutput(r.Id, r.ChunkId, r.Stage, r.Key, r.Data)).ToList();
     }
 

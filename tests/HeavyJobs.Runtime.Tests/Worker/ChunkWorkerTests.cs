@@ -19,6 +19,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
     private readonly TwoStepHandler.Steps _steps = new();
     private readonly HoldAfterHandler.Hold _hold = new(quickRuns: 2);
     private readonly RunningProbeHandler.Probe _probe = new();
+    private readonly KeyedReadHandler.Reads _reads = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"));
     private SqliteStore _store = null!;
 
@@ -46,6 +47,21 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"item-{i}"), outputs.Select(o => o.Key).Order(StringComparer.Ordinal).OrderBy(k => int.Parse(k[5..], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(50, host.Samples.Sum(s => s.Items));
         Assert.Equal("stopped", host.StopReason);
+    }
+
+    [Fact]
+    public async Task ReadOutputs_ByKeys_GivesThoseKeys_AndMoreKeysThanOneReadMayName_ReadsUnfiltered()
+    {
+        await SubmitAsync("keyed", chunks: 1, itemsPerChunk: 1);
+        var (_, run, stop) = Start();
+
+        // A few keys: the store reads just those.
+        Assert.Equal(["b"], await _reads.Few.Task.WaitAsync(TimeSpan.FromMinutes(1), Ct));
+        // Past the store's bound the read is not refused (a handler's chunk must not fail on its own input's size):
+        // it comes back unfiltered, and the handler checks the keys, as OutputQuery.Keys says.
+        Assert.Equal(["a", "b", "c"], await _reads.Many.Task.WaitAsync(TimeSpan.FromMinutes(1), Ct));
+        await stop.CancelAsync();
+        await run;
     }
 
     [Fact]
@@ -490,6 +506,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             .Add("twostep", () => new TwoStepHandler(_steps))
             .Add("hold", () => new HoldAfterHandler(_hold))
             .Add("probe", () => new RunningProbeHandler(_probe))
+            .Add("keyed", () => new KeyedReadHandler(_reads))
             .Build();
         var host = new TestWorkerHost(store, _time);
         _probe.Host = host;
@@ -520,7 +537,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             new ChunkSplit.Range(0, chunks * itemsPerChunk, itemsPerChunk),
             0,
             maxAttempts);
-        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("emit").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Add<QuickHandler>("probe").Build();
+        var registry = HandlerRegistry.CreateBuilder().Add<CountingHandler>("count").Add<CountingHandler>("gate").Add<FailingHandler>("fail").Add<QuickHandler>("quick").Add<QuickHandler>("emit").Add<QuickHandler>("twostep").Add<QuickHandler>("hold").Add<QuickHandler>("probe").Add<QuickHandler>("keyed").Build();
         return (await JobSubmitter.SubmitAsync(_store, registry, definition, "test", _dir, _time, Ct)).JobId;
     }
 

@@ -73,6 +73,32 @@ internal sealed class QuickHandler : IChunkHandler
     }
 }
 
+/// <summary>
+/// Writes three outputs, checkpoints, then reads its own outputs back by key: once naming one of them, once
+/// naming it among more keys than one store read may name (<see cref="Reads"/> keeps what each read gave).
+/// </summary>
+internal sealed class KeyedReadHandler(KeyedReadHandler.Reads reads) : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        foreach (var key in new[] { "a", "b", "c" })
+            context.Output(key, key);
+        await context.CheckpointAsync("written", cancellationToken);
+        var few = await context.ReadOutputsAsync(new OutputQuery(ChunkId: context.ChunkId, Keys: ["b"]), 0, 100, cancellationToken);
+        var many = await context.ReadOutputsAsync(new OutputQuery(ChunkId: context.ChunkId, Keys: [.. Enumerable.Range(0, Storage.Chunks.OutputListParams.MaxKeys).Select(i => $"k{i}"), "c"]), 0, 100, cancellationToken);
+        reads.Few.TrySetResult([.. few.Select(o => o.Key)]);
+        reads.Many.TrySetResult([.. many.Select(o => o.Key)]);
+        context.Add(1, good: 1);
+    }
+
+    internal sealed class Reads
+    {
+        public TaskCompletionSource<string[]> Few { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<string[]> Many { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
 /// <summary>A quick chunk that also emits one next-stage chunk, as a pipeline's fetch stage does.</summary>
 internal sealed class QuickEmitHandler : IChunkHandler
 {
