@@ -16,6 +16,15 @@ public sealed class PostgresStore : RelationalStore
     /// <summary>The channel on which work-making transactions notify; one per schema, so installations sharing a database do not wake each other.</summary>
     public const string WakeChannelPrefix = "hj_wake";
 
+    /// <summary>
+    /// How long the server lets a HeavyJobs transaction sit idle between two statements before it ends it (and the
+    /// session). A process frozen inside a write (SIGSTOP, a VM paused) would otherwise hold its rows for as long as
+    /// the freeze lasts, and the reclaim of its chunks would wait with it. A leader's fenced writes use the shorter
+    /// leader lock idle. An <c>Options</c> setting of <c>idle_in_transaction_session_timeout</c> in the connection
+    /// string wins.
+    /// </summary>
+    public static readonly TimeSpan DefaultIdleTransactionLimit = TimeSpan.FromSeconds(30);
+
     // Any constant works; it only has to be the same in every HeavyJobs process.
     private const long MigrationLockKey = 0x4845_4156_594A_4F42;
 
@@ -27,12 +36,15 @@ public sealed class PostgresStore : RelationalStore
     private readonly string? _schema;
     private readonly TimeProvider _time;
 
-    public PostgresStore(string connectionString, TimeProvider? time = null)
-        : this(connectionString, SchemaOf(connectionString), time)
+    /// <param name="connectionString">The database; its search path names the schema HeavyJobs keeps its tables in.</param>
+    /// <param name="time">The clock (tests pass a fake one).</param>
+    /// <param name="idleTransactionLimit">See <see cref="DefaultIdleTransactionLimit"/>, which it replaces.</param>
+    public PostgresStore(string connectionString, TimeProvider? time = null, TimeSpan? idleTransactionLimit = null)
+        : this(connectionString, SchemaOf(connectionString), time, idleTransactionLimit ?? DefaultIdleTransactionLimit)
     {
     }
 
-    private PostgresStore(string connectionString, string? schema, TimeProvider? time)
+    private PostgresStore(string connectionString, string? schema, TimeProvider? time, TimeSpan idleTransactionLimit)
         : base(new PostgresDialect(WakeChannelPrefix + (schema is null ? "" : "_" + schema)))
     {
         _time = time ?? TimeProvider.System;
@@ -47,6 +59,11 @@ public sealed class PostgresStore : RelationalStore
         if (!new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>().Any(k => k.Contains("pruning", StringComparison.OrdinalIgnoreCase)))
         {
             pooled.ConnectionPruningInterval = Math.Min(60, pooled.ConnectionIdleLifetime);
+        }
+
+        if (pooled.Options?.Contains("idle_in_transaction_session_timeout", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            pooled.Options = $"{pooled.Options} -c idle_in_transaction_session_timeout={Math.Max(1, (long)idleTransactionLimit.TotalMilliseconds)}".TrimStart();
         }
 
         _dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);

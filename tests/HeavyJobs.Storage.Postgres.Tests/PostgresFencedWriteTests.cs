@@ -22,7 +22,9 @@ public sealed class PostgresFencedWriteTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var connectionString = PostgresStoreProvider.NewSchemaConnectionString(out _schema);
-        _frozen = new PostgresStore(connectionString) { Faults = _freeze };
+        // The session's own idle limit is set far beyond the minute below: only the fence's limit can end the
+        // frozen write in time.
+        _frozen = new PostgresStore(connectionString, idleTransactionLimit: TimeSpan.FromMinutes(10)) { Faults = _freeze };
         _next = new PostgresStore(connectionString);
         await _next.MigrateAsync(Ct);
     }
@@ -58,28 +60,5 @@ public sealed class PostgresFencedWriteTests : IAsyncLifetime
         _freeze.Thaw();
         await Assert.ThrowsAnyAsync<Exception>(() => write);
         Assert.DoesNotContain(await _next.ActionListAsync(new ActionListParams(100), Ct), a => a.Reason == "a late write");
-    }
-
-    /// <summary>Stops the next fenced write before its commit, as a frozen process would, until thawed.</summary>
-    private sealed class FreezeBeforeCommit : IStoreFaults
-    {
-        private readonly ManualResetEventSlim _thawed = new(false);
-        private readonly TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _armed;
-
-        public Task Frozen => _frozen.Task;
-
-        public void Arm() => Interlocked.Exchange(ref _armed, 1);
-
-        public void Thaw() => _thawed.Set();
-
-        public void Strike(StoreFaultPoint point, bool write)
-        {
-            if (point == StoreFaultPoint.BeforeCommit && write && Interlocked.Exchange(ref _armed, 0) == 1)
-            {
-                _frozen.TrySetResult();
-                _thawed.Wait();
-            }
-        }
     }
 }

@@ -26,7 +26,8 @@ public abstract class WorkerVersionScenarios(string kind) : ProcessScenario(kind
         Assert.NotEqual("1.0", python.Version);
         Assert.Equal(dotnet.Version, dotnet.WorkerVersion);
 
-        var (exit, json) = await Run.CliAsync(Ct, "workers", "ps", "--json", "--node", Run.Node);
+        // --all: a loaded machine may have replaced a worker since (hung), and its row still shows what it ran.
+        var (exit, json) = await Run.CliAsync(Ct, "workers", "ps", "--all", "--json", "--node", Run.Node);
         Assert.Equal(0, exit);
         using var doc = JsonDocument.Parse(json);
         var shown = doc.RootElement.GetProperty("workers").EnumerateArray()
@@ -34,7 +35,7 @@ public abstract class WorkerVersionScenarios(string kind) : ProcessScenario(kind
         Assert.Equal(("1.0", python.Version), shown[python.Id]);
         Assert.Equal((dotnet.Version, dotnet.Version), shown[dotnet.Id]);
 
-        var (_, table) = await Run.CliAsync(Ct, "workers", "ps", "--node", Run.Node);
+        var (_, table) = await Run.CliAsync(Ct, "workers", "ps", "--all", "--node", Run.Node);
         Assert.Contains($"1.0 (monitor {python.Version})", table, StringComparison.Ordinal);
     }
 
