@@ -87,6 +87,26 @@ public sealed class MonitorRun : IAsyncDisposable
         return new MonitorRun(db, $"node-{Guid.NewGuid():N}"[..13], store);
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> on the run's database behind HeavyJobs' back: no notification, no store logic.
+    /// For what a test must change without waking anyone (time passing, say).
+    /// </summary>
+    public async Task ExecuteSqlAsync(string sql, CancellationToken ct)
+    {
+        if (Store is PostgresStore pg)
+        {
+            await using var command = pg.DataSource.CreateCommand(sql);
+            await command.ExecuteNonQueryAsync(ct);
+            return;
+        }
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Pooling=False");
+        await connection.OpenAsync(ct);
+        await using var sqlite = connection.CreateCommand();
+        sqlite.CommandText = sql;
+        await sqlite.ExecuteNonQueryAsync(ct);
+    }
+
     public void Start(params string[] extra) => StartWith(new Dictionary<string, string>(), extra);
 
     /// <summary>Starts the monitor with settings that have no flag, as environment variables (HeavyJobs__Monitor__StopGrace=…).</summary>

@@ -30,6 +30,10 @@ public sealed partial class HeavyManager
     private readonly ILogger _logger;
     private readonly Leadership _leadership;
 
+    // A call to the store failed, and none has succeeded since (see ManagerAgenda.StoreBackAt).
+    private bool _storeLost;
+    private DateTimeOffset? _storeBackAt;
+
     public HeavyManager(IMaintenanceStore store, IEnumerable<IManagerDuty> duties, ManagerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         _store = store;
@@ -88,6 +92,7 @@ public sealed partial class HeavyManager
             catch (Exception ex)
             {
                 // The store went away while standing by or taking the lead: wait a moment and try again.
+                _storeLost = true;
                 LogStepFailed(ex);
                 await Task.Delay(_options.Tick, _time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
@@ -136,15 +141,30 @@ public sealed partial class HeavyManager
     public async Task<TimeSpan> StepAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        // One read says what is worth doing; an idle fleet's manager does nothing else.
-        var agenda = await _store.ManagerAgendaAsync(new ManagerAgendaParams(_options.MissedBeats), ct);
         var next = now + _options.IdleSleep;
-        foreach (var duty in _duties)
+        try
         {
-            if (await duty.RunAsync(agenda, now, ct) is { } due && due < next)
+            // One read says what is worth doing; an idle fleet's manager does nothing else.
+            var agenda = await _store.ManagerAgendaAsync(new ManagerAgendaParams(_options.MissedBeats), ct);
+            if (_storeLost)
             {
-                next = due;
+                _storeLost = false;
+                _storeBackAt = now;
             }
+
+            agenda = agenda with { StoreBackAt = _storeBackAt };
+            foreach (var duty in _duties)
+            {
+                if (await duty.RunAsync(agenda, now, ct) is { } due && due < next)
+                {
+                    next = due;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not LeadershipLostException)
+        {
+            _storeLost = true;
+            throw;
         }
 
         var sleep = next - now;

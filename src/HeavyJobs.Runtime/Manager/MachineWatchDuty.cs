@@ -10,7 +10,8 @@ namespace HeavyJobs.Runtime.Manager;
 /// Declares dead a machine whose monitor missed <see cref="ManagerOptions.MissedBeats"/> heartbeats in a row (or
 /// <see cref="ManagerOptions.MissedBeatsWhileConnected"/> while its session still holds the machine's name): its
 /// workers are marked lost and every chunk they held goes back to the pool with its cursor at once, without
-/// waiting for leases. Logged once per death (<c>machine-dead</c>).
+/// waiting for leases. Logged once per death (<c>machine-dead</c>). Silence while the store was away is not counted
+/// (<see cref="ManagerAgenda.StoreBackAt"/>).
 /// </summary>
 public sealed class MachineWatchDuty(IMaintenanceStore store, ManagerOptions options) : IManagerDuty
 {
@@ -33,6 +34,14 @@ public sealed class MachineWatchDuty(IMaintenanceStore store, ManagerOptions opt
         {
             var silence = node.Beat * options.MissedBeats;
             if (node.State != NodeStates.Up || node.HeartbeatAt + silence >= now)
+            {
+                continue;
+            }
+
+            // The store was away (restarted, cut off) until lately: no monitor could beat, so each gets the whole
+            // silence again from the store's return before it is taken for dead; otherwise a database restart
+            // would declare every machine dead and count a death against every chunk they had started.
+            if (agenda.StoreBackAt is { } back && back + silence >= now)
             {
                 continue;
             }

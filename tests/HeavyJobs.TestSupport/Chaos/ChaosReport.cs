@@ -52,6 +52,10 @@ public sealed record ChaosReport(
         {
             s.AppendLine(inv, $"job {j.JobId}: {j.State}, items {j.Items}, lost {j.Lost}, duplicated {j.Duplicated}, stale writes {j.StaleWrites + j.Foreign}, "
                 + $"sum {j.ItemSum} (closed form {j.ExpectedSum}), counters {j.Counters.Done}/{j.Counters.Good}/{j.Counters.Bad} (expected {j.ExpectedCounters.Done}/{j.ExpectedCounters.Good}/{j.ExpectedCounters.Bad}), quarantined {j.Quarantined}");
+            foreach (var note in j.QuarantineNotes ?? [])
+            {
+                s.AppendLine(inv, $"  quarantined {note}");
+            }
         }
 
         s.AppendLine(inv, $"verdict: {(Passed ? "PASS" : "FAIL")}: lost {Lost}, duplicated {Duplicated}, stale writes {StaleWrites}, quarantined {Quarantined}, {(Finished ? "every job finished" : "jobs UNFINISHED in time")} (seed {Seed})");

@@ -189,6 +189,19 @@ public sealed partial class ChaosRun
             async () =>
             {
                 var all = await StoreAsync(() => _fleet.Store.WorkerListAsync(new WorkerListParams(), ct)) ?? [];
+                // The chunks as they are now, not as the last look saw them: a worker may have taken a chunk one
+                // death from quarantine since (a partly done chunk runs first, so the next free worker takes it).
+                await StoreAsync(async () =>
+                {
+                    var fresh = new List<ChunkRow>();
+                    foreach (var job in _active.ToList())
+                    {
+                        fresh.AddRange(await _fleet.Store.ChunkListAsync(new ChunkListParams(job, Limit: 100_000), ct));
+                    }
+
+                    _chunks = fresh;
+                    return true;
+                });
                 candidates = all.Where(w => _machines.GetValueOrDefault(w.Node) == MachineState.Up && !_frozen.Contains(w.Pid) && ChaosProcesses.IsWorker(w.Pid))
                     .Where(w => HeldBy([w.Id]).All(c => c.Crashes < ChunkDefaults.QuarantineAfter - 1))
                     .OrderBy(w => w.Id).ToList();

@@ -17,7 +17,8 @@ public sealed record JobVerdict(
     long Foreign,
     long ItemSum,
     ChunkCounters Counters,
-    int Quarantined)
+    int Quarantined,
+    IReadOnlyList<string>? QuarantineNotes = null)
 {
     /// <summary>Sum of 0..N-1 in closed form.</summary>
     public long ExpectedSum => Items * (Items - 1) / 2;
@@ -96,7 +97,11 @@ public static class ChaosVerdict
         }
 
         var counters = chunks.Aggregate(new ChunkCounters(0, 0, 0), (a, c) => new ChunkCounters(a.Done + c.Counters.Done, a.Good + c.Counters.Good, a.Bad + c.Counters.Bad));
-        return new JobVerdict(jobId, job.State, items, lost, duplicated, stale, foreign, sum, counters, chunks.Count(c => c.State == ChunkState.Quarantined));
+        // Which deaths a quarantine counted, so that a failed run says whose they were.
+        var notes = chunks.Where(c => c.State == ChunkState.Quarantined)
+            .Select(c => $"chunk {c.Id}: {c.Crashes} deaths counted, holders {string.Join(',', c.Holders)}, errors {(c.Errors.Length > 600 ? c.Errors[..600] + "…" : c.Errors)}")
+            .ToList();
+        return new JobVerdict(jobId, job.State, items, lost, duplicated, stale, foreign, sum, counters, notes.Count, notes);
     }
 
     /// <summary>
