@@ -161,9 +161,12 @@ public sealed class MonitorRun : IAsyncDisposable
 
     public static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
-    public static void Signal(int pid, string signal)
+    public static void Signal(int pid, string signal) => Signal(signal, pid);
+
+    /// <summary>Signals every pid from one kill(1), microseconds apart, as a cgroup's kill would: none of them gets the time to react to another's end.</summary>
+    public static void Signal(string signal, params int[] pids)
     {
-        using var kill = Process.Start("kill", $"-{signal} {pid}")!;
+        using var kill = Process.Start("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))])!;
         kill.WaitForExit();
     }
 
