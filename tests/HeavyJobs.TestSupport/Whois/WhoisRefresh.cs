@@ -65,10 +65,27 @@ public static class WhoisRefresh
         return inserted.JobId;
     }
 
-    /// <summary>The aggregate stage's outputs as they are stored: a key written twice shows up twice.</summary>
-    public static async Task<IReadOnlyList<KeyValuePair<string, long>>> AggregatesAsync(IHeavyStore store, long job, CancellationToken ct) =>
-        [.. (await store.OutputListAsync(new OutputListParams(job, Stage: AggregateStage, Limit: 100_000), ct))
-            .Select(o => KeyValuePair.Create(o.Key, long.Parse(o.Data, CultureInfo.InvariantCulture)))];
+    /// <summary>
+    /// The aggregate stage's outputs as they are stored: a key written twice shows up twice. Read a page at a time: a
+    /// million domains make about 171,000 counts (one per name-server provider), and one read of 100,000 stopped
+    /// before the summary and TLD counts.
+    /// </summary>
+    public static async Task<IReadOnlyList<KeyValuePair<string, long>>> AggregatesAsync(IHeavyStore store, long job, CancellationToken ct)
+    {
+        var all = new List<KeyValuePair<string, long>>();
+        long after = 0;
+        while (true)
+        {
+            var page = await store.OutputListAsync(new OutputListParams(job, Stage: AggregateStage, AfterId: after, Limit: 10_000), ct);
+            all.AddRange(page.Select(o => KeyValuePair.Create(o.Key, long.Parse(o.Data, CultureInfo.InvariantCulture))));
+            if (page.Count < 10_000)
+            {
+                return all;
+            }
+
+            after = page[^1].Id;
+        }
+    }
 
     /// <summary>
     /// The summary and per-TLD counts of a refresh of the population's domains <paramref name="indexes"/> in which
