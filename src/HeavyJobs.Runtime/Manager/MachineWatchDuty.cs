@@ -40,7 +40,8 @@ public sealed class MachineWatchDuty(IMaintenanceStore store, ManagerOptions opt
 
             // The store was away (restarted, cut off) until lately: no monitor could beat, so each gets the whole
             // silence again from the store's return before it is taken for dead; otherwise a database restart
-            // would declare every machine dead and count a death against every chunk they had started.
+            // could declare live machines dead (their name locks not yet taken again), losing their workers'
+            // uncommitted work.
             if (agenda.StoreBackAt is { } back && back + silence >= now)
             {
                 continue;
