@@ -32,6 +32,9 @@ internal sealed class ChunkBook
 
     public SortedDictionary<string, KeyState> Keys { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The keys of <see cref="Keys"/> that a committed checkpoint of this job marked (fresh or attempted).</summary>
+    public HashSet<string> Marked { get; } = new(StringComparer.Ordinal);
+
     public List<TestLogEntry> Log { get; } = [];
 
     public List<(string Resource, TimeSpan Pause)> BackOffs { get; } = [];
@@ -69,10 +72,15 @@ internal sealed class ChunkBook
         Emitted.AddRange(commit.Emitted.Where(e => _emittedKeys.Add(e.DedupeKey)));
         foreach (var fresh in commit.Fresh)
         {
-            // As the store does: only keys of the set are marked, and a mark without a record keeps the last one.
+            // As the store does: only keys of the set are marked, a mark without a record keeps the last one, and
+            // an attempt keeps the key's refresh and record.
             if (Keys.TryGetValue(fresh.Key, out var key))
             {
-                Keys[fresh.Key] = new KeyState(fresh.Key, commit.At, fresh.Latest ?? key.Latest);
+                Marked.Add(fresh.Key);
+                if (fresh.Refreshed)
+                {
+                    Keys[fresh.Key] = new KeyState(fresh.Key, commit.At, fresh.Latest ?? key.Latest);
+                }
             }
         }
     }
@@ -88,12 +96,12 @@ internal sealed class ChunkBook
         }
     }
 
-    public List<KeyState> ReadKeys(string? afterKey, int limit)
+    public List<KeyState> ReadKeys(string? afterKey, int limit, bool notMarkedOnly)
     {
         lock (Gate)
         {
             return Keys.Values
-                .Where(k => afterKey is null || string.CompareOrdinal(k.Key, afterKey) > 0)
+                .Where(k => (afterKey is null || string.CompareOrdinal(k.Key, afterKey) > 0) && !(notMarkedOnly && Marked.Contains(k.Key)))
                 .Take(Math.Clamp(limit, 1, 10_000))
                 .ToList();
         }

@@ -26,6 +26,7 @@ public sealed class HandlerHarness
     private readonly List<int> _stopsAt = [];
     private readonly List<StoredOutput> _seeded = [];
     private readonly List<KeyState> _keys = [];
+    private readonly HashSet<string> _marked = new(StringComparer.Ordinal);
     private RandomKills? _randomKills;
     private JsonElement _input = TestJson.EmptyObject;
     private JsonElement _parameters = TestJson.EmptyObject;
@@ -115,10 +116,18 @@ public sealed class HandlerHarness
         return this;
     }
 
-    /// <summary>A key of the job's key set, for <see cref="IChunkContext.ReadKeySetAsync"/> and <see cref="IChunkContext.MarkFresh"/>.</summary>
-    public HandlerHarness WithKey(string key, DateTimeOffset? refreshedAt = null, string? latest = null)
+    /// <summary>
+    /// A key of the job's key set, for <see cref="IChunkContext.ReadKeySetAsync"/> and <see cref="IChunkContext.MarkFresh"/>;
+    /// with <paramref name="markedByThisJob"/>, as an earlier chunk of this job left it (for <see cref="IChunkContext.ReadKeysNotMarkedAsync"/>).
+    /// </summary>
+    public HandlerHarness WithKey(string key, DateTimeOffset? refreshedAt = null, string? latest = null, bool markedByThisJob = false)
     {
         _keys.Add(new KeyState(key, refreshedAt, latest));
+        if (markedByThisJob)
+        {
+            _marked.Add(key);
+        }
+
         return this;
     }
 
@@ -172,6 +181,8 @@ public sealed class HandlerHarness
         {
             book.Keys[key.Key] = key;
         }
+
+        book.Marked.UnionWith(_marked);
 
         var plan = new FaultPlan(_killsAfter, _stopsAt, _randomKills);
         var runs = new List<HandlerRun>();

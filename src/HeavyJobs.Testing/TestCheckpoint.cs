@@ -12,8 +12,11 @@ public enum TestCommitKind
     Completion,
 }
 
-/// <summary>A key of the job's key set marked refreshed, with its latest record if the handler gave one.</summary>
-public sealed record FreshKey(string Key, string? Latest);
+/// <summary>
+/// A key of the job's key set marked refreshed, with its latest record if the handler gave one, or only attempted
+/// (<paramref name="Refreshed"/> false: <see cref="HeavyJobs.Core.Handlers.IChunkContext.MarkAttempted"/>).
+/// </summary>
+public sealed record FreshKey(string Key, string? Latest, bool Refreshed = true);
 
 /// <summary>
 /// One commit of a chunk, in one transaction as the store makes it: the cursor and the counters (totals, not

@@ -122,12 +122,19 @@ public sealed class TestChunkContext : IChunkContext
     /// <summary>Adds an output of this job for <see cref="ReadOutputsAsync"/> to serve (another chunk's, another stage's).</summary>
     public StoredOutput SeedOutput(long chunkId, int stage, string key, string data) => _book.Seed(chunkId, stage, key, data);
 
-    /// <summary>Adds a key to the job's key set, as <c>heavyjobs keys load</c> and earlier refreshes left it.</summary>
-    public void SeedKey(string key, DateTimeOffset? refreshedAt = null, string? latest = null)
+    /// <summary>
+    /// Adds a key to the job's key set, as <c>heavyjobs keys load</c> and earlier refreshes left it; with
+    /// <paramref name="markedByThisJob"/>, as if an earlier chunk of this job had marked it (fresh or attempted).
+    /// </summary>
+    public void SeedKey(string key, DateTimeOffset? refreshedAt = null, string? latest = null, bool markedByThisJob = false)
     {
         lock (_book.Gate)
         {
             _book.Keys[key] = new KeyState(key, refreshedAt, latest);
+            if (markedByThisJob)
+            {
+                _book.Marked.Add(key);
+            }
         }
     }
 
@@ -138,6 +145,8 @@ public sealed class TestChunkContext : IChunkContext
     public void Emit(EmittedChunk chunk) => Buffer(() => _emitted.Add(chunk));
 
     public void MarkFresh(string key, string? latest = null) => Buffer(() => _fresh.Add(new FreshKey(key, latest)));
+
+    public void MarkAttempted(string key) => Buffer(() => _fresh.Add(new FreshKey(key, null, Refreshed: false)));
 
     // The handler's token is not used, as in the worker: a stop lets a checkpoint finish.
     public ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken)
@@ -198,7 +207,13 @@ public sealed class TestChunkContext : IChunkContext
         return ValueTask.FromResult<IReadOnlyList<StoredOutput>>(_book.ReadOutputs(query, afterId, limit));
     }
 
-    public ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
+        ReadKeys(afterKey, limit, notMarkedOnly: false, cancellationToken);
+
+    public ValueTask<IReadOnlyList<KeyState>> ReadKeysNotMarkedAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
+        ReadKeys(afterKey, limit, notMarkedOnly: true, cancellationToken);
+
+    private ValueTask<IReadOnlyList<KeyState>> ReadKeys(string? afterKey, int limit, bool notMarkedOnly, CancellationToken cancellationToken)
     {
         if (IsDead)
         {
@@ -206,7 +221,7 @@ public sealed class TestChunkContext : IChunkContext
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult<IReadOnlyList<KeyState>>(_book.ReadKeys(afterKey, limit));
+        return ValueTask.FromResult<IReadOnlyList<KeyState>>(_book.ReadKeys(afterKey, limit, notMarkedOnly));
     }
 
     public ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken)

@@ -69,6 +69,26 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
     }
 
     [Fact]
+    public async Task KeySet_ReadNotMarked_LeavesOutWhatThisJobMarked_FreshOrAttempted_AndAnAttemptKeepsTheRecord()
+    {
+        await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com", "b.com", "c.com", "d.com"], Now), Ct);
+        var start = Now;
+        await RefreshAsync("domains", ["a.com", "b.com", "c.com"]);
+        Now = start.AddHours(1);
+        // The next refresh gets a fresh answer for a.com and nothing usable for b.com.
+        var job = await RefreshAsync("domains", ["a.com"], attempted: ["b.com"]);
+
+        var notMarked = await Store.KeySetReadAsync(new KeySetReadParams(job, null, 10, NotMarkedOnly: true), Ct);
+        Assert.Equal([("c.com", (DateTimeOffset?)start, "record of c.com at 12:00"), ("d.com", null, null)], notMarked.Select(k => (k.Key, k.RefreshedAt, k.Latest)));
+        Assert.Equal(["d.com"], (await Store.KeySetReadAsync(new KeySetReadParams(job, "c.com", 10, NotMarkedOnly: true), Ct)).Select(k => k.Key));
+
+        // The attempt left b.com's refresh and record as the first refresh left them, so it is still due.
+        var b = Assert.Single(await Store.KeySetReadAsync(new KeySetReadParams(job, "a.com", 1), Ct));
+        Assert.Equal(("b.com", (DateTimeOffset?)start, "record of b.com at 12:00"), (b.Key, b.RefreshedAt, b.Latest));
+        Assert.Equal(["d.com", "b.com", "c.com"], await Store.KeySetStaleAsync(new KeySetStaleParams("domains", Now, 10), Ct));
+    }
+
+    [Fact]
     public async Task KeySet_AFenceLostCheckpointMarksNothing()
     {
         await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com"], Now), Ct);
@@ -143,14 +163,14 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
 
     private Task<DateTimeOffset> ReserveAsync() => Store.RateReserveAsync(new RateReserveParams("whois.example", Interval, Now), Ct);
 
-    private async Task<long> RefreshAsync(string set, IReadOnlyList<string> keys)
+    private async Task<long> RefreshAsync(string set, IReadOnlyList<string> keys, IReadOnlyList<string>? attempted = null)
     {
         var job = await Store.JobInsertAsync(
             new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [System.Text.Json.JsonSerializer.Serialize(new { keys })], 0, 3, Now, set),
             Ct);
         var chunk = await ClaimOneAsync(1);
         var outcome = await Store.ChunkCheckpointAsync(
-            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "done", new ChunkCounters(keys.Count, keys.Count, 0), [], [], true, Now, Lease, keys.Select(k => new FreshKey(k, $"record of {k} at {Now:HH:mm}")).ToList()),
+            new Chunks.ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "done", new ChunkCounters(keys.Count, keys.Count, 0), [], [], true, Now, Lease, [.. keys.Select(k => new FreshKey(k, $"record of {k} at {Now:HH:mm}")), .. (attempted ?? []).Select(k => new FreshKey(k, Refreshed: false))]),
             Ct);
         Assert.Equal(Chunks.CheckpointOutcome.Committed, outcome);
         return job.JobId;

@@ -188,6 +188,14 @@ class ChunkContext:
         with self._lock:
             self._fresh.append(key)
 
+    def mark_attempted(self, key):
+        """Records that a key of the job's key set was tried without a fresh result: it stays due for the next
+        refresh, but counts as this job's (committed by the next checkpoint)."""
+        if not isinstance(key, str):
+            raise TypeError(f"attempted key must be a str, not {type(key).__name__}")
+        with self._lock:
+            self._fresh.append({"key": key, "refreshed": False})
+
     def checkpoint(self, cursor):
         """Commits the cursor, the chunk's absolute counters and the buffered outputs and emits, and waits for the
         monitor's answer. Raises :class:`LeaseLost` (nothing was written) or :class:`Yield` (written, but the job

@@ -466,6 +466,7 @@ class WorkerProtocolTests(unittest.TestCase):
                 ctx.output("k", {"n": ctx.input["n"]})
                 ctx.emit(1, "py.next", {"n": ctx.input["n"] + 1}, "next-1")
                 ctx.mark_fresh("key-%d" % ctx.input["n"])
+                ctx.mark_attempted("tried-%d" % ctx.input["n"])
                 if ctx.input["n"] == 1:
                     raise KeyError("boom")
             main({"py.split": splitter})
@@ -477,7 +478,7 @@ class WorkerProtocolTests(unittest.TestCase):
         self.assertEqual((cp["cursor"], cp["complete"], cp["done"], cp["good"], cp["bad"]), ("c0", True, 2, 1, 1))
         self.assertEqual(cp["outputs"], [{"key": "k", "data": '{"n":0}'}])
         self.assertEqual(cp["emit"], [{"stage": 1, "type": "py.next", "input": {"n": 1}, "key": "next-1"}])
-        self.assertEqual(cp["fresh"], ["key-0"])
+        self.assertEqual(cp["fresh"], ["key-0", {"key": "tried-0", "refreshed": False}])
         m.claim([dict(chunk(cid=8), type="py.split", input={"n": 1})])
         fail = m.ack("fail")
         self.assertEqual(fail["error"], "KeyError: 'boom'")

@@ -81,10 +81,25 @@ public interface IChunkContext
     void MarkFresh(string key, string? latest = null);
 
     /// <summary>
+    /// Records that this job tried a key of its key set and got nothing fresh (an answer it could not read): the
+    /// key keeps its last refresh and latest record, so the next refresh takes it again, but, like a key marked
+    /// fresh, it is this job's now and <see cref="ReadKeysNotMarkedAsync"/> leaves it out. Committed by the next
+    /// checkpoint; does nothing where the job has no key set.
+    /// </summary>
+    void MarkAttempted(string key);
+
+    /// <summary>
     /// Reads the job's key set in key order after <paramref name="afterKey"/>: every key with its last refresh
     /// and latest record, whichever job refreshed it. Empty when the job has no key set.
     /// </summary>
     ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ReadKeySetAsync"/>, but only the keys no committed checkpoint of this job marked (fresh or
+    /// attempted): what a job that refreshed part of a set reads to carry the rest over, without reading back,
+    /// or holding in memory, the keys it did itself. A page may cover many more keys of the set than it returns.
+    /// </summary>
+    ValueTask<IReadOnlyList<KeyState>> ReadKeysNotMarkedAsync(string? afterKey, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>A key of a key set: when it was last refreshed and the record that refresh left.</summary>

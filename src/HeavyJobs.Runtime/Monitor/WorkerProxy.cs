@@ -107,8 +107,11 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
         var fresh = (body["fresh"] as JsonArray ?? []).Select(k => k switch
             {
                 JsonValue v when v.TryGetValue<string>(out var key) => new FreshKey(key),
-                JsonObject o => new FreshKey(o.Str("key") ?? throw new JsonException("a fresh entry needs a key"), o["latest"] is JsonValue l && l.TryGetValue<string>(out var s) ? s : o["latest"]?.ToJsonString()),
-                _ => throw new JsonException("fresh holds keys, or objects with a key and a latest record"),
+                JsonObject o => new FreshKey(
+                    o.Str("key") ?? throw new JsonException("a fresh entry needs a key"),
+                    o["latest"] is JsonValue l && l.TryGetValue<string>(out var s) ? s : o["latest"]?.ToJsonString(),
+                    o["refreshed"] is null || o.Bool("refreshed")),
+                _ => throw new JsonException("fresh holds keys, or objects with a key, a latest record and whether it was refreshed"),
             }).ToList();
         var complete = body.Bool("complete");
         var outcome = await store.ChunkCheckpointAsync(

@@ -115,11 +115,19 @@ internal sealed partial class ChunkContext : IChunkContext, IDisposable
 
     public void MarkFresh(string key, string? latest = null) => (_fresh ??= []).Add(new FreshKey(key, latest));
 
-    public async ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken)
+    public void MarkAttempted(string key) => (_fresh ??= []).Add(new FreshKey(key, Refreshed: false));
+
+    public ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
+        ReadKeysAsync(afterKey, limit, notMarkedOnly: false, cancellationToken);
+
+    public ValueTask<IReadOnlyList<KeyState>> ReadKeysNotMarkedAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
+        ReadKeysAsync(afterKey, limit, notMarkedOnly: true, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<KeyState>> ReadKeysAsync(string? afterKey, int limit, bool notMarkedOnly, CancellationToken cancellationToken)
     {
         // A handler reads what it committed.
         await DrainAsync();
-        return (await _store.KeySetReadAsync(new KeySetReadParams(_chunk.JobId, afterKey, Math.Clamp(limit, 1, 10_000)), cancellationToken))
+        return (await _store.KeySetReadAsync(new KeySetReadParams(_chunk.JobId, afterKey, Math.Clamp(limit, 1, 10_000), notMarkedOnly), cancellationToken))
             .Select(k => new KeyState(k.Key, k.RefreshedAt, k.Latest))
             .ToList();
     }

@@ -12,11 +12,17 @@ public sealed record KeySetLoadParams(string Set, IEnumerable<string> Keys, Date
 /// </summary>
 public sealed record KeySetStaleParams(string Set, DateTimeOffset RefreshedBefore, int Limit);
 
-/// <summary>A key a checkpoint refreshed, with its latest record when the handler gives one.</summary>
-public sealed record FreshKey(string Key, string? Latest = null);
+/// <summary>
+/// A key a checkpoint marked: refreshed, with its latest record when the handler gives one, or only attempted
+/// (<paramref name="Refreshed"/> false: it stays due and keeps its record). Either way the key is the job's now.
+/// </summary>
+public sealed record FreshKey(string Key, string? Latest = null, bool Refreshed = true);
 
-/// <summary>The keys of the key set of job <paramref name="JobId"/>, in key order after <paramref name="AfterKey"/>.</summary>
-public sealed record KeySetReadParams(long JobId, string? AfterKey, int Limit);
+/// <summary>
+/// The keys of the key set of job <paramref name="JobId"/>, in key order after <paramref name="AfterKey"/>; with
+/// <paramref name="NotMarkedOnly"/>, only those no committed checkpoint of that job marked.
+/// </summary>
+public sealed record KeySetReadParams(long JobId, string? AfterKey, int Limit, bool NotMarkedOnly = false);
 
 public sealed record KeySetEntry(string Key, DateTimeOffset? RefreshedAt, string? Latest);
 

@@ -52,9 +52,10 @@ public abstract partial class RelationalStore
     public Task<IReadOnlyList<KeySetEntry>> KeySetReadAsync(KeySetReadParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<KeySetEntry>>(
             async connection => await connection.Command(
-                    """
+                    $"""
                     SELECT key, refreshed_at, latest FROM hj_keys
                     WHERE set_name = (SELECT key_set FROM hj_jobs WHERE id = @job) AND (@after IS NULL OR key > @after)
+                    {(p.NotMarkedOnly ? "AND (marked_by IS NULL OR marked_by <> @job)" : "")}
                     ORDER BY key LIMIT @limit
                     """)
                 .With("job", p.JobId).With("after", p.AfterKey).With("limit", p.Limit)
@@ -90,12 +91,13 @@ public abstract partial class RelationalStore
             return;
         }
 
-        // The last word on a key within one checkpoint wins.
+        // The last word on a key within one checkpoint wins. An attempt leaves the refresh and the record as they
+        // were; either way the key is this job's now.
         foreach (var f in fresh.GroupBy(f => f.Key, StringComparer.Ordinal).Select(g => g.Last()))
         {
             await connection.Command(
-                    """
-                    UPDATE hj_keys SET refreshed_at = @now, latest = COALESCE(@latest, latest)
+                    $"""
+                    UPDATE hj_keys SET marked_by = @job{(f.Refreshed ? ", refreshed_at = @now, latest = COALESCE(@latest, latest)" : "")}
                     WHERE set_name = (SELECT key_set FROM hj_jobs WHERE id = @job) AND key = @key
                     """,
                     transaction)

@@ -5,11 +5,11 @@ using HeavyJobs.Core.Handlers;
 namespace HeavyJobs.Whois.Pipeline;
 
 /// <summary>
-/// The barrier after parsing: counts every domain once (its latest record) by registrar, expiry month,
+/// The barrier after parsing: counts every record the parse stage committed by registrar, expiry month,
 /// name-server provider, status, TLD, not-found and error reason. Each count is an output "dimension|value".
 /// In a refresh cut from a key set, the count covers the whole set: the domains this job parsed, and every
 /// other domain by the latest record an earlier refresh left, so refreshing only what went stale still gives
-/// the aggregates of everything.
+/// the aggregates of everything. It holds the counts, never a domain: its memory does not grow with the refresh.
 /// </summary>
 public sealed class AggregateHandler : IChunkHandler
 {
@@ -26,19 +26,22 @@ public sealed class AggregateHandler : IChunkHandler
             return;
         }
 
-        // Each domain counts once, by its latest record: a later record of a domain replaces what its earlier one
-        // added. Only each domain's counters are kept, not its record, so memory stays near 100 bytes a domain.
-        var tally = new DomainTally();
+        // Every committed record counts once: the store commits each parse chunk's records exactly once, and a
+        // domain is in one parse chunk. Nothing is kept per domain (a million of them cost the worker 600 MB).
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        long domains = 0;
         long after = 0;
         while (true)
         {
-            var page = await context.ReadOutputsAsync(new OutputQuery(Stage: context.Stage - 1), after, 5000, cancellationToken);
+            // Pages of 1,000 records: each page passes whole through the monitor.
+            var page = await context.ReadOutputsAsync(new OutputQuery(Stage: context.Stage - 1), after, 1000, cancellationToken);
             foreach (var o in page)
             {
-                tally.Set(o.Key, Counters(o.Key, o.Data));
+                Count(counts, o.Key, o.Data);
+                domains++;
             }
 
-            if (page.Count < 5000)
+            if (page.Count < 1000)
             {
                 break;
             }
@@ -47,21 +50,20 @@ public sealed class AggregateHandler : IChunkHandler
             cancellationToken.ThrowIfCancellationRequested();
         }
 
+        // The rest of the key set: the keys this job's parse stage did not mark (fresh or attempted), by the record
+        // an earlier refresh left. The store filters, so a refresh of the whole set reads none of it back.
         string? afterKey = null;
         long carried = 0;
         while (true)
         {
-            var page = await context.ReadKeySetAsync(afterKey, 5000, cancellationToken);
+            var page = await context.ReadKeysNotMarkedAsync(afterKey, 1000, cancellationToken);
             foreach (var key in page)
             {
-                if (!tally.Contains(key.Key))
-                {
-                    tally.Set(key.Key, Counters(key.Key, key.Latest ?? NeverFetched(key.Key)));
-                    carried++;
-                }
+                Count(counts, key.Key, key.Latest ?? NeverFetched(key.Key));
+                carried++;
             }
 
-            if (page.Count < 5000)
+            if (page.Count < 1000)
             {
                 break;
             }
@@ -70,32 +72,28 @@ public sealed class AggregateHandler : IChunkHandler
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (counter, count) in tally.Counts())
-        {
-            counts[counter] = count;
-        }
-
         if (carried > 0)
         {
             counts[$"{Summary}|carried-over"] = carried;
         }
 
-        foreach (var (key, count) in counts)
+        foreach (var (key, count) in counts.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             context.Output(key, count.ToString(CultureInfo.InvariantCulture));
         }
 
-        context.Add(tally.Domains, good: tally.Domains);
+        context.Add(domains + carried, good: domains + carried);
         await context.CheckpointAsync(Aggregated, cancellationToken);
     }
 
-    /// <summary>The counters ("dimension|value") one domain's record adds, once each time it appears.</summary>
-    private static List<string> Counters(string domain, string data)
+    /// <summary>Adds the counters ("dimension|value") one domain's record adds, each once.</summary>
+    private static void Count(Dictionary<string, long> counts, string domain, string data)
     {
-        var counters = new List<string>();
-        void Count(string dimension, string? value) =>
-            counters.Add($"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}");
+        void Count(string dimension, string? value)
+        {
+            var counter = $"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}";
+            counts[counter] = counts.GetValueOrDefault(counter) + 1;
+        }
 
         using var doc = JsonDocument.Parse(data);
         var r = doc.RootElement;
@@ -104,7 +102,7 @@ public sealed class AggregateHandler : IChunkHandler
         Count(Summary, status);
         if (status == "never-fetched")
         {
-            return counters;
+            return;
         }
 
         Count("tld", domain[(domain.IndexOf('.', StringComparison.Ordinal) + 1)..]);
@@ -112,12 +110,12 @@ public sealed class AggregateHandler : IChunkHandler
         {
             var error = r.GetProperty("error").GetString() ?? "";
             Count("error", error.Length > 80 ? error[..80] : error);
-            return counters;
+            return;
         }
 
         if (status != "registered")
         {
-            return counters;
+            return;
         }
 
         Count("registrar", r.GetProperty("registrar").GetString());
@@ -131,8 +129,6 @@ public sealed class AggregateHandler : IChunkHandler
         {
             Count("ns_provider", provider);
         }
-
-        return counters;
     }
 
     /// <summary>A key of the set that no refresh has fetched yet: counted as such, not as an error.</summary>

@@ -40,9 +40,14 @@ public sealed class ParseHandler : IChunkHandler
                 context.Output(output.Key, json);
                 if (record.Status != WhoisStatus.Bad)
                 {
-                    // The domain's record is fresh (registered or not found). One that could not be fetched or
-                    // read stays due, so the next refresh tries it again.
+                    // The domain's record is fresh (registered or not found).
                     context.MarkFresh(output.Key, json);
+                }
+                else
+                {
+                    // One that could not be fetched or read stays due, so the next refresh tries it again; it is this
+                    // job's all the same, so the aggregate counts it by this record, not carried over.
+                    context.MarkAttempted(output.Key);
                 }
 
                 context.Add(1, good: record.Status == WhoisStatus.Bad ? 0 : 1, bad: record.Status == WhoisStatus.Bad ? 1 : 0);

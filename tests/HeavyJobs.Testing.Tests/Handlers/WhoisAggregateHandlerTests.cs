@@ -16,7 +16,17 @@ public sealed class WhoisAggregateHandlerTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static HandlerHarness Harness(Func<List<ChunkOutput>, IEnumerable<ChunkOutput>>? later = null)
+    private static HandlerHarness Harness()
+    {
+        var records = Records();
+        return HandlerHarness.For<AggregateHandler>()
+            .WithChunk(jobId: 1, chunkId: 90, stage: 2, type: WhoisPipeline.Aggregate)
+            .WithOutputs(chunkId: 60, stage: 1, records.Take(Domains / 2))
+            .WithOutputs(chunkId: 61, stage: 1, records.Skip(Domains / 2));
+    }
+
+    /// <summary>The parse stage's record of each domain of a seeded population, as the real parser reads its registry answer.</summary>
+    private static List<ChunkOutput> Records()
     {
         var at = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
         var population = new SyntheticPopulation(seed: 3, size: Domains);
@@ -33,11 +43,7 @@ public sealed class WhoisAggregateHandlerTests
             records.Add(new ChunkOutput(domain.Name, Encoding.UTF8.GetString(buffer.ToArray())));
         }
 
-        return HandlerHarness.For<AggregateHandler>()
-            .WithChunk(jobId: 1, chunkId: 90, stage: 2, type: WhoisPipeline.Aggregate)
-            .WithOutputs(chunkId: 60, stage: 1, records.Take(Domains / 2))
-            .WithOutputs(chunkId: 61, stage: 1, records.Skip(Domains / 2))
-            .WithOutputs(chunkId: 62, stage: 1, later?.Invoke(records) ?? []);
+        return records;
     }
 
     private static long Count(HandlerResult result, string key) =>
@@ -67,20 +73,39 @@ public sealed class WhoisAggregateHandlerTests
     }
 
     [Fact]
-    public async Task ADomainParsedTwice_CountsOnce_ByItsLaterRecord()
+    public async Task InAKeySetRefresh_KeysThisJobDidNotMark_AreCarriedOverByTheirLatestRecord()
     {
-        // Ten registered domains parsed again later (a retried chunk): their registrar is now another one.
-        var result = await Harness(records => records.Where(r => JsonNode.Parse(r.Data)!["status"]!.GetValue<string>() == "registered").Take(10).Select(r =>
+        // The set: 60 domains. This job parsed the first 40 (its parse stage marked them: 36 fresh, 4 attempted, as
+        // bad answers are); of the 20 it did not take, 12 carry an earlier refresh's record and 8 were never fetched.
+        var full = await Harness().RunAsync(Ct);
+        var parsed = Records().Take(40).ToList();
+        var harness = HandlerHarness.For<AggregateHandler>()
+            .WithChunk(jobId: 1, chunkId: 90, stage: 2, type: WhoisPipeline.Aggregate)
+            .WithOutputs(chunkId: 60, stage: 1, parsed);
+        var earlier = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        foreach (var (record, i) in Records().Select((r, i) => (r, i)))
         {
-            var json = JsonNode.Parse(r.Data)!.AsObject();
-            json["registrar"] = "Later Registrar";
-            return r with { Data = json.ToJsonString() };
-        })).RunAsync(Ct);
+            harness.WithKey(record.Key, i is >= 40 and < 52 ? earlier : null, i is >= 40 and < 52 ? record.Data : null, markedByThisJob: i < 40);
+        }
 
-        var registered = (await Harness().RunAsync(Ct)).Outputs.Where(o => o.Key.StartsWith("registrar|", StringComparison.Ordinal)).Sum(o => long.Parse(o.Data, CultureInfo.InvariantCulture));
+        var result = await harness.RunAsync(Ct);
+
         Assert.Equal(Domains, Count(result, $"{AggregateHandler.Summary}|domains"));
-        Assert.Equal(10, Count(result, "registrar|Later Registrar"));
-        Assert.Equal(registered, result.Outputs.Where(o => o.Key.StartsWith("registrar|", StringComparison.Ordinal)).Sum(o => long.Parse(o.Data, CultureInfo.InvariantCulture)));
+        Assert.Equal(20, Count(result, $"{AggregateHandler.Summary}|carried-over"));
+        Assert.Equal(8, Count(result, $"{AggregateHandler.Summary}|never-fetched"));
         Assert.Equal(Domains, result.Counters.Done);
+        // The 52 with a record count as the whole run of all 60 records does, less the 8 never fetched.
+        var registered = Records().Take(52).Count(r => JsonNode.Parse(r.Data)!["status"]!.GetValue<string>() == "registered");
+        Assert.Equal(registered, Count(result, $"{AggregateHandler.Summary}|registered"));
+        Assert.True(registered < Count(full, $"{AggregateHandler.Summary}|registered"), "the never-fetched eight should include a registered domain (seeded population)");
+    }
+
+    [Fact]
+    public async Task WithoutAKeySet_NothingIsCarriedOver()
+    {
+        var result = await Harness().RunAsync(Ct);
+
+        Assert.Equal(0, Count(result, $"{AggregateHandler.Summary}|carried-over"));
+        Assert.Equal(0, Count(result, $"{AggregateHandler.Summary}|never-fetched"));
     }
 }
