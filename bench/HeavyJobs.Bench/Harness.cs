@@ -49,6 +49,7 @@ internal static class Harness
             ("dashboard", () => DashboardScenario.RunAsync(ctx)),
             ("whois_parse", () => WhoisParseScenario.RunAsync(ctx)),
             ("pilot_fetch", () => PilotFetchScenario.RunAsync(ctx)),
+            ("pilot_growth", () => PilotGrowthScenario.RunAsync(ctx)),
             ("worker_start", () => WorkerStartScenario.RunAsync(ctx)),
             ("prune_pg", () => PruneScenario.RunAsync(ctx, "pg")),
             ("prune_sqlite", () => PruneScenario.RunAsync(ctx, "sqlite")),

@@ -35,6 +35,7 @@ internal static class Targets
         new("sqlite.burndown_emitted.ratio_to_noop", "SQLite output + emitted chunk / no-op (same run)", "≥ 0.5", v => v >= 0.5),
         new("scale.pg.ratio_to_empty", "PostgreSQL burn-down beside the seeded history / young table", "≥ 0.8", v => v >= 0.8),
         new("pilot.ratio_to_allowance", "WHOIS fetch rate / the servers' allowance (issue 17's case)", "≥ 0.9", v => v >= 0.9),
+        new("pilot.max_rss_growth", "WHOIS demo's per-role peak RSS at 10 N domains / at N", "≤ 1.2", v => v <= 1.2),
         new("scale.sqlite.ratio_to_empty", "SQLite burn-down beside the seeded history / young table", "≥ 0.8", v => v >= 0.8),
     ];
 

@@ -72,7 +72,7 @@ internal static class PilotFetchScenario
 
                 foreach (var pid in await Sql.LinesAsync(db, $"SELECT pid FROM hj_workers WHERE node = '{node}' AND types LIKE '%{WhoisPipeline.Fetch}%' AND state IN ('idle', 'busy')"))
                 {
-                    if (RssMb(int.Parse(pid, CultureInfo.InvariantCulture)) is { } mb)
+                    if (ProcStat.RssMb(int.Parse(pid, CultureInfo.InvariantCulture)) is { } mb)
                     {
                         rss.Add(mb);
                     }
@@ -158,19 +158,6 @@ internal static class PilotFetchScenario
             }
 
             await Task.Delay(200);
-        }
-    }
-
-    private static double? RssMb(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 
