@@ -39,6 +39,11 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await page.GotoAsync(Host.BaseUrl + "/workers");
         await Expect(page.Locator("table[data-table=workers] tbody tr")).ToHaveCountAsync(2);
         await Expect(page.Locator($"table[data-table=workers] tr[data-key='{Seeded.Worker1}']")).ToContainTextAsync("slow server whois.example");
+        // Mixed versions, as a rolling deploy leaves them for a while: worker 2 already reports the next version,
+        // under a monitor still on the old one; worker 1 is on the old one.
+        await Expect(page.Locator($"table[data-table=workers] tr[data-key='{Seeded.Worker2}']")).ToContainTextAsync("0.2.0");
+        await Expect(page.Locator($"table[data-table=workers] tr[data-key='{Seeded.Worker2}']")).ToContainTextAsync("0.1.0");
+        await Expect(page.Locator($"table[data-table=workers] tr[data-key='{Seeded.Worker1}']")).Not.ToContainTextAsync("0.2.0");
         await ShotAsync(page, "workers");
 
         await page.GotoAsync(Host.BaseUrl + "/throughput");
