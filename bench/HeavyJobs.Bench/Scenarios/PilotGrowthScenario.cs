@@ -36,7 +36,7 @@ internal static class PilotGrowthScenario
         {
             // Limits well above what this machine fetches (the local servers allow half as much again), so the
             // system is what runs, not the servers' politeness; the dashboard on a port of its own.
-            await using var run = FleetScenarios.StartCli(ctx, db, "run", "--db", db, "--domains", domains.ToString(CultureInfo.InvariantCulture), "--fetch-rate", "1000", "--urls", "http://127.0.0.1:0");
+            await using var run = FleetScenarios.StartCli(ctx, db, "run", "--domains", domains.ToString(CultureInfo.InvariantCulture), "--fetch-rate", "1000", "--urls", "http://127.0.0.1:0");
             var deadline = started + TimeSpan.FromMinutes(ctx.Quick ? 20 : 90);
             while (!run.Exited)
             {

@@ -29,7 +29,7 @@ public sealed class AggregateHandler : IChunkHandler
         // Every committed record counts once: the store commits each parse chunk's records exactly once, and a
         // domain is in one parse chunk. Nothing is kept per domain (a million of them cost the worker 600 MB).
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        long domains = 0;
+        long records = 0;
         long after = 0;
         while (true)
         {
@@ -38,7 +38,7 @@ public sealed class AggregateHandler : IChunkHandler
             foreach (var o in page)
             {
                 Count(counts, o.Key, o.Data);
-                domains++;
+                records++;
             }
 
             if (page.Count < 1000)
@@ -82,11 +82,11 @@ public sealed class AggregateHandler : IChunkHandler
             context.Output(key, count.ToString(CultureInfo.InvariantCulture));
         }
 
-        context.Add(domains + carried, good: domains + carried);
+        context.Add(records + carried, good: records + carried);
         await context.CheckpointAsync(Aggregated, cancellationToken);
     }
 
-    /// <summary>Adds the counters ("dimension|value") one domain's record adds, each once.</summary>
+    /// <summary>Adds one domain's record to the counts: one to each counter ("dimension|value") it names, as often as it names it.</summary>
     private static void Count(Dictionary<string, long> counts, string domain, string data)
     {
         void Count(string dimension, string? value)
