@@ -209,8 +209,10 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         Run.Start();
         await Run.CliAsync(Ct, "workers", "scale", "test.quick=1", "--node", Run.Node);
 
+        // Three worker deaths, three restarts and 3,000 chunks on a machine the rest of the suite loads: a minute was
+        // not always enough (CI, stop 24), so this wait is longer than the others'.
         Assert.True(
-            await MonitorRun.UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct)).All(c => c.State is ChunkState.Done or ChunkState.Quarantined), Within, Ct),
+            await MonitorRun.UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct)).All(c => c.State is ChunkState.Done or ChunkState.Quarantined), 3 * Within, Ct),
             Run.Log);
         var chunks = await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct);
         var poison = chunks.Single(c => c.Input.Contains("poison", StringComparison.Ordinal));
