@@ -35,9 +35,9 @@ public sealed class DeployScenarios
         var (a, b) = (fleet.Machine(0), fleet.Machine(1));
         try
         {
-            var oldBuild = Stamp(builds, Old);
-            var newBuild = Stamp(builds, New);
-            var brokenBuild = Stamp(builds, Broken);
+            var oldBuild = TestBuilds.Stamp(builds, Old);
+            var newBuild = TestBuilds.Stamp(builds, New);
+            var brokenBuild = TestBuilds.Stamp(builds, Broken);
             File.WriteAllText(Path.Combine(brokenBuild, TestHost.TestHandlers.FailWorkersFile), "");
             foreach (var m in new[] { a, b })
             {
@@ -75,7 +75,7 @@ public sealed class DeployScenarios
 
             // A build whose monitor cannot start at all: nothing on it can undo the switch, so the unit's start guard
             // (run before each start from the build it replaced) puts the old build back after its failed starts.
-            var deadBuild = Stamp(builds, NoMonitor);
+            var deadBuild = TestBuilds.Stamp(builds, NoMonitor);
             File.WriteAllText(Path.Combine(deadBuild, TestHost.TestHandlers.FailMonitorFile), "");
             var (deadExit, deadOut) = await fleet.CliAsync(Ct, "deploy", deadBuild, "--switch-timeout", "240");
             TestContext.Current.TestOutputHelper?.WriteLine(deadOut);
@@ -145,42 +145,6 @@ public sealed class DeployScenarios
         {
             var history = await fleet.Store.ChunkHistoryAsync(chunk.Id, Ct);
             Assert.DoesNotContain(history?.Holds ?? [], h => h.Ended == HoldEndings.Died);
-        }
-    }
-
-    /// <summary>A copy of this test host's build stamped with <paramref name="version"/>.</summary>
-    private static string Stamp(string builds, string version)
-    {
-        var folder = Path.Combine(builds, "build-" + version);
-        // The test host's own build folder (not this test's, which holds the test framework too).
-        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
-        var source = Path.Combine(MonitorRun.RepoRoot, "tests", "HeavyJobs.TestHost", "bin", config, "net10.0");
-        Directory.CreateDirectory(folder);
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-        }
-
-        foreach (var dir in Directory.GetDirectories(source))
-        {
-            CopyTree(dir, Path.Combine(folder, Path.GetFileName(dir)));
-        }
-
-        File.WriteAllText(Path.Combine(folder, HeavyJobs.Runtime.Hosting.AppVersion.StampFile), version + "\n");
-        return folder;
-    }
-
-    private static void CopyTree(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-
-        foreach (var dir in Directory.GetDirectories(from))
-        {
-            CopyTree(dir, Path.Combine(to, Path.GetFileName(dir)));
         }
     }
 
