@@ -14,16 +14,17 @@ namespace HeavyJobs.Web.Tests.Api;
 /// HeavyJobs.Core.Tests (definitions), the worker pipe in HeavyJobs.Runtime.Tests/Protocol, cron expressions in
 /// HeavyJobs.Runtime.Tests/Manager/ScheduleCronInputTests.
 /// </summary>
-public sealed class ApiBadInputTests : IAsyncLifetime
+/// <remarks>
+/// One seeded dashboard serves the class (a class's tests run one after another): each bad request must change
+/// nothing, and each checks that against a snapshot taken just before it. The bulk action that does change the
+/// store has a dashboard of its own (<see cref="ApiBulkActionTests"/>).
+/// </remarks>
+public sealed class ApiBadInputTests(SeededDashboard dashboard) : IClassFixture<SeededDashboard>
 {
     private const string Big = "{BIG}";
     private const string Busy = "{BUSY}";
     private const string Job = "{JOB}";
-    private DashboardHost _host = null!;
-
-    public async ValueTask InitializeAsync() => _host = await DashboardHost.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+    private readonly DashboardHost _host = dashboard.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -110,6 +111,43 @@ public sealed class ApiBadInputTests : IAsyncLifetime
         Assert.True(actions.GetProperty("actions").GetArrayLength() <= rows);
     }
 
+    private HttpClient Bearer() => SeededDashboard.Bearer(_host);
+
+    private string Fill(string text) => text
+        .Replace(Busy, _host.Seeded.Busy1.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace(Job, _host.Seeded.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace(Big, _host.Seeded.BigJobId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+}
+
+/// <summary>A dashboard over a freshly seeded store, shared by the tests of one class.</summary>
+public sealed class SeededDashboard : IAsyncLifetime
+{
+    internal DashboardHost Host { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Host = await DashboardHost.StartAsync();
+
+    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>A client of <paramref name="host"/> with the operator's bearer token.</summary>
+    internal static HttpClient Bearer(DashboardHost host)
+    {
+        var client = host.Client();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Users.OperatorToken);
+        return client;
+    }
+}
+
+/// <summary>A bulk action at its cap, on a dashboard of its own: it changes what the bad-input tests check is unchanged.</summary>
+public sealed class ApiBulkActionTests : IAsyncLifetime
+{
+    private DashboardHost _host = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _host = await DashboardHost.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
     [Fact]
     public async Task ABulkResetAtTheCap_ResetsEachChunk_AndLogsEachAsIfSentAlone()
     {
@@ -126,15 +164,5 @@ public sealed class ApiBadInputTests : IAsyncLifetime
         Assert.All(logged, a => Assert.Equal("web:otto", a.Actor));
     }
 
-    private HttpClient Bearer()
-    {
-        var client = _host.Client();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", Users.OperatorToken);
-        return client;
-    }
-
-    private string Fill(string text) => text
-        .Replace(Busy, _host.Seeded.Busy1.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-        .Replace(Job, _host.Seeded.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-        .Replace(Big, _host.Seeded.BigJobId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    private HttpClient Bearer() => SeededDashboard.Bearer(_host);
 }
