@@ -7,6 +7,7 @@ using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Runtime.Worker;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -87,6 +88,41 @@ public sealed class ChunkWorkerStopTests : IAsyncLifetime
         await run;
         Assert.Equal(Keys(Items), await OutputKeysAsync(job));
         Assert.Equal(new ChunkCounters(Items, Items, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
+    }
+
+    [Fact]
+    public async Task ACheckpointThatLandedButWhoseAnswerWasLost_IsTakenAsFailed_AndTheChunkResumesFromWhatTheStoreHolds_EachItemOnce()
+    {
+        var job = await SubmitAsync();
+        var (store, spy) = StoreSpy.Wrap(_store);
+        // The second checkpoint (cursor 2, with item 1's output) commits, and then the connection breaks before
+        // its answer comes back (PostgreSQL's StoreCommitUnknownException; PostgresCommitOutcomeTests shows the
+        // store raising it).
+        spy.Intercept = (method, n, args, inner) => method == nameof(IHeavyStore.ChunkCheckpointAsync) && n == 2
+            ? LandThenLoseTheAnswerAsync(inner, (ChunkCheckpointParams)args[0]!, (CancellationToken)args[1]!)
+            : null;
+        _gate.FirstRun = 0;
+        var (host, run, stop) = Start(store);
+
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0] is { Attempts: 1 } or { State: ChunkState.Done });
+        var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
+        Assert.Equal(ChunkState.Pending, chunk.State);
+        Assert.Equal("2", chunk.Cursor);
+        Assert.Equal(Keys(2), await OutputKeysAsync(job));
+
+        _time.Advance(TimeSpan.FromMinutes(11));
+        host.Wake();
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
+        await stop.CancelAsync();
+        await run;
+        Assert.Equal(Keys(Items), await OutputKeysAsync(job));
+        Assert.Equal(new ChunkCounters(Items, Items, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
+
+        static async Task<CheckpointOutcome> LandThenLoseTheAnswerAsync(IHeavyStore inner, ChunkCheckpointParams p, CancellationToken ct)
+        {
+            Assert.Equal(CheckpointOutcome.Committed, await inner.ChunkCheckpointAsync(p, ct));
+            throw new StoreCommitUnknownException(new IOException("connection reset by peer"));
+        }
     }
 
     [Fact]

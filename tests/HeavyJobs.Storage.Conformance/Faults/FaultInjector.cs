@@ -43,7 +43,8 @@ public sealed class FaultInjector(Func<InjectedFault, Exception> raise, int seed
             Raise(next.Fault);
         }
 
-        if (Probability <= 0)
+        // A fault after the commit is never passing (the caller is told the outcome is unknown): only asked for.
+        if (Probability <= 0 || point == StoreFaultPoint.AfterCommit)
         {
             return;
         }
