@@ -63,6 +63,8 @@ public sealed class LiveDeployFixture : BrowserFixtureBase
 public sealed class LiveDeployBrowserTests(LiveDeployFixture fixture) : IClassFixture<LiveDeployFixture>
 {
     private const int PerMachine = 2;
+    private const int Items = 4_000;
+    private const int PerChunk = 200;
 
     // Monitors and workers start a .NET runtime each on a shared machine, and a deploy drains and restarts them all.
     private const float Slow = 180_000;
@@ -139,9 +141,6 @@ public sealed class LiveDeployBrowserTests(LiveDeployFixture fixture) : IClassFi
         Assert.Equal(Enumerable.Range(0, Items).Select(i => $"item-{i}").Order(StringComparer.Ordinal), keys);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
-
-    private const int Items = 4_000;
-    private const int PerChunk = 200;
 
     private async Task<long> SubmitAsync() =>
         (await Fleet.Store.JobInsertAsync(
