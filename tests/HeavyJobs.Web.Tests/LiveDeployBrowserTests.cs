@@ -18,6 +18,7 @@ public sealed class LiveDeployFixture : BrowserFixtureBase
 {
     public const string Old = "1.0.0-old";
     public const string New = "2.0.0-new";
+    public const string Canary = "3.0.0-canary";
 
     private FleetRun? _fleet;
 
@@ -58,7 +59,8 @@ public sealed class LiveDeployFixture : BrowserFixtureBase
 
 /// <summary>
 /// A rolling deploy watched from the Workers page as it happens: the page, refreshing itself, shows workers of both
-/// builds at once while one machine is on the new build and the other is not yet, and then only the new build.
+/// builds at once while one machine is on the new build and the other is not yet, and then only the new build. Then
+/// a canary (the next build on one machine only), which <c>workers ps</c> and the page show as a mixed fleet.
 /// </summary>
 public sealed class LiveDeployBrowserTests(LiveDeployFixture fixture) : IClassFixture<LiveDeployFixture>
 {
@@ -139,6 +141,27 @@ public sealed class LiveDeployBrowserTests(LiveDeployFixture fixture) : IClassFi
         Assert.Equal(JobState.Completed, (await Fleet.Store.JobGetAsync(job, Ct))!.State);
         var keys = (await Fleet.Store.OutputListAsync(new OutputListParams(job, Limit: 100_000), Ct)).Select(o => o.Key).Order(StringComparer.Ordinal);
         Assert.Equal(Enumerable.Range(0, Items).Select(i => $"item-{i}").Order(StringComparer.Ordinal), keys);
+
+        // A canary: the next build on the first machine alone (`--machines`), the fleet left mixed on purpose, as
+        // `workers ps` and the page both show while it lasts.
+        var canary = TestBuilds.Stamp(fixture.Builds, LiveDeployFixture.Canary);
+        var (canaryExit, canaryOutput) = await Fleet.CliAsync(Ct, "deploy", canary, "--machines", a);
+        Assert.True(canaryExit == 0, canaryOutput + Fleet.Log);
+        Assert.Contains($"deployed {LiveDeployFixture.Canary} to {a}", canaryOutput, StringComparison.Ordinal);
+        var (psExit, psJson) = await Fleet.CliAsync(Ct, "workers", "ps", "--json");
+        Assert.Equal(0, psExit);
+        using (var ps = JsonDocument.Parse(psJson))
+        {
+            var versions = ps.RootElement.GetProperty("workers").EnumerateArray()
+                .GroupBy(w => w.GetProperty("node").GetString()!)
+                .ToDictionary(g => g.Key, g => g.Select(w => w.GetProperty("version").GetString()).Distinct().ToList());
+            Assert.Equal([LiveDeployFixture.Canary], versions[a]);
+            Assert.Equal([LiveDeployFixture.New], versions[b]);
+        }
+
+        await Expect(workers.Filter(new() { HasText = LiveDeployFixture.Canary })).ToHaveCountAsync(PerMachine, new() { Timeout = Slow });
+        await Expect(workers.Filter(new() { HasText = LiveDeployFixture.New }).Filter(new() { HasNotText = LiveDeployFixture.Canary })).ToHaveCountAsync(PerMachine, new() { Timeout = Slow });
+        await Expect(machines.Filter(new() { HasText = LiveDeployFixture.Canary })).ToHaveCountAsync(1, new() { Timeout = Slow });
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
