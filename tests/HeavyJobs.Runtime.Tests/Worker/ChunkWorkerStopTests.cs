@@ -75,19 +75,7 @@ public sealed class ChunkWorkerStopTests : IAsyncLifetime
         var (host, run, stop) = Start(store);
 
         // (Done would be the hole: a cursor past an output that was never written.)
-        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0] is { Attempts: 1 } or { State: ChunkState.Done });
-        var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
-        Assert.Equal(ChunkState.Pending, chunk.State);
-        Assert.Equal("1", chunk.Cursor);
-        Assert.Equal(Keys(1), await OutputKeysAsync(job));
-
-        _time.Advance(TimeSpan.FromMinutes(11));
-        host.Wake();
-        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
-        await stop.CancelAsync();
-        await run;
-        Assert.Equal(Keys(Items), await OutputKeysAsync(job));
-        Assert.Equal(new ChunkCounters(Items, Items, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
+        await FailsBackThenEndsWithEveryItemOnceAsync(job, host, run, stop, committedBelow: 1);
     }
 
     [Fact]
@@ -104,19 +92,7 @@ public sealed class ChunkWorkerStopTests : IAsyncLifetime
         _gate.FirstRun = 0;
         var (host, run, stop) = Start(store);
 
-        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0] is { Attempts: 1 } or { State: ChunkState.Done });
-        var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
-        Assert.Equal(ChunkState.Pending, chunk.State);
-        Assert.Equal("2", chunk.Cursor);
-        Assert.Equal(Keys(2), await OutputKeysAsync(job));
-
-        _time.Advance(TimeSpan.FromMinutes(11));
-        host.Wake();
-        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
-        await stop.CancelAsync();
-        await run;
-        Assert.Equal(Keys(Items), await OutputKeysAsync(job));
-        Assert.Equal(new ChunkCounters(Items, Items, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
+        await FailsBackThenEndsWithEveryItemOnceAsync(job, host, run, stop, committedBelow: 2);
 
         static async Task<CheckpointOutcome> LandThenLoseTheAnswerAsync(IHeavyStore inner, ChunkCheckpointParams p, CancellationToken ct)
         {
@@ -158,6 +134,27 @@ public sealed class ChunkWorkerStopTests : IAsyncLifetime
             await stopped.Task.WaitAsync(ct);
             return taken;
         }
+    }
+
+    /// <summary>
+    /// The chunk's run ends in a failed attempt, the chunk back at cursor <paramref name="committedBelow"/> with
+    /// exactly the outputs below it; after its back-off it runs again and ends with every item once.
+    /// </summary>
+    private async Task FailsBackThenEndsWithEveryItemOnceAsync(long job, TestWorkerHost host, Task run, CancellationTokenSource stop, int committedBelow)
+    {
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0] is { Attempts: 1 } or { State: ChunkState.Done });
+        var chunk = (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0];
+        Assert.Equal(ChunkState.Pending, chunk.State);
+        Assert.Equal(committedBelow.ToString(CultureInfo.InvariantCulture), chunk.Cursor);
+        Assert.Equal(Keys(committedBelow), await OutputKeysAsync(job));
+
+        _time.Advance(TimeSpan.FromMinutes(11));
+        host.Wake();
+        await UntilAsync(host, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].State == ChunkState.Done);
+        await stop.CancelAsync();
+        await run;
+        Assert.Equal(Keys(Items), await OutputKeysAsync(job));
+        Assert.Equal(new ChunkCounters(Items, Items, 0), (await _store.ChunkListAsync(new ChunkListParams(job), Ct))[0].Counters);
     }
 
     private static List<string> Keys(int below) => [.. Enumerable.Range(0, below).Select(i => Script.Key(i))];
