@@ -316,25 +316,40 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         var held = (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).Where(c => c.State == ChunkState.Running).ToList();
         Assert.Equal(49, held.Count);
 
-        // The monitor sees the process gone and returns everything it held; another worker runs those chunks.
+        // The monitor sees the process gone and returns everything it held; another holder takes those chunks.
         var dead = held[0].LeaseOwner!.Value;
         Assert.Equal(49, (await _store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(dead, "killed", _time.GetUtcNow()), Ct)).Count);
-        var (host2, run2, stop2) = Start();
-        await UntilAsync(host2, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done));
-        await stop2.CancelAsync();
-        await run2;
+        const long heir = 999;
+        var taken = await _store.ChunkClaimAsync(new ChunkClaimParams(heir, ["quick"], 100, _time.GetUtcNow(), TimeSpan.FromMinutes(5)), Ct);
+        Assert.Equal(49, taken.Count);
 
-        // The frozen batch arrives after all: every completion in it is stale, and it writes nothing.
+        // The frozen batch arrives while the heir holds them: running and owned, as when it was sent, so only the
+        // epoch tells the two holders apart. Every completion in it is stale, and it writes nothing.
         resume.SetResult();
         await stop.CancelAsync();
         await run;
         Assert.Empty(lateResult!);
+        Assert.Single(await _store.OutputListAsync(new OutputListParams(job), Ct));
+        Assert.All(
+            (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).Where(c => c.State != ChunkState.Done),
+            c => Assert.Equal((ChunkState.Running, heir), (c.State, c.LeaseOwner ?? 0)));
+
+        // The heir gives them back, and a worker runs them to their end.
+        foreach (var c in taken)
+        {
+            Assert.True(await _store.ChunkReleaseAsync(new ChunkReleaseParams(c.Id, c.Epoch, _time.GetUtcNow()), Ct));
+        }
+
+        var (host2, run2, stop2) = Start();
+        await UntilAsync(host2, async () => (await _store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done));
+        await stop2.CancelAsync();
+        await run2;
         var outputs = await _store.OutputListAsync(new OutputListParams(job), Ct);
         Assert.Equal(50, outputs.Count);
         Assert.Equal(50, outputs.Select(o => o.ChunkId).Distinct().Count());
         var chunks = await _store.ChunkListAsync(new ChunkListParams(job), Ct);
         Assert.All(chunks, c => Assert.Equal(new ChunkCounters(1, 1, 0), c.Counters));
-        Assert.Equal(49, chunks.Count(c => c.Holders.Count == 2));
+        Assert.Equal(49, chunks.Count(c => c.Holders.Count == 3));
     }
 
     [Theory]
