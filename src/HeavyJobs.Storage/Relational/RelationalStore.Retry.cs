@@ -50,6 +50,7 @@ public abstract partial class RelationalStore
                 try
                 {
                     await transaction.CommitAsync(ct);
+                    // Inside the try: an injected lost answer meets the handling of a connection broken mid-commit.
                     Faults?.Strike(StoreFaultPoint.AfterCommit, write: true);
                 }
                 catch (Exception ex) when (Classify(ex) == StoreErrorKind.Transient && !CommitSurelyFailed(ex))
