@@ -84,8 +84,8 @@ public sealed partial class ChunkWorker
         if (_state != state)
         {
             _state = state;
-            _host.Report(Status);
-            // The report just made is this period's heartbeat: the next one is due a whole period from now.
+            // The report below is this period's heartbeat: the next one is due a whole period from now. The timer
+            // is set first, so whoever hears the report (a test advancing a fake clock on it) finds it set.
             if (Volatile.Read(ref _heartbeatTimer) is { } timer)
             {
                 try
@@ -96,6 +96,8 @@ public sealed partial class ChunkWorker
                 {
                 }
             }
+
+            _host.Report(Status);
         }
     }
 }

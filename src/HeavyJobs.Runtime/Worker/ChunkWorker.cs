@@ -139,6 +139,12 @@ public sealed partial class ChunkWorker
                         _queued.Enqueue(chunk);
                     }
 
+                    // Busy before a handler starts: a handler's first checkpoint must not be seen before its worker's busy report.
+                    if (chunks.Count > 0)
+                    {
+                        SetState(WorkerState.Busy);
+                    }
+
                     for (var i = 0; i < Math.Min(free, chunks.Count); i++)
                     {
                         _slots.Add(Task.Run(() => SlotAsync(stopping, hardStop.Token), CancellationToken.None));

@@ -480,7 +480,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
             _time.Advance(TimeSpan.FromSeconds(1));
             if (second % 5 == 0)
             {
-                var beat = await host.NextHeartbeatAsync(Ct);
+                var beat = await DueHeartbeatAsync(host);
                 Assert.Equal(idleSince.AddSeconds(second), beat.At);
                 Assert.Equal(WorkerState.Idle, beat.Status.State);
             }
@@ -499,7 +499,7 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         for (var second = 1; second <= 3; second++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
-            var beat = await host.NextHeartbeatAsync(Ct);
+            var beat = await DueHeartbeatAsync(host);
             Assert.Equal(busySince.AddSeconds(second), beat.At);
             Assert.Equal(WorkerState.Busy, beat.Status.State);
         }
@@ -507,6 +507,23 @@ public sealed class ChunkWorkerTests : IAsyncLifetime
         _gate.Open.SetResult();
         await stop.CancelAsync();
         await run;
+    }
+
+    /// <summary>
+    /// The heartbeat the fake clock just made due. One that never comes (a timer reset after the clock moved past
+    /// it) fails here with a message rather than hanging the run: the wait is in real time, and generous.
+    /// </summary>
+    private static async Task<(DateTimeOffset At, WorkerStatus Status)> DueHeartbeatAsync(TestWorkerHost host)
+    {
+        try
+        {
+            return await host.NextHeartbeatAsync(Ct).AsTask().WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("a heartbeat due on the fake clock was not sent within a minute: the worker set its timer after the test moved the clock");
+            throw;
+        }
     }
 
     private (TestWorkerHost Host, Task Run, CancellationTokenSource Stop) Start(int concurrency = 1, IHeavyStore? store = null, TimeSpan? writeBehindUnder = null, WorkerOptions? options = null)
