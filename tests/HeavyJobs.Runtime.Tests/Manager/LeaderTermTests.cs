@@ -1,0 +1,109 @@
+using HeavyJobs.Runtime.Manager;
+using HeavyJobs.Storage.Fleet;
+using HeavyJobs.Storage.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HeavyJobs.Runtime.Tests.Manager;
+
+/// <summary>
+/// A leader's term under fake time, on the real "manager" lock of a SQLite store, whose renewals a test stalls
+/// (the fault a frozen or starved leader meets: its renewal has not answered yet). A leader acts only while its
+/// last renewal is recent enough that the lock cannot yet be gone; past that it asks the lock first.
+/// </summary>
+public sealed class LeaderTermTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+    private readonly ManagerOptions _options = new() { LeaderLockIdle = TimeSpan.FromSeconds(10) };
+    private readonly List<TimeSpan> _late = [];
+    private SqliteStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "heavyjobs-tests", Guid.NewGuid().ToString("N"), "w.db");
+        _store = new SqliteStore(path, new SqliteStoreOptions { Synchronous = "NORMAL" }, _time);
+        await _store.MigrateAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync() => await _store.DisposeAsync();
+
+    [Fact]
+    public async Task ATermWhoseRenewalHasNotAnsweredPastSevenTenthsOfTheIdleLimit_IsNotValid_AndActsAgainOnlyOnceTheLockSaysItIsHeld()
+    {
+        var held = await StalledLockAsync();
+        await using var term = new LeaderTerm(held, 1, _options, _time, _late.Add);
+        Assert.True(term.Valid);
+
+        // The first renewal falls due (a third of the idle limit) and does not answer.
+        var sinceRenewal = await UntilARenewalStartsAsync(held);
+        Assert.True(term.Valid, $"{sinceRenewal.TotalSeconds} s after the last renewal the term is still valid");
+        _time.Advance(_options.LeaderLockIdle * 0.7 - sinceRenewal);
+        Assert.False(term.Valid, "a term whose last renewal is 7 s old, of a 10 s idle limit, let its leader act");
+
+        // Before acting, the leader asks the lock, and waits for its answer.
+        var ensure = term.EnsureHeldAsync(Ct).AsTask();
+        Assert.False(ensure.IsCompleted);
+        held.Answer(true);
+        Assert.True(await ensure.WaitAsync(TimeSpan.FromMinutes(1), Ct));
+        Assert.True(term.Valid);
+        Assert.False(term.Lost.IsCancellationRequested);
+        Assert.Contains(_late, late => late >= _options.LeaderLockIdle * 0.7);
+    }
+
+    [Fact]
+    public async Task ATermWhoseLockSaysItIsGone_IsLost_AndItsLeaderDoesNotAct()
+    {
+        var held = await StalledLockAsync();
+        await using var term = new LeaderTerm(held, 1, _options, _time, _late.Add);
+        var sinceRenewal = await UntilARenewalStartsAsync(held);
+        _time.Advance(_options.LeaderLockIdle - sinceRenewal);
+
+        var ensure = term.EnsureHeldAsync(Ct).AsTask();
+        held.Answer(false);
+        Assert.False(await ensure.WaitAsync(TimeSpan.FromMinutes(1), Ct));
+        Assert.False(term.Valid);
+        Assert.True(term.Lost.IsCancellationRequested);
+    }
+
+    private async Task<StalledLock> StalledLockAsync() =>
+        new(await _store.TryLockAsync(Leadership.LockName, new LockOptions(_options.LeaderLockIdle), Ct) ?? throw new InvalidOperationException("the manager lock is taken"));
+
+    /// <summary>Moves the clock on a step at a time until the term's renewal loop asks the lock; returns the time moved.</summary>
+    private async Task<TimeSpan> UntilARenewalStartsAsync(StalledLock held)
+    {
+        var step = TimeSpan.FromMilliseconds(100);
+        var moved = TimeSpan.Zero;
+        while (!held.Asked.IsCompleted)
+        {
+            Assert.True(moved < _options.LeaderLockIdle, "the term never renewed its lock");
+            _time.Advance(step);
+            moved += step;
+            // The renewal loop runs on the thread pool: give it a moment to see the clock.
+            await Task.WhenAny(held.Asked, Task.Delay(20, Ct));
+        }
+
+        return moved;
+    }
+
+    /// <summary>The real lock, whose renewals wait until the test answers for them (every later renewal is then answered the same way).</summary>
+    private sealed class StalledLock(IStoreLock inner) : IStoreLock
+    {
+        private readonly TaskCompletionSource _asked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => inner.Name;
+
+        public Task Asked => _asked.Task;
+
+        public void Answer(bool held) => _answer.SetResult(held);
+
+        public async Task<bool> RenewAsync(CancellationToken cancellationToken)
+        {
+            _asked.TrySetResult();
+            return await _answer.Task.WaitAsync(cancellationToken) && await inner.RenewAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
