@@ -5,13 +5,16 @@
 #   scripts/fleet-whois.sh [DOMAINS] [RATE]  (default 20000 domains at 40 queries a second per server, fleet-wide:
 #                                             the busiest server has 38% of the domains, so ~3 minutes of fetching)
 #   scripts/fleet-whois.sh 1000000 1000      (the million, with limits high enough that the fleet is measured)
+#   scripts/fleet-whois.sh 1000000 1000 --no-kill   (the same, machine c left alive: each process's memory as the
+#                                             refresh grows, without the dead machine's workers moving onto the others)
 # While it runs, every 5 s the RSS of each HeavyJobs process (by role) and the domains fetched so far go to
 # $HEAVYJOBS_FLEET_WHOIS_OUT/rss.tsv (default artifacts/fleet-whois); at the end each role's peak up to 100,000
 # domains fetched and after is printed, and the test prints the schema's table sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-export HEAVYJOBS_FLEET_WHOIS_DOMAINS="${1:-20000}" HEAVYJOBS_FLEET_WHOIS_RATE="${2:-40}"
+export HEAVYJOBS_FLEET_WHOIS_DOMAINS="${1:-20000}" HEAVYJOBS_FLEET_WHOIS_RATE="${2:-40}" HEAVYJOBS_FLEET_WHOIS_KILL=1
+if [[ "${3:-}" == "--no-kill" ]]; then HEAVYJOBS_FLEET_WHOIS_KILL=0; elif [[ -n "${3:-}" ]]; then echo "unknown option: $3" >&2; exit 2; fi
 if [[ -z "${HEAVYJOBS_TEST_POSTGRES:-}" ]]; then
   HEAVYJOBS_TEST_POSTGRES="$(scripts/ensure-postgres.sh | tail -1)"
   export HEAVYJOBS_TEST_POSTGRES
