@@ -48,6 +48,46 @@ public sealed class WhoisParserAnswerKindTests
         Assert.NotNull(record.Domain);
     }
 
+    // Registries that answer in their own language: each sentence says "not found", "not registered" or "no
+    // results" as a registry in that language would put it (written here, with made-up domains).
+    [Theory]
+    [InlineData("Domaine example-free.test introuvable.\n")]                     // French
+    [InlineData("Pas de correspondance pour example-free.test\n")]
+    [InlineData("Keine Treffer für example-free.test\n")]                       // German
+    [InlineData("Kein Eintrag zu example-free.test vorhanden.\n")]
+    [InlineData("Nenhum resultado encontrado para example-free.test\n")]       // Portuguese
+    [InlineData("Domeeni example-free.test ei leitud\n")]                      // Estonian
+    [InlineData("Verkkotunnusta example-free.test ei löytynyt\n")]             // Finnish
+    [InlineData("Domänen example-free.test hittades inte\n")]                  // Swedish
+    [InlineData("Domænet example-free.test blev ikke fundet\n")]               // Danish
+    [InlineData("Domena example-free.test nije pronađena\n")]                  // Croatian, Bosnian, Serbian (Latin)
+    [InlineData("Домен example-free.test није пронађен\n")]                    // Serbian (Cyrillic)
+    [InlineData("Domena example-free.test nie jest zarejestrowana\n")]         // Polish
+    [InlineData("Doména example-free.test nebyla nalezena\n")]                 // Czech
+    [InlineData("Doména example-free.test nie je registrovaná\n")]             // Slovak
+    [InlineData("Domena example-free.test ni registrirana\n")]                 // Slovenian
+    [InlineData("Domeniul example-free.test nu este înregistrat\n")]           // Romanian
+    [InlineData("Domenas example-free.test nerastas\n")]                       // Lithuanian
+    [InlineData("Domēns example-free.test nav atrasts\n")]                     // Latvian
+    [InlineData("Домейнът example-free.test не е регистриран\n")]             // Bulgarian
+    [InlineData("Доменот example-free.test не е пронајден\n")]                // Macedonian
+    [InlineData("Το όνομα example-free.test δεν βρέθηκε\n")]                   // Greek
+    [InlineData("Domain example-free.test tidak terdaftar\n")]                 // Indonesian, Malay
+    [InlineData("ไม่พบข้อมูลของโดเมน example-free.test\n")]                   // Thai
+    [InlineData("النطاق example-free.test غير مسجل\n")]                        // Arabic: not registered
+    [InlineData("لم يتم العثور على النطاق example-free.test\n")]              // Arabic: not found
+    [InlineData("הדומיין example-free.test לא נמצא\n")]                        // Hebrew
+    [InlineData("دامنه example-free.test یافت نشد\n")]                         // Persian
+    [InlineData("example-free.test alan adı kayıtlı değil\n")]                 // Turkish
+    [InlineData("example-free.test: no objects found\n")]
+    public void Recognises_not_found_wordings_in_many_languages(string raw)
+    {
+        var record = WhoisParser.Parse(raw, "example-free.test");
+
+        Assert.Equal(WhoisStatus.NotFound, record.Status);
+        Assert.Null(record.Error);
+    }
+
     [Fact]
     public void A_not_found_answer_keeps_the_domain_it_names()
     {
