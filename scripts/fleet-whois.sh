@@ -19,6 +19,10 @@ if [[ -z "${HEAVYJOBS_TEST_POSTGRES:-}" ]]; then
   HEAVYJOBS_TEST_POSTGRES="$(scripts/ensure-postgres.sh | tail -1)"
   export HEAVYJOBS_TEST_POSTGRES
 fi
+# The fleet's processes run the test host, which keeps tiered compilation on for the suite's short-lived processes;
+# here they live an hour, so they run as the shipped executable does (src/HeavyJobs.Cli/LongLivedProcess.props):
+# every method compiled once, fully optimised, rather than recompiled in the background for minutes.
+export DOTNET_TieredCompilation=0
 out="${HEAVYJOBS_FLEET_WHOIS_OUT:-artifacts/fleet-whois}"
 mkdir -p "$out"
 dotnet build tests/HeavyJobs.Fleet.Tests -c Release -nologo -clp:ErrorsOnly >/dev/null
