@@ -3,7 +3,7 @@
 # (manager, monitor, dashboard and the local WHOIS server in its process; 4 fetch workers, 1 parser, 1 aggregator)
 # over as many domains as you ask, with the servers' limits high enough that HeavyJobs is what is measured.
 #   scripts/sqlite-whois.sh [DOMAINS] [RATE]   (default 1,000,000 domains at 1,000 queries a second per server)
-# While it runs, every 5 s the RSS of each HeavyJobs process (by role) and the domains fetched so far go to
+# While it runs, every second the RSS of each HeavyJobs process (by role) and the domains fetched so far go to
 # $HEAVYJOBS_SQLITE_WHOIS_OUT/rss.tsv (default artifacts/sqlite-whois); at the end it prints each role's peak up to
 # a tenth of the domains fetched and after (issue 17's 100,000 → 1,000,000), the run's time and CPU, and the
 # database's table sizes.
@@ -23,7 +23,7 @@ step=$((domains / 10))
 sample() {
   local fetched=0
   printf 'epoch\tfetched\trole\tpid\trss_kb\n' >"$out/rss.tsv"
-  while sleep 5; do
+  while sleep 1; do
     fetched=$(sqlite3 -readonly "$db" "SELECT coalesce(sum(done), 0) FROM hj_chunks WHERE stage = 0" 2>/dev/null || echo "$fetched")
     ps -eo pid=,rss=,args= | awk -v t="$(date +%s)" -v f="${fetched:-0}" -v bin="$bin" '
       index($0, bin "/heavyjobs.dll") && $3 != "timeout" {

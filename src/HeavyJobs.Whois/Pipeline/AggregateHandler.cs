@@ -9,13 +9,28 @@ namespace HeavyJobs.Whois.Pipeline;
 /// name-server provider, status, TLD, not-found and error reason. Each count is an output "dimension|value".
 /// In a refresh cut from a key set, the count covers the whole set: the domains this job parsed, and every
 /// other domain by the latest record an earlier refresh left, so refreshing only what went stale still gives
-/// the aggregates of everything. It holds the counts, never a domain: its memory does not grow with the refresh.
+/// the aggregates of everything. It holds counts, never a domain, and at most <see cref="SpillAt"/> of them:
+/// more go to disk in sorted runs (<see cref="CounterRuns"/>), so its memory does not grow with the refresh.
 /// </summary>
+/// <remarks>
+/// The counts are written in key order, <see cref="OutputsPerCheckpoint"/> to a checkpoint whose cursor names the
+/// last key written: a worker that dies while writing them leaves those committed, and its successor counts
+/// again (the committed records are the same) and writes only the keys after the cursor. The chunk's counters
+/// go with the last checkpoint.
+/// </remarks>
 public sealed class AggregateHandler : IChunkHandler
 {
     public const string Summary = "summary";
 
     private const string Aggregated = "aggregated";
+
+    private const string WrittenUpTo = "written-up-to:";
+
+    /// <summary>Distinct counts held in memory before they go to disk (about 300 bytes each, with their keys).</summary>
+    internal int SpillAt { get; init; } = 50_000;
+
+    /// <summary>Counts committed by one checkpoint: their outputs wait in memory until it.</summary>
+    internal int OutputsPerCheckpoint { get; init; } = 10_000;
 
     public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
     {
@@ -28,7 +43,7 @@ public sealed class AggregateHandler : IChunkHandler
 
         // Every committed record counts once: the store commits each parse chunk's records exactly once, and a
         // domain is in one parse chunk. Nothing is kept per domain (a million of them cost the worker 600 MB).
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var counts = new CounterRuns(SpillAt);
         long records = 0;
         long after = 0;
         while (true)
@@ -74,12 +89,25 @@ public sealed class AggregateHandler : IChunkHandler
 
         if (carried > 0)
         {
-            counts[$"{Summary}|carried-over"] = carried;
+            counts.Add($"{Summary}|carried-over", carried);
         }
 
-        foreach (var (key, count) in counts.OrderBy(c => c.Key, StringComparer.Ordinal))
+        var written = context.Cursor is { } cursor && cursor.StartsWith(WrittenUpTo, StringComparison.Ordinal) ? cursor[WrittenUpTo.Length..] : null;
+        var pending = 0;
+        foreach (var (key, count) in counts.Merged())
         {
+            if (written is not null && string.CompareOrdinal(key, written) <= 0)
+            {
+                continue;
+            }
+
             context.Output(key, count.ToString(CultureInfo.InvariantCulture));
+            if (++pending == OutputsPerCheckpoint)
+            {
+                await context.CheckpointAsync(WrittenUpTo + key, cancellationToken);
+                pending = 0;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
 
         context.Add(records + carried, good: records + carried);
@@ -87,13 +115,10 @@ public sealed class AggregateHandler : IChunkHandler
     }
 
     /// <summary>Adds one domain's record to the counts: one to each counter ("dimension|value") it names, as often as it names it.</summary>
-    private static void Count(Dictionary<string, long> counts, string domain, string data)
+    private static void Count(CounterRuns counts, string domain, string data)
     {
-        void Count(string dimension, string? value)
-        {
-            var counter = $"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}";
-            counts[counter] = counts.GetValueOrDefault(counter) + 1;
-        }
+        void Count(string dimension, string? value) =>
+            counts.Add($"{dimension}|{(string.IsNullOrWhiteSpace(value) ? "(none)" : value.Trim())}");
 
         using var doc = JsonDocument.Parse(data);
         var r = doc.RootElement;
