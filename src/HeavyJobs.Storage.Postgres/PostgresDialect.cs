@@ -114,6 +114,14 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
 
         await importer.CompleteAsync(cancellationToken);
         await importer.CloseAsync(cancellationToken);
+        await ChunksInsertedAsync(connection, transaction, count, cancellationToken);
+        return count;
+    }
+
+    public override string KeysInput(string key, string order) => $"jsonb_build_object('keys', jsonb_agg({key} ORDER BY {order}))::text";
+
+    public override async Task ChunksInsertedAsync(DbConnection connection, DbTransaction transaction, long count, CancellationToken cancellationToken)
+    {
         if (count >= AnalyzeAfter)
         {
             // A large insert into a young table leaves the planner believing it tiny; it would then sort every
@@ -121,7 +129,5 @@ internal sealed class PostgresDialect(string wakeChannel) : SqlDialect
             await using var analyze = new NpgsqlCommand("ANALYZE hj_chunks", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        return count;
     }
 }

@@ -140,6 +140,8 @@ internal sealed class SqliteDialect : SqlDialect
     public override IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal) =>
         JsonSerializer.Deserialize<long[]>(reader.GetString(ordinal)) ?? [];
 
+    public override string KeysInput(string key, string order) => $"json_object('keys', json_group_array({key} ORDER BY {order}))";
+
     public override async Task<long> InsertChunksAsync(DbConnection connection, DbTransaction transaction, NewChunks chunks, CancellationToken cancellationToken)
     {
         await using var command = (SqliteCommand)connection.Command(

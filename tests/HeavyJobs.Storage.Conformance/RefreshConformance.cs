@@ -51,6 +51,41 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
     }
 
     [Fact]
+    public async Task JobInsert_CutsTheStaleKeysIntoChunksItself_InTheStaleOrder_AsAKeyListSplitWould()
+    {
+        // Keys a JSON text must escape, and ones whose refresh times order them differently from their names.
+        string[] odd = ["quote\"d.com", "bäckerei.de", "back\\slash.com"];
+        await Store.KeySetLoadAsync(new KeySetLoadParams("domains", [.. Enumerable.Range(0, 8).Select(i => $"d{i}.com"), .. odd], Now), Ct);
+        var start = Now;
+        await RefreshAsync("domains", ["d7.com", "d2.com"]);
+        Now = start.AddDays(1);
+        await RefreshAsync("domains", ["d0.com"]);
+        Now = start.AddDays(2);
+        await RefreshAsync("domains", ["d5.com"]);
+        Now = start.AddDays(2).AddHours(1);
+        var stale = new KeySetStaleParams("domains", Now.AddHours(-12), 9);
+        var expected = await Store.KeySetStaleAsync(stale, Ct);
+        Assert.Equal(9, expected.Count);
+
+        var job = await Store.JobInsertAsync(
+            new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [], 0, 3, Now, "domains", StaleKeys: new StaleKeyChunks(stale, 4)),
+            Ct);
+
+        Assert.Equal(3, job.ChunkCount);
+        var chunks = (await Store.ChunkListAsync(new Chunks.ChunkListParams(job.JobId), Ct)).OrderBy(c => c.Id).ToList();
+        var cut = chunks.Select(c => System.Text.Json.JsonDocument.Parse(c.Input).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToArray()).ToList();
+        Assert.Equal(expected.Chunk(4).ToList(), cut);
+        Assert.Contains(odd[0], cut.SelectMany(k => k));
+        Assert.All(chunks, c => Assert.Equal(ChunkState.Pending, c.State));
+
+        // Nothing stale: no chunk, and the job says so.
+        var none = await Store.JobInsertAsync(
+            new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [], 0, 3, Now, "domains", StaleKeys: new StaleKeyChunks(stale with { RefreshedBefore = start.AddDays(-1), Set = "none" }, 4)),
+            Ct);
+        Assert.Equal(0, none.ChunkCount);
+    }
+
+    [Fact]
     public async Task KeySet_ReadThroughAJob_GivesEveryKeyWithTheLatestRecordAnyRefreshLeft()
     {
         await Store.KeySetLoadAsync(new KeySetLoadParams("domains", ["a.com", "b.com", "c.com"], Now), Ct);

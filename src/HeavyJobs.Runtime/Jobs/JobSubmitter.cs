@@ -56,19 +56,23 @@ public static class JobSubmitter
             }
         }
 
-        IEnumerable<string> inputs;
+        IEnumerable<string> inputs = [];
         string? keySet = null;
+        StaleKeyChunks? staleChunks = null;
         try
         {
             if (definition.Split is ChunkSplit.StaleKeys stale)
             {
-                var keys = await store.KeySetStaleAsync(new KeySetStaleParams(stale.Set, time.GetUtcNow() - stale.OlderThan, stale.Limit), cancellationToken);
-                if (keys.Count == 0)
+                // The store cuts the chunks itself, in the job's transaction: a refresh of millions of keys would
+                // otherwise hold them all in this process (65 MB a million). Asked once here so that nothing to
+                // refresh is said before a job is made.
+                var keys = new KeySetStaleParams(stale.Set, time.GetUtcNow() - stale.OlderThan, stale.Limit);
+                if ((await store.KeySetStaleAsync(keys with { Limit = 1 }, cancellationToken)).Count == 0)
                 {
                     throw new NothingToRunException($"{source}: no key of set '{stale.Set}' is unrefreshed or older than {Durations.Format(stale.OlderThan)}; nothing to refresh");
                 }
 
-                inputs = ChunkSplitter.KeyGroups(keys, stale.Size);
+                staleChunks = new StaleKeyChunks(keys, stale.Size);
                 keySet = stale.Set;
             }
             else
@@ -79,12 +83,12 @@ public static class JobSubmitter
                 }
 
                 inputs = ChunkSplitter.Inputs(definition.Split, baseDirectory);
-            }
 
-            // Read the first input now so a missing file is reported against the job file, not halfway through.
-            if (!inputs.Any())
-            {
-                throw new JobDefinitionException(source, "split", "gives no chunks (is the input empty?)");
+                // Read the first input now so a missing file is reported against the job file, not halfway through.
+                if (!inputs.Any())
+                {
+                    throw new JobDefinitionException(source, "split", "gives no chunks (is the input empty?)");
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -102,7 +106,8 @@ public static class JobSubmitter
                 definition.MaxAttempts,
                 time.GetUtcNow(),
                 keySet,
-                fire),
+                fire,
+                staleChunks),
             cancellationToken);
     }
 }

@@ -7,6 +7,11 @@ namespace HeavyJobs.Storage.Jobs;
 /// <param name="Parameters">The job's parameters as JSON.</param>
 /// <param name="ChunkInputs">The input of each first-stage chunk, as JSON, in order.</param>
 /// <param name="KeySet">The key set a refresh job was cut from; its checkpoints mark keys fresh there.</param>
+/// <param name="StaleKeys">
+/// First-stage chunks the store cuts itself from a key set's stale keys, in the same transaction (then
+/// <paramref name="ChunkInputs"/> is empty): no key passes through the submitting process, whose memory a
+/// million keys read back would otherwise grow by 65 MB.
+/// </param>
 public sealed record JobInsertParams(
     string Name,
     IReadOnlyList<StageDefinition> Stages,
@@ -16,7 +21,14 @@ public sealed record JobInsertParams(
     int MaxAttempts,
     DateTimeOffset Now,
     string? KeySet = null,
-    ScheduleFire? Fire = null);
+    ScheduleFire? Fire = null,
+    StaleKeyChunks? StaleKeys = null);
+
+/// <summary>
+/// The keys <see cref="KeySets.KeySetStaleParams"/> selects, in its order (never refreshed first, then oldest
+/// first), cut into chunk inputs of <paramref name="Size"/> keys: <c>{"keys": [...]}</c>, as a key-list split gives.
+/// </summary>
+public sealed record StaleKeyChunks(KeySets.KeySetStaleParams Keys, int Size);
 
 /// <summary>
 /// The job is a schedule's run due at <paramref name="Due"/>: the insert moves the schedule on to

@@ -57,11 +57,13 @@ public abstract partial class RelationalStore
                 }
 
                 var first = p.Stages[0];
-                var count = await Dialect.InsertChunksAsync(
-                    connection,
-                    transaction,
-                    new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, p.ChunkInputs, now),
-                    cancellationToken);
+                var count = p.StaleKeys is { } stale
+                    ? await InsertStaleKeyChunksAsync(connection, transaction, new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, [], now), stale, cancellationToken)
+                    : await Dialect.InsertChunksAsync(
+                        connection,
+                        transaction,
+                        new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, p.ChunkInputs, now),
+                        cancellationToken);
                 if (p.Fire is { } fired)
                 {
                     await connection.Command("UPDATE hj_schedules SET last_job_id = @job WHERE id = @id", transaction)
@@ -72,6 +74,34 @@ public abstract partial class RelationalStore
                 return new JobInserted(jobId, count);
             },
             cancellationToken);
+
+    /// <summary>The stale keys cut into chunks by the database: in <see cref="KeySetStaleAsync"/>'s order, numbered, grouped by number.</summary>
+    private async Task<long> InsertStaleKeyChunksAsync(DbConnection connection, DbTransaction transaction, NewChunks chunks, StaleKeyChunks split, CancellationToken cancellationToken)
+    {
+        var count = await connection.Command(
+                $"""
+                INSERT INTO hj_chunks (job_id, stage, type, state, priority, input, max_attempts, created_at, updated_at)
+                SELECT @job, @stage, @type, @state, @priority, {Dialect.KeysInput("key", "rn")}, @max, @now, @now
+                FROM (
+                    SELECT key, rn, (rn - 1) / @size AS g
+                    FROM (
+                        SELECT key, row_number() OVER (ORDER BY CASE WHEN refreshed_at IS NULL THEN 0 ELSE 1 END, refreshed_at, key) AS rn
+                        FROM hj_keys
+                        WHERE set_name = @set AND (refreshed_at IS NULL OR refreshed_at < @before)
+                    ) AS numbered
+                    WHERE rn <= @limit
+                ) AS grouped
+                GROUP BY g
+                ORDER BY g
+                """,
+                transaction)
+            .With("job", chunks.JobId).With("stage", chunks.Stage).With("type", chunks.Type).With("state", chunks.State.ToDb())
+            .With("priority", chunks.Priority).With("max", chunks.MaxAttempts).With("now", chunks.NowMs)
+            .With("size", (long)split.Size).With("set", split.Keys.Set).With("before", split.Keys.RefreshedBefore).With("limit", (long)split.Keys.Limit)
+            .ExecAsync(cancellationToken);
+        await Dialect.ChunksInsertedAsync(connection, transaction, count, cancellationToken);
+        return count;
+    }
 
     public Task<JobRow?> JobGetAsync(long jobId, CancellationToken cancellationToken) =>
         WithConnectionAsync(

@@ -110,6 +110,13 @@ public abstract class SqlDialect
         DbTransaction transaction,
         NewChunks chunks,
         CancellationToken cancellationToken);
+
+    /// <summary>An aggregate giving a chunk input <c>{"keys": [...]}</c> of a group's <paramref name="key"/> values in <paramref name="order"/>.</summary>
+    public abstract string KeysInput(string key, string order);
+
+    /// <summary>What the database needs after <paramref name="count"/> chunks were inserted at once (PostgreSQL: fresh statistics).</summary>
+    public virtual Task ChunksInsertedAsync(DbConnection connection, DbTransaction transaction, long count, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 }
 
 /// <summary>Chunks of one job and stage to insert in bulk.</summary>
