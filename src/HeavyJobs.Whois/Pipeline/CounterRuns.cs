@@ -11,7 +11,9 @@ namespace HeavyJobs.Whois.Pipeline;
 /// mid-aggregate leaves nothing on disk. More than <see cref="MaxRuns"/> runs are merged into one first, so the
 /// open files stay few however large the refresh.
 /// </remarks>
-internal sealed class CounterRuns(int spillAt) : IDisposable
+/// <param name="spillAt">Distinct keys held in memory before they go to a run.</param>
+/// <param name="directory">Where runs are made (the system's temporary directory when null).</param>
+internal sealed class CounterRuns(int spillAt, string? directory = null) : IDisposable
 {
     /// <summary>Runs kept open at most; one more first merges them all into one.</summary>
     internal const int MaxRuns = 32;
@@ -66,19 +68,19 @@ internal sealed class CounterRuns(int spillAt) : IDisposable
         {
             var all = _runs.ToList();
             _runs.Clear();
-            var merged = Write(Merge(all));
+            var merged = Write(directory, Merge(all));
             all.ForEach(r => r.Dispose());
             _runs.Add(merged);
         }
 
-        _runs.Add(Write(_held.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value))));
+        _runs.Add(Write(directory, _held.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value))));
         _held.Clear();
         Spilled++;
     }
 
-    private static FileStream Write(IEnumerable<(string Key, long Count)> counts)
+    private static FileStream Write(string? directory, IEnumerable<(string Key, long Count)> counts)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"heavyjobs-counts-{Environment.ProcessId}-{Guid.NewGuid():N}.run");
+        var path = Path.Combine(directory ?? Path.GetTempPath(), $"heavyjobs-counts-{Environment.ProcessId}-{Guid.NewGuid():N}.run");
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         File.Delete(path);
         using (var writer = new BinaryWriter(file, System.Text.Encoding.UTF8, leaveOpen: true))
