@@ -78,11 +78,13 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
         Assert.Contains(odd[0], cut.SelectMany(k => k));
         Assert.All(chunks, c => Assert.Equal(ChunkState.Pending, c.State));
 
-        // Nothing stale: no chunk, and the job says so.
-        var none = await Store.JobInsertAsync(
-            new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [], 0, 3, Now, "domains", StaleKeys: new StaleKeyChunks(stale with { RefreshedBefore = start.AddDays(-1), Set = "none" }, 4)),
-            Ct);
-        Assert.Equal(0, none.ChunkCount);
+        // Nothing stale: refused, and no job made.
+        var jobs = (await Store.JobListAsync(new JobListParams(), Ct)).Count;
+        var refused = await Assert.ThrowsAsync<NoStaleKeysException>(() => Store.JobInsertAsync(
+            new JobInsertParams("refresh", [new StageDefinition("fetch", "t", StageMode.Streaming)], "{}", [], 0, 3, Now, "domains", StaleKeys: new StaleKeyChunks(stale with { Set = "none" }, 4)),
+            Ct));
+        Assert.Equal("none", refused.Set);
+        Assert.Equal(jobs, (await Store.JobListAsync(new JobListParams(), Ct)).Count);
     }
 
     [Fact]

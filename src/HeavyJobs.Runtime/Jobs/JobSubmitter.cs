@@ -64,15 +64,8 @@ public static class JobSubmitter
             if (definition.Split is ChunkSplit.StaleKeys stale)
             {
                 // The store cuts the chunks itself, in the job's transaction: a refresh of millions of keys would
-                // otherwise hold them all in this process (65 MB a million). Asked once here so that nothing to
-                // refresh is said before a job is made.
-                var keys = new KeySetStaleParams(stale.Set, time.GetUtcNow() - stale.OlderThan, stale.Limit);
-                if ((await store.KeySetStaleAsync(keys with { Limit = 1 }, cancellationToken)).Count == 0)
-                {
-                    throw new NothingToRunException($"{source}: no key of set '{stale.Set}' is unrefreshed or older than {Durations.Format(stale.OlderThan)}; nothing to refresh");
-                }
-
-                staleChunks = new StaleKeyChunks(keys, stale.Size);
+                // otherwise hold them all in this process (65 MB a million).
+                staleChunks = new StaleKeyChunks(new KeySetStaleParams(stale.Set, time.GetUtcNow() - stale.OlderThan, stale.Limit), stale.Size);
                 keySet = stale.Set;
             }
             else
@@ -96,19 +89,26 @@ public static class JobSubmitter
             throw new JobDefinitionException(source, "split", $"input cannot be read: {ex.Message}");
         }
 
-        return await store.JobInsertAsync(
-            new JobInsertParams(
-                definition.Name,
-                definition.Stages,
-                definition.Parameters.GetRawText(),
-                inputs,
-                definition.Priority,
-                definition.MaxAttempts,
-                time.GetUtcNow(),
-                keySet,
-                fire,
-                staleChunks),
-            cancellationToken);
+        try
+        {
+            return await store.JobInsertAsync(
+                new JobInsertParams(
+                    definition.Name,
+                    definition.Stages,
+                    definition.Parameters.GetRawText(),
+                    inputs,
+                    definition.Priority,
+                    definition.MaxAttempts,
+                    time.GetUtcNow(),
+                    keySet,
+                    fire,
+                    staleChunks),
+                cancellationToken);
+        }
+        catch (NoStaleKeysException) when (definition.Split is ChunkSplit.StaleKeys stale)
+        {
+            throw new NothingToRunException($"{source}: no key of set '{stale.Set}' is unrefreshed or older than {Durations.Format(stale.OlderThan)}; nothing to refresh");
+        }
     }
 }
 

@@ -30,6 +30,12 @@ public sealed record JobInsertParams(
 /// </summary>
 public sealed record StaleKeyChunks(KeySets.KeySetStaleParams Keys, int Size);
 
+/// <summary>No key of the set was stale when the job was to be cut from it: nothing was inserted.</summary>
+public sealed class NoStaleKeysException(string set) : Exception($"no key of set '{set}' is stale")
+{
+    public string Set { get; } = set;
+}
+
 /// <summary>
 /// The job is a schedule's run due at <paramref name="Due"/>: the insert moves the schedule on to
 /// <paramref name="Next"/> in the same transaction, and is refused (<see cref="ScheduleAlreadyFiredException"/>)

@@ -99,6 +99,12 @@ public abstract partial class RelationalStore
             .With("priority", chunks.Priority).With("max", chunks.MaxAttempts).With("now", chunks.NowMs)
             .With("size", (long)split.Size).With("set", split.Keys.Set).With("before", split.Keys.RefreshedBefore).With("limit", (long)split.Keys.Limit)
             .ExecAsync(cancellationToken);
+        if (count == 0)
+        {
+            // Thrown inside the transaction: the job is not inserted either.
+            throw new NoStaleKeysException(split.Keys.Set);
+        }
+
         await Dialect.ChunksInsertedAsync(connection, transaction, count, cancellationToken);
         return count;
     }
