@@ -56,14 +56,10 @@ public abstract partial class RelationalStore
                         .ExecAsync(cancellationToken);
                 }
 
-                var first = p.Stages[0];
+                var chunks = new NewChunks(jobId, 0, p.Stages[0].Type, ChunkState.Pending, p.Priority, p.MaxAttempts, p.ChunkInputs, now);
                 var count = p.StaleKeys is { } stale
-                    ? await InsertStaleKeyChunksAsync(connection, transaction, new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, [], now), stale, cancellationToken)
-                    : await Dialect.InsertChunksAsync(
-                        connection,
-                        transaction,
-                        new NewChunks(jobId, 0, first.Type, ChunkState.Pending, p.Priority, p.MaxAttempts, p.ChunkInputs, now),
-                        cancellationToken);
+                    ? await InsertStaleKeyChunksAsync(connection, transaction, chunks, stale, cancellationToken)
+                    : await Dialect.InsertChunksAsync(connection, transaction, chunks, cancellationToken);
                 if (p.Fire is { } fired)
                 {
                     await connection.Command("UPDATE hj_schedules SET last_job_id = @job WHERE id = @id", transaction)
@@ -75,7 +71,10 @@ public abstract partial class RelationalStore
             },
             cancellationToken);
 
-    /// <summary>The stale keys cut into chunks by the database: in <see cref="KeySetStaleAsync"/>'s order, numbered, grouped by number.</summary>
+    /// <summary>
+    /// The stale keys cut into chunks by the database (the inputs of <paramref name="chunks"/> are not read): in
+    /// <see cref="KeySetStaleAsync"/>'s order, numbered, grouped by number.
+    /// </summary>
     private async Task<long> InsertStaleKeyChunksAsync(DbConnection connection, DbTransaction transaction, NewChunks chunks, StaleKeyChunks split, CancellationToken cancellationToken)
     {
         var count = await connection.Command(

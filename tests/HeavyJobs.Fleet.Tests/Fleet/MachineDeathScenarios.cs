@@ -85,7 +85,7 @@ public sealed class MachineDeathScenarios
 
         IReadOnlyList<long> held = [];
         HashSet<long> cWorkers = [];
-        var death = "machine c not killed (--no-kill)";
+        (TimeSpan At, TimeSpan FreedAfter, string Reason)? death = null;
         if (Environment.GetEnvironmentVariable(KillVariable) != "0")
         {
             // Kill machine c whole once the refresh is under way and c holds fetch or parse work.
@@ -110,9 +110,7 @@ public sealed class MachineDeathScenarios
             // The fleet targets are spread over the two machines left: fetch 2 + 1, parse 2 + 1, the aggregator on a
             // (ties go by name).
             await FleetScenarios.ConvergesAsync(fleet, (a, 5), (b, 2));
-            var heldStages = (await fleet.Store.ChunkListAsync(new ChunkListParams(job, Limit: 100_000), Ct))
-                .Where(x => held.Contains(x.Id)).GroupBy(x => x.Stage).Select(g => $"{g.Count()} of stage {g.Key}");
-            death = $"machine {c} killed at {killedAt.TotalSeconds:0.0} s holding {string.Join(", ", heldStages)}, all free {freed.TotalSeconds:0.0} s later ({dead.Reason})";
+            death = (killedAt, freed, dead.Reason);
         }
 
         Assert.True(await MonitorRun.UntilAsync(async () => (await fleet.Store.JobGetAsync(job, Ct))!.State != JobState.Active, within, Ct), fleet.Log);
@@ -139,9 +137,13 @@ public sealed class MachineDeathScenarios
         Assert.All(chunks.Where(x => held.Contains(x.Id)), x => Assert.Equal(0, x.Crashes));
         Assert.DoesNotContain(chunks, x => x.State == ChunkState.Quarantined);
         Assert.True(cWorkers.Count == 0 || chunks.Any(x => x.Holders.Any(cWorkers.Contains)), "machine c's workers held no chunk before it died");
+        var heldStages = chunks.Where(x => held.Contains(x.Id)).GroupBy(x => x.Stage).Select(g => $"{g.Count()} of stage {g.Key}");
+        var died = death is var (at, freedAfter, reason)
+            ? $"machine {c} killed at {at.TotalSeconds:0.0} s holding {string.Join(", ", heldStages)}, all free {freedAfter.TotalSeconds:0.0} s later ({reason})"
+            : "machine c not killed (--no-kill)";
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{domains} domains, {chunks.Count} chunks, {server.TotalRequestCount} queries: submitted at {submitted.TotalSeconds:0.0} s, " +
-            $"{death}; refresh completed at {finished.TotalSeconds:0.0} s; tables: {await TableSizesAsync(fleet)}");
+            $"{died}; refresh completed at {finished.TotalSeconds:0.0} s; tables: {await TableSizesAsync(fleet)}");
     }
 
     /// <summary>Each table of the fleet's schema with its indexes and TOAST, largest first (the script's figures).</summary>
