@@ -31,7 +31,7 @@ internal static class SqliteCompletionWrites
     {
         await using var command = (SqliteCommand)connection.Command(OutputSql, transaction)
             .With("job", 0L).With("chunk", 0L).With("stage", 0).With("key", "").With("data", "").With("now", now);
-        var (job, chunk, stage, key, data) = (command.Parameters["job"], command.Parameters["chunk"], command.Parameters["stage"], command.Parameters["key"], command.Parameters["data"]);
+        var (job, chunk, stage, key, data) = (command.Parameters["@job"], command.Parameters["@chunk"], command.Parameters["@stage"], command.Parameters["@key"], command.Parameters["@data"]);
         await command.PrepareAsync(cancellationToken);
         foreach (var item in items)
         {
@@ -52,7 +52,7 @@ internal static class SqliteCompletionWrites
         await using var command = (SqliteCommand)connection.Command(EmittedSql, transaction)
             .With("job", 0L).With("stage", 0).With("type", "").With("priority", 0).With("input", "").With("key", "").With("now", now);
         var parameters = command.Parameters;
-        var (job, stage, type, priority, input, key) = (parameters["job"], parameters["stage"], parameters["type"], parameters["priority"], parameters["input"], parameters["key"]);
+        var (job, stage, type, priority, input, key) = (parameters["@job"], parameters["@stage"], parameters["@type"], parameters["@priority"], parameters["@input"], parameters["@key"]);
         await command.PrepareAsync(cancellationToken);
         foreach (var item in items)
         {

@@ -152,7 +152,7 @@ internal sealed class SqliteDialect : SqlDialect
             transaction);
         command.With("job", chunks.JobId).With("stage", chunks.Stage).With("type", chunks.Type).With("state", chunks.State.ToDb())
             .With("priority", chunks.Priority).With("max", chunks.MaxAttempts).With("now", chunks.NowMs).With("input", "");
-        var input = command.Parameters["input"];
+        var input = command.Parameters["@input"];
         await command.PrepareAsync(cancellationToken);
         long count = 0;
         foreach (var text in chunks.Inputs)
