@@ -20,13 +20,19 @@ namespace HeavyJobs.Runtime.Worker;
 /// that same one write, and no slot sits free between a release and the next poll. A slot no request waits for
 /// is kept for <see cref="SpareFor"/> before it goes back: a fetcher starts the next query at the same server
 /// a moment after one ends, and that query then takes the slot with its turn in one write instead of two (the
-/// store's writes were what held the fetchers back: issue 17). Slots still count fleet-wide, as each stays taken
+/// store's writes were what held the fetchers back: issue 17). Not while the resource is at its cap, though
+/// (<see cref="FullMemory"/>): then other processes wait for the slot, and it goes back at once. Slots still count fleet-wide, as each stays taken
 /// in the store while it passes from request to request or waits to be taken.
 /// </remarks>
 internal static class FleetLimiter
 {
-    /// <summary>How long to wait before asking the store again for a slot when all are busy (one freed in this process comes at once).</summary>
-    private static readonly TimeSpan SlotRetry = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long to wait before asking the store again for a slot when all are busy (one freed in this process comes
+    /// at once). Only the one request of a fetcher's lane that waits for its turn asks (<c>FetchLanes</c>), so a
+    /// process asks about 40 times a second per resource at its cap. At 50 ms a slot freed by another process sat
+    /// free 25 ms on average before a poll found it (a twelfth of a query at a 300 ms server).
+    /// </summary>
+    private static readonly TimeSpan SlotRetry = TimeSpan.FromMilliseconds(25);
 
     /// <summary>
     /// How late a turn may still be used, as a share of the spacing, but never less than <see cref="LateFloor"/>.
@@ -45,6 +51,14 @@ internal static class FleetLimiter
 
     /// <summary>How long a slot no request of this process waits for is kept for the next one before it goes back to the store.</summary>
     internal static readonly TimeSpan SpareFor = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long after a request of this process found every slot of a resource busy a freed slot goes back to the
+    /// store at once instead of being kept <see cref="SpareFor"/>: at its cap, other processes of the fleet wait
+    /// for it too, and a slot kept for a query this process may not start (its chunk's last domains for that
+    /// server are in flight) was lost time for them.
+    /// </summary>
+    internal static readonly TimeSpan FullMemory = TimeSpan.FromSeconds(1);
 
     // Requests of this process waiting for a slot, per store (one per worker process) and resource.
     private static readonly ConditionalWeakTable<IWorkerStoreCalls, ConcurrentDictionary<string, Waiting>> Waiters = new();
@@ -82,6 +96,7 @@ internal static class FleetLimiter
 
             // Every slot is busy (or the one handed over ran past its hold and was taken): the fleet is full.
             queued = true;
+            waiting.FoundFull(time);
             handed = await waiting.NextAsync(time, cancellationToken);
             if (cancellationToken.IsCancellationRequested && handed is { } unused)
             {
@@ -169,16 +184,23 @@ internal static class FleetLimiter
         }
     }
 
-    /// <summary>Hands the slot to a request of this process waiting for it, or keeps it <see cref="SpareFor"/> for the next one, then gives it back.</summary>
+    /// <summary>
+    /// Hands the slot to a request of this process waiting for it, or keeps it <see cref="SpareFor"/> for the next
+    /// one (unless the resource was lately full, see <see cref="FullMemory"/>), then gives it back.
+    /// </summary>
     private static async Task ReleaseSoonAsync(IWorkerStoreCalls store, TimeProvider time, Waiting waiting, string resource, int slot)
     {
         if (waiting.HandOver(slot))
             return;
 
-        waiting.Park(slot);
-        await Task.Delay(SpareFor, time, CancellationToken.None);
-        if (!waiting.Unpark(slot))
-            return;
+        if (!waiting.LatelyFull(time))
+        {
+            waiting.Park(slot);
+            await Task.Delay(SpareFor, time, CancellationToken.None);
+            if (!waiting.Unpark(slot))
+                return;
+        }
+
         try
         {
             await store.ServerSlotReleaseAsync(new ServerSlotReleaseParams(resource, slot), CancellationToken.None);
@@ -225,6 +247,7 @@ internal static class FleetLimiter
         private TimeSpan _variation;
         private bool _measured;
         private bool _leading;
+        private long? _fullAt;
 
         public TimeSpan RoundTripEstimate
         {
@@ -256,6 +279,24 @@ internal static class FleetLimiter
                     return TimeSpan.Zero;
                 var lead = _roundTrip + (2 * _variation) - late;
                 return lead < TimeSpan.Zero ? TimeSpan.Zero : lead < MaxLead ? lead : MaxLead;
+            }
+        }
+
+        /// <summary>A request of this process found every slot of the resource busy.</summary>
+        public void FoundFull(TimeProvider time)
+        {
+            lock (_queue)
+            {
+                _fullAt = time.GetTimestamp();
+            }
+        }
+
+        /// <summary>Whether a request of this process found the resource full within <see cref="FullMemory"/>.</summary>
+        public bool LatelyFull(TimeProvider time)
+        {
+            lock (_queue)
+            {
+                return _fullAt is { } at && time.GetElapsedTime(at) < FullMemory;
             }
         }
 
