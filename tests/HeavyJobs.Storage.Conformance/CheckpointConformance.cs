@@ -220,6 +220,43 @@ public abstract class CheckpointConformance(IStoreProvider provider) : Conforman
     }
 
     [Fact]
+    public async Task ChunkCompleteManyAsync_ABatchOfManyOutputsAndEmittedChunks_PutsEachValueInItsOwnRow()
+    {
+        // Enough rows that a store writing them several to a statement fills statements and has some left over.
+        const int count = 19;
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", Enumerable.Repeat("{}", count), 0, 4, Now), Ct);
+        var claimed = await Store.ChunkClaimAsync(new ChunkClaimParams(1, ["f"], count, Now, Lease), Ct);
+        Assert.Equal(count, claimed.Count);
+
+        var done = await Store.ChunkCompleteManyAsync(
+            new ChunkCompleteManyParams(
+                claimed.Select((c, n) => new ChunkCompletion(
+                    c.Id,
+                    c.Epoch,
+                    null,
+                    new ChunkCounters(1, 1, 0),
+                    job.JobId,
+                    0,
+                    [new ChunkOutput($"k{n}a", $"d{n}a"), .. n % 3 == 0 ? [new ChunkOutput($"k{n}b", $"d{n}b")] : Array.Empty<ChunkOutput>()],
+                    Emitted: [new EmittedChunk(1, "p", $$"""{"n":{{n}}}""", $"p{n}", Priority: n), new EmittedChunk(2, "a", $$"""{"a":{{n}}}""", $"a{n}")])).ToList(),
+                Now),
+            Ct);
+
+        Assert.Equal(count, done.Count);
+        var outputs = await Store.OutputListAsync(new OutputListParams(job.JobId), Ct);
+        var expected = Enumerable.Range(0, count).SelectMany(n => n % 3 == 0 ? new[] { $"{n}a", $"{n}b" } : [$"{n}a"]).ToList();
+        Assert.Equal(expected.Select(e => ($"k{e}", $"d{e}")), outputs.Select(o => (o.Key, o.Data)));
+        Assert.Equal(expected.Select(e => claimed[int.Parse(e[..^1], System.Globalization.CultureInfo.InvariantCulture)].Id), outputs.Select(o => o.ChunkId));
+        var chunks = await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct);
+        Assert.Equal(
+            Enumerable.Range(0, count).Select(n => ($$"""{"n":{{n}}}""", n, ChunkState.Pending, 4)),
+            chunks.Where(c => c.Stage == 1).OrderBy(c => c.Id).Select(c => (c.Input, c.Priority, c.State, c.MaxAttempts)));
+        Assert.Equal(
+            Enumerable.Range(0, count).Select(n => ($$"""{"a":{{n}}}""", "a", ChunkState.Waiting)),
+            chunks.Where(c => c.Stage == 2).OrderBy(c => c.Id).Select(c => (c.Input, c.Type, c.State)));
+    }
+
+    [Fact]
     public async Task ChunkCompleteAndClaimAsync_CompletesTheHeldOnes_RefusesTheStaleOne_ThenClaimsOthers()
     {
         var job = await InsertJobAsync(6);
