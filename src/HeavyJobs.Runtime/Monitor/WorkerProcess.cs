@@ -140,14 +140,16 @@ internal sealed class WorkerProcess
     public void Send(object message)
     {
         // Serialized before the lock: answers to different calls of a worker (a page of outputs is hundreds of
-        // kilobytes) otherwise waited for each other's serialization, not just their writes.
-        var line = Wire.Serialize(message);
+        // kilobytes) otherwise waited for each other's serialization, not just their writes. Written as UTF-8 from
+        // a pooled buffer: nothing else writes to the worker's stdin, so its writer's buffer is always empty.
+        using var line = Wire.SerializeLine(message);
         try
         {
             lock (_process)
             {
-                _process.StandardInput.WriteLine(line);
-                _process.StandardInput.Flush();
+                var stdin = _process.StandardInput.BaseStream;
+                line.WriteTo(stdin);
+                stdin.Flush();
             }
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
@@ -163,10 +165,10 @@ internal sealed class WorkerProcess
     {
         try
         {
-            var reader = new WireLineReader(_process.StandardOutput.BaseStream);
+            var reader = new WireLineReader(_process.StandardOutput.BaseStream, decode: false);
             while (await reader.ReadAsync(CancellationToken.None) is { Kind: not WireReadKind.End } read)
             {
-                if (read.Text is not { } line)
+                if (read.Kind != WireReadKind.Line)
                 {
                     // An oversized or half line is garbage too, and says why in the stderr tail.
                     Interlocked.Increment(ref _garbageInARow);
@@ -174,10 +176,11 @@ internal sealed class WorkerProcess
                     continue;
                 }
 
-                if (!Wire.TryParse(line, out var type, out var body))
+                if (!Wire.TryParse(reader.LastLine, out var type, out var body))
                 {
                     Interlocked.Increment(ref _garbageInARow);
-                    AddStderr($"[garbage on stdout] {(line.Length > 200 ? line[..200] + "…" : line)}");
+                    var line = reader.LastLine;
+                    AddStderr($"[garbage on stdout] {System.Text.Encoding.UTF8.GetString(line[..Math.Min(line.Length, 200)])}{(line.Length > 200 ? "…" : "")}");
                     continue;
                 }
 

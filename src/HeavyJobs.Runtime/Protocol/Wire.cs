@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.IO;
 
 namespace HeavyJobs.Runtime.Protocol;
 
@@ -19,30 +20,57 @@ public static class Wire
     /// <summary>How message bodies are written and read: the store calls' parameter records travel in this form.</summary>
     public static JsonSerializerOptions Json => Options;
 
+    // Pooled buffers for the monitor's answers: a page of outputs serialized to a string and then encoded was two
+    // large objects a message (the string twice the bytes), garbage only a full collection takes back.
+    private static readonly RecyclableMemoryStreamManager Buffers = new();
+
     public static string Serialize(object message) => JsonSerializer.Serialize(message, Options);
+
+    /// <summary>The message as one line of UTF-8 in a pooled stream (dispose it to give the memory back).</summary>
+    public static RecyclableMemoryStream SerializeLine(object message)
+    {
+        var line = Buffers.GetStream("wire");
+        JsonSerializer.Serialize(line, message, Options);
+        line.WriteByte((byte)'\n');
+        return line;
+    }
 
     public static bool TryParse(string? line, out string type, out JsonObject body)
     {
-        type = "";
-        body = new JsonObject();
-        if (string.IsNullOrWhiteSpace(line) || line.Length > MaxLineLength)
-        {
-            return false;
-        }
-
+        (type, body) = ("", new JsonObject());
         try
         {
-            if (JsonNode.Parse(line) is JsonObject obj && obj["type"] is JsonValue v && v.TryGetValue<string>(out var t))
-            {
-                type = t;
-                body = obj;
-                return true;
-            }
+            return !string.IsNullOrWhiteSpace(line) && line.Length <= MaxLineLength && Typed(JsonNode.Parse(line), out type, out body);
         }
         catch (JsonException)
         {
+            return false;
+        }
+    }
+
+    /// <summary>As <see cref="TryParse(string?, out string, out JsonObject)"/>, from the line's UTF-8 bytes.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, out string type, out JsonObject body)
+    {
+        (type, body) = ("", new JsonObject());
+        try
+        {
+            return !line.IsEmpty && line.Length <= MaxLineLength && Typed(JsonNode.Parse(line), out type, out body);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Typed(JsonNode? node, out string type, out JsonObject body)
+    {
+        if (node is JsonObject obj && obj["type"] is JsonValue v && v.TryGetValue<string>(out var t))
+        {
+            (type, body) = (t, obj);
+            return true;
         }
 
+        (type, body) = ("", new JsonObject());
         return false;
     }
 

@@ -35,7 +35,7 @@ public readonly record struct WireRead(WireReadKind Kind, string? Text, long Byt
 /// Reads '\n'-terminated lines from a worker's stream holding at most <c>maxLineBytes</c> of one line in memory.
 /// A worker that writes an endless line costs the monitor a bounded buffer, not its memory, and only whole lines
 /// are ever handed on: a line cut off by the worker's death is reported, never parsed. Invalid UTF-8 decodes to
-/// replacement characters (and so is garbage to <see cref="Wire.TryParse"/>), never to an exception.
+/// replacement characters (and so is garbage to <see cref="Wire.TryParse(string?, out string, out System.Text.Json.Nodes.JsonObject)"/>), never to an exception.
 /// </summary>
 public sealed class WireLineReader
 {
@@ -43,17 +43,35 @@ public sealed class WireLineReader
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
     private readonly Stream _stream;
     private readonly int _maxLineBytes;
+    private readonly bool _decode;
     private readonly byte[] _chunk = new byte[ChunkBytes];
     private readonly ArrayBufferWriter<byte> _line = new(256);
     private int _chunkStart;
     private int _chunkEnd;
     private bool _ended;
 
-    public WireLineReader(Stream stream, int maxLineBytes = Wire.MaxLineLength)
+    /// <param name="decode">
+    /// False: a line's text is not made (<see cref="WireRead.Text"/> is null) and its bytes are read from
+    /// <see cref="LastLine"/> instead. The monitor parses its workers' messages straight from UTF-8: as a string a
+    /// line took twice its bytes, and a checkpoint's answers or a page of outputs made that a large object for every
+    /// message, garbage only a full collection takes back.
+    /// </param>
+    public WireLineReader(Stream stream, int maxLineBytes = Wire.MaxLineLength, bool decode = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
         _stream = stream;
         _maxLineBytes = maxLineBytes;
+        _decode = decode;
+    }
+
+    /// <summary>The last line read's bytes ('\n' and a '\r' before it removed), valid until the next read.</summary>
+    public ReadOnlySpan<byte> LastLine
+    {
+        get
+        {
+            var bytes = _line.WrittenSpan;
+            return bytes.Length > 0 && bytes[^1] == (byte)'\r' ? bytes[..^1] : bytes;
+        }
     }
 
     public async ValueTask<WireRead> ReadAsync(CancellationToken cancellationToken)
@@ -106,14 +124,7 @@ public sealed class WireLineReader
                 return new WireRead(WireReadKind.Oversized, null, _maxLineBytes);
             }
 
-            var bytes = _line.WrittenSpan;
-            var length = bytes.Length;
-            if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
-            {
-                bytes = bytes[..^1];
-            }
-
-            return new WireRead(WireReadKind.Line, Utf8.GetString(bytes), length);
+            return new WireRead(WireReadKind.Line, _decode ? Utf8.GetString(LastLine) : null, _line.WrittenCount);
         }
     }
 }

@@ -32,7 +32,12 @@ public sealed class WireLineReaderProperties
             select (data, slices);
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(500).WithQuietOnSuccess(true),
-            Prop.ForAll(Arb.From(cases), c => Assert.Equal(Expected(c.data), ReadAll(c.data, c.slices))));
+            Prop.ForAll(Arb.From(cases), c =>
+            {
+                Assert.Equal(Expected(c.data), ReadAll(c.data, c.slices, decode: true));
+                // Undecoded (the monitor's way), each whole line's bytes are the reader's last line instead.
+                Assert.Equal(Expected(c.data), ReadAll(c.data, c.slices, decode: false));
+            }));
     }
 
     [Fact]
@@ -44,10 +49,12 @@ public sealed class WireLineReaderProperties
             {
                 var line = Encoding.UTF8.GetString(data);
                 Assert.False(Wire.TryParse(line, out _, out _) && !line.Contains("\"type\"", StringComparison.Ordinal));
+                Assert.False(Wire.TryParse(data, out _, out _) && !line.Contains("\"type\"", StringComparison.Ordinal));
             }));
-        foreach (var hostile in new[] { "{\"type\":1}", "[\"type\"]", "{\"type\":\"hello\"", new string('[', 10_000), "{\"type\":null}", "\"type\"" })
+        foreach (var hostile in new[] { "{\"type\":1}", "[\"type\"]", "{\"type\":\"hello\"", new string('[', 10_000), "{\"type\":null}", "\"type\"", " ", "" })
         {
             Assert.False(Wire.TryParse(hostile, out _, out _), hostile[..Math.Min(20, hostile.Length)]);
+            Assert.False(Wire.TryParse(Encoding.UTF8.GetBytes(hostile), out _, out _), hostile[..Math.Min(20, hostile.Length)]);
         }
 
         Assert.True(Wire.TryParse("{\"type\":\"heartbeat\",\"chunks\":[\"x\",{},1.5]}", out var type, out _));
@@ -80,6 +87,22 @@ public sealed class WireLineReaderProperties
         Assert.Equal(WireReadKind.End, (await reader.ReadAsync(Ct)).Kind);
     }
 
+    [Fact]
+    public async Task AMessageSerializedToALine_IsOneLineOfUtf8_ReadBackAsItWas()
+    {
+        var text = "line\nbreak, \"quoted\", ü, 日本, \u2028 and a tab\t";
+        using var line = Wire.SerializeLine(new { type = "answer", seq = 7, text });
+        var bytes = line.ToArray();
+        Assert.Equal((byte)'\n', bytes[^1]);
+        Assert.Equal(1, bytes.Count(b => b == (byte)'\n'));
+
+        var reader = new WireLineReader(new MemoryStream(bytes), decode: false);
+        Assert.Equal(WireReadKind.Line, (await reader.ReadAsync(Ct)).Kind);
+        Assert.True(Wire.TryParse(reader.LastLine, out var type, out var body));
+        Assert.Equal(("answer", 7L, text), (type, body.Long("seq"), body.Str("text")));
+        Assert.Equal(WireReadKind.End, (await reader.ReadAsync(Ct)).Kind);
+    }
+
     private static List<WireRead> Expected(byte[] data)
     {
         var reads = new List<WireRead>();
@@ -108,13 +131,19 @@ public sealed class WireLineReaderProperties
         return reads;
     }
 
-    private static List<WireRead> ReadAll(byte[] data, int[] slices)
+    private static List<WireRead> ReadAll(byte[] data, int[] slices, bool decode)
     {
-        var reader = new WireLineReader(new SlicedStream(data, slices), Limit);
+        var reader = new WireLineReader(new SlicedStream(data, slices), Limit, decode);
         var reads = new List<WireRead>();
         for (var i = 0; i <= data.Length + 1; i++)
         {
             var read = reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            if (!decode && read.Kind == WireReadKind.Line)
+            {
+                Assert.Null(read.Text);
+                read = read with { Text = Encoding.UTF8.GetString(reader.LastLine) };
+            }
+
             reads.Add(read);
             if (read.Kind == WireReadKind.End)
             {
