@@ -48,13 +48,17 @@ public static class Wire
         }
     }
 
-    /// <summary>As <see cref="TryParse(string?, out string, out JsonObject)"/>, from the line's UTF-8 bytes.</summary>
+    /// <summary>
+    /// As <see cref="TryParse(string?, out string, out JsonObject)"/>, from the line's UTF-8 bytes. A line that is
+    /// not valid UTF-8 is garbage: the parser takes invalid bytes inside a string and throws only when the value
+    /// is read, anywhere later.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> line, out string type, out JsonObject body)
     {
         (type, body) = ("", new JsonObject());
         try
         {
-            return !line.IsEmpty && line.Length <= MaxLineLength && Typed(JsonNode.Parse(line), out type, out body);
+            return !line.IsEmpty && line.Length <= MaxLineLength && System.Text.Unicode.Utf8.IsValid(line) && Typed(JsonNode.Parse(line), out type, out body);
         }
         catch (JsonException)
         {

@@ -57,6 +57,12 @@ public sealed class WireLineReaderProperties
             Assert.False(Wire.TryParse(Encoding.UTF8.GetBytes(hostile), out _, out _), hostile[..Math.Min(20, hostile.Length)]);
         }
 
+        // Bytes that are not UTF-8 inside a well-formed message: garbage, not a value that throws when it is read.
+        foreach (var notUtf8 in new[] { (byte[])[.. "{\"type\":\"he"u8, 0xff, .. "\"}"u8], [.. "{\"type\":\"hello\",\"version\":\""u8, 0xc3, 0x28, .. "\"}"u8] })
+        {
+            Assert.False(Wire.TryParse(notUtf8, out _, out _));
+        }
+
         Assert.True(Wire.TryParse("{\"type\":\"heartbeat\",\"chunks\":[\"x\",{},1.5]}", out var type, out _));
         Assert.Equal("heartbeat", type);
     }
