@@ -63,7 +63,10 @@ internal sealed class WorkerService(
             IdleFallbackPoll = TimeSpan.FromMinutes(5),
         };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var pipe = new PipeWorkerHost(Console.In, Console.Out, AppVersion.Current, stop.Cancel);
+        // The standard streams themselves: the protocol's lines are bytes, written and read without a text layer.
+        await using var stdin = Console.OpenStandardInput();
+        await using var stdout = Console.OpenStandardOutput();
+        using var pipe = new PipeWorkerHost(stdin, stdout, AppVersion.Current, stop.Cancel);
         // The store is opened (and its connections made) only by a worker that reaches it itself.
         IWorkerStoreCalls calls = MonitoredProcess.StoreThroughMonitor
             ? new MonitorStoreCalls(pipe)

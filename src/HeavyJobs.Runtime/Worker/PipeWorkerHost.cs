@@ -14,8 +14,8 @@ namespace HeavyJobs.Runtime.Worker;
 /// </summary>
 public sealed class PipeWorkerHost : IWorkerHost, IDisposable
 {
-    private readonly TextReader _input;
-    private readonly TextWriter _output;
+    private readonly Stream _input;
+    private readonly Stream _output;
     private readonly string _version;
     private readonly Action _stop;
     private readonly SemaphoreSlim _wake = new(0);
@@ -27,8 +27,10 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
     private RunningFile? _running;
     private TimeSpan? _grace;
 
+    /// <param name="input">The monitor's messages (the process's standard input).</param>
+    /// <param name="output">This worker's messages (the process's standard output), one line of UTF-8 each.</param>
     /// <param name="stop">Called when the monitor says stop, or goes away.</param>
-    public PipeWorkerHost(TextReader input, TextWriter output, string version, Action stop)
+    public PipeWorkerHost(Stream input, Stream output, string version, Action stop)
     {
         _input = input;
         _output = output;
@@ -174,9 +176,13 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
     {
         try
         {
-            while (await _input.ReadLineAsync() is { } line)
+            // Read as bytes and parsed from them, as the monitor reads its workers: an answer carrying a page of
+            // outputs made into a string first was a large object twice its size for every answer.
+            // No limit on a line: the monitor is trusted, and an answer skipped would leave its call waiting for good.
+            var reader = new WireLineReader(_input, Array.MaxLength, decode: false);
+            while (await reader.ReadAsync(CancellationToken.None) is { Kind: not WireReadKind.End } read)
             {
-                if (!Wire.TryParse(line, out var type, out var body))
+                if (read.Kind != WireReadKind.Line || !Wire.TryParse(reader.LastLine, out var type, out var body))
                 {
                     continue;
                 }
@@ -222,12 +228,12 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
 
     private void Send(object message)
     {
-        var line = Wire.Serialize(message);
+        using var line = Wire.SerializeLine(message);
         lock (_output)
         {
             try
             {
-                _output.WriteLine(line);
+                line.WriteTo(_output);
                 _output.Flush();
             }
             catch (IOException)

@@ -33,9 +33,8 @@ public sealed class MonitorStoreCallsTests : IAsyncLifetime
     {
         _store = new SqliteStore(Path.Combine(_dir, "c.db"));
         await _store.MigrateAsync(Ct);
-        var workerIn = new StreamReader(new AnonymousPipeClientStream(PipeDirection.In, _toWorker.ClientSafePipeHandle));
-        var workerOut = new StreamWriter(_toMonitor) { AutoFlush = true };
-        _pipe = new PipeWorkerHost(workerIn, workerOut, "test", () => { });
+        var workerIn = new AnonymousPipeClientStream(PipeDirection.In, _toWorker.ClientSafePipeHandle);
+        _pipe = new PipeWorkerHost(workerIn, _toMonitor, "test", () => { });
         _pipe.Listen();
         _monitor = ServeAsync();
     }
