@@ -20,9 +20,15 @@ public static class Wire
     /// <summary>How message bodies are written and read: the store calls' parameter records travel in this form.</summary>
     public static JsonSerializerOptions Json => Options;
 
-    // Pooled buffers for the monitor's answers: a page of outputs serialized to a string and then encoded was two
-    // large objects a message (the string twice the bytes), garbage only a full collection takes back.
-    private static readonly RecyclableMemoryStreamManager Buffers = new();
+    // Pooled buffers for the messages: a page of outputs serialized to a string and then encoded was two large
+    // objects a message (the string twice the bytes), garbage only a full collection takes back. The pool keeps
+    // at most 8 MiB of free blocks and 8 MiB of free large buffers (unbounded by default: a burst of big messages
+    // would stay held for the life of the process).
+    private static readonly RecyclableMemoryStreamManager Buffers = new(new RecyclableMemoryStreamManager.Options
+    {
+        MaximumSmallPoolFreeBytes = 8 << 20,
+        MaximumLargePoolFreeBytes = 8 << 20,
+    });
 
     public static string Serialize(object message) => JsonSerializer.Serialize(message, Options);
 
