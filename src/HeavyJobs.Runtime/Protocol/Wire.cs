@@ -30,8 +30,6 @@ public static class Wire
         MaximumLargePoolFreeBytes = 8 << 20,
     });
 
-    public static string Serialize(object message) => JsonSerializer.Serialize(message, Options);
-
     /// <summary>The message as one line of UTF-8 in a pooled stream (dispose it to give the memory back).</summary>
     public static RecyclableMemoryStream SerializeLine(object message)
     {

@@ -111,12 +111,12 @@ public sealed class MonitorStoreCallsTests : IAsyncLifetime
     private async Task ServeAsync()
     {
         var server = new StoreCallServer(_store, new TurnGate(2));
-        var toWorker = new StreamWriter(_toWorker) { AutoFlush = true };
         void Send(object message)
         {
-            lock (toWorker)
+            using var line = Wire.SerializeLine(message);
+            lock (_toWorker)
             {
-                toWorker.WriteLine(Wire.Serialize(message));
+                line.WriteTo(_toWorker);
             }
         }
 
