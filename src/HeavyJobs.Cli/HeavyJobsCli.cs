@@ -16,6 +16,7 @@ public static class HeavyJobsCli
         }
 
         var app = new CliApp(registry, TimeProvider.System);
+        using var trimming = NativeHeap.StartTrimming(app.Time, NativeHeap.TrimEvery);
         var root = new RootCommand("HeavyJobs: long, chunked jobs on the servers you have, kept in a database.");
         root.Options.Add(app.Db);
         root.Subcommands.Add(MigrateCommand.Create(app));
