@@ -21,8 +21,9 @@ if [[ -z "${HEAVYJOBS_TEST_POSTGRES:-}" ]]; then
 fi
 # The fleet's processes run the test host, which keeps tiered compilation on for the suite's short-lived processes;
 # here they live an hour, so they run as the shipped executable does (src/HeavyJobs.Cli/LongLivedProcess.props):
-# every method compiled once, fully optimised, rather than recompiled in the background for minutes.
-export DOTNET_TieredCompilation=0
+# every method compiled once, fully optimised, rather than recompiled in the background for minutes, and the
+# collector compacting a fragmented heap rather than keeping it committed.
+export DOTNET_TieredCompilation=0 DOTNET_GCConserveMemory=7
 out="${HEAVYJOBS_FLEET_WHOIS_OUT:-artifacts/fleet-whois}"
 mkdir -p "$out"
 dotnet build tests/HeavyJobs.Fleet.Tests -c Release -nologo -clp:ErrorsOnly >/dev/null
