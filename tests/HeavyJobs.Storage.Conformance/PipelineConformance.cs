@@ -86,6 +86,25 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
     }
 
     [Fact]
+    public async Task Pause_WhatAHeldChunkEmitsInItsBatchedCompletion_WaitsForTheResume()
+    {
+        var job = await Store.JobInsertAsync(new JobInsertParams("pipe", ThreeStages, "{}", ["{}"], 0, 3, Now), Ct);
+        var fetch = await ClaimOneAsync(1, "f");
+        Assert.True(await Store.JobPauseAsync(new JobChangeParams(job.JobId, Now), Ct));
+
+        Assert.Equal(
+            [fetch.Id],
+            await Store.ChunkCompleteManyAsync(
+                new ChunkCompleteManyParams([new ChunkCompletion(fetch.Id, fetch.Epoch, null, new ChunkCounters(1, 1, 0), job.JobId, 0, Emitted: [new EmittedChunk(1, "p", "{}", "p1")])], Now),
+                Ct));
+
+        Assert.Equal(ChunkState.Paused, (await Store.ChunkListAsync(new ChunkListParams(job.JobId), Ct)).Single(c => c.Stage == 1).State);
+        Assert.Empty(await Store.ChunkClaimAsync(new ChunkClaimParams(2, ["p"], 5, Now, Lease), Ct));
+        Assert.True(await Store.JobResumeAsync(new JobChangeParams(job.JobId, Now), Ct));
+        Assert.Equal(1, (await ClaimOneAsync(2, "p")).Stage);
+    }
+
+    [Fact]
     public async Task Schedules_UpsertListAndAdvance()
     {
         var id = await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("nightly", "0 3 * * *", "{}", CatchUp.Once, Now.AddHours(1), Now), Ct);
