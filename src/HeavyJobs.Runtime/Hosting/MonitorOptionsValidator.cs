@@ -27,6 +27,7 @@ public sealed class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
             .AtLeast(nameof(o.QuarantineAfter), o.QuarantineAfter, 1)
             .Positive(nameof(o.IdleProbeInterval), o.IdleProbeInterval)
             .AtLeast(nameof(o.StderrLines), o.StderrLines, 0)
+            .AtLeast(nameof(o.WorkerGen0Budget), o.WorkerGen0Budget, 0)
             .AtLeast(nameof(o.WorkerStoreConnections), o.WorkerStoreConnections, 1)
             .Positive(nameof(o.WorkerHeartbeat), o.WorkerHeartbeat)
             .Positive(nameof(o.WorkerIdleHeartbeat), o.WorkerIdleHeartbeat);

@@ -62,6 +62,17 @@ public sealed record MonitorOptions
     public int StderrLines { get; set; } = 40;
 
     /// <summary>
+    /// The young-generation budget, in bytes, of the .NET worker processes this monitor starts (the runtime's
+    /// <c>DOTNET_GCgen0size</c>; external workers are left alone). Left to itself the runtime sizes it by the
+    /// processor's cache (18 MB on the machines measured), and a worker touches all of it once it has allocated
+    /// that much between two collections: each worker's resident memory rose by most of that from a small refresh
+    /// to a large one, while its live objects stayed a few MB (docs/performance.md). 0 leaves it to the runtime,
+    /// as does a <c>DOTNET_GCgen0size</c> in the monitor's own environment, which its workers inherit. The default
+    /// value is 4 MiB.
+    /// </summary>
+    public long WorkerGen0Budget { get; set; } = 4L << 20;
+
+    /// <summary>
     /// How a worker of a type registered in this process is started: the monitor appends
     /// "worker --monitored --types T" and says in the environment who the worker is. Empty (the default) starts
     /// this same executable again, so a user's application is the worker of its own handlers.

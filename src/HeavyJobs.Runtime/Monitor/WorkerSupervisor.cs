@@ -18,6 +18,9 @@ namespace HeavyJobs.Runtime.Monitor;
 /// </summary>
 internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy proxy)
 {
+    /// <summary>The young-generation budget of a .NET process (<see cref="MonitorOptions.WorkerGen0Budget"/>), in hexadecimal bytes.</summary>
+    internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
+
     public async Task StartAsync(string type, string reason, CancellationToken ct, int restarts = 0)
     {
         var options = m.Options;
@@ -45,6 +48,13 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
         info.Environment[WorkerEnvironment.HeartbeatMs] = Ms(options.WorkerHeartbeat);
         info.Environment[WorkerEnvironment.IdleHeartbeatMs] = Ms(options.EffectiveWorkerIdleHeartbeat);
         info.Environment[WorkerEnvironment.LeaseMs] = Ms(options.Lease);
+        // The runtime reads it only from the environment (it has no runtimeconfig.json name). One the monitor
+        // was started with passes on as it is.
+        if (external is null && options.WorkerGen0Budget > 0 && !info.Environment.ContainsKey(Gen0SizeVariable))
+        {
+            info.Environment[Gen0SizeVariable] = "0x" + options.WorkerGen0Budget.ToString("x", CultureInfo.InvariantCulture);
+        }
+
         string? runningFile = null;
         try
         {

@@ -38,6 +38,20 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
     }
 
     [Fact]
+    public async Task Workers_StartWithTheMonitorsYoungGenerationBudget()
+    {
+        Run.Start();
+        Assert.Equal("0x400000", await WorkerGen0SizeAsync());
+    }
+
+    [Fact]
+    public async Task Workers_KeepTheYoungGenerationBudgetTheMonitorWasStartedWith()
+    {
+        Run.StartWith(new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x1000000" });
+        Assert.Equal("0x1000000", await WorkerGen0SizeAsync());
+    }
+
+    [Fact]
     public async Task SigkillBusyWorker_ItsChunkResumesFromTheLastCheckpointAtOnce_AndEveryItemIsWrittenOnce()
     {
         var job = await SubmitAsync("test.count", items: 300, perChunk: 300, sleepMs: 10, every: 10);
@@ -298,6 +312,16 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         Assert.True(
             await MonitorRun.UntilAsync(async () => (await Store.ThroughputListAsync(new Storage.Throughput.ThroughputListParams(TimeProvider.System.GetUtcNow().AddHours(-1), TimeProvider.System.GetUtcNow().AddHours(1), Type: "py.squares"), Ct)).Sum(t => t.Items) == 300, Within, Ct),
             "the proxy's checkpoints are tallied per worker");
+    }
+
+    /// <summary>The DOTNET_GCgen0size a worker of test.count was started with (null without one), as its process shows it.</summary>
+    private async Task<string?> WorkerGen0SizeAsync()
+    {
+        Assert.Equal(0, (await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node)).Exit);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await LiveAsync()).Any(w => w.Pid > 0 && MonitorRun.Alive(w.Pid)), Within, Ct), Run.Log);
+        var pid = (await LiveAsync()).First(w => w.Pid > 0).Pid;
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ", Ct)).Split('\0');
+        return environment.FirstOrDefault(v => v.StartsWith("DOTNET_GCgen0size=", StringComparison.Ordinal))?["DOTNET_GCgen0size=".Length..];
     }
 }
 
