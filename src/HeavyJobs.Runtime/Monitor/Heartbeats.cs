@@ -1,3 +1,4 @@
+using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Monitoring;
@@ -13,6 +14,26 @@ namespace HeavyJobs.Runtime.Monitor;
 /// </summary>
 internal sealed class Heartbeats(MonitorContext m)
 {
+    /// <summary>How often a machine whose workers are all idle is looked at: no lease to extend, nothing due sooner.</summary>
+    public static readonly TimeSpan IdleStep = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Leases are extended and workers looked at every <see cref="MonitorOptions.HeartbeatInterval"/> while any
+    /// of them holds chunks; a machine of idle workers is looked at less often, since every wake-up costs it.
+    /// </summary>
+    public TimeSpan Period() =>
+        m.Live().Any(w => w.State != WorkerState.Idle || w.Chunks.Count > 0 || w.Proxy) ? m.Options.HeartbeatInterval : IdleStep;
+
+    /// <summary>
+    /// Whether a beat is due: its period has passed since <paramref name="lastBeatTs"/>, or a worker has become
+    /// ready since its row was written. A new worker turns idle between two beats, and the machine's period then
+    /// becomes the idle one: its row said "starting" for up to 5 s after it was ready (a scale-up took 5.0 s to
+    /// show, the process 0.4 s to start).
+    /// </summary>
+    public bool Due(long lastBeatTs, long now) =>
+        m.Time.GetElapsedTime(lastBeatTs, now) >= Period()
+        || m.Live().Any(w => w.State != WorkerState.Starting && w.StateAtLastRow is null or WorkerState.Starting);
+
     public async Task BeatAsync(CancellationToken ct)
     {
         var live = m.Live();

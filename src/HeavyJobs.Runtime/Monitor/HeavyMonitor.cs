@@ -20,9 +20,6 @@ public sealed partial class HeavyMonitor
     /// <summary>Targets and commands are re-read at least this often even if no change is seen.</summary>
     private static readonly TimeSpan ConvergeFallback = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the loop looks at a machine whose workers are all idle: no lease to extend, nothing due sooner.</summary>
-    private static readonly TimeSpan IdleStep = TimeSpan.FromSeconds(5);
-
     /// <summary>How often the loop looks while workers start or stop, a restart waits or a kill is due.</summary>
     private static readonly TimeSpan BusyStep = TimeSpan.FromMilliseconds(500);
 
@@ -131,7 +128,7 @@ public sealed partial class HeavyMonitor
         }
 
         await _supervisor.KillOverdueAsync(ct);
-        if (_m.Time.GetElapsedTime(_lastHeartbeatTs, now) >= HeartbeatPeriod())
+        if (_heartbeats.Due(_lastHeartbeatTs, now))
         {
             _lastHeartbeatTs = now;
             await _heartbeats.BeatAsync(ct);
@@ -156,13 +153,6 @@ public sealed partial class HeavyMonitor
     }
 
     /// <summary>
-    /// Leases are extended and workers looked at every <see cref="MonitorOptions.HeartbeatInterval"/> while any
-    /// of them holds chunks; a machine of idle workers is looked at less often, since every wake-up costs it.
-    /// </summary>
-    private TimeSpan HeartbeatPeriod() =>
-        _m.Live().Any(w => w.State != WorkerState.Idle || w.Chunks.Count > 0 || w.Proxy) ? _m.Options.HeartbeatInterval : IdleStep;
-
-    /// <summary>
     /// How long the loop may sleep: until the next heartbeat or re-read is due, or half a second while something
     /// is in motion. Exits and store changes wake it sooner.
     /// </summary>
@@ -177,7 +167,7 @@ public sealed partial class HeavyMonitor
 
         var due = new[]
         {
-            HeartbeatPeriod() - _m.Time.GetElapsedTime(_lastHeartbeatTs, now),
+            _heartbeats.Period() - _m.Time.GetElapsedTime(_lastHeartbeatTs, now),
             ConvergeFallback - _m.Time.GetElapsedTime(_lastConvergeTs, now),
         }.Min();
         return due < BusyStep ? BusyStep : due;

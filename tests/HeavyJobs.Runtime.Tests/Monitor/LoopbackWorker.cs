@@ -44,12 +44,12 @@ internal sealed class LoopbackWorker : IAsyncDisposable
     public static LoopbackWorker Start(TimeProvider time, string type) =>
         new(Process.Start(ProcessGroup.InNewGroup(["cat"]))!, time, type);
 
-    /// <summary>Sends a heartbeat and waits until the monitor's reader has taken it in at the current (fake) time.</summary>
-    public async Task HeartbeatAsync(string state, long items, CancellationToken ct)
+    /// <summary>Sends a heartbeat (holding chunk 7, or none) and waits until the monitor's reader has taken it in at the current (fake) time.</summary>
+    public async Task HeartbeatAsync(string state, long items, CancellationToken ct, bool holding = true)
     {
         var now = _time.GetTimestamp();
         var seen = _heard;
-        Worker.Send(new JsonObject { ["type"] = "heartbeat", ["state"] = state, ["items"] = items, ["checkpoints"] = items, ["chunks"] = new JsonArray(7L) });
+        Worker.Send(new JsonObject { ["type"] = "heartbeat", ["state"] = state, ["items"] = items, ["checkpoints"] = items, ["chunks"] = holding ? new JsonArray(7L) : new JsonArray() });
         // An echo marks the end of the heartbeat: the reader handles lines in order.
         Worker.Send(new JsonObject { ["type"] = "echo" });
         Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(Volatile.Read(ref _heard) > seen), TimeSpan.FromSeconds(30), ct), "the heartbeat came back");

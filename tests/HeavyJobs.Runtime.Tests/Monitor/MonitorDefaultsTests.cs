@@ -1,5 +1,6 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Monitor;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Changes;
@@ -125,6 +126,32 @@ public sealed class MonitorDefaultsTests : IAsyncLifetime
         await watching;
         var first = Assert.Single(probes) - start;
         Assert.InRange(first, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15.02));
+    }
+
+    [Fact]
+    public async Task AWorkerThatBecomesReady_HasItsRowWrittenAtTheNextStep_NotAnIdlePeriodLater()
+    {
+        var (m, _) = Monitor(_store);
+        var heartbeats = new Heartbeats(m);
+        await using var loop = LoopbackWorker.Start(_time, "t");
+        m.Add(loop.Worker);
+        var beat = _time.GetTimestamp();
+        await heartbeats.BeatAsync(Ct);
+        Assert.Equal(WorkerState.Starting, loop.Worker.StateAtLastRow);
+        Assert.False(heartbeats.Due(beat, _time.GetTimestamp()), "a beat is due while the worker starts and its row says so");
+
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        await loop.HeartbeatAsync("idle", 0, Ct, holding: false);
+        Assert.Equal(Heartbeats.IdleStep, heartbeats.Period());
+        Assert.True(heartbeats.Due(beat, _time.GetTimestamp()), "the ready worker's row waits for the idle period");
+
+        beat = _time.GetTimestamp();
+        await heartbeats.BeatAsync(Ct);
+        Assert.Equal(WorkerState.Idle, loop.Worker.StateAtLastRow);
+        _time.Advance(Heartbeats.IdleStep - TimeSpan.FromMilliseconds(1));
+        Assert.False(heartbeats.Due(beat, _time.GetTimestamp()), "an idle machine beats once a period, not at every step");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(heartbeats.Due(beat, _time.GetTimestamp()));
     }
 
     private static object? Record(List<DateTimeOffset> probes, DateTimeOffset now)
