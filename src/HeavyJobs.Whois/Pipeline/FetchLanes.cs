@@ -109,6 +109,13 @@ internal sealed class FetchLanes
             Resize(lane, -1);
     }
 
+    /// <summary>The lanes that still have domains waiting, for an error that says why they never started.</summary>
+    public string Describe() =>
+        string.Join(
+            "; ",
+            _order.Where(l => l.Waiting.Count > 0)
+                .Select(l => $"{(l.Server.Length == 0 ? "(no server)" : l.Server)}: {l.Waiting.Count} waiting, {l.InFlight} in flight, {l.AwaitingTurn} awaiting a turn, width {l.Width}"));
+
     private void Resize(Lane lane, int by)
     {
         lane.Width = Math.Clamp(lane.Width + by, 1, _widest);

@@ -82,6 +82,12 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
         await CheckpointAsync(cancellationToken);
         if (failure is not null)
             ExceptionDispatchInfo.Throw(failure);
+        // A run that was not stopped ends only when every domain is fetched. Returning with some never started
+        // would complete the chunk without them, and nothing downstream would notice; failing the run keeps what
+        // was fetched (the checkpoint above) and the retry fetches the rest.
+        if (!progress.AllDone && !cancellationToken.IsCancellationRequested)
+            throw new InvalidOperationException(
+                $"The fetch ran out of queries to start with {progress.Count - progress.Done} of its {progress.Count} domains not fetched ({lanes.Describe()}); the retry fetches them.");
     }
 
     private void Note(Event next)
