@@ -51,6 +51,8 @@ internal static class Harness
             ("pilot_fetch", () => PilotFetchScenario.RunAsync(ctx)),
             ("pilot_growth", () => PilotGrowthScenario.RunAsync(ctx)),
             ("worker_start", () => WorkerStartScenario.RunAsync(ctx)),
+            // Publishing trimmed and native AOT takes minutes (AOT about ten on two cores): the full run only, or --only worker_builds.
+            ("worker_builds", () => ctx.Quick && !only.Contains("worker_builds") ? Task.CompletedTask : WorkerBuildsScenario.RunAsync(ctx)),
             ("prune_pg", () => PruneScenario.RunAsync(ctx, "pg")),
             ("prune_sqlite", () => PruneScenario.RunAsync(ctx, "sqlite")),
             ("burndown_outputs_pg", () => OutputsScenario.RunAsync(ctx, "pg")),

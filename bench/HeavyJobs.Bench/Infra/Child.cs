@@ -36,6 +36,8 @@ internal sealed partial class Child : IAsyncDisposable
                 {
                     _errors.Add(e.Data);
                 }
+
+                _lineArrived.Release();
             }
         };
         _process.BeginOutputReadLine();
@@ -95,16 +97,21 @@ internal sealed partial class Child : IAsyncDisposable
         _process.StandardInput.Flush();
     }
 
-    /// <summary>Waits for an output line that starts with <paramref name="prefix"/> and returns it.</summary>
-    public async Task<string> LineAsync(string prefix, TimeSpan timeout)
+    /// <summary>
+    /// Waits for an output line that starts with <paramref name="prefix"/> (or holds it <paramref name="anywhere"/>:
+    /// a log line starts with its time) and returns it; from standard error with <paramref name="fromErrors"/>
+    /// (where the console logger writes).
+    /// </summary>
+    public async Task<string> LineAsync(string prefix, TimeSpan timeout, bool anywhere = false, bool fromErrors = false)
     {
+        var source = fromErrors ? _errors : _lines;
         var deadline = DateTime.UtcNow + timeout;
         var exitedAndRead = false;
         while (true)
         {
-            lock (_lines)
+            lock (source)
             {
-                var hit = _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+                var hit = source.FirstOrDefault(l => anywhere ? l.Contains(prefix, StringComparison.Ordinal) : l.StartsWith(prefix, StringComparison.Ordinal));
                 if (hit is not null)
                 {
                     return hit;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Runtime.Jobs;
 using HeavyJobs.Runtime.Manager;
@@ -28,7 +29,7 @@ public sealed class HeavyJobsBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>Registers a handler for a job type; it is made through the container, so it may take services.</summary>
-    public HeavyJobsBuilder AddHandler<THandler>(string type, HandlerOptions? options = null)
+    public HeavyJobsBuilder AddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(string type, HandlerOptions? options = null)
         where THandler : class, IChunkHandler
     {
         Services.AddSingleton(new HandlerSetup((registry, sp) => registry.Add(type, () => ActivatorUtilities.CreateInstance<THandler>(sp), options)));
@@ -98,7 +99,8 @@ public sealed class HeavyJobsBuilder
     }
 
     /// <summary>Binds a role's options from its configuration section, then the code's settings, validated at start.</summary>
-    private OptionsBuilder<T> Options<T, TValidator>(string section, Action<T>? configure)
+    // The annotations keep what the container and the binder reach by reflection in a trimmed build.
+    private OptionsBuilder<T> Options<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(string section, Action<T>? configure)
         where T : class
         where TValidator : class, IValidateOptions<T>
     {

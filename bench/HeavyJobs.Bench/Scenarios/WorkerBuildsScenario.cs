@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using HeavyJobs.Bench.Modes;
+using HeavyJobs.Storage.Monitoring;
+
+namespace HeavyJobs.Bench.Scenarios;
+
+/// <summary>
+/// What a trimmed or a native-AOT build of the worker would save (issue 17), beside the CLI as built, in one run:
+/// the CLI published trimmed and ready-to-run, and published native AOT where clang is installed
+/// (<c>-p:HeavyJobsWorkerBuild=trimmed|aot</c>, src/HeavyJobs.Cli/HeavyJobs.Cli.csproj). Each is started as a
+/// standalone worker on SQLite: launch to its "started" log line (median of 5) and its RSS after 3 s idle; then
+/// whether it runs a primes job of 20 chunks to the end on its own, and whether, started by a monitor, it reports
+/// ready within 30 s. The last two are 1 or 0: a build that starts fast but cannot work is no saving yet. The
+/// publishes take minutes (native AOT about ten on two cores): the full run only, or <c>--only worker_builds</c>.
+/// </summary>
+internal static class WorkerBuildsScenario
+{
+    private const int Rounds = 5;
+    private const int Chunks = 20;
+    private const string Type = "demo.primes";
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        // Every build first, then the measurements back to back: the publishes keep the machine busy for minutes.
+        List<(string Label, string Cli)> builds = [("built", ctx.Cli), ("trimmed_r2r", await PublishAsync(ctx, "trimmed", "-p:PublishReadyToRun=true"))];
+        if (File.Exists("/usr/bin/clang"))
+        {
+            builds.Add(("aot", await PublishAsync(ctx, "aot")));
+        }
+        else
+        {
+            ctx.Results.Note("worker_builds: no native AOT build (it needs clang, lld and zlib1g-dev: apt-get install clang lld zlib1g-dev)");
+        }
+
+        foreach (var (label, cli) in builds)
+        {
+            await MeasureAsync(ctx, label, cli);
+        }
+    }
+
+    private static async Task MeasureAsync(BenchContext ctx, string label, string cli)
+    {
+        var starts = new List<double>();
+        var rss = new List<double>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var db = await ctx.FreshAsync("sqlite", $"wbuild-{label}");
+            var clock = Stopwatch.StartNew();
+            await using var worker = Launch(cli, ["worker", "--types", Type, "--node", "bench-" + label], db);
+            // The worker logs this line once its host has started: the store opened, its row written.
+            await worker.LineAsync(" info: HeavyJobs.Worker[1001]", TimeSpan.FromMinutes(1), anywhere: true, fromErrors: true);
+            starts.Add(clock.Elapsed.TotalMilliseconds);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            rss.Add(ProcStat.RssMb(worker.Pid) ?? double.NaN);
+            await ctx.DropAsync(db);
+        }
+
+        starts.Sort();
+        rss.Sort();
+        var runs = await RunsAJobAsync(ctx, label, cli);
+        var ready = await ReadyUnderAMonitorAsync(ctx, label, cli);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: start {string.Join(", ", starts.Select(s => s.ToString("F0", CultureInfo.InvariantCulture)))} ms; idle RSS {rss[Rounds / 2]:F1} MB; runs a job {runs}; ready under a monitor {ready}"));
+        ctx.Results.Set($"worker.builds.{label}.start_ms", starts[Rounds / 2], $"a standalone worker, launch to its started line, median of {Rounds}, SQLite");
+        ctx.Results.Set($"worker.builds.{label}.idle_rss_mb", rss[Rounds / 2], "its RSS 3 s after it started");
+        ctx.Results.Set($"worker.builds.{label}.runs_chunks", runs ? 1 : 0, $"1 if it ran a {Chunks}-chunk primes job to the end on its own within 2 minutes");
+        ctx.Results.Set($"worker.builds.{label}.under_monitor", ready ? 1 : 0, "1 if, started by a monitor of the same build, it reported ready within 30 s");
+    }
+
+    private static async Task<bool> RunsAJobAsync(BenchContext ctx, string label, string cli)
+    {
+        var db = await ctx.FreshAsync("sqlite", $"wbuild-job-{label}");
+        try
+        {
+            long job;
+            await using (var store = BenchStores.Open(db))
+            {
+                job = await BenchContext.EnqueueAsync(store, Type, Enumerable.Range(0, Chunks).Select(i => $"{{\"start\":{i * 100_000},\"end\":{(i + 1) * 100_000}}}"));
+            }
+
+            await using var worker = Launch(cli, ["worker", "--types", Type, "--node", "bench-job-" + label], db);
+            await BenchContext.WaitDoneAsync(db, job, Chunks, TimeSpan.FromMinutes(2));
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            await ctx.DropAsync(db);
+        }
+    }
+
+    private static async Task<bool> ReadyUnderAMonitorAsync(BenchContext ctx, string label, string cli)
+    {
+        var db = await ctx.FreshAsync("sqlite", $"wbuild-mon-{label}");
+        var node = "bench-mon-" + label;
+        try
+        {
+            await using var monitor = Launch(cli, ["monitor", "--node", node], db);
+            await using var store = BenchStores.Open(db);
+            await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, Type, 1, DateTimeOffset.UtcNow), CancellationToken.None);
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(30) && !monitor.Exited)
+            {
+                if (await Sql.ScalarAsync(db, $"SELECT count(*) FROM hj_workers WHERE node = '{node}' AND state = 'idle'") == 1)
+                {
+                    return true;
+                }
+
+                await Task.Delay(200);
+            }
+
+            return false;
+        }
+        finally
+        {
+            await ctx.DropAsync(db);
+        }
+    }
+
+    /// <summary>
+    /// A framework-dependent build runs under dotnet; a self-contained one is its own executable. Each gets the young
+    /// generation a monitor gives its workers (MonitorOptions.WorkerGen0Budget), so the idle RSS is a worker's.
+    /// </summary>
+    private static Child Launch(string cli, IEnumerable<string> args, string db)
+    {
+        var environment = new Dictionary<string, string> { ["HEAVYJOBS_DB"] = db, ["DOTNET_GCgen0size"] = "0x400000" };
+        return cli.EndsWith(".dll", StringComparison.Ordinal) ? Child.Start("dotnet", [cli, .. args], environment) : Child.Start(cli, args, environment);
+    }
+
+    private static async Task<string> PublishAsync(BenchContext ctx, string build, params string[] extra)
+    {
+        var output = Path.Combine(ctx.Work, "cli-" + build);
+        var project = Path.Combine(Path.GetDirectoryName(ctx.Cli)!, "..", "..", "..", "HeavyJobs.Cli.csproj");
+        // Trimming and AOT warn about every reflection use they cannot follow (docs/performance.md counts them):
+        // they are what this measures, not errors.
+        await using var publish = Child.Start(
+            "dotnet",
+            ["publish", Path.GetFullPath(project), "-c", "Release", "-r", "linux-x64", $"-p:HeavyJobsWorkerBuild={build}", "-p:TreatWarningsAsErrors=false", .. extra, "-o", output, "-nologo", "-clp:ErrorsOnly"]);
+        if (await publish.WaitAsync(TimeSpan.FromMinutes(30)) != 0)
+        {
+            throw new InvalidOperationException($"the {build} publish failed: {publish.Errors}");
+        }
+
+        return Path.Combine(output, Path.GetFileNameWithoutExtension(ctx.Cli));
+    }
+}
