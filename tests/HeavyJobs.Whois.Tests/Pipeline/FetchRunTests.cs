@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Testing;
 using HeavyJobs.Whois.Client;
 using HeavyJobs.Whois.Pipeline;
@@ -40,5 +44,121 @@ public sealed class FetchRunTests
         // The domain that was fetched is committed with a cursor that names it alone: the retry fetches the others.
         Assert.Equal([fine.Name], context.Outputs.Select(o => o.Key));
         Assert.Equal("0;1", context.Cursor);
+    }
+
+    /// <summary>
+    /// The loop's books against turns that come in every order a fleet gives them: each server's turns behind a
+    /// gate of two, and each turn taken, granted and given back at once, after a yield or after a sleep, at random.
+    /// Every run must fetch every domain once (a lane left waiting now fails the run; a domain twice fails
+    /// <see cref="FetchProgress.MarkDone"/>).
+    /// </summary>
+    [Fact]
+    public async Task Under_turns_in_every_order_each_run_fetches_every_domain_once()
+    {
+        await using var server = await WhoisTestSupport.StartServerAsync(_population);
+        for (var run = 0; run < 30; run++)
+        {
+            var keys = Enumerable.Range(run * 60, 60).Select(i => _population.Domain(i)).ToList();
+            var context = new ShuffledTurns(new TestChunkContext { ChunkId = run + 1 }, new Random(run));
+            var lanes = new FetchLanes(maxInFlight: 8, widest: 2);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                lanes.Add(server.ServerTable.FindServerForDomain(keys[i]) ?? "", i);
+            }
+
+            var progress = FetchProgress.Parse(null, keys.Count);
+            var client = new WhoisClient(server.ServerTable, politeness: new FleetPoliteness(context, new ResourceLimit(1000, 2, TimeSpan.FromMinutes(1)), TimeSpan.FromMilliseconds(10)));
+            await new FetchRun(context, client, keys, progress, lanes, every: 7, TimeProvider.System).RunAsync(TestContext.Current.CancellationToken);
+
+            Assert.True(progress.AllDone, $"run {run}: {progress}");
+            Assert.Equal(keys.Order(StringComparer.Ordinal), context.Inner.Outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
+            Assert.True(lanes.MostInFlight > 1, $"run {run}: one query at a time");
+        }
+    }
+
+    /// <summary>A chunk context whose fleet-wide turns are a gate per resource, taken and given back with random pauses.</summary>
+    private sealed class ShuffledTurns(TestChunkContext inner, Random random) : IChunkContext
+    {
+        private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new();
+
+        public TestChunkContext Inner => inner;
+
+        public long JobId => inner.JobId;
+
+        public long ChunkId => inner.ChunkId;
+
+        public int Stage => inner.Stage;
+
+        public string Type => inner.Type;
+
+        public JsonElement Input => inner.Input;
+
+        public JsonElement Parameters => inner.Parameters;
+
+        public string? Cursor => inner.Cursor;
+
+        public ChunkCounters Counters => inner.Counters;
+
+        public int Attempts => inner.Attempts;
+
+        public Microsoft.Extensions.Logging.ILogger Logger => inner.Logger;
+
+        public void Add(long done, long good = 0, long bad = 0) => inner.Add(done, good, bad);
+
+        public void Output(string key, string data) => inner.Output(key, data);
+
+        public void Emit(EmittedChunk chunk) => inner.Emit(chunk);
+
+        public ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken) => inner.CheckpointAsync(cursor, cancellationToken);
+
+        public ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken) =>
+            inner.ReadOutputsAsync(query, afterId, limit, cancellationToken);
+
+        public async ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken)
+        {
+            var gate = _gates.GetOrAdd(resource, _ => new SemaphoreSlim(limit.Concurrency));
+            await PauseAsync();
+            await gate.WaitAsync(cancellationToken);
+            await PauseAsync();
+            return new Turn(gate, this);
+        }
+
+        public ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken) => inner.BackOffAsync(resource, pause, cancellationToken);
+
+        public void MarkFresh(string key, string? latest = null) => inner.MarkFresh(key, latest);
+
+        public void MarkAttempted(string key) => inner.MarkAttempted(key);
+
+        public ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) => inner.ReadKeySetAsync(afterKey, limit, cancellationToken);
+
+        public ValueTask<IReadOnlyList<KeyState>> ReadKeysNotMarkedAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
+            inner.ReadKeysNotMarkedAsync(afterKey, limit, cancellationToken);
+
+        private async Task PauseAsync()
+        {
+            int pick;
+            lock (random)
+            {
+                pick = random.Next(3);
+            }
+
+            if (pick == 1)
+            {
+                await Task.Yield();
+            }
+            else if (pick == 2)
+            {
+                await Task.Delay(1);
+            }
+        }
+
+        private sealed class Turn(SemaphoreSlim gate, ShuffledTurns owner) : IAsyncDisposable
+        {
+            public async ValueTask DisposeAsync()
+            {
+                await owner.PauseAsync();
+                gate.Release();
+            }
+        }
     }
 }
