@@ -130,20 +130,8 @@ internal static class WorkerBuildsScenario
         return cli.EndsWith(".dll", StringComparison.Ordinal) ? Child.Start("dotnet", [cli, .. args], environment) : Child.Start(cli, args, environment);
     }
 
-    private static async Task<string> PublishAsync(BenchContext ctx, string build, params string[] extra)
-    {
-        var output = Path.Combine(ctx.Work, "cli-" + build);
-        var project = Path.Combine(Path.GetDirectoryName(ctx.Cli)!, "..", "..", "..", "HeavyJobs.Cli.csproj");
-        // Trimming and AOT warn about every reflection use they cannot follow (docs/performance.md counts them):
-        // they are what this measures, not errors.
-        await using var publish = Child.Start(
-            "dotnet",
-            ["publish", Path.GetFullPath(project), "-c", "Release", "-r", "linux-x64", $"-p:HeavyJobsWorkerBuild={build}", "-p:TreatWarningsAsErrors=false", .. extra, "-o", output, "-nologo", "-clp:ErrorsOnly"]);
-        if (await publish.WaitAsync(TimeSpan.FromMinutes(30)) != 0)
-        {
-            throw new InvalidOperationException($"the {build} publish failed: {publish.Errors}");
-        }
-
-        return Path.Combine(output, Path.GetFileNameWithoutExtension(ctx.Cli));
-    }
+    // Trimming and AOT warn about every reflection use they cannot follow (docs/performance.md counts them): they
+    // are what this measures, not errors.
+    private static Task<string> PublishAsync(BenchContext ctx, string build, params string[] extra) =>
+        CliPublish.PublishAsync(ctx, build, executable: true, [$"-p:HeavyJobsWorkerBuild={build}", "-p:TreatWarningsAsErrors=false", .. extra]);
 }

@@ -23,7 +23,7 @@ internal static class WorkerStartScenario
         ctx.Results.Set("worker.start_ms", start, $"target 0 → 1 to the worker's row idle, as built (JIT), median of {Rounds}, SQLite");
         ctx.Results.Set("worker.idle_rss_mb", rss, "an idle worker's RSS 3 s after it was ready, as built");
 
-        var r2r = await PublishReadyToRunAsync(ctx);
+        var r2r = await CliPublish.PublishAsync(ctx, "ready-to-run", executable: false, "--self-contained", "false", "-p:PublishReadyToRun=true");
         var (fastStart, fastRss) = await MeasureAsync(ctx, r2r, "r2r");
         ctx.Results.Set("worker.start_ms.ready_to_run", fastStart, $"the same with the CLI published ready-to-run (-p:PublishReadyToRun=true), median of {Rounds}");
         ctx.Results.Set("worker.idle_rss_mb.ready_to_run", fastRss, "the same, ready-to-run");
@@ -64,22 +64,6 @@ internal static class WorkerStartScenario
         {
             await ctx.DropAsync(db);
         }
-    }
-
-    /// <summary>The CLI published ready-to-run for this machine, once per bench run.</summary>
-    private static async Task<string> PublishReadyToRunAsync(BenchContext ctx)
-    {
-        var output = Path.Combine(ctx.Work, "cli-ready-to-run");
-        var project = Path.Combine(Path.GetDirectoryName(ctx.Cli)!, "..", "..", "..", "HeavyJobs.Cli.csproj");
-        await using var publish = Child.Start(
-            "dotnet",
-            ["publish", Path.GetFullPath(project), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output, "-nologo", "-clp:ErrorsOnly"]);
-        if (await publish.WaitAsync(TimeSpan.FromMinutes(10)) != 0)
-        {
-            throw new InvalidOperationException($"the ready-to-run publish failed: {publish.Errors}");
-        }
-
-        return Path.Combine(output, Path.GetFileName(ctx.Cli));
     }
 
     private static async Task UntilAsync(Func<Task<bool>> done, Child monitor, string what, int pollMs = 100)

@@ -187,7 +187,9 @@ public sealed class MachineDeathScenarios
 
         var missing = names.Except(keys, order).ToList();
         var doubled = keys.GroupBy(k => k, order).Where(g => g.Count() > 1).Select(g => $"{g.Key} ×{g.Count()}").ToList();
-        var report = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: {keys.Count} outputs for {names.Count} names; missing {missing.Count}: {string.Join(", ", missing.Take(20))}; doubled {doubled.Count}: {string.Join(", ", doubled.Take(20))}"));
+        // An output under a key that is no name at all would say its key was garbled on the way, not lost.
+        var extra = keys.Except(names, order).ToList();
+        var report = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: {keys.Count} outputs for {names.Count} names; missing {missing.Count}: {string.Join(", ", missing.Take(20))}; doubled {doubled.Count}: {string.Join(", ", doubled.Take(20))}; not a name {extra.Count}: {string.Join(", ", extra.Take(20))}"));
         var chunks = new List<ChunkRow>();
         for (long? after = null; ;)
         {
