@@ -20,7 +20,8 @@ namespace HeavyJobs.Testing;
 /// once per dedupe key; a fresh mark updates only keys of the set and keeps the last record when given none.
 /// Differences: every checkpoint is committed before it returns (the worker may write a quick one behind the
 /// handler, but a kill that loses it is the same as a kill just before it, which the harness simulates);
-/// <see cref="LimitAsync"/> and <see cref="BackOffAsync"/> only record the request and never wait; the lease
+/// <see cref="LimitAsync"/> and <see cref="BackOffAsync"/> record the request and never wait (unless
+/// <see cref="Turns"/> says how turns are given); the lease
 /// is never lost and the job never paused, except that checkpointing a completed chunk throws
 /// <see cref="LeaseLostException"/> as the worker would.
 /// </remarks>
@@ -107,6 +108,12 @@ public sealed class TestChunkContext : IChunkContext
     public IReadOnlyList<KeyState> KeySet => Locked(() => _book.Keys.Values.ToList());
 
     public IReadOnlyList<TestLogEntry> Log => Locked(() => _book.Log.ToList());
+
+    /// <summary>
+    /// How a turn at a limited resource is given (<see cref="LimitAsync"/>); by default at once. Set it to make
+    /// the handler wait as the fleet would make it: a gate per resource, turns handed out late or in another order.
+    /// </summary>
+    public Func<string, ResourceLimit, CancellationToken, ValueTask<IAsyncDisposable>>? Turns { get; init; }
 
     /// <summary>The resources the handler waited for a turn at, one entry per request.</summary>
     public IReadOnlyList<string> LimitRequests => Locked(() => _book.Limits.ToList());
@@ -228,7 +235,7 @@ public sealed class TestChunkContext : IChunkContext
     {
         cancellationToken.ThrowIfCancellationRequested();
         Buffer(() => _book.Limits.Add(resource));
-        return ValueTask.FromResult<IAsyncDisposable>(NoTurn.Instance);
+        return Turns is { } turns ? turns(resource, limit, cancellationToken) : ValueTask.FromResult<IAsyncDisposable>(NoTurn.Instance);
     }
 
     public ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken)

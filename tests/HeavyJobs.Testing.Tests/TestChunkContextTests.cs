@@ -116,4 +116,31 @@ public sealed class TestChunkContextTests
         var line = Assert.Single(context.Log);
         Assert.Equal((LogLevel.Warning, "Domain a.example answered nothing"), (line.Level, line.Message));
     }
+
+    [Fact]
+    public async Task Turns_SayHowATurnIsGiven_AndEveryRequestIsStillRecorded()
+    {
+        var given = new TaskCompletionSource<IAsyncDisposable>();
+        var context = new TestChunkContext { Turns = (resource, limit, ct) => new ValueTask<IAsyncDisposable>(given.Task) };
+
+        var waiting = context.LimitAsync("whois:a", new ResourceLimit(1, 1, TimeSpan.FromMinutes(1)), Ct);
+        Assert.False(waiting.IsCompleted);
+        var turn = new CountingTurn();
+        given.SetResult(turn);
+        await (await waiting).DisposeAsync();
+
+        Assert.Equal(1, turn.Disposed);
+        Assert.Equal(["whois:a"], context.LimitRequests);
+    }
+
+    private sealed class CountingTurn : IAsyncDisposable
+    {
+        public int Disposed { get; private set; }
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed++;
+            return ValueTask.CompletedTask;
+        }
+    }
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using HeavyJobs.Core.Handlers;
-using HeavyJobs.Core.Model;
 using HeavyJobs.Testing;
 using HeavyJobs.Whois.Client;
 using HeavyJobs.Whois.Pipeline;
@@ -59,7 +57,7 @@ public sealed class FetchRunTests
         for (var run = 0; run < 30; run++)
         {
             var keys = Enumerable.Range(run * 60, 60).Select(i => _population.Domain(i)).ToList();
-            var context = new ShuffledTurns(new TestChunkContext { ChunkId = run + 1 }, new Random(run));
+            var context = new TestChunkContext { ChunkId = run + 1, Turns = new ShuffledTurns(new Random(run)).TakeAsync };
             var lanes = new FetchLanes(maxInFlight: 8, widest: 2);
             for (var i = 0; i < keys.Count; i++)
             {
@@ -71,50 +69,17 @@ public sealed class FetchRunTests
             await new FetchRun(context, client, keys, progress, lanes, every: 7, TimeProvider.System).RunAsync(TestContext.Current.CancellationToken);
 
             Assert.True(progress.AllDone, $"run {run}: {progress}");
-            Assert.Equal(keys.Order(StringComparer.Ordinal), context.Inner.Outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
+            Assert.Equal(keys.Order(StringComparer.Ordinal), context.Outputs.Select(o => o.Key).Order(StringComparer.Ordinal));
             Assert.True(lanes.MostInFlight > 1, $"run {run}: one query at a time");
         }
     }
 
-    /// <summary>A chunk context whose fleet-wide turns are a gate per resource, taken and given back with random pauses.</summary>
-    private sealed class ShuffledTurns(TestChunkContext inner, Random random) : IChunkContext
+    /// <summary>Turns at a fleet-wide limit: a gate per resource, each turn taken and given back after a random pause (none, a yield or a sleep).</summary>
+    private sealed class ShuffledTurns(Random random)
     {
         private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new();
 
-        public TestChunkContext Inner => inner;
-
-        public long JobId => inner.JobId;
-
-        public long ChunkId => inner.ChunkId;
-
-        public int Stage => inner.Stage;
-
-        public string Type => inner.Type;
-
-        public JsonElement Input => inner.Input;
-
-        public JsonElement Parameters => inner.Parameters;
-
-        public string? Cursor => inner.Cursor;
-
-        public ChunkCounters Counters => inner.Counters;
-
-        public int Attempts => inner.Attempts;
-
-        public Microsoft.Extensions.Logging.ILogger Logger => inner.Logger;
-
-        public void Add(long done, long good = 0, long bad = 0) => inner.Add(done, good, bad);
-
-        public void Output(string key, string data) => inner.Output(key, data);
-
-        public void Emit(EmittedChunk chunk) => inner.Emit(chunk);
-
-        public ValueTask CheckpointAsync(string? cursor, CancellationToken cancellationToken) => inner.CheckpointAsync(cursor, cancellationToken);
-
-        public ValueTask<IReadOnlyList<StoredOutput>> ReadOutputsAsync(OutputQuery query, long afterId, int limit, CancellationToken cancellationToken) =>
-            inner.ReadOutputsAsync(query, afterId, limit, cancellationToken);
-
-        public async ValueTask<IAsyncDisposable> LimitAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken)
+        public async ValueTask<IAsyncDisposable> TakeAsync(string resource, ResourceLimit limit, CancellationToken cancellationToken)
         {
             var gate = _gates.GetOrAdd(resource, _ => new SemaphoreSlim(limit.Concurrency));
             await PauseAsync();
@@ -122,17 +87,6 @@ public sealed class FetchRunTests
             await PauseAsync();
             return new Turn(gate, this);
         }
-
-        public ValueTask BackOffAsync(string resource, TimeSpan pause, CancellationToken cancellationToken) => inner.BackOffAsync(resource, pause, cancellationToken);
-
-        public void MarkFresh(string key, string? latest = null) => inner.MarkFresh(key, latest);
-
-        public void MarkAttempted(string key) => inner.MarkAttempted(key);
-
-        public ValueTask<IReadOnlyList<KeyState>> ReadKeySetAsync(string? afterKey, int limit, CancellationToken cancellationToken) => inner.ReadKeySetAsync(afterKey, limit, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KeyState>> ReadKeysNotMarkedAsync(string? afterKey, int limit, CancellationToken cancellationToken) =>
-            inner.ReadKeysNotMarkedAsync(afterKey, limit, cancellationToken);
 
         private async Task PauseAsync()
         {
