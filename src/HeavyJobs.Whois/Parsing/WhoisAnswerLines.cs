@@ -47,22 +47,28 @@ internal static class WhoisAnswerLines
         return text.IndexOfAnyExcept("-=_ ") < 0;
     }
 
-    // "Domain EXAMPLE.KG" (.kg): the word and the name, nothing else on the line.
-    public static bool TryDomainSentence(ReadOnlySpan<char> text, out ReadOnlySpan<char> domain)
+    // "Domain EXAMPLE.KG (ACTIVE)" (.kg): the word, the name and at most the domain's state in parentheses.
+    public static bool TryDomainSentence(ReadOnlySpan<char> text, out ReadOnlySpan<char> domain, out ReadOnlySpan<char> state)
     {
         domain = default;
+        state = default;
         if (text.Length < 10 || !text.StartsWith("domain ", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
         var rest = text[7..].Trim();
-        if (rest.IndexOfAny(" \t:") >= 0 || !WhoisRecordBuilder.StartsWithHostName(rest))
+        var end = rest.IndexOfAny(" \t");
+        var name = end < 0 ? rest : rest[..end];
+        var after = end < 0 ? default : rest[end..].Trim();
+        if (name.IndexOf(':') >= 0 || !WhoisRecordBuilder.StartsWithHostName(name)
+            || (!after.IsEmpty && (after.Length < 3 || after[0] != '(' || after[^1] != ')' || after[1..^1].IndexOfAny("()") >= 0)))
         {
             return false;
         }
 
-        domain = rest;
+        domain = name;
+        state = after.IsEmpty ? default : after[1..^1].Trim();
         return true;
     }
 

@@ -64,9 +64,14 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
-            if (WhoisAnswerLines.TryDomainSentence(text, out var sentenceDomain))
+            if (WhoisAnswerLines.TryDomainSentence(text, out var sentenceDomain, out var sentenceState))
             {
                 builder.SetDomain(sentenceDomain, 1);
+                if (!sentenceState.IsEmpty)
+                {
+                    builder.AddStatuses(sentenceState);
+                }
+
                 continue;
             }
 

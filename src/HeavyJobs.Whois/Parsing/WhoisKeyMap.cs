@@ -211,6 +211,9 @@ internal static class WhoisKeyMap
         ["registration status"] = WhoisSection.Status,
         ["status"] = WhoisSection.Status,
         ["whois"] = WhoisSection.Meta,
+
+        // .tr closes with "** Whois Server:" and the time its data was last refreshed: not the domain's update.
+        ["whois server"] = WhoisSection.Meta,
         ["disclaimer"] = WhoisSection.Meta,
     }.WithEntries(WhoisRegistryKeys.Headers).ToFrozenDictionary(StringComparer.Ordinal);
 
