@@ -42,7 +42,7 @@ internal sealed class SqliteDialect : SqlDialect
                 SELECT id, job_id, stage, type, epoch, input, cursor, done, good, bad, attempts, max_attempts, priority, progressed
                 FROM hj_chunks WHERE id IN (SELECT value FROM json_each(@ids))
                 """)
-            .With("ids", JsonSerializer.Serialize(ids));
+            .With("ids", JsonSerializer.Serialize(ids, StoreJsonContext.Default.IEnumerableInt64));
 
     // One JSON parameter for the whole batch: binding thousands of named parameters costs SQLite a name lookup
     // each over all of them, seconds for a batch of a thousand.
@@ -135,10 +135,10 @@ internal sealed class SqliteDialect : SqlDialect
     public override string TextIn(string column, string parameter) => $"{column} IN (SELECT value FROM json_each(@{parameter}))";
 
     public override void AddTextList(DbCommand command, string name, IReadOnlyList<string> values) =>
-        command.With(name, JsonSerializer.Serialize(values));
+        command.With(name, JsonSerializer.Serialize(values, StoreJsonContext.Default.IReadOnlyListString));
 
     public override IReadOnlyList<long> ReadHolders(DbDataReader reader, int ordinal) =>
-        JsonSerializer.Deserialize<long[]>(reader.GetString(ordinal)) ?? [];
+        JsonSerializer.Deserialize(reader.GetString(ordinal), StoreJsonContext.Default.Int64Array) ?? [];
 
     public override string KeysInput(string key, string order) => $"json_object('keys', json_group_array({key} ORDER BY {order}))";
 

@@ -1,4 +1,5 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Storage.Changes;
 using Microsoft.Extensions.Logging;
 
@@ -53,7 +54,7 @@ internal sealed partial class IdleWaker(MonitorContext m, TurnGate gate)
 
                     foreach (var w in idle.Where(w => ready.Contains(w.Type)))
                     {
-                        w.Send(new { type = "wake" });
+                        w.Send(new WakeMessage());
                     }
                 }
 

@@ -19,9 +19,9 @@ internal sealed class StoreCallServer(IWorkerStore store, TurnGate gate)
 {
     /// <summary>Serves one call in the background: the worker's next lines (heartbeats, other calls) are read meanwhile.</summary>
     /// <param name="send">Writes an answer to the worker's pipe.</param>
-    public void Start(Action<object> send, JsonObject body) => _ = ServeAsync(send, body);
+    public void Start(Action<WireMessage> send, JsonObject body) => _ = ServeAsync(send, body);
 
-    private async Task ServeAsync(Action<object> send, JsonObject body)
+    private async Task ServeAsync(Action<WireMessage> send, JsonObject body)
     {
         var seq = body.Long("seq");
         try
@@ -37,26 +37,26 @@ internal sealed class StoreCallServer(IWorkerStore store, TurnGate gate)
                 gate.Release();
             }
 
-            send(new { type = StoreCalls.Result, seq, value });
+            send(new StoreResultMessage(seq, value));
         }
         catch (Exception ex)
         {
             // The worker decides what a failed call means, as it would for its own store's exception.
-            send(new { type = StoreCalls.Error, seq, error = ex.Message });
+            send(new WireErrorMessage(seq, ex.Message));
         }
     }
 
     private async Task<object?> CallAsync(string op, JsonNode? args, CancellationToken ct) => op switch
     {
-        StoreCalls.ChunkClaim => await store.ChunkClaimAsync(Arg<ChunkClaimParams>(args), ct),
+        StoreCalls.ChunkClaim => Listed(await store.ChunkClaimAsync(Arg<ChunkClaimParams>(args), ct)),
         StoreCalls.ChunkCheckpoint => await store.ChunkCheckpointAsync(Arg<ChunkCheckpointParams>(args), ct),
-        StoreCalls.ChunkCompleteMany => await store.ChunkCompleteManyAsync(Arg<ChunkCompleteManyParams>(args), ct),
+        StoreCalls.ChunkCompleteMany => Listed(await store.ChunkCompleteManyAsync(Arg<ChunkCompleteManyParams>(args), ct)),
         StoreCalls.ChunkCompleteAndClaim => await store.ChunkCompleteAndClaimAsync(Arg<ChunkCompleteAndClaimParams>(args), ct),
         StoreCalls.ChunkFail => await store.ChunkFailAsync(Arg<ChunkFailParams>(args), ct),
         StoreCalls.ChunkRelease => await store.ChunkReleaseAsync(Arg<ChunkReleaseParams>(args), ct),
         StoreCalls.JobParameters => (await store.JobGetAsync(Arg<long>(args), ct))?.Parameters,
-        StoreCalls.KeySetRead => await store.KeySetReadAsync(Arg<KeySetReadParams>(args), ct),
-        StoreCalls.OutputList => await store.OutputListAsync(Arg<OutputListParams>(args), ct),
+        StoreCalls.KeySetRead => Listed(await store.KeySetReadAsync(Arg<KeySetReadParams>(args), ct)),
+        StoreCalls.OutputList => Listed(await store.OutputListAsync(Arg<OutputListParams>(args), ct)),
         StoreCalls.RateReserve => await store.RateReserveAsync(Arg<RateReserveParams>(args), ct),
         StoreCalls.RateTurnStands => await store.RateTurnStandsAsync(Arg<RateTurnParams>(args), ct),
         StoreCalls.RateBackOff => await store.RateBackOffAsync(Arg<RateBackOffParams>(args), ct),
@@ -69,6 +69,10 @@ internal sealed class StoreCallServer(IWorkerStore store, TurnGate gate)
 
     private static T Arg<T>(JsonNode? args) =>
         (args ?? throw new JsonException("a store call needs its args")).Deserialize<T>(Wire.Json) ?? throw new JsonException("a store call's args are null");
+
+    // The answer is written as its runtime type; a list is given as List<T>, the form WireJsonContext lists, whatever
+    // collection the store built (an array, a collection expression's own type).
+    private static List<T> Listed<T>(IReadOnlyList<T> values) => values as List<T> ?? [.. values];
 
     private static async Task<object?> Done(Task call)
     {

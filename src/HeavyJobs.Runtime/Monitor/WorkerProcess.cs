@@ -137,7 +137,7 @@ internal sealed class WorkerProcess
         }
     }
 
-    public void Send(object message)
+    public void Send(WireMessage message)
     {
         // Serialized before the lock: answers to different calls of a worker (a page of outputs is hundreds of
         // kilobytes) otherwise waited for each other's serialization, not just their writes. Written as UTF-8 from

@@ -40,14 +40,14 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            object answer = type switch
+            WireMessage answer = type switch
             {
                 "claim" => await ClaimAsync(worker, seq, (int)Math.Clamp(body.Long("max", 1), 1, 100), cancellationToken),
                 "checkpoint" => await CheckpointAsync(worker, seq, body, cancellationToken),
                 "fail" => await FailAsync(worker, seq, body, cancellationToken),
                 "release" => Ack(seq, await store.ChunkReleaseAsync(new ChunkReleaseParams(body.Long("chunkId"), body.Long("epoch"), time.GetUtcNow()), cancellationToken)),
-                "bye" => new { type = "noop" },
-                _ => new { type = "error", seq, error = $"unknown message type '{type}'" },
+                "bye" => new NoopMessage(),
+                _ => new WireErrorMessage(seq, $"unknown message type '{type}'"),
             };
             if (type != "bye")
             {
@@ -57,7 +57,7 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bad request or a store hiccup answers with an error; the worker decides, the monitor lives on.
-            worker.Send(new { type = "error", seq, error = ex.Message });
+            worker.Send(new WireErrorMessage(seq, ex.Message));
         }
         finally
         {
@@ -65,34 +65,22 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
         }
     }
 
-    private async Task<object> ClaimAsync(WorkerProcess worker, long seq, int max, CancellationToken cancellationToken)
+    private async Task<WireMessage> ClaimAsync(WorkerProcess worker, long seq, int max, CancellationToken cancellationToken)
     {
         var claimed = await store.ChunkClaimAsync(new ChunkClaimParams(worker.Id, [worker.Type], max, time.GetUtcNow(), options.Lease), cancellationToken);
-        var chunks = new List<object>();
+        var chunks = new List<ProxyChunk>();
         foreach (var c in claimed)
         {
             _held[c.Id] = (c.Counters, c.Stage, c.Type, c.JobId);
-            chunks.Add(new
-            {
-                id = c.Id,
-                jobId = c.JobId,
-                stage = c.Stage,
-                type = c.Type,
-                epoch = c.Epoch,
-                input = JsonNode.Parse(c.Input),
-                cursor = c.Cursor,
-                done = c.Counters.Done,
-                good = c.Counters.Good,
-                bad = c.Counters.Bad,
-                attempts = c.Attempts,
-                parameters = JsonNode.Parse(await ParametersAsync(c.JobId, cancellationToken)),
-            });
+            chunks.Add(new ProxyChunk(
+                c.Id, c.JobId, c.Stage, c.Type, c.Epoch, JsonNode.Parse(c.Input), c.Cursor, c.Counters.Done, c.Counters.Good, c.Counters.Bad,
+                c.Attempts, JsonNode.Parse(await ParametersAsync(c.JobId, cancellationToken))));
         }
 
-        return new { type = "chunks", seq, chunks };
+        return new ProxyChunksMessage(seq, chunks);
     }
 
-    private async Task<object> CheckpointAsync(WorkerProcess worker, long seq, JsonObject body, CancellationToken cancellationToken)
+    private async Task<WireMessage> CheckpointAsync(WorkerProcess worker, long seq, JsonObject body, CancellationToken cancellationToken)
     {
         var chunkId = body.Long("chunkId");
         var counters = new ChunkCounters(body.Long("done"), body.Long("good"), body.Long("bad"));
@@ -128,10 +116,10 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
             _held.TryRemove(chunkId, out _);
         }
 
-        return new { type = "ack", seq, outcome = outcome switch { CheckpointOutcome.Committed => "committed", CheckpointOutcome.Yield => "yield", _ => "lost" } };
+        return new ProxyAckMessage(seq, outcome switch { CheckpointOutcome.Committed => "committed", CheckpointOutcome.Yield => "yield", _ => "lost" });
     }
 
-    private async Task<object> FailAsync(WorkerProcess worker, long seq, JsonObject body, CancellationToken cancellationToken)
+    private async Task<WireMessage> FailAsync(WorkerProcess worker, long seq, JsonObject body, CancellationToken cancellationToken)
     {
         var chunkId = body.Long("chunkId");
         var chunk = await store.ChunkGetAsync(chunkId, cancellationToken);
@@ -142,7 +130,7 @@ internal sealed class WorkerProxy(IWorkerStore store, MonitorOptions options, Ti
         return Ack(seq, outcome.Applied);
     }
 
-    private static object Ack(long seq, bool applied) => new { type = "ack", seq, outcome = applied ? "committed" : "lost" };
+    private static ProxyAckMessage Ack(long seq, bool applied) => new(seq, applied ? "committed" : "lost");
 
     private async Task<string> ParametersAsync(long jobId, CancellationToken cancellationToken)
     {

@@ -108,7 +108,7 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
         worker.EndingReason = reason;
         worker.EndedBySystem = true;
         worker.KillAtTs = m.TimestampAfter(m.Options.StopGrace);
-        worker.Send(new { type = "stop", graceMs = (long)m.Options.StopGrace.TotalMilliseconds });
+        worker.Send(new StopMessage((long)m.Options.StopGrace.TotalMilliseconds));
         await m.ActAsync(ActionKinds.Stop, reason, ct, worker.Id);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.IO;
 
 namespace HeavyJobs.Runtime.Protocol;
@@ -15,7 +16,11 @@ public static class Wire
     /// <summary>Longest line accepted; a worker writing more is broken, not chatty.</summary>
     public const int MaxLineLength = 1 << 24;
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    // The generated contract first (WireJsonContext); reflection only for a type it does not list.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(WireJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+    };
 
     /// <summary>How message bodies are written and read: the store calls' parameter records travel in this form.</summary>
     public static JsonSerializerOptions Json => Options;
@@ -31,10 +36,10 @@ public static class Wire
     });
 
     /// <summary>The message as one line of UTF-8 in a pooled stream (dispose it to give the memory back).</summary>
-    public static RecyclableMemoryStream SerializeLine(object message)
+    public static RecyclableMemoryStream SerializeLine(WireMessage message)
     {
         var line = Buffers.GetStream("wire");
-        JsonSerializer.Serialize(line, message, Options);
+        JsonSerializer.Serialize(line, message, message.GetType(), Options);
         line.WriteByte((byte)'\n');
         return line;
     }

@@ -59,7 +59,7 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
             }
         }
 
-        Send(new { type = "hello", version = _version, types, protocol = Wire.ProtocolVersion, proxy = false, pid = Environment.ProcessId });
+        Send(new HelloMessage(_version, types, Wire.ProtocolVersion, Proxy: false, Environment.ProcessId));
         Listen();
         return id;
     }
@@ -117,24 +117,16 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         }
 
         _lastSent = status;
-        Send(new
-        {
-            type = "heartbeat",
-            state = status.State.ToDb(),
-            chunks = status.Chunks,
-            items = status.Items,
-            good = status.Good,
-            bad = status.Bad,
-            checkpoints = status.Checkpoints,
-            samples = samples.Select(s => new { s.Type, s.Stage, s.Items, s.Good, s.Bad }),
-        });
+        Send(new HeartbeatMessage(
+            status.State.ToDb(), status.Chunks, status.Items, status.Good, status.Bad, status.Checkpoints,
+            samples.ConvertAll(s => new HeartbeatSample(s.Type, s.Stage, s.Items, s.Good, s.Bad))));
     }
 
     public Task StopAsync(string reason, CancellationToken cancellationToken)
     {
         if (!MonitorGone)
         {
-            Send(new { type = "bye", reason });
+            Send(new ByeMessage(reason));
         }
 
         return Task.CompletedTask;
@@ -157,7 +149,7 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
                 throw new MonitorStoreException(op, "the monitor is gone");
             }
 
-            Send(new { type = StoreCalls.Call, seq, op, args });
+            Send(new StoreCallMessage(seq, op, args));
             return await answer.Task.WaitAsync(cancellationToken);
         }
         finally
@@ -226,7 +218,7 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
         _stop();
     }
 
-    private void Send(object message)
+    private void Send(WireMessage message)
     {
         using var line = Wire.SerializeLine(message);
         lock (_output)

@@ -10,11 +10,6 @@ public abstract partial class RelationalStore
 {
     private const string JobColumns = "id, name, state, stages, parameters, priority, max_attempts, created_at, updated_at, finished_at";
 
-    private static readonly JsonSerializerOptions StageJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public Task<JobInserted> JobInsertAsync(JobInsertParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
             async (connection, transaction) =>
@@ -37,7 +32,7 @@ public abstract partial class RelationalStore
                         """,
                         transaction)
                     .With("name", p.Name)
-                    .With("stages", JsonSerializer.Serialize(p.Stages, StageJson))
+                    .With("stages", JsonSerializer.Serialize(p.Stages, StoreJsonContext.Default.IReadOnlyListStageDefinition))
                     .With("parameters", p.Parameters)
                     .With("priority", p.Priority)
                     .With("maxAttempts", p.MaxAttempts)
@@ -279,7 +274,7 @@ public abstract partial class RelationalStore
         r.GetInt64(0),
         r.GetString(1),
         JobStates.Parse(r.GetString(2)),
-        JsonSerializer.Deserialize<List<StageDefinition>>(r.GetString(3), StageJson) ?? [],
+        JsonSerializer.Deserialize(r.GetString(3), StoreJsonContext.Default.ListStageDefinition) ?? [],
         r.GetString(4),
         r.GetInt32(5),
         r.GetInt32(6),

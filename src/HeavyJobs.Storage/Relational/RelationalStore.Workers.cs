@@ -53,7 +53,7 @@ public abstract partial class RelationalStore
                     transaction)
                 .With("node", p.Node)
                 .With("pid", p.Pid)
-                .With("types", JsonSerializer.Serialize(p.Types))
+                .With("types", JsonSerializer.Serialize(p.Types, StoreJsonContext.Default.IReadOnlyListString))
                 .With("version", p.Version)
                 .With("now", p.Now)
                 .With("restarts", p.Restarts)
@@ -123,7 +123,7 @@ public abstract partial class RelationalStore
         r.GetInt64(0),
         r.GetString(1),
         r.GetInt32(2),
-        JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
+        JsonSerializer.Deserialize(r.GetString(3), StoreJsonContext.Default.ListString) ?? [],
         r.GetString(4),
         WorkerStates.Parse(r.GetString(5)),
         StoreTime.FromMs(r.GetInt64(6)),

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Monitor;
+using HeavyJobs.Runtime.Protocol;
 
 namespace HeavyJobs.Runtime.Tests.Monitor;
 
@@ -28,7 +28,7 @@ internal sealed class LoopbackWorker : IAsyncDisposable
             {
                 Woken.TrySetResult();
             }
-            else if (kind == "echo")
+            else if (kind == "noop")
             {
                 Interlocked.Increment(ref _heard);
             }
@@ -49,9 +49,9 @@ internal sealed class LoopbackWorker : IAsyncDisposable
     {
         var now = _time.GetTimestamp();
         var seen = _heard;
-        Worker.Send(new JsonObject { ["type"] = "heartbeat", ["state"] = state, ["items"] = items, ["checkpoints"] = items, ["chunks"] = holding ? new JsonArray(7L) : new JsonArray() });
-        // An echo marks the end of the heartbeat: the reader handles lines in order.
-        Worker.Send(new JsonObject { ["type"] = "echo" });
+        Worker.Send(new HeartbeatMessage(state, holding ? [7L] : [], items, 0, 0, items, []));
+        // A no-op echoed back marks the end of the heartbeat: the reader handles lines in order.
+        Worker.Send(new NoopMessage());
         Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(Volatile.Read(ref _heard) > seen), TimeSpan.FromSeconds(30), ct), "the heartbeat came back");
         Assert.Equal((now, WorkerStates.Parse(state)), (Worker.LastHeartbeatTs, Worker.State));
     }

@@ -97,7 +97,7 @@ public sealed class WireLineReaderProperties
     public async Task AMessageSerializedToALine_IsOneLineOfUtf8_ReadBackAsItWas()
     {
         var text = "line\nbreak, \"quoted\", ü, 日本, \u2028 and a tab\t";
-        using var line = Wire.SerializeLine(new { type = "answer", seq = 7, text });
+        using var line = Wire.SerializeLine(new WireErrorMessage(7, text));
         var bytes = line.ToArray();
         Assert.Equal((byte)'\n', bytes[^1]);
         Assert.Equal(1, bytes.Count(b => b == (byte)'\n'));
@@ -105,7 +105,7 @@ public sealed class WireLineReaderProperties
         var reader = new WireLineReader(new MemoryStream(bytes), decode: false);
         Assert.Equal(WireReadKind.Line, (await reader.ReadAsync(Ct)).Kind);
         Assert.True(Wire.TryParse(reader.LastLine, out var type, out var body));
-        Assert.Equal(("answer", 7L, text), (type, body.Long("seq"), body.Str("text")));
+        Assert.Equal(("error", 7L, text), (type, body.Long("seq"), body.Str("error")));
         Assert.Equal(WireReadKind.End, (await reader.ReadAsync(Ct)).Kind);
     }
 

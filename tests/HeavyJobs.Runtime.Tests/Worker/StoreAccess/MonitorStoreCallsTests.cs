@@ -111,7 +111,7 @@ public sealed class MonitorStoreCallsTests : IAsyncLifetime
     private async Task ServeAsync()
     {
         var server = new StoreCallServer(_store, new TurnGate(2));
-        void Send(object message)
+        void Send(WireMessage message)
         {
             using var line = Wire.SerializeLine(message);
             lock (_toWorker)
