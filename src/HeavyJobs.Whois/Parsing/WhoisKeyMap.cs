@@ -302,8 +302,10 @@ internal static class WhoisKeyMap
             || normalizedKey.Contains("serveur", StringComparison.Ordinal)
             || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal)
             || (normalizedKey.EndsWith(" servers", StringComparison.Ordinal) && !normalizedKey.Contains("whois", StringComparison.Ordinal))
-            || normalizedKey.EndsWith(" dns", StringComparison.Ordinal))
+            || normalizedKey.EndsWith(" dns", StringComparison.Ordinal)
+            || Lookup(normalizedKey) == WhoisKey.NameServer)
         {
+            // The last: a name-server key in any of the map's languages titling a list ("Naamservers:", "Ad Sunucuları:").
             return WhoisSection.NameServers;
         }
 
