@@ -58,6 +58,16 @@ internal static partial class WhoisDateParser
             }
         }
 
+        // "11:59:59 PM": a 12-hour clock, as registrars in the United States write it.
+        var marker = j;
+        SkipSpaces(s, ref marker);
+        if (hour is >= 1 and <= 12 && marker + 1 < s.Length && s[marker] is 'A' or 'a' or 'P' or 'p' && s[marker + 1] is 'M' or 'm'
+            && (marker + 2 == s.Length || !char.IsLetter(s[marker + 2])))
+        {
+            hour = (hour % 12) + (s[marker] is 'P' or 'p' ? 12 : 0);
+            j = marker + 2;
+        }
+
         time.Read = true;
         time.Hour = hour;
         time.Minute = minute;

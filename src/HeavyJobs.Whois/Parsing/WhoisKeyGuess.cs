@@ -42,6 +42,7 @@ internal static class WhoisKeyGuess
 
         if (key.Contains("expir", StringComparison.Ordinal) || key.Contains("paid", StringComparison.Ordinal)
             || key.Contains("valid until", StringComparison.Ordinal) || key.Contains("valid to", StringComparison.Ordinal)
+            || key.EndsWith(" until", StringComparison.Ordinal) || key.EndsWith(" till", StringComparison.Ordinal)
             || key.Contains("renewal", StringComparison.Ordinal) || key.Contains("vence", StringComparison.Ordinal)
             || key.Contains("ablauf", StringComparison.Ordinal) || key.Contains("scaden", StringComparison.Ordinal))
         {
@@ -57,6 +58,7 @@ internal static class WhoisKeyGuess
 
         if (key.Contains("creat", StringComparison.Ordinal) || key.Contains("registered", StringComparison.Ordinal)
             || key.Contains("registration date", StringComparison.Ordinal) || key.Contains("registration time", StringComparison.Ordinal)
+            || key.Contains("of registration", StringComparison.Ordinal) || key is "registration"
             || key.Contains("activat", StringComparison.Ordinal) || key.Contains("commencement", StringComparison.Ordinal)
             || key.Contains("creación", StringComparison.Ordinal) || key.Contains("criação", StringComparison.Ordinal))
         {

@@ -55,6 +55,10 @@ public sealed class WhoisDateParserTests
     [InlineData("2002-10-22 17:48:23 CLST", "2002-10-22T20:48:23Z")]
     [InlineData("2020-01-01 10:00:00 IRST", "2020-01-01T06:30:00Z")]
     [InlineData("2020-01-01 10:00:00 EST", "2020-01-01T15:00:00Z")]
+    [InlineData("03/14/2027 11:59:59 PM", "2027-03-14T23:59:59Z")]
+    [InlineData("03/14/2027 12:05:00 AM", "2027-03-14T00:05:00Z")]
+    [InlineData("2027-03-14 12:30 pm UTC", "2027-03-14T12:30:00Z")]
+    [InlineData("14-03-2005 10:11 AM", "2005-03-14T10:11:00Z")]
     public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
     {
         Assert.True(WhoisDateParser.TryParse(text, out var value), text);
