@@ -217,5 +217,18 @@ internal static class WhoisNotFoundPhrases
         "frei",
         "disponibile",
         "libero",
+        "vrij",
+        "dostępna",
+        "dostępny",
+        "wolna",
+        "ledig",
+        "vapaa",
+        "volná",
+        "voľná",
+        "свободен",
+        "свободна",
+        "свободный",
+        "вільний",
+        "boş",
     ];
 }
