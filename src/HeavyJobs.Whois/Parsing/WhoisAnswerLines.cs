@@ -109,6 +109,46 @@ internal static class WhoisAnswerLines
         return key != WhoisKey.None;
     }
 
+    // Separators other than a colon: "Key = value", "Key => value", "Key - value" and a table's "| Key | value |".
+    // As with padded rows, only a known key makes the line a field.
+    private static readonly string[] _separators = [" => ", " = ", " - ", " | "];
+
+    public static bool TrySplitSeparatedRow(ReadOnlySpan<char> text, Span<char> keyBuffer, out WhoisKey key, out ReadOnlySpan<char> value)
+    {
+        key = WhoisKey.None;
+        value = default;
+        if (text.Length > 2 && text[0] == '|' && text[^1] == '|')
+        {
+            text = text[1..^1].Trim();
+            var bar = text.IndexOf('|');
+            if (bar <= 0 || text[(bar + 1)..].IndexOf('|') >= 0)
+            {
+                return false;
+            }
+
+            return Known(text[..bar], text[(bar + 1)..], keyBuffer, out key, out value);
+        }
+
+        foreach (var separator in _separators)
+        {
+            var at = text.IndexOf(separator, StringComparison.Ordinal);
+            if (at > 0 && at <= MaxTitleLength)
+            {
+                return Known(text[..at], text[(at + separator.Length)..], keyBuffer, out key, out value);
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Known(ReadOnlySpan<char> rawKey, ReadOnlySpan<char> rawValue, Span<char> keyBuffer, out WhoisKey key, out ReadOnlySpan<char> value)
+    {
+        var length = WhoisKeyMap.Normalize(rawKey.Trim(), keyBuffer);
+        key = length > 0 ? WhoisKeyMap.Lookup(keyBuffer[..length]) : WhoisKey.None;
+        value = rawValue.Trim();
+        return key != WhoisKey.None && !value.IsEmpty;
+    }
+
     public static bool TryPhrase(ReadOnlySpan<char> text, out WhoisKey key, out ReadOnlySpan<char> value)
     {
         foreach (var (phrase, phraseKey) in _phrases)

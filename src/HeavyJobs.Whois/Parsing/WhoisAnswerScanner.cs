@@ -132,9 +132,10 @@ internal static class WhoisAnswerScanner
                 }
             }
 
-            if (WhoisAnswerLines.TrySplitTableRow(text, keyBuffer, out var tableKey, out var tableValue))
+            if (WhoisAnswerLines.TrySplitTableRow(text, keyBuffer, out var tableKey, out var tableValue)
+                || WhoisAnswerLines.TrySplitSeparatedRow(text, keyBuffer, out tableKey, out tableValue))
             {
-                // "Domain Name        example.xx": a known key padded with spaces instead of a colon.
+                // "Domain Name        example.xx", "Domain = example.xx": a known key without a colon after it.
                 builder.KeyValueLines++;
                 blockOpen = false;
                 Apply(builder, tableKey, tableValue, ref section);
