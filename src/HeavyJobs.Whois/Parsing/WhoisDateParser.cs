@@ -33,7 +33,14 @@ internal static partial class WhoisDateParser
         var i = 0;
         var time = default(TimeParts);
         int year, month, day;
-        if (IsDigit(s, 0))
+        if (CountDigits(s, 0) == 14)
+        {
+            // "20270314235959": the date and the time of day in one number.
+            (year, month, day) = (Number(s[..4]), Number(s.Slice(4, 2)), Number(s.Slice(6, 2)));
+            (time.Read, time.Hour, time.Minute, time.Second) = (true, Number(s.Slice(8, 2)), Number(s.Slice(10, 2)), Number(s.Slice(12, 2)));
+            i = 14;
+        }
+        else if (IsDigit(s, 0))
         {
             if (!TryReadNumericDate(s, ref i, out year, out month, out day))
             {
@@ -101,9 +108,26 @@ internal static partial class WhoisDateParser
             SkipSpaces(s, ref i);
             if (i < s.Length && char.IsLetter(s[i]))
             {
-                // "2020-Jan-15".
+                // "2020-Jan-15", and Hungarian's "2027. március 14.".
                 month = WhoisDateWords.MonthFromName(ReadWord(s, ref i));
-                return month != 0 && i < s.Length && s[i++] == separator && TryReadSmallNumber(s, ref i, out day);
+                if (month == 0 || i >= s.Length || (s[i] != separator && s[i] != ' '))
+                {
+                    return false;
+                }
+
+                i++;
+                SkipSpaces(s, ref i);
+                if (!TryReadSmallNumber(s, ref i, out day))
+                {
+                    return false;
+                }
+
+                if (separator == '.' && i < s.Length && s[i] == '.')
+                {
+                    i++;
+                }
+
+                return true;
             }
 
             if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != separator)
@@ -208,6 +232,15 @@ internal static partial class WhoisDateParser
             }
 
             day = first;
+            // "14-MAR-27": a two-digit year is read only after a month's name, where it cannot be the day.
+            if (CountDigits(s, i) == 2)
+            {
+                var shortYear = Number(s.Slice(i, 2));
+                year = shortYear < 70 ? 2000 + shortYear : 1900 + shortYear;
+                i += 2;
+                return true;
+            }
+
             return CountDigits(s, i) == 4 && ReadYear(s, ref i, out year);
         }
 
@@ -217,6 +250,7 @@ internal static partial class WhoisDateParser
         }
 
         i++;
+        SkipSpaces(s, ref i);
         if (CountDigits(s, i) != 4 || !ReadYear(s, ref i, out year))
         {
             return false;

@@ -24,6 +24,26 @@ internal static class WhoisDateWords
         ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5), ("giugno", 6), ("luglio", 7),
         ("settembre", 9), ("ottobre", 10), ("dicembre", 12),
         ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
+
+        // Polish, Czech, Hungarian and Turkish, with the genitive forms dates use ("14 marca", "14. března").
+        ("styczeń", 1), ("stycznia", 1), ("luty", 2), ("lutego", 2), ("marzec", 3), ("marca", 3), ("kwiecień", 4), ("kwietnia", 4),
+        ("maj", 5), ("maja", 5), ("czerwiec", 6), ("czerwca", 6), ("lipiec", 7), ("lipca", 7), ("sierpień", 8), ("sierpnia", 8),
+        ("wrzesień", 9), ("września", 9), ("październik", 10), ("października", 10), ("listopad", 11), ("listopada", 11),
+        ("grudzień", 12), ("grudnia", 12),
+        ("leden", 1), ("ledna", 1), ("únor", 2), ("února", 2), ("březen", 3), ("března", 3), ("duben", 4), ("dubna", 4),
+        ("květen", 5), ("května", 5), ("červen", 6), ("června", 6), ("červenec", 7), ("července", 7), ("srpen", 8), ("srpna", 8),
+        ("září", 9), ("říjen", 10), ("října", 10), ("listopadu", 11), ("prosinec", 12), ("prosince", 12),
+        ("január", 1), ("február", 2), ("március", 3), ("április", 4), ("május", 5), ("június", 6), ("július", 7),
+        ("augusztus", 8), ("szeptember", 9), ("október", 10),
+        ("ocak", 1), ("şubat", 2), ("subat", 2), ("mart", 3), ("nisan", 4), ("mayıs", 5), ("mayis", 5), ("haziran", 6),
+        ("temmuz", 7), ("ağustos", 8), ("agustos", 8), ("eylül", 9), ("eylul", 9), ("ekim", 10), ("kasım", 11), ("kasim", 11),
+        ("aralık", 12), ("aralik", 12),
+
+        // Russian, nominative and genitive.
+        ("январь", 1), ("января", 1), ("февраль", 2), ("февраля", 2), ("март", 3), ("марта", 3), ("апрель", 4), ("апреля", 4),
+        ("май", 5), ("мая", 5), ("июнь", 6), ("июня", 6), ("июль", 7), ("июля", 7), ("август", 8), ("августа", 8),
+        ("сентябрь", 9), ("сентября", 9), ("октябрь", 10), ("октября", 10), ("ноябрь", 11), ("ноября", 11),
+        ("декабрь", 12), ("декабря", 12),
     ];
 
     private static readonly string[] _weekdays =

@@ -59,6 +59,18 @@ public sealed class WhoisDateParserTests
     [InlineData("03/14/2027 12:05:00 AM", "2027-03-14T00:05:00Z")]
     [InlineData("2027-03-14 12:30 pm UTC", "2027-03-14T12:30:00Z")]
     [InlineData("14-03-2005 10:11 AM", "2005-03-14T10:11:00Z")]
+    [InlineData("20270314235959", "2027-03-14T23:59:59Z")]
+    [InlineData("14. 3. 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14-MAR-27", "2027-03-14T00:00:00Z")]
+    [InlineData("01-JAN-99", "1999-01-01T00:00:00Z")]
+    [InlineData("2027. március 14.", "2027-03-14T00:00:00Z")]
+    [InlineData("14 марта 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("1 января 2020 г.", "2020-01-01T00:00:00Z")]
+    [InlineData("14 marca 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14. června 2027", "2027-06-14T00:00:00Z")]
+    [InlineData("14. července 2027", "2027-07-14T00:00:00Z")]
+    [InlineData("14 Mart 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("3 Ağustos 2021", "2021-08-03T00:00:00Z")]
     public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
     {
         Assert.True(WhoisDateParser.TryParse(text, out var value), text);
