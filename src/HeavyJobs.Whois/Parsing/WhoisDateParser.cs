@@ -106,31 +106,18 @@ internal static partial class WhoisDateParser
 
             var separator = s[i++];
             SkipSpaces(s, ref i);
-            if (i < s.Length && char.IsLetter(s[i]))
+            // "2020-Jan-15" and Hungarian's "2027. március 14." name the month (a space may follow the name).
+            var named = i < s.Length && char.IsLetter(s[i]);
+            if (named)
             {
-                // "2020-Jan-15", and Hungarian's "2027. március 14.".
                 month = WhoisDateWords.MonthFromName(ReadWord(s, ref i));
-                if (month == 0 || i >= s.Length || (s[i] != separator && s[i] != ' '))
-                {
-                    return false;
-                }
-
-                i++;
-                SkipSpaces(s, ref i);
-                if (!TryReadSmallNumber(s, ref i, out day))
-                {
-                    return false;
-                }
-
-                if (separator == '.' && i < s.Length && s[i] == '.')
-                {
-                    i++;
-                }
-
-                return true;
+            }
+            else if (!TryReadSmallNumber(s, ref i, out month))
+            {
+                return false;
             }
 
-            if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != separator)
+            if (month == 0 || i >= s.Length || (s[i] != separator && !(named && s[i] == ' ')))
             {
                 return false;
             }
