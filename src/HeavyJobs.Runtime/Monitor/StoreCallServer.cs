@@ -68,7 +68,7 @@ internal sealed class StoreCallServer(IWorkerStore store, TurnGate gate)
     };
 
     private static T Arg<T>(JsonNode? args) =>
-        (args ?? throw new JsonException("a store call needs its args")).Deserialize<T>(Wire.Json) ?? throw new JsonException("a store call's args are null");
+        Wire.Read<T>(args ?? throw new JsonException("a store call needs its args")) ?? throw new JsonException("a store call's args are null");
 
     // The answer is written as its runtime type; a list is given as List<T>, the form WireJsonContext lists, whatever
     // collection the store built (an array, a collection expression's own type).

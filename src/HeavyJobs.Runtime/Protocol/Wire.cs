@@ -16,14 +16,9 @@ public static class Wire
     /// <summary>Longest line accepted; a worker writing more is broken, not chatty.</summary>
     public const int MaxLineLength = 1 << 24;
 
-    // The generated contract first (WireJsonContext); reflection only for a type it does not list.
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(WireJsonContext.Default, new DefaultJsonTypeInfoResolver()),
-    };
-
-    /// <summary>How message bodies are written and read: the store calls' parameter records travel in this form.</summary>
-    public static JsonSerializerOptions Json => Options;
+    // The generated contract alone (WireJsonContext): no reflection, so a trimmed or native-AOT build writes exactly
+    // what this one does, and a type outside the contract fails at once rather than in a trimmed build.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { TypeInfoResolver = WireJsonContext.Default };
 
     // Pooled buffers for the messages: a page of outputs serialized to a string and then encoded was two large
     // objects a message (the string twice the bytes), garbage only a full collection takes back. The pool keeps
@@ -39,10 +34,14 @@ public static class Wire
     public static RecyclableMemoryStream SerializeLine(WireMessage message)
     {
         var line = Buffers.GetStream("wire");
-        JsonSerializer.Serialize(line, message, message.GetType(), Options);
+        JsonSerializer.Serialize(line, message, Options.GetTypeInfo(message.GetType()));
         line.WriteByte((byte)'\n');
         return line;
     }
+
+    /// <summary>Reads a value the contract lists (a store call's parameter record or answer).</summary>
+    /// <exception cref="NotSupportedException">The type is not in <see cref="WireJsonContext"/>.</exception>
+    public static T? Read<T>(JsonNode value) => value.Deserialize((JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
 
     public static bool TryParse(string? line, out string type, out JsonObject body)
     {

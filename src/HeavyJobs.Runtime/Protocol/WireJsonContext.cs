@@ -11,7 +11,7 @@ namespace HeavyJobs.Runtime.Protocol;
 /// Everything the pipes carry, serialized by generated code rather than reflection: the messages, the store calls'
 /// parameter records and their answers, with the lists the store returns them in. A trimmed or native-AOT worker
 /// keeps these types' members (reflection would find them trimmed away), and the serializer skips building its
-/// metadata at run time. <see cref="Wire.Json"/> falls back to reflection for anything not listed here.
+/// metadata at run time. <see cref="Wire"/> uses nothing else: a type not listed here cannot cross a pipe.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(HelloMessage))]

@@ -149,7 +149,15 @@ public sealed class PipeWorkerHost : IWorkerHost, IDisposable
                 throw new MonitorStoreException(op, "the monitor is gone");
             }
 
-            Send(new StoreCallMessage(seq, op, args));
+            try
+            {
+                Send(new StoreCallMessage(seq, op, args));
+            }
+            catch (NotSupportedException ex)
+            {
+                throw new MonitorStoreException(op, $"its arguments are not in the pipe's contract (WireJsonContext): {ex.Message}");
+            }
+
             return await answer.Task.WaitAsync(cancellationToken);
         }
         finally

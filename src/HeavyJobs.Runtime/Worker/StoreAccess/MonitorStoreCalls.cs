@@ -63,7 +63,7 @@ public sealed class MonitorStoreCalls(PipeWorkerHost pipe) : IWorkerStoreCalls
     public Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken) =>
         pipe.CallAsync(StoreCalls.ActionInsert, p, cancellationToken);
 
-    private static T? Read<T>(JsonNode? value) => value is null ? default : value.Deserialize<T>(Wire.Json);
+    private static T? Read<T>(JsonNode? value) => value is null ? default : Wire.Read<T>(value);
 
     private static MonitorStoreException Missing(string op) => new(op, "the monitor answered with no value");
 }

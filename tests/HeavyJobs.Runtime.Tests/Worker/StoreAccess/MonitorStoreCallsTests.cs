@@ -91,10 +91,13 @@ public sealed class MonitorStoreCallsTests : IAsyncLifetime
     [Fact]
     public async Task AnOperationOutsideTheFixedSet_IsRefused_AndTheWorkerSeesTheStoresFailureAsAnException()
     {
-        var unknown = await Assert.ThrowsAsync<MonitorStoreException>(() => _pipe.CallAsync("job.delete", new { id = 1 }, Ct));
+        var unknown = await Assert.ThrowsAsync<MonitorStoreException>(() => _pipe.CallAsync("job.delete", 1L, Ct));
         Assert.Contains("unknown store call 'job.delete'", unknown.Message, StringComparison.Ordinal);
-        var bad = await Assert.ThrowsAsync<MonitorStoreException>(() => _pipe.CallAsync(StoreCalls.ChunkClaim, new { }, Ct));
+        var bad = await Assert.ThrowsAsync<MonitorStoreException>(() => _pipe.CallAsync(StoreCalls.ChunkClaim, "not a claim", Ct));
         Assert.Contains("through the monitor failed", bad.Message, StringComparison.Ordinal);
+        // Arguments the contract does not list never reach the pipe.
+        var unlisted = await Assert.ThrowsAsync<MonitorStoreException>(() => _pipe.CallAsync(StoreCalls.ChunkClaim, new { }, Ct));
+        Assert.Contains("not in the pipe's contract", unlisted.Message, StringComparison.Ordinal);
     }
 
     private static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
