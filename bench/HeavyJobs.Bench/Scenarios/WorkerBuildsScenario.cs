@@ -59,8 +59,8 @@ internal static class WorkerBuildsScenario
 
         starts.Sort();
         rss.Sort();
-        var runs = await RunsAJobAsync(ctx, label, cli);
-        var underMonitor = await RunsUnderAMonitorAsync(ctx, label, cli);
+        var runs = await RunsAJobAsync(ctx, label, cli, underMonitor: false);
+        var underMonitor = await RunsAJobAsync(ctx, label, cli, underMonitor: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: start {string.Join(", ", starts.Select(s => s.ToString("F0", CultureInfo.InvariantCulture)))} ms; idle RSS {rss[Rounds / 2]:F1} MB; runs a job {runs}; runs one under a monitor {underMonitor}"));
         ctx.Results.Set($"worker.builds.{label}.start_ms", starts[Rounds / 2], $"a standalone worker, launch to its started line, median of {Rounds}, SQLite");
         ctx.Results.Set($"worker.builds.{label}.idle_rss_mb", rss[Rounds / 2], "its RSS 3 s after it started");
@@ -68,45 +68,26 @@ internal static class WorkerBuildsScenario
         ctx.Results.Set($"worker.builds.{label}.under_monitor", underMonitor ? 1 : 0, $"1 if, started by a monitor of the same build, it ran the {Chunks}-chunk job to the end through its monitor within 2 minutes");
     }
 
-    private static async Task<bool> RunsAJobAsync(BenchContext ctx, string label, string cli)
+    // Standalone, the worker opens the store itself. Under a monitor it goes through the monitor's store calls
+    // (claims, checkpoints, completions), so the protocol's messages and records cross the pipe both ways under the
+    // build's serializer.
+    private static async Task<bool> RunsAJobAsync(BenchContext ctx, string label, string cli, bool underMonitor)
     {
-        var db = await ctx.FreshAsync("sqlite", $"wbuild-job-{label}");
+        var db = await ctx.FreshAsync("sqlite", $"wbuild-{(underMonitor ? "mon" : "job")}-{label}");
+        var node = $"bench-{(underMonitor ? "mon" : "job")}-{label}";
         try
         {
+            await using var process = underMonitor
+                ? Launch(cli, ["monitor", "--node", node, "--worker-store", "Monitor"], db)
+                : Launch(cli, ["worker", "--types", Type, "--node", node], db);
             long job;
             await using (var store = BenchStores.Open(db))
             {
                 job = await BenchContext.EnqueueAsync(store, Type, Enumerable.Range(0, Chunks).Select(i => $"{{\"start\":{i * 100_000},\"end\":{(i + 1) * 100_000}}}"));
-            }
-
-            await using var worker = Launch(cli, ["worker", "--types", Type, "--node", "bench-job-" + label], db);
-            await BenchContext.WaitDoneAsync(db, job, Chunks, TimeSpan.FromMinutes(2));
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        finally
-        {
-            await ctx.DropAsync(db);
-        }
-    }
-
-    // Through the pipe: the worker reaches the store by its monitor's store calls (claims, checkpoints, completions),
-    // so this runs the protocol's messages and records in both directions under the build's serializer.
-    private static async Task<bool> RunsUnderAMonitorAsync(BenchContext ctx, string label, string cli)
-    {
-        var db = await ctx.FreshAsync("sqlite", $"wbuild-mon-{label}");
-        var node = "bench-mon-" + label;
-        try
-        {
-            await using var monitor = Launch(cli, ["monitor", "--node", node, "--worker-store", "Monitor"], db);
-            long job;
-            await using (var store = BenchStores.Open(db))
-            {
-                job = await BenchContext.EnqueueAsync(store, Type, Enumerable.Range(0, Chunks).Select(i => $"{{\"start\":{i * 100_000},\"end\":{(i + 1) * 100_000}}}"));
-                await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, Type, 1, DateTimeOffset.UtcNow), CancellationToken.None);
+                if (underMonitor)
+                {
+                    await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, Type, 1, DateTimeOffset.UtcNow), CancellationToken.None);
+                }
             }
 
             await BenchContext.WaitDoneAsync(db, job, Chunks, TimeSpan.FromMinutes(2));
