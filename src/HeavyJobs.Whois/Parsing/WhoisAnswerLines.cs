@@ -72,6 +72,35 @@ internal static class WhoisAnswerLines
         return true;
     }
 
+    /// <summary>The banner of Tonic's server (.to), whose answer is one "label host" line per name server.</summary>
+    public static bool IsTonicBanner(ReadOnlySpan<char> text) => text.StartsWith("Tonic whoisd", StringComparison.OrdinalIgnoreCase);
+
+    // "example ns1.example.net": the queried label without its zone, then one of its name servers.
+    public static bool TryLabelAndHost(ReadOnlySpan<char> text, out ReadOnlySpan<char> label, out ReadOnlySpan<char> host)
+    {
+        label = host = default;
+        var space = text.IndexOfAny(' ', '\t');
+        if (space <= 0)
+        {
+            return false;
+        }
+
+        var first = text[..space];
+        var second = text[space..].Trim();
+        if (first.IndexOfAnyExcept(_labelCharacters) >= 0 || second.IndexOfAny(" \t") >= 0 || second.IndexOf('.') <= 0
+            || !WhoisRecordBuilder.StartsWithHostName(second))
+        {
+            return false;
+        }
+
+        label = first;
+        host = second;
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> _labelCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
     // A key of the map, then two or more spaces, then the value. Only known keys count: long bare lines are prose.
     // The key may have a wide gap of its own ("Domain  name    example.md", "Expires    on   2026-01-17"): the
     // longest known key before a gap wins.
@@ -206,6 +235,13 @@ internal static class WhoisAnswerLines
             {
                 // "https://..." is a value, not a key called "https".
                 return false;
+            }
+
+            // .tg pads after the colon instead of before it: "Domain:...............example.tg". One dot can start a
+            // value (".tn"), a run of them cannot.
+            if (value.StartsWith("..", StringComparison.Ordinal))
+            {
+                value = value.TrimStart('.').TrimStart();
             }
         }
         else if (tab > 0)

@@ -20,6 +20,7 @@ internal static class WhoisAnswerScanner
         var lastKey = WhoisKey.None;
         var paragraphStart = true;
         var sectionFromHeader = false;
+        var tonic = false;
 
         foreach (var rawLine in raw.AsSpan().EnumerateLines())
         {
@@ -39,6 +40,19 @@ internal static class WhoisAnswerScanner
 
             if (WhoisAnswerLines.IsNoise(text))
             {
+                continue;
+            }
+
+            if (tonic && WhoisAnswerLines.TryLabelAndHost(text, out var label, out var host))
+            {
+                builder.SetDomain(string.Concat(label, ".to"), 1);
+                builder.AddNameServers(host);
+                continue;
+            }
+
+            if (WhoisAnswerLines.IsTonicBanner(text))
+            {
+                tonic = true;
                 continue;
             }
 
