@@ -33,8 +33,9 @@ internal static class WhoisKeyGuess
 
         if (key.Contains("registrar", StringComparison.Ordinal) || key.Contains("registration service", StringComparison.Ordinal))
         {
-            // "Sponsoring Registrar Organization", "Registrar Compagnie Name"; dates of the registrar itself are not the domain's.
-            return key.EndsWith("name", StringComparison.Ordinal) || key.EndsWith("organization", StringComparison.Ordinal)
+            // "Sponsoring Registrar Organization", "Registrar Compagnie Name", "Accredited Registrar"; dates of the
+            // registrar itself are not the domain's.
+            return key.EndsWith("name", StringComparison.Ordinal) || key.EndsWith(" registrar", StringComparison.Ordinal) || key.EndsWith("organization", StringComparison.Ordinal)
                 || key.EndsWith("organisation", StringComparison.Ordinal) || key.EndsWith("company", StringComparison.Ordinal)
                 ? WhoisKey.Registrar
                 : WhoisKey.None;
@@ -51,7 +52,8 @@ internal static class WhoisKeyGuess
 
         if (key.Contains("updat", StringComparison.Ordinal) || key.Contains("modif", StringComparison.Ordinal)
             || key.Contains("changed", StringComparison.Ordinal) || key.Contains("actualiza", StringComparison.Ordinal)
-            || key.Contains("geändert", StringComparison.Ordinal))
+            || key.Contains("geändert", StringComparison.Ordinal) || key.Contains("änderung", StringComparison.Ordinal)
+            || key.Contains("aktualisier", StringComparison.Ordinal))
         {
             return WhoisKey.Updated;
         }
@@ -60,7 +62,8 @@ internal static class WhoisKeyGuess
             || key.Contains("registration date", StringComparison.Ordinal) || key.Contains("registration time", StringComparison.Ordinal)
             || key.Contains("of registration", StringComparison.Ordinal) || key is "registration"
             || key.Contains("activat", StringComparison.Ordinal) || key.Contains("commencement", StringComparison.Ordinal)
-            || key.Contains("creación", StringComparison.Ordinal) || key.Contains("criação", StringComparison.Ordinal))
+            || key.Contains("creación", StringComparison.Ordinal) || key.Contains("criação", StringComparison.Ordinal)
+            || key.StartsWith("eingetragen", StringComparison.Ordinal))
         {
             return WhoisKey.Created;
         }
