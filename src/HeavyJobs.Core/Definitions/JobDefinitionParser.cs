@@ -57,13 +57,18 @@ public static class JobDefinitionParser
 
         var name = v.String(obj, "name", required: true, maxLength: JobDefinition.MaxNameLength)!;
         var stages = ParseStages(v, obj);
-        var parameters = obj["parameters"] is { } p
-            ? JsonSerializer.SerializeToElement(v.Object(p, "parameters"))
-            : JsonSerializer.SerializeToElement(new JsonObject());
+        var parameters = obj["parameters"] is { } p ? ToElement(v.Object(p, "parameters")) : ToElement(new JsonObject());
         var priority = (int)v.Integer(obj, "priority", 0, -1000, 1000);
         var maxAttempts = (int)v.Integer(obj, "maxAttempts", HandlerDefaults.MaxAttempts, 1, 100);
         var split = ParseSplit(v, obj);
         return new JobDefinition(name, stages, parameters, split, priority, maxAttempts);
+    }
+
+    // The node's own writer rather than the serializer's reflection, which a trimmed build cannot count on.
+    private static JsonElement ToElement(JsonNode node)
+    {
+        using var document = JsonDocument.Parse(node.ToJsonString());
+        return document.RootElement.Clone();
     }
 
     private static List<StageDefinition> ParseStages(Validator v, JsonObject obj)

@@ -8,12 +8,10 @@ namespace HeavyJobs.Runtime.Fleet;
 /// </summary>
 public sealed record DeployArg(string Version, string? Source, bool Rollback)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, FleetJsonContext.Default.DeployArg);
 
     public static DeployArg Parse(string? json) =>
-        (json is { Length: > 0 } ? JsonSerializer.Deserialize<DeployArg>(json, Json) : null) is { Version.Length: > 0 } arg
+        (json is { Length: > 0 } ? JsonSerializer.Deserialize(json, FleetJsonContext.Default.DeployArg) : null) is { Version.Length: > 0 } arg
             ? arg
             : throw new FormatException($"a deploy command needs a version: '{json}'");
 }

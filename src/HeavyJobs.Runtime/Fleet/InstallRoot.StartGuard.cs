@@ -31,8 +31,6 @@ public sealed partial class InstallRoot
     /// <summary>Starts a switched build gets before the guard puts the build it replaced back.</summary>
     public const int StartsBeforeRollback = 3;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>A link to the build the last switch replaced: the one the start guard runs.</summary>
     public string Previous => System.IO.Path.Combine(Path, "previous");
 
@@ -115,7 +113,7 @@ public sealed partial class InstallRoot
     {
         try
         {
-            return File.Exists(file) ? JsonSerializer.Deserialize<StartRollback>(File.ReadAllText(file), Json) : null;
+            return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), FleetJsonContext.Default.StartRollback) : null;
         }
         catch (JsonException)
         {
@@ -127,7 +125,7 @@ public sealed partial class InstallRoot
     private static void Write(string file, StartRollback note)
     {
         var partial = $"{file}.{Environment.ProcessId}";
-        File.WriteAllText(partial, JsonSerializer.Serialize(note, Json));
+        File.WriteAllText(partial, JsonSerializer.Serialize(note, FleetJsonContext.Default.StartRollback));
         File.Move(partial, file, overwrite: true);
     }
 }

@@ -46,7 +46,7 @@ public sealed class HeavyJobsBuilder
     /// <summary>A worker in this process: claims and runs chunks of its types (under a monitor, over its pipes).</summary>
     public HeavyJobsBuilder AddWorker(Action<WorkerOptions>? configure = null)
     {
-        Options<WorkerOptions, WorkerOptionsValidator>(WorkerOptionsValidator.Section, configure);
+        Options<WorkerOptions, WorkerOptionsValidator>(Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptionsValidator.Section), configure);
         Services.AddHostedService<WorkerService>();
         return this;
     }
@@ -59,7 +59,7 @@ public sealed class HeavyJobsBuilder
             return this;
         }
 
-        Options<MonitorOptions, MonitorOptionsValidator>(MonitorOptionsValidator.Section, configure).PostConfigure<IOptions<StoreOptions>>((monitor, store) =>
+        Options<MonitorOptions, MonitorOptionsValidator>(Services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptionsValidator.Section), configure).PostConfigure<IOptions<StoreOptions>>((monitor, store) =>
         {
             if (string.IsNullOrEmpty(monitor.Db))
             {
@@ -82,7 +82,7 @@ public sealed class HeavyJobsBuilder
             return this;
         }
 
-        Options<ManagerOptions, ManagerOptionsValidator>(ManagerOptions.Section, configure);
+        Options<ManagerOptions, ManagerOptionsValidator>(Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.Section), configure);
         Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ManagerOptions>>().Value);
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, StageAdvanceDuty>());
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagerDuty, JobRollupDuty>());
@@ -98,13 +98,15 @@ public sealed class HeavyJobsBuilder
         return this;
     }
 
-    /// <summary>Binds a role's options from its configuration section, then the code's settings, validated at start.</summary>
-    // The annotations keep what the container and the binder reach by reflection in a trimmed build.
-    private OptionsBuilder<T> Options<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(string section, Action<T>? configure)
+    /// <summary>
+    /// A role's options bound from its configuration section (by the caller, where the type is known, so that the
+    /// binder's generated code does it rather than reflection), then the code's settings, validated at start.
+    /// </summary>
+    // The annotations keep the constructors the container and the options factory reach by reflection in a trimmed build.
+    private OptionsBuilder<T> Options<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(OptionsBuilder<T> options, Action<T>? configure)
         where T : class
         where TValidator : class, IValidateOptions<T>
     {
-        var options = Services.AddOptions<T>().BindConfiguration(section);
         if (configure is not null)
         {
             options.Configure(configure);

@@ -43,7 +43,7 @@ public static class ChunkSplitter
     }
 
     public static IEnumerable<string> KeyGroups(IEnumerable<string> keys, int size) =>
-        keys.Chunk(size).Select(group => JsonSerializer.Serialize(new { keys = group }));
+        keys.Chunk(size).Select(group => JsonSerializer.Serialize(new KeyGroupInput(group), SplitJsonContext.Default.KeyGroupInput));
 
     private static IEnumerable<string> ReadKeys(string path) => KeyLines(File.ReadLines(path));
 
@@ -71,7 +71,7 @@ public static class ChunkSplitter
                 end = stream.Position;
             }
 
-            yield return JsonSerializer.Serialize(new { path, offset, length = end - offset });
+            yield return JsonSerializer.Serialize(new FileSliceInput(path, offset, end - offset), SplitJsonContext.Default.FileSliceInput);
             offset = end;
         }
     }

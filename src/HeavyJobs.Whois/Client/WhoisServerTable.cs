@@ -11,15 +11,6 @@ namespace HeavyJobs.Whois.Client;
 /// </summary>
 public sealed class WhoisServerTable
 {
-    private static readonly JsonSerializerOptions _jsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     private readonly FrozenDictionary<string, string> _servers;
     private readonly FrozenDictionary<string, WhoisEndpoint> _endpoints;
 
@@ -139,7 +130,7 @@ public sealed class WhoisServerTable
     public static async Task<WhoisServerTable> LoadJsonAsync(Stream json, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var document = await JsonSerializer.DeserializeAsync<TableDocument>(json, _jsonOptions, cancellationToken)
+        var document = await JsonSerializer.DeserializeAsync(json, WhoisServerTableJsonContext.Default.TableDocument, cancellationToken)
             ?? throw new FormatException("The WHOIS server table JSON is empty.");
         var endpoints = (document.Endpoints ?? []).Select(p => new KeyValuePair<string, WhoisEndpoint>(p.Key, WhoisEndpoint.Parse(p.Value)));
         return new WhoisServerTable(document.Servers ?? [], endpoints, document.RequireExplicitEndpoints);
@@ -162,7 +153,7 @@ public sealed class WhoisServerTable
             Endpoints = _endpoints.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value.ToString()),
             RequireExplicitEndpoints = RequireExplicitEndpoints,
         };
-        return JsonSerializer.SerializeAsync(json, document, _jsonOptions, cancellationToken);
+        return JsonSerializer.SerializeAsync(json, document, WhoisServerTableJsonContext.Default.TableDocument, cancellationToken);
     }
 
     internal static string NormalizeServerName(string name) => name.Trim().TrimEnd('.').ToLowerInvariant();
@@ -188,12 +179,24 @@ public sealed class WhoisServerTable
         return result;
     }
 
-    private sealed class TableDocument
-    {
-        public Dictionary<string, string>? Servers { get; set; }
-
-        public Dictionary<string, string>? Endpoints { get; set; }
-
-        public bool RequireExplicitEndpoints { get; set; }
-    }
 }
+
+/// <summary>A server table as its JSON file holds it; see <see cref="WhoisServerTable.LoadJsonAsync"/>.</summary>
+internal sealed class TableDocument
+{
+    public Dictionary<string, string>? Servers { get; set; }
+
+    public Dictionary<string, string>? Endpoints { get; set; }
+
+    public bool RequireExplicitEndpoints { get; set; }
+}
+
+/// <summary>The table's file format, written by generated code so that a trimmed build keeps it.</summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(TableDocument))]
+internal sealed partial class WhoisServerTableJsonContext : JsonSerializerContext;

@@ -157,7 +157,7 @@ public sealed class AggregateHandler : IChunkHandler
     }
 
     /// <summary>A key of the set that no refresh has fetched yet: counted as such, not as an error.</summary>
-    private static string NeverFetched(string domain) => JsonSerializer.Serialize(new { domain, status = "never-fetched" });
+    private static string NeverFetched(string domain) => JsonSerializer.Serialize(new NeverFetchedResult(domain, "never-fetched"), PipelineJsonContext.Default.NeverFetchedResult);
 
     /// <summary>The provider behind a name server: its last two labels (ns1.example-dns.net → example-dns.net).</summary>
     public static string Provider(string host)

@@ -84,15 +84,10 @@ public sealed class FetchHandler : IChunkHandler
             {
                 var result = await client.LookupAsync(domain, cancellationToken);
                 var final = result.Final;
-                return (true, JsonSerializer.Serialize(new
-                {
-                    domain,
-                    server = final.ServerName,
-                    registry = result.Registry.ServerName,
-                    fetchedAt = final.FetchedAt,
-                    raw = Compress(final.RawText),
-                    referralError = result.ReferralFailure?.Error.Message,
-                }));
+                var answer = new FetchedAnswerOutput(
+                    domain, final.ServerName, result.Registry.ServerName, final.FetchedAt, Compress(final.RawText),
+                    result.ReferralFailure?.Error.Message);
+                return (true, JsonSerializer.Serialize(answer, PipelineJsonContext.Default.FetchedAnswerOutput));
             }
             catch (WhoisRateLimitedException) when (attempt < RateLimitedTries)
             {
@@ -100,7 +95,9 @@ public sealed class FetchHandler : IChunkHandler
             }
             catch (WhoisException ex)
             {
-                return (false, JsonSerializer.Serialize(new { domain, error = $"fetch failed: {ex.GetType().Name.Replace("Whois", "", StringComparison.Ordinal).Replace("Exception", "", StringComparison.Ordinal)}: {ex.Message}" }));
+                var kind = ex.GetType().Name.Replace("Whois", "", StringComparison.Ordinal).Replace("Exception", "", StringComparison.Ordinal);
+                var failure = new FetchFailureOutput(domain, $"fetch failed: {kind}: {ex.Message}");
+                return (false, JsonSerializer.Serialize(failure, PipelineJsonContext.Default.FetchFailureOutput));
             }
         }
     }

@@ -147,7 +147,7 @@ internal sealed class FetchRun(IChunkContext context, WhoisClient client, IReadO
         _batch.Sort();
         var domains = _batch.Select(i => keys[i]).ToList();
         // Each domain is committed by one checkpoint only, so the batch's first index names it uniquely.
-        context.Emit(new EmittedChunk(context.Stage + 1, WhoisPipeline.Parse, JsonSerializer.Serialize(new { fetchChunk = context.ChunkId, domains }), $"parse:{context.ChunkId}:{_batch[0]}"));
+        context.Emit(new EmittedChunk(context.Stage + 1, WhoisPipeline.Parse, JsonSerializer.Serialize(new ParseChunkInput(context.ChunkId, domains), PipelineJsonContext.Default.ParseChunkInput), $"parse:{context.ChunkId}:{_batch[0]}"));
         _batch.Clear();
         _lastCheckpoint = time.GetTimestamp();
         await context.CheckpointAsync(progress.ToString(), cancellationToken);
