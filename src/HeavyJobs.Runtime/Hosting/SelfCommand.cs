@@ -5,6 +5,8 @@ public static class SelfCommand
 {
     public static IReadOnlyList<string> Current { get; } = Resolve();
 
+    // A single-file or native build has no assembly file: its Location is empty, and the process path alone starts it.
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location is handled.")]
     private static string[] Resolve()
     {
         var process = Environment.ProcessPath ?? "dotnet";
