@@ -11,6 +11,10 @@ internal static class WhoisAnswerMarkers
 {
     public const int MaxMarkerLineLength = 200;
 
+    // Some registries say "not registered" in one long sentence with where to register it; asked only of answers
+    // without registration data, so a longer line is safe here than for the throttling notices.
+    private const int MaxNotFoundLineLength = 400;
+
     // Control characters other than line breaks, tabs and form feeds, and the replacement character of bad decoding.
     private static readonly SearchValues<char> _suspicious = SearchValues.Create(
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015"
@@ -56,7 +60,7 @@ internal static class WhoisAnswerMarkers
 
     public static bool IsNotFoundLine(ReadOnlySpan<char> line)
     {
-        if (line.Length > MaxMarkerLineLength)
+        if (line.Length > MaxNotFoundLineLength)
         {
             return false;
         }
