@@ -19,7 +19,8 @@ internal static class WhoisKeyGuess
 
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
     {
-        var key = normalizedKey;
+        // RIPE-style keys join their words with hyphens ("name-server", "dns-server"); the words are what count.
+        var key = normalizedKey.Contains('-') ? normalizedKey.ToString().Replace('-', ' ').AsSpan() : normalizedKey;
         if (key.Length < 3 || key.Length > 60 || ContainsAny(key, _notAboutTheDomain) || key.EndsWith(" ip", StringComparison.Ordinal)
             || key.EndsWith(" id", StringComparison.Ordinal) || key.StartsWith("id ", StringComparison.Ordinal))
         {
