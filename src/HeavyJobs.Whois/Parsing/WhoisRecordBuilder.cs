@@ -159,7 +159,8 @@ internal sealed class WhoisRecordBuilder
             value = value[(record + 4)..];
         }
 
-        foreach (var range in value.SplitAny(" \t,;"))
+        // Host names hold none of these; an address glued to the host ("ns1.example.net/192.0.2.1") falls away.
+        foreach (var range in value.SplitAny(" \t,;/:"))
         {
             var token = value[range].TrimEnd('.');
             if (IsHostName(token) && !token.Equals("not.defined", StringComparison.OrdinalIgnoreCase))

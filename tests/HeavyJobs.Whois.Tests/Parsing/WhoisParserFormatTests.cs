@@ -270,6 +270,19 @@ public sealed class WhoisParserFormatTests
         Assert.Equal(Utc(1999, 5, 31), record.Created);
     }
 
+    [Theory]
+    [InlineData("ns1.example.net/192.0.2.53")]
+    [InlineData("ns1.example.net:192.0.2.53")]
+    [InlineData("ns1.example.net. 192.0.2.53 2001:db8::53")]
+    [InlineData("ns1.example.net (192.0.2.53)")]
+    [InlineData("ns1.example.net [192.0.2.53]")]
+    public void Reads_a_name_server_whatever_its_address_is_joined_with(string line)
+    {
+        var record = WhoisParser.Parse($"Domain Name: example.xy\nName Server: {line}\nName Server: ns2.example.org\n");
+
+        Assert.Equal(["ns1.example.net", "ns2.example.org"], record.NameServers);
+    }
+
     [Fact]
     public void Reads_sentences_that_carry_dates_and_lists_under_bare_titles()
     {
