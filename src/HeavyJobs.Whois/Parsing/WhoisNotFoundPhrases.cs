@@ -174,6 +174,31 @@ internal static class WhoisNotFoundPhrases
         "یافت نشد",
         "kayıtlı değil",
         "no objects found",
+
+        // "Does not exist", as registries in those languages put it.
+        "existiert nicht",
+        "bestaat niet",
+        "findes ikke",
+        "finnes ikke",
+        "ei ole olemassa",
+        "nie istnieje",
+        "neexistuje",
+        "nem létezik",
+        "ne postoji",
+        "ne obstaja",
+        "nu există",
+        "nu exista",
+        "не съществува",
+        "не существует",
+        "не існує",
+        "mevcut değil",
+        "không tồn tại",
+        "存在しません",
+        "존재하지 않",
+        "不存在",
+        "غير موجود",
+        "وجود ندارد",
+        "לא קיים",
     ];
 
     /// <summary>At the start of a line, after comment marks.</summary>

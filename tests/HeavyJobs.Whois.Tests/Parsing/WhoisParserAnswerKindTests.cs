@@ -88,6 +88,28 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("دامنه example-free.test یافت نشد\n")]                         // Persian
     [InlineData("example-free.test alan adı kayıtlı değil\n")]                 // Turkish
     [InlineData("example-free.test: no objects found\n")]
+    [InlineData("Die Domain example-free.test existiert nicht.\n")]              // "does not exist": German
+    [InlineData("Het domein example-free.test bestaat niet.\n")]                 // Dutch
+    [InlineData("Domænet example-free.test findes ikke.\n")]                     // Danish
+    [InlineData("Domenet example-free.test finnes ikke.\n")]                     // Norwegian
+    [InlineData("Verkkotunnusta example-free.test ei ole olemassa.\n")]          // Finnish
+    [InlineData("Domena example-free.test nie istnieje.\n")]                     // Polish
+    [InlineData("Doména example-free.test neexistuje.\n")]                       // Czech, Slovak
+    [InlineData("A(z) example-free.test domain nem létezik.\n")]                 // Hungarian
+    [InlineData("Domena example-free.test ne postoji.\n")]                       // Croatian, Serbian (Latin)
+    [InlineData("Domena example-free.test ne obstaja.\n")]                       // Slovenian
+    [InlineData("Domeniul example-free.test nu există.\n")]                      // Romanian
+    [InlineData("Домейнът example-free.test не съществува.\n")]                  // Bulgarian
+    [InlineData("Домен example-free.test не существует.\n")]                     // Russian
+    [InlineData("Домен example-free.test не існує.\n")]                          // Ukrainian
+    [InlineData("example-free.test alan adı mevcut değil.\n")]                   // Turkish
+    [InlineData("Tên miền example-free.test không tồn tại.\n")]                  // Vietnamese
+    [InlineData("ドメイン example-free.test は存在しません。\n")]                   // Japanese
+    [InlineData("도메인 example-free.test 이(가) 존재하지 않습니다.\n")]            // Korean
+    [InlineData("域名 example-free.test 不存在\n")]                                // Chinese
+    [InlineData("النطاق example-free.test غير موجود\n")]                         // Arabic
+    [InlineData("دامنه example-free.test وجود ندارد\n")]                         // Persian
+    [InlineData("הדומיין example-free.test לא קיים\n")]                          // Hebrew
     public void Recognises_not_found_wordings_in_many_languages(string raw)
     {
         var record = WhoisParser.Parse(raw, "example-free.test");
