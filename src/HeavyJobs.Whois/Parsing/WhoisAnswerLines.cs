@@ -101,6 +101,48 @@ internal static class WhoisAnswerLines
     private static readonly System.Buffers.SearchValues<char> _labelCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
+    // Registries that only say whether a domain is taken: "example.xy is registered.", "The domain example.xy has
+    // already been registered". The whole rest of the line must be one of these, so "is not registered" never is.
+    private static readonly string[] _registeredTails =
+    [
+        "is registered", "is already registered", "has been registered", "has already been registered", "is taken",
+        "is already taken", "is in use",
+    ];
+
+    public static bool TryRegisteredSentence(ReadOnlySpan<char> text, out ReadOnlySpan<char> domain)
+    {
+        domain = default;
+        var sentence = text.TrimEnd(".!").Trim();
+        foreach (var lead in (ReadOnlySpan<string>)["the domain name ", "the domain ", "domain name ", "domain "])
+        {
+            if (sentence.StartsWith(lead, StringComparison.OrdinalIgnoreCase))
+            {
+                sentence = sentence[lead.Length..].TrimStart();
+                break;
+            }
+        }
+
+        var space = sentence.IndexOf(' ');
+        if (space <= 0)
+        {
+            return false;
+        }
+
+        var name = sentence[..space].Trim("\"'");
+        var tail = sentence[space..].Trim();
+        foreach (var registered in _registeredTails)
+        {
+            if (tail.Equals(registered, StringComparison.OrdinalIgnoreCase) && name.IndexOf('.') > 0
+                && WhoisRecordBuilder.StartsWithHostName(name))
+            {
+                domain = name;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // A key of the map, then two or more spaces, then the value. Only known keys count: long bare lines are prose.
     // The key may have a wide gap of its own ("Domain  name    example.md", "Expires    on   2026-01-17"): the
     // longest known key before a gap wins.

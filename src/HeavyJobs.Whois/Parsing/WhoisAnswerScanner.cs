@@ -89,6 +89,13 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
+            if (WhoisAnswerLines.TryRegisteredSentence(text, out var takenDomain))
+            {
+                builder.SetDomain(takenDomain, 1);
+                builder.AddStatuses("registered");
+                continue;
+            }
+
             if (WhoisAnswerLines.TrySplitKeyValue(text, out var rawKey, out var value, out var bracketed))
             {
                 var length = WhoisKeyMap.Normalize(rawKey, keyBuffer);
