@@ -73,8 +73,8 @@ internal sealed class WhoisRecordBuilder
             return;
         }
 
-        // "GOOGLE.TK is Active", "example.com." -> the host name alone.
-        var token = FirstToken(value).TrimEnd('.');
+        // "GOOGLE.TK is Active", "example.com.", "example.com, registered", "\"example.com\"" -> the host name alone.
+        var token = FirstToken(value).TrimEnd(",;").Trim("\"'").TrimEnd('.');
         if (token.IsEmpty || token.Contains(':') || token.Contains('@'))
         {
             return;

@@ -283,6 +283,18 @@ public sealed class WhoisParserFormatTests
         Assert.Equal(["ns1.example.net", "ns2.example.org"], record.NameServers);
     }
 
+    [Theory]
+    [InlineData("Domain: example.xy, registered")]
+    [InlineData("Domain Name: \"EXAMPLE.XY\"")]
+    [InlineData("Domain Name: example.xy.")]
+    [InlineData("Domain: example.xy; active")]
+    public void Reads_the_domain_without_the_marks_around_it(string line)
+    {
+        var record = WhoisParser.Parse($"{line}\nRegistrar: Example Registrar\n");
+
+        Assert.Equal("example.xy", record.Domain);
+    }
+
     [Fact]
     public void Reads_sentences_that_carry_dates_and_lists_under_bare_titles()
     {
