@@ -56,6 +56,32 @@ public sealed class AggregatesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_ReadsEveryOutput_OfAStageWithMoreCountsThanOnePage()
+    {
+        // A million-domain refresh writes ~171,000 counts, most of them name-server providers: the dimensions after
+        // them in key order, and a provider's largest count among the last written, must still be read.
+        var ct = TestContext.Current.CancellationToken;
+        var now = DateTimeOffset.UtcNow;
+        var store = _host.Store;
+        var job = (await store.JobInsertAsync(new JobInsertParams("big refresh", [new StageDefinition("aggregate", "whois.aggregate", StageMode.Streaming)], "{}", ["{}"], 0, 3, now), ct)).JobId;
+        var worker = await store.WorkerRegisterAsync(new Storage.Workers.WorkerRegisterParams("beta", 2, ["whois.aggregate"], "1", 0, now), ct);
+        var chunk = (await store.ChunkClaimAsync(new ChunkClaimParams(worker, ["whois.aggregate"], 1, now, Seed.Lease), ct)).Single(c => c.JobId == job);
+        var providers = Enumerable.Range(0, 120_000).Select(i => new ChunkOutput($"ns_provider|dns-{i:D6}.example", "1"));
+        ChunkOutput[] after = [new("ns_provider|largest.example", "500"), new("summary|domains", "120500"), new("tld|com", "120500")];
+        await store.ChunkCheckpointAsync(new ChunkCheckpointParams(chunk.Id, chunk.JobId, chunk.Stage, chunk.Epoch, "aggregated", new ChunkCounters(1, 1, 0), [.. providers, .. after], [], true, now, Seed.Lease), ct);
+
+        using var client = _host.Client(Users.Viewer, Users.ViewerPassword);
+        var a = await client.GetFromJsonAsync<JsonElement>($"/api/jobs/{job}/aggregates?top=2", ct);
+
+        var dimensions = a.GetProperty("dimensions").EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!);
+        Assert.Equal(["summary", "ns_provider", "tld"], dimensions.Keys);
+        Assert.Equal(120_500, dimensions["summary"].GetProperty("total").GetInt64());
+        var providerCounts = dimensions["ns_provider"];
+        Assert.Equal((120_001L, 120_500L), (providerCounts.GetProperty("values").GetInt64(), providerCounts.GetProperty("total").GetInt64()));
+        Assert.Equal(["largest.example", "dns-000000.example"], providerCounts.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
+    }
+
+    [Fact]
     public async Task Page_ShowsEveryDimension_WithValuesAsText()
     {
         using var client = _host.Client(Users.Viewer, Users.ViewerPassword);

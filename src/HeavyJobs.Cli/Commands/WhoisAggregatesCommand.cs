@@ -24,65 +24,80 @@ internal static class WhoisAggregatesCommand
             async store =>
             {
                 var id = parse.GetValue(job) ?? await LatestAsync(store, ct) ?? throw new UserError("no WHOIS job with aggregates yet");
-                var rows = await ReadAsync(store, id, ct);
-                if (rows.Count == 0)
-                {
-                    throw new UserError($"job {id} has no aggregates (is its aggregate stage done?)");
-                }
-
                 if (parse.GetValue(csv) is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
-                    foreach (var group in rows.GroupBy(r => r.Dimension))
+                    var stage = await StageAsync(store, id, ct);
+                    var byDimension = new Dictionary<string, List<AggregateRow>>(StringComparer.Ordinal);
+                    await foreach (var row in JobAggregates.ReadRowsAsync(store, id, stage, ct))
                     {
-                        var text = new StringBuilder($"{group.Key},count\n");
-                        foreach (var (_, value, count) in group.OrderByDescending(r => r.Count))
+                        if (row is not null)
                         {
-                            text.Append(CultureInfo.InvariantCulture, $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{count}\n");
+                            (byDimension.TryGetValue(row.Dimension, out var rows) ? rows : byDimension[row.Dimension] = []).Add(row);
                         }
-
-                        await File.WriteAllTextAsync(Path.Combine(dir, $"{group.Key}.csv"), text.ToString(), ct);
                     }
 
-                    Console.WriteLine($"job {id}: {rows.Select(r => r.Dimension).Distinct().Count()} CSV files written to {Path.GetFullPath(dir)}");
+                    if (byDimension.Count == 0)
+                    {
+                        throw NoAggregates(id);
+                    }
+
+                    Directory.CreateDirectory(dir);
+                    foreach (var (dimension, rows) in byDimension)
+                    {
+                        var text = new StringBuilder($"{dimension},count\n");
+                        foreach (var row in rows.OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal))
+                        {
+                            text.Append(CultureInfo.InvariantCulture, $"\"{row.Value.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{row.Count}\n");
+                        }
+
+                        await File.WriteAllTextAsync(Path.Combine(dir, $"{dimension}.csv"), text.ToString(), ct);
+                    }
+
+                    Console.WriteLine($"job {id}: {byDimension.Count} CSV files written to {Path.GetFullPath(dir)}");
                     return 0;
                 }
 
-                Render(id, rows, parse.GetValue(top));
+                await ShowAsync(store, id, parse.GetValue(top), ct);
                 return 0;
             },
             ct));
         return command;
     }
 
-    /// <summary>The aggregate stage's counts, read as the dashboard reads them (<see cref="JobAggregates"/>).</summary>
-    public static async Task<List<(string Dimension, string Value, long Count)>> ReadAsync(IHeavyStore store, long jobId, CancellationToken ct)
+    /// <summary>
+    /// Prints the aggregate stage's counts, read as the dashboard reads them (<see cref="JobAggregates"/>): every
+    /// dimension, the summary first, each with its <paramref name="top"/> largest values.
+    /// </summary>
+    public static async Task ShowAsync(IHeavyStore store, long jobId, int top, CancellationToken ct)
     {
-        var job = await store.JobGetAsync(jobId, ct) ?? throw new UserError($"no job {jobId}");
-        var stage = job.Stages.ToList().FindIndex(s => s.Type == WhoisPipeline.Aggregate);
-        if (stage < 0)
+        var set = await JobAggregates.ReadAsync(store, jobId, await StageAsync(store, jobId, ct), Math.Max(top, 0), ct)
+            ?? throw new UserError($"no job {jobId}");
+        if (set.Dimensions.Count == 0)
         {
-            throw new UserError($"job {jobId} has no {WhoisPipeline.Aggregate} stage");
+            throw NoAggregates(jobId);
         }
 
-        var set = await JobAggregates.ReadAsync(store, jobId, stage, ct) ?? throw new UserError($"no job {jobId}");
-        return set.Rows.Select(r => (r.Dimension, r.Value, r.Count)).ToList();
-    }
-
-    public static void Render(long jobId, List<(string Dimension, string Value, long Count)> rows, int top)
-    {
         AnsiConsole.MarkupLine($"[bold]Aggregates of job {jobId}[/]");
-        foreach (var group in rows.GroupBy(r => r.Dimension).OrderBy(g => g.Key == AggregateHandler.Summary ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var dimension in set.Dimensions)
         {
-            var table = new Table().Title(Markup.Escape(group.Key)).AddColumns(group.Key, "count");
-            foreach (var (_, value, count) in group.OrderByDescending(r => r.Count).Take(top))
+            var table = new Table().Title(Markup.Escape(dimension.Name)).AddColumns(dimension.Name, "count");
+            foreach (var row in dimension.Largest)
             {
-                table.AddRow(Markup.Escape(value), count.ToString("N0", CultureInfo.InvariantCulture));
+                table.AddRow(Markup.Escape(row.Value), row.Count.ToString("N0", CultureInfo.InvariantCulture));
             }
 
             AnsiConsole.Write(table);
         }
     }
+
+    private static async Task<int> StageAsync(IHeavyStore store, long jobId, CancellationToken ct)
+    {
+        var job = await store.JobGetAsync(jobId, ct) ?? throw new UserError($"no job {jobId}");
+        var stage = job.Stages.ToList().FindIndex(s => s.Type == WhoisPipeline.Aggregate);
+        return stage >= 0 ? stage : throw new UserError($"job {jobId} has no {WhoisPipeline.Aggregate} stage");
+    }
+
+    private static UserError NoAggregates(long jobId) => new($"job {jobId} has no aggregates (is its aggregate stage done?)");
 
     private static async Task<long?> LatestAsync(IHeavyStore store, CancellationToken ct) =>
         (await store.JobListAsync(new JobListParams(Limit: 1000), ct))

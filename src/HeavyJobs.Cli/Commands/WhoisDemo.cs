@@ -117,7 +117,7 @@ internal static class WhoisDemo
             .MaxBy(j => j.Job.Id);
         if (latest is not null)
         {
-            WhoisAggregatesCommand.Render(latest.Job.Id, await WhoisAggregatesCommand.ReadAsync(store, latest.Job.Id, ct), 8);
+            await WhoisAggregatesCommand.ShowAsync(store, latest.Job.Id, 8, ct);
         }
     }
 
@@ -135,7 +135,7 @@ internal static class WhoisDemo
             return 0;
         }
 
-        WhoisAggregatesCommand.Render(summary.Job.Id, await WhoisAggregatesCommand.ReadAsync(store, summary.Job.Id, ct), 8);
+        await WhoisAggregatesCommand.ShowAsync(store, summary.Job.Id, 8, ct);
         var busiest = server.ServerNames.Select(n => (Name: n, Max: server.MaxRequestsInAnyOneSecondWindow(n))).MaxBy(x => x.Max);
         AnsiConsole.MarkupLine($"The local WHOIS servers answered {server.TotalRequestCount:N0} queries; the busiest ({Markup.Escape(busiest.Name)}) saw at most {busiest.Max} in any one second: under its own limit of {ServerRateLimit(fetchRate)}/s (the fetchers space their starts at {fetchRate}/s per server, fleet-wide; arrival jitter can put one more into a one-second window).");
         AnsiConsole.MarkupLine("Export: heavyjobs whois aggregates --csv DIR (with the same --db)");

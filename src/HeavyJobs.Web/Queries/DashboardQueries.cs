@@ -199,29 +199,21 @@ public sealed class DashboardQueries(IDashboardStore store, WebOptions options, 
     /// <summary>A job's aggregate outputs by dimension (the summary first), each with its <paramref name="top"/> largest values.</summary>
     public async Task<AggregatesDto?> AggregatesAsync(long jobId, int? stage, int? top, CancellationToken cancellationToken)
     {
-        if (await Storage.Aggregates.JobAggregates.ReadAsync(store, jobId, stage, cancellationToken) is not { } set)
+        var take = options.Page(top ?? 25);
+        if (await Storage.Aggregates.JobAggregates.ReadAsync(store, jobId, stage, take, cancellationToken) is not { } set)
         {
             return null;
         }
 
         var job = await store.JobGetAsync(jobId, cancellationToken);
-        var take = options.Page(top ?? 25);
-        var dimensions = set.Rows.GroupBy(r => r.Dimension, StringComparer.Ordinal)
-            .OrderBy(g => g.Key == "summary" ? 0 : 1)
-            .ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                var total = g.Sum(r => r.Count);
-                return new DimensionDto(
-                    g.Key,
-                    total,
-                    g.Count(),
-                    g.OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal).Take(take)
-                        .Select(r => new AggregateValueDto(r.Value, r.Count, total == 0 ? 0 : Math.Round(100.0 * r.Count / total, 1)))
-                        .ToList());
-            })
+        var dimensions = set.Dimensions
+            .Select(d => new DimensionDto(
+                d.Name,
+                d.Total,
+                d.Values,
+                d.Largest.Select(r => new AggregateValueDto(r.Value, r.Count, d.Total == 0 ? 0 : Math.Round(100.0 * r.Count / d.Total, 1))).ToList()))
             .ToList();
-        return new AggregatesDto(jobId, job?.Name ?? "", set.Stage, set.StageName, dimensions, set.Skipped, set.Truncated);
+        return new AggregatesDto(jobId, job?.Name ?? "", set.Stage, set.StageName, dimensions, set.Skipped);
     }
 
     public async Task<ActionPageDto> ActionsAsync(ActionFilter filter, CancellationToken cancellationToken)
