@@ -112,6 +112,12 @@ internal static class WhoisAnswerLines
     public static bool TryRegisteredSentence(ReadOnlySpan<char> text, out ReadOnlySpan<char> domain)
     {
         domain = default;
+        // Asked of every line before the key-value split: a colon makes it a field (or a stamp), never this sentence.
+        if (text.IndexOf(':') >= 0)
+        {
+            return false;
+        }
+
         var sentence = text.TrimEnd(".!").Trim();
         foreach (var lead in (ReadOnlySpan<string>)["the domain name ", "the domain ", "domain name ", "domain "])
         {
