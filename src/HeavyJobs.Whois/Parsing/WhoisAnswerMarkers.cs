@@ -82,7 +82,7 @@ internal static class WhoisAnswerMarkers
             }
         }
 
-        // .pt: "example.pt no match"; "Domain example.xx is available" (a bare "is available" also ends rate-limit
+        // .pt: "example.pt no match"; "example.xx - Available"; "Domain example.xx is available" (a bare "is available" also ends rate-limit
         // notices: "service is available again in 60 s"); .se/.nu: domain "example.se" not found; a line that is
         // nothing but a status word ("Available", "Free").
         var sentence = text.TrimEnd(".!");
@@ -90,6 +90,7 @@ internal static class WhoisAnswerMarkers
             || sentence.EndsWith(" not found", StringComparison.OrdinalIgnoreCase)
             || (sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase) && !sentence.Contains("service", StringComparison.OrdinalIgnoreCase))
             || sentence.EndsWith(" is free", StringComparison.OrdinalIgnoreCase)
+            || sentence.EndsWith(" - available", StringComparison.OrdinalIgnoreCase)
             || (sentence.StartsWith("domain ", StringComparison.OrdinalIgnoreCase)
                 && sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase))
             || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)

@@ -47,6 +47,13 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("Nincs talalat / No match\n")]
     [InlineData("No match!!\n")]
     [InlineData("Not available for registration.\n")]
+    [InlineData("Domain name not known\n")]
+    [InlineData("Domain example-free.test not found in the registry.\n")]
+    [InlineData("There is no entry for example-free.test\n")]
+    [InlineData("example-free.test - Available\n")]
+    [InlineData("Not a registered domain\n")]
+    [InlineData("Domain: example-free.test\nStatus:  Free for registration\n")]
+    [InlineData("Domain Name: example-free.test\nStatus: Available for registration\n")]
     public void Recognises_not_found_wordings(string raw)
     {
         var record = WhoisParser.Parse(raw, "example-free.test");
@@ -64,6 +71,8 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("Keine Treffer für example-free.test\n")]                       // German
     [InlineData("Kein Eintrag zu example-free.test vorhanden.\n")]
     [InlineData("Nenhum resultado encontrado para example-free.test\n")]       // Portuguese
+    [InlineData("O domínio example-free.test não está registado.\n")]        // Portuguese (Portugal)
+    [InlineData("No hay información para el dominio example-free.test\n")]   // Spanish
     [InlineData("Domeeni example-free.test ei leitud\n")]                      // Estonian
     [InlineData("Verkkotunnusta example-free.test ei löytynyt\n")]             // Finnish
     [InlineData("Domänen example-free.test hittades inte\n")]                  // Swedish
