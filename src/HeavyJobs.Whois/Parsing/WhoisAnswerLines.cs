@@ -215,6 +215,17 @@ internal static class WhoisAnswerLines
             }
         }
 
+        // Dot leaders without a colon: "Domain Name.......... example.com", "Creation Date........ 1999-01-17".
+        var leader = text.IndexOf("..", StringComparison.Ordinal);
+        if (leader > 0 && leader <= MaxTitleLength && char.IsLetter(text[leader - 1]))
+        {
+            var rest = text[leader..].TrimStart('.');
+            if (rest.Length > 0 && char.IsWhiteSpace(rest[0]))
+            {
+                return Known(text[..leader], rest, keyBuffer, out key, out value);
+            }
+        }
+
         return false;
     }
 

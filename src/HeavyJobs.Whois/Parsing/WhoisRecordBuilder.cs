@@ -125,7 +125,8 @@ internal sealed class WhoisRecordBuilder
 
         ref var slot = ref key == WhoisKey.Created ? ref _created : ref key == WhoisKey.Updated ? ref _updated : ref _expires;
         if (priority > slot.Priority
-            && (WhoisDateParser.TryParse(value, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), out instant)))
+            && (WhoisDateParser.TryParse(value, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), out instant)
+                || WhoisDateParser.TryParse(AfterHandle(value), out instant)))
         {
             slot.Set(instant, priority);
             HasDomainData |= !guessed && key != WhoisKey.Updated;
@@ -146,6 +147,15 @@ internal sealed class WhoisRecordBuilder
         var rest = value[start..].TrimStart();
         var space = rest.IndexOfAny(' ', '\t');
         return space < 0 ? default : rest[space..].Trim();
+    }
+
+    // UANIC names the object that made the change before its stamp: "created: 0-UANIC 20040115101010",
+    // "changed: UARNIC-MNT 20121106141522". Only tried once the whole value failed to read as a date.
+    private static ReadOnlySpan<char> AfterHandle(ReadOnlySpan<char> value)
+    {
+        var text = value.Trim();
+        var space = text.IndexOfAny(' ', '\t');
+        return space <= 0 ? default : text[space..].Trim();
     }
 
     /// <summary>Adds every host name in <paramref name="value"/>; IPs, flags like "[OK]" and dashes are skipped.</summary>
@@ -181,6 +191,14 @@ internal sealed class WhoisRecordBuilder
         {
             NotFoundMarker = true;
             return;
+        }
+
+        // UANIC's status carries the paid-up date: "OK-UNTIL 20271231000000". A dated key elsewhere wins.
+        var until = value.IndexOf("-UNTIL ", StringComparison.OrdinalIgnoreCase);
+        if (until > 0 && _expires.Priority == 0 && WhoisDateParser.TryParse(value[(until + 7)..].Trim(), out var paidUntil))
+        {
+            _expires.Set(paidUntil, 1);
+            HasDomainData = true;
         }
 
         // "ok (paid and in zone)", "clientHold https://icann.org/epp#clientHold", "REGISTERED, DELEGATED".
