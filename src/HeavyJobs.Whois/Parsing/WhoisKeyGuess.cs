@@ -34,16 +34,19 @@ internal static class WhoisKeyGuess
 
         if (key.Contains("registrar", StringComparison.Ordinal) || key.Contains("registration service", StringComparison.Ordinal))
         {
-            // "Sponsoring Registrar Organization", "Registrar Compagnie Name", "Accredited Registrar"; dates of the
+            // "Sponsoring Registrar Organization", "Registrar Compagnie Name", "Accredited Registrar",
+            // "Registration Service Provided By"; dates of the
             // registrar itself are not the domain's.
             return key.EndsWith("name", StringComparison.Ordinal) || key.EndsWith(" registrar", StringComparison.Ordinal) || key.EndsWith("organization", StringComparison.Ordinal)
                 || key.EndsWith("organisation", StringComparison.Ordinal) || key.EndsWith("company", StringComparison.Ordinal)
+                || key.EndsWith("provided by", StringComparison.Ordinal)
                 ? WhoisKey.Registrar
                 : WhoisKey.None;
         }
 
         if (key.Contains("expir", StringComparison.Ordinal) || key.Contains("paid", StringComparison.Ordinal)
             || key.Contains("valid until", StringComparison.Ordinal) || key.Contains("valid to", StringComparison.Ordinal)
+            || key.Contains("valid thr", StringComparison.Ordinal)
             || key.EndsWith(" until", StringComparison.Ordinal) || key.EndsWith(" till", StringComparison.Ordinal)
             || key.Contains("renewal", StringComparison.Ordinal) || key.Contains("vence", StringComparison.Ordinal)
             || key.Contains("ablauf", StringComparison.Ordinal) || key.Contains("scaden", StringComparison.Ordinal))
