@@ -72,6 +72,32 @@ internal static class WhoisAnswerLines
         return true;
     }
 
+    // "Information about domain example.xy", "Domain Information for example.xy:", "Whois record of domain
+    // \"example.xy\"": a title that says "domain" and ends in a host name. "Please query whois.example.net for
+    // the domain" ends in a word, and a server's own name ("whois.", "rdap.") is never the domain.
+    public static bool TryHeaderDomain(ReadOnlySpan<char> text, out ReadOnlySpan<char> domain)
+    {
+        domain = default;
+        var sentence = text.TrimEnd(".:!").Trim();
+        var space = sentence.LastIndexOfAny(' ', '\t');
+        if (space <= 0 || sentence.Length > MaxTitleLength * 2
+            || sentence[..space].IndexOf("domain", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            return false;
+        }
+
+        var name = sentence[(space + 1)..].Trim("\"'");
+        if (name.IndexOf('.') <= 0 || !WhoisRecordBuilder.StartsWithHostName(name)
+            || name.StartsWith("whois.", StringComparison.OrdinalIgnoreCase) || name.StartsWith("rdap.", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        domain = name;
+        return true;
+    }
+
     /// <summary>The banner of Tonic's server (.to), whose answer is one "label host" line per name server.</summary>
     public static bool IsTonicBanner(ReadOnlySpan<char> text) => text.StartsWith("Tonic whoisd", StringComparison.OrdinalIgnoreCase);
 
@@ -263,6 +289,13 @@ internal static class WhoisAnswerLines
     {
         key = value = default;
         bracketed = false;
+        // Numbered fields: "1. Domain Name: example.xy", "12) Registrar: ...".
+        var digits = text.IndexOfAnyExceptInRange('0', '9');
+        if (digits is 1 or 2 && text.Length > digits + 2 && text[digits] is '.' or ')' && text[digits + 1] == ' ')
+        {
+            text = text[(digits + 2)..].TrimStart();
+        }
+
         // MYNIC writes "a [Domain Name]" without JPRS's dot after the letter.
         var bracketStart = text[0] == '[' ? 0
             : text.Length > 3 && char.IsAsciiLetter(text[0]) && text[1] == '.' && text[2] == ' ' && text[3] == '[' ? 3

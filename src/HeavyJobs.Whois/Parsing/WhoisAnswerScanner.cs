@@ -17,6 +17,7 @@ internal static class WhoisAnswerScanner
         var blockKey = WhoisKey.None;
         var blockOpen = false;
         var blockItems = 0;
+        var blockIndented = false;
         var lastKey = WhoisKey.None;
         var paragraphStart = true;
         var sectionFromHeader = false;
@@ -164,8 +165,21 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
+            var indented = char.IsWhiteSpace(rawLine[0]);
+            if (blockOpen && blockItems > 0 && blockIndented && !indented)
+            {
+                // Items were indented under their title and this line is not: it is the next title ("Domain Name\n
+                // <tab>example.xx\nRegistrar\n<tab>Example Registrar"), even without a blank line between them.
+                blockOpen = false;
+            }
+
             if (blockOpen)
             {
+                if (blockItems == 0)
+                {
+                    blockIndented = indented;
+                }
+
                 if (blockItems == 0 && block == WhoisSection.Other && blockKey is WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires)
                 {
                     // JANET and others put the value under its key: "Renewal date:\n\tFriday 21st Jun 2025".
@@ -177,7 +191,6 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
-            var indented = char.IsWhiteSpace(rawLine[0]);
             if (indented && lastKey is WhoisKey.NameServer or WhoisKey.DomainStatus)
             {
                 // A value continued on the next lines (.pl "nameservers:" lists one host per line).
@@ -191,7 +204,13 @@ internal static class WhoisAnswerScanner
             var title = titleLength > 0 ? WhoisKeyMap.HeaderSection(keyBuffer[..titleLength]) : WhoisSection.Other;
             if (title == WhoisSection.Other && !blockOpen && text.Count(' ') >= 3)
             {
-                // A sentence such as "Welcome to .my DOMAIN NAME REGISTRY" is a banner, not the title of what follows.
+                // A sentence such as "Welcome to .my DOMAIN NAME REGISTRY" is a banner, not the title of what follows;
+                // one that ends in a host name may name the domain ("Information about domain example.xy").
+                if (WhoisAnswerLines.TryHeaderDomain(text, out var headerDomain))
+                {
+                    builder.SetHeaderDomain(headerDomain);
+                }
+
                 continue;
             }
 

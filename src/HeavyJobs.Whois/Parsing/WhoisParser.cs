@@ -49,7 +49,7 @@ public sealed class WhoisParser
         }
 
         var endsCleanly = rawAnswer.EndsWith('\n');
-        var domain = builder.Domain ?? (builder.HasAnyField ? queried : null);
+        var domain = builder.Domain ?? (builder.HasAnyField ? queried ?? builder.HeaderDomain : null);
         if (builder.Domain is null && !builder.HasRegistrationData && !endsCleanly && builder.KeyValueLines > 0)
         {
             // Key-value lines cut off before the domain came through look like a dropped connection.

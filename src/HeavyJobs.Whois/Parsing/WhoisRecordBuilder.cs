@@ -26,6 +26,14 @@ internal sealed class WhoisRecordBuilder
 
     public string? Domain => _domain.Value;
 
+    /// <summary>
+    /// The domain a title sentence names ("Information about domain example.xy"), for an answer without a domain
+    /// line when the caller did not say what it asked: the query is the surer name.
+    /// </summary>
+    public string? HeaderDomain { get; private set; }
+
+    public void SetHeaderDomain(ReadOnlySpan<char> value) => HeaderDomain ??= value.ToString().ToLowerInvariant();
+
     /// <summary>Handle of the registrant's contact object, for RIPE-style answers that list contacts separately.</summary>
     public string? RegistrantHandle { get; private set; }
 

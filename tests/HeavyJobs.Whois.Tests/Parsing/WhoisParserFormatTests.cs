@@ -406,4 +406,25 @@ public sealed class WhoisParserFormatTests
         Assert.Equal(WhoisStatus.Registered, WhoisParser.Parse(Raw).Status);
         Assert.Null(WhoisParser.Parse(Raw).Domain);
     }
+
+    [Theory]
+    [InlineData("Please query the domain at whois.example.net")]
+    [InlineData("For the domain's servers see www.example.net")]
+    [InlineData("This domain is served by the registry")]
+    public void A_title_that_does_not_end_in_the_domain_names_nothing(string title)
+    {
+        var raw = $"{title}\n\nRegistrar: Example Registrar Ltd\nExpires: 2027-02-03\n";
+
+        Assert.Null(WhoisParser.Parse(raw).Domain);
+        Assert.Equal("example.xy", WhoisParser.Parse(raw, "example.xy").Domain);
+    }
+
+    [Fact]
+    public void The_query_names_a_record_before_a_title_sentence_does()
+    {
+        const string Raw = "Information about domain other.xy\n\nRegistrar: Example Registrar Ltd\nExpires: 2027-02-03\n";
+
+        Assert.Equal("other.xy", WhoisParser.Parse(Raw).Domain);
+        Assert.Equal("example.xy", WhoisParser.Parse(Raw, "example.xy").Domain);
+    }
 }
