@@ -21,6 +21,7 @@ internal sealed class WorkerProcess
     private readonly int _stderrLines;
     private readonly Lock _lock = new();
     private readonly List<ThroughputSample> _samples = [];
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _garbageInARow;
     private volatile bool _proxyCommitted;
 
@@ -51,6 +52,9 @@ internal sealed class WorkerProcess
     public long StartedTs { get; }
 
     public Task Exited { get; }
+
+    /// <summary>Completes when the worker first reports a state other than starting: its row is due at once.</summary>
+    public Task Ready => _ready.Task;
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
@@ -252,6 +256,11 @@ internal sealed class WorkerProcess
         catch (FormatException)
         {
             State = WorkerState.Idle;
+        }
+
+        if (State != WorkerState.Starting)
+        {
+            _ready.TrySetResult();
         }
 
         // Entries that are not whole numbers are skipped: a hostile heartbeat must not end the read loop.

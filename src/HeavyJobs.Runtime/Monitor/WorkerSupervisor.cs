@@ -92,6 +92,9 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
         _ = Task.Run(() => worker.ReadOutputAsync((w, t, body) => proxy.HandleAsync(w, t, body, CancellationToken.None)), CancellationToken.None);
         _ = Task.Run(worker.ReadErrorsAsync, CancellationToken.None);
         _ = worker.Exited.ContinueWith(_ => m.Signal.Release(), TaskScheduler.Default);
+        // Without this the loop would see the new worker only at its next half-second step, and its row would say
+        // "starting" that much longer (a scale-up measured 600 or 900 ms by where the step fell).
+        _ = worker.Ready.ContinueWith(_ => m.Signal.Release(), TaskScheduler.Default);
         await m.Store.WorkerUpdateManyAsync(new WorkerUpdateManyParams([new WorkerUpdate(id, WorkerState.Starting, null, 0, 0, 0, Pid: worker.Pid)], m.Time.GetUtcNow()), ct);
         await m.ActAsync(ActionKinds.Start, $"{type} worker pid {worker.Pid}: {reason}", ct, id);
         LogStarted(m.Logger, id, type, worker.Pid, reason);

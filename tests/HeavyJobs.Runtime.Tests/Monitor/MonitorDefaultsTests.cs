@@ -2,6 +2,7 @@ using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Monitor;
+using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Chunks;
@@ -152,6 +153,36 @@ public sealed class MonitorDefaultsTests : IAsyncLifetime
         Assert.False(heartbeats.Due(beat, _time.GetTimestamp()), "an idle machine beats once a period, not at every step");
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(heartbeats.Due(beat, _time.GetTimestamp()));
+    }
+
+    [Fact]
+    public async Task AWorkerThatBecomesReady_WakesTheLoop_WithoutWaitingForItsHalfSecondStep()
+    {
+        // `cat` as the worker: the heartbeat the test writes to its stdin comes back on its stdout to the monitor's reader.
+        var options = new MonitorOptions { ExternalWorkers = new Dictionary<string, IReadOnlyList<string>> { ["t"] = ["cat"] } };
+        var m = new MonitorContext(_store, HandlerRegistry.CreateBuilder().Build(), options, _time, NullLogger.Instance);
+        var supervisor = new WorkerSupervisor(m, new WorkerProxy(_store, options, _time));
+        await supervisor.StartAsync("t", "test", Ct);
+        var worker = Assert.Single(m.Live());
+        try
+        {
+            while (m.Signal.CurrentCount > 0)
+            {
+                await m.Signal.WaitAsync(Ct);
+            }
+
+            // The fake clock never moves: only the worker's change of state can end the loop's wait.
+            worker.Send(new HeartbeatMessage("starting", [], 0, 0, 0, 0, []));
+            worker.Send(new HeartbeatMessage("idle", [], 0, 0, 0, 0, []));
+            Assert.True(await m.Signal.WaitAsync(TimeSpan.FromSeconds(30), Ct), "the ready worker woke the monitor's loop");
+            Assert.Equal(WorkerState.Idle, worker.State);
+            Assert.False(worker.Exited.IsCompleted, "the wake-up was the worker's readiness, not its exit");
+        }
+        finally
+        {
+            worker.Kill();
+            await worker.Exited;
+        }
     }
 
     private static object? Record(List<DateTimeOffset> probes, DateTimeOffset now)
