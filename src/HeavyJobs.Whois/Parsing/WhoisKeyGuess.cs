@@ -17,6 +17,29 @@ internal static class WhoisKeyGuess
         "registrant", "holder", "owner", "reseller", "password", "last renewed", "hint", "note", "disclaimer",
     ];
 
+    // Stems of the words registries use for each date, in English and in the languages they answer in; a key is
+    // looked at for expiry first, then update, then creation ("Registrierungsdatum" is a creation, "Renewal date"
+    // an expiry). A guessed date is kept only when the value reads as one.
+    private static readonly string[] _expiresWords =
+    [
+        "expir", "paid", "valid until", "valid to", "valid thr", "renewal", "vence", "ablauf", "scaden", "caducidad",
+        "échéance", "echeance", "utløp", "udløb", "förfall", "forfall", "wygaś", "оплачен", "действителен", "istek",
+    ];
+
+    private static readonly string[] _updatedWords =
+    [
+        "updat", "modif", "modyf", "changed", "actualiza", "atualiza", "geändert", "änderung", "aktualisier", "mise à jour",
+        "mise a jour", "ändrad", "ændret", "endret", "muutettu", "päivitetty", "změněn", "zmenen", "módosít", "измен",
+        "обновл", "izmjen", "izmen", "güncelle", "cập nhật", "perbarui", "gewijzigd",
+    ];
+
+    private static readonly string[] _createdWords =
+    [
+        "creat", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
+        "creación", "criação", "registrado", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
+        "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
+    ];
+
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
     {
         // RIPE-style keys join their words with hyphens ("name-server", "dns-server"); the words are what count.
@@ -35,8 +58,7 @@ internal static class WhoisKeyGuess
         if (key.Contains("registrar", StringComparison.Ordinal) || key.Contains("registration service", StringComparison.Ordinal))
         {
             // "Sponsoring Registrar Organization", "Registrar Compagnie Name", "Accredited Registrar",
-            // "Registration Service Provided By"; dates of the
-            // registrar itself are not the domain's.
+            // "Registration Service Provided By"; dates of the registrar itself are not the domain's.
             return key.EndsWith("name", StringComparison.Ordinal) || key.EndsWith(" registrar", StringComparison.Ordinal) || key.EndsWith("organization", StringComparison.Ordinal)
                 || key.EndsWith("organisation", StringComparison.Ordinal) || key.EndsWith("company", StringComparison.Ordinal)
                 || key.EndsWith("provided by", StringComparison.Ordinal)
@@ -44,30 +66,17 @@ internal static class WhoisKeyGuess
                 : WhoisKey.None;
         }
 
-        if (key.Contains("expir", StringComparison.Ordinal) || key.Contains("paid", StringComparison.Ordinal)
-            || key.Contains("valid until", StringComparison.Ordinal) || key.Contains("valid to", StringComparison.Ordinal)
-            || key.Contains("valid thr", StringComparison.Ordinal)
-            || key.EndsWith(" until", StringComparison.Ordinal) || key.EndsWith(" till", StringComparison.Ordinal)
-            || key.Contains("renewal", StringComparison.Ordinal) || key.Contains("vence", StringComparison.Ordinal)
-            || key.Contains("ablauf", StringComparison.Ordinal) || key.Contains("scaden", StringComparison.Ordinal))
+        if (ContainsAny(key, _expiresWords) || key.EndsWith(" until", StringComparison.Ordinal) || key.EndsWith(" till", StringComparison.Ordinal))
         {
             return WhoisKey.Expires;
         }
 
-        if (key.Contains("updat", StringComparison.Ordinal) || key.Contains("modif", StringComparison.Ordinal)
-            || key.Contains("changed", StringComparison.Ordinal) || key.Contains("actualiza", StringComparison.Ordinal)
-            || key.Contains("geändert", StringComparison.Ordinal) || key.Contains("änderung", StringComparison.Ordinal)
-            || key.Contains("aktualisier", StringComparison.Ordinal))
+        if (ContainsAny(key, _updatedWords))
         {
             return WhoisKey.Updated;
         }
 
-        if (key.Contains("creat", StringComparison.Ordinal) || key.Contains("registered", StringComparison.Ordinal)
-            || key.Contains("registration date", StringComparison.Ordinal) || key.Contains("registration time", StringComparison.Ordinal)
-            || key.Contains("of registration", StringComparison.Ordinal) || key is "registration"
-            || key.Contains("activat", StringComparison.Ordinal) || key.Contains("commencement", StringComparison.Ordinal)
-            || key.Contains("creación", StringComparison.Ordinal) || key.Contains("criação", StringComparison.Ordinal)
-            || key.StartsWith("eingetragen", StringComparison.Ordinal))
+        if (ContainsAny(key, _createdWords) || key is "registration" || key.StartsWith("eingetragen", StringComparison.Ordinal))
         {
             return WhoisKey.Created;
         }

@@ -427,4 +427,42 @@ public sealed class WhoisParserFormatTests
         Assert.Equal("other.xy", WhoisParser.Parse(Raw).Domain);
         Assert.Equal("example.xy", WhoisParser.Parse(Raw, "example.xy").Domain);
     }
+
+    // Date keys no table knows, in the languages registries answer in: read by the stems of their words.
+    [Theory]
+    [InlineData("Dernière mise à jour", "updated")] // French
+    [InlineData("Date de mise à jour", "updated")] // French
+    [InlineData("Senast ändrad", "updated")] // Swedish
+    [InlineData("Sidst ændret", "updated")] // Danish
+    [InlineData("Viimeksi muutettu", "updated")] // Finnish
+    [InlineData("Data modyfikacji", "updated")] // Polish
+    [InlineData("Změněno", "updated")] // Czech
+    [InlineData("Utolsó módosítás", "updated")] // Hungarian
+    [InlineData("Последнее изменение", "updated")] // Russian
+    [InlineData("Обновлено", "updated")] // Russian
+    [InlineData("Poslednja izmjena", "updated")] // Croatian
+    [InlineData("Son güncelleme", "updated")] // Turkish
+    [InlineData("Cập nhật lần cuối", "updated")] // Vietnamese
+    [InlineData("Tanggal diperbarui", "updated")] // Indonesian
+    [InlineData("Atualizado em", "updated")] // Portuguese
+    [InlineData("Registrado em", "created")] // Portuguese
+    [InlineData("Aangemaakt", "created")] // Dutch
+    [InlineData("Registreringsdato", "created")] // Danish, Norwegian
+    [InlineData("Registrerad", "created")] // Swedish
+    [InlineData("Tanggal registrasi", "created")] // Indonesian
+    [InlineData("Fecha de caducidad", "expires")] // Spanish
+    [InlineData("Date d'échéance", "expires")] // French
+    [InlineData("Utløpsdato", "expires")] // Norwegian
+    [InlineData("Förfallodatum", "expires")] // Swedish
+    [InlineData("Оплачено до", "expires")] // Russian
+    [InlineData("Действителен до", "expires")] // Russian
+    public void Reads_a_date_key_in_another_language_by_its_words(string key, string field)
+    {
+        var record = WhoisParser.Parse($"Domain Name: example.xy\nName Server: ns1.example.xy\n{key}: 2020-02-03\n");
+
+        var expected = Utc(2020, 2, 3);
+        Assert.Equal(field == "created" ? expected : null, record.Created);
+        Assert.Equal(field == "updated" ? expected : null, record.Updated);
+        Assert.Equal(field == "expires" ? expected : null, record.Expires);
+    }
 }
