@@ -40,6 +40,8 @@ internal static class WhoisKeyGuess
         "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
     ];
 
+    private static readonly string[] _domainWords = ["domain", "domínio", "dominio", "domän", "domæne", "domene"];
+
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
     {
         // RIPE-style keys join their words with hyphens ("name-server", "dns-server"); the words are what count.
@@ -53,6 +55,12 @@ internal static class WhoisKeyGuess
         if (IsNameServerKey(key))
         {
             return WhoisKey.NameServer;
+        }
+
+        if (key.StartsWith("registrador", StringComparison.Ordinal) || key.StartsWith("registrator", StringComparison.Ordinal))
+        {
+            // "Registrador responsable" (Spanish), "Registrator" (Nordic, Slavic transliterations).
+            return WhoisKey.Registrar;
         }
 
         if (key.Contains("registrar", StringComparison.Ordinal) || key.Contains("registration service", StringComparison.Ordinal))
@@ -82,19 +90,21 @@ internal static class WhoisKeyGuess
         }
 
         // "Name of domain", "Domain name (ASCII)", "Queried domain": kept only when the value is a host name.
-        return key.Contains("domain", StringComparison.Ordinal) && !key.Contains("status", StringComparison.Ordinal)
+        return ContainsAny(key, _domainWords) && !key.Contains("status", StringComparison.Ordinal)
             && !key.Contains("type", StringComparison.Ordinal)
             ? WhoisKey.Domain
             : WhoisKey.None;
     }
 
-    // "Domain server 1", "DNS 2", "nserver", "ns1", "Nameserver (primary)", "Servidor DNS", "Serveur DNS".
+    // "Domain server 1", "DNS 2", "nserver", "ns1", "Nameserver (primary)", "Servidor DNS", "Serveur DNS",
+    // "DNS sunucuları" (Turkish), "Máy chủ tên miền" (Vietnamese).
     private static bool IsNameServerKey(ReadOnlySpan<char> key)
     {
         if (key.Contains("name server", StringComparison.Ordinal) || key.Contains("nameserver", StringComparison.Ordinal)
             || key.Contains("nserver", StringComparison.Ordinal) || key.Contains("domain server", StringComparison.Ordinal)
             || key.Contains("dns server", StringComparison.Ordinal) || key.Contains("servidor", StringComparison.Ordinal)
-            || key.Contains("serveur", StringComparison.Ordinal))
+            || key.Contains("serveur", StringComparison.Ordinal) || key.Contains("sunucu", StringComparison.Ordinal)
+            || key.Contains("máy chủ", StringComparison.Ordinal))
         {
             return true;
         }

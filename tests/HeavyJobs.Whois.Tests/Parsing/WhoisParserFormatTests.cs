@@ -465,4 +465,22 @@ public sealed class WhoisParserFormatTests
         Assert.Equal(field == "updated" ? expected : null, record.Updated);
         Assert.Equal(field == "expires" ? expected : null, record.Expires);
     }
+
+    // Registrar, name-server and domain keys no table knows, in other languages.
+    [Theory]
+    [InlineData("Registrador responsable", "Example Registrar", "registrar")] // Spanish
+    [InlineData("Registrator", "Example Registrar", "registrar")]              // Nordic, transliterated Slavic
+    [InlineData("DNS sunucuları", "ns1.example.xy", "nameservers")]             // Turkish
+    [InlineData("Máy chủ tên miền", "ns1.example.xy", "nameservers")]           // Vietnamese
+    [InlineData("Domínio", "example.xy", "domain")]                             // Portuguese
+    [InlineData("Domänname", "example.xy", "domain")]                           // Swedish
+    public void Reads_a_party_or_server_key_in_another_language_by_its_words(string key, string value, string field)
+    {
+        var record = WhoisParser.Parse($"Created: 2001-02-03\n{key}: {value}\n");
+
+        Assert.Equal(WhoisStatus.Registered, record.Status);
+        Assert.Equal(field == "registrar" ? value : null, record.Registrar);
+        Assert.Equal(field == "nameservers" ? [value] : [], record.NameServers);
+        Assert.Equal(field == "domain" ? value : null, record.Domain);
+    }
 }
