@@ -11,6 +11,18 @@ internal static class WhoisAnswerLines
     // List marks before items: "- ns1.example.ve", "• ns1...".
     public const string Bullets = "-•· ";
 
+    /// <summary>A list item without its marker: "- ns1.example.net", "• ns1...", "1. ns1...", "2) ns2...".</summary>
+    public static ReadOnlySpan<char> ListItem(ReadOnlySpan<char> text)
+    {
+        var digits = text.IndexOfAnyExceptInRange('0', '9');
+        if (digits is 1 or 2 && text.Length > digits + 2 && text[digits] is '.' or ')' && text[digits + 1] == ' ')
+        {
+            return text[(digits + 2)..].TrimStart();
+        }
+
+        return text.TrimStart(Bullets);
+    }
+
     // Sentences that carry a date without a colon after the key (.mo, .tw, .gg); the colon inside the time
     // would otherwise make them look like "key: value".
     private static readonly (string Phrase, WhoisKey Key)[] _phrases =
@@ -290,10 +302,9 @@ internal static class WhoisAnswerLines
         key = value = default;
         bracketed = false;
         // Numbered fields: "1. Domain Name: example.xy", "12) Registrar: ...".
-        var digits = text.IndexOfAnyExceptInRange('0', '9');
-        if (digits is 1 or 2 && text.Length > digits + 2 && text[digits] is '.' or ')' && text[digits + 1] == ' ')
+        if (char.IsAsciiDigit(text[0]))
         {
-            text = text[(digits + 2)..].TrimStart();
+            text = ListItem(text);
         }
 
         // MYNIC writes "a [Domain Name]" without JPRS's dot after the letter.

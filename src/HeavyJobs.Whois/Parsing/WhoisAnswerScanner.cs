@@ -72,9 +72,9 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
-            if (blockOpen && block == WhoisSection.NameServers && WhoisRecordBuilder.StartsWithHostName(text.TrimStart(WhoisAnswerLines.Bullets)))
+            if (blockOpen && block == WhoisSection.NameServers && WhoisRecordBuilder.StartsWithHostName(WhoisAnswerLines.ListItem(text)))
             {
-                builder.AddNameServers(text.TrimStart(WhoisAnswerLines.Bullets));
+                builder.AddNameServers(WhoisAnswerLines.ListItem(text));
                 blockItems++;
                 continue;
             }

@@ -97,13 +97,14 @@ internal static class WhoisKeyGuess
     }
 
     // "Domain server 1", "DNS 2", "nserver", "ns1", "Nameserver (primary)", "Servidor DNS", "Serveur DNS",
-    // "DNS sunucuları" (Turkish), "Máy chủ tên miền" (Vietnamese).
+    // "Primary Server Hostname", "DNS sunucuları" (Turkish), "Máy chủ tên miền" (Vietnamese).
     private static bool IsNameServerKey(ReadOnlySpan<char> key)
     {
         if (key.Contains("name server", StringComparison.Ordinal) || key.Contains("nameserver", StringComparison.Ordinal)
             || key.Contains("nserver", StringComparison.Ordinal) || key.Contains("domain server", StringComparison.Ordinal)
             || key.Contains("dns server", StringComparison.Ordinal) || key.Contains("servidor", StringComparison.Ordinal)
             || key.Contains("serveur", StringComparison.Ordinal) || key.Contains("sunucu", StringComparison.Ordinal)
+            || key.Contains("server hostname", StringComparison.Ordinal)
             || key.Contains("máy chủ", StringComparison.Ordinal))
         {
             return true;
