@@ -45,17 +45,40 @@ internal static class WhoisAnswerMarkers
         "access denied",
     ];
 
-    public static bool HasNotFoundLine(string raw)
+    public static bool HasNotFoundLine(string raw) => FindNotFoundLine(raw) is not null;
+
+    /// <summary>The first line that says the domain does not exist, or null.</summary>
+    public static string? FindNotFoundLine(string raw)
     {
         foreach (var line in raw.AsSpan().EnumerateLines())
         {
-            if (IsNotFoundLine(line.Trim()))
+            var text = line.Trim();
+            if (IsNotFoundLine(text))
             {
-                return true;
+                return text.ToString();
             }
         }
 
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// The domain a not-found sentence names ("No match for domain \"EXAMPLE.XY\".", "The domain name example.xy is
+    /// available."): its first word that is a host name, other than a server's own ("whois.", "www.").
+    /// </summary>
+    public static string? DomainNamedIn(string line)
+    {
+        foreach (var range in line.AsSpan().SplitAny(" \t,;:()[]<>"))
+        {
+            var token = line.AsSpan(range).Trim("\"'`“”«».!?");
+            if (token.IndexOf('.') > 0 && WhoisRecordBuilder.StartsWithHostName(token)
+                && !token.StartsWith("whois.", StringComparison.OrdinalIgnoreCase) && !token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            {
+                return token.ToString().ToLowerInvariant();
+            }
+        }
+
+        return null;
     }
 
     public static bool IsNotFoundLine(ReadOnlySpan<char> line)

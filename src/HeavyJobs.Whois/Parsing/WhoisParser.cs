@@ -34,9 +34,14 @@ public sealed class WhoisParser
         // A "no match" sentence only counts when nothing else says the domain exists: registered answers
         // quote such sentences in their terms of use. Looking for them only then also keeps the common case fast.
         // A registrar or an update stamp does not say so: not-found answers name their server and its last update.
-        if (!builder.HasDomainData && (builder.NotFoundMarker || WhoisAnswerMarkers.HasNotFoundLine(rawAnswer)))
+        if (!builder.HasDomainData)
         {
-            return WhoisRecord.NotFound(builder.Domain ?? queried);
+            var notFoundLine = builder.NotFoundMarker && (builder.Domain ?? queried) is not null ? null : WhoisAnswerMarkers.FindNotFoundLine(rawAnswer);
+            if (builder.NotFoundMarker || notFoundLine is not null)
+            {
+                // Without a domain line or a query, the sentence itself may name the domain.
+                return WhoisRecord.NotFound(builder.Domain ?? queried ?? (notFoundLine is null ? null : WhoisAnswerMarkers.DomainNamedIn(notFoundLine)));
+            }
         }
 
         if (!builder.HasRegistrationData)

@@ -127,6 +127,23 @@ public sealed class WhoisParserAnswerKindTests
         Assert.Null(record.Error);
     }
 
+    // Without a domain line or a query, the not-found sentence names the record.
+    [Theory]
+    [InlineData("No match for domain \"EXAMPLE-FREE.XY\".\n>>> Last update of whois database: 2024-01-01T00:00:00Z <<<\n", "example-free.xy")]
+    [InlineData("The domain name example-free.xy is available.\nWhois Server: whois.nic.xy\n", "example-free.xy")]
+    [InlineData("% No match for example-free.xy\n", "example-free.xy")]
+    [InlineData("Not found: example-free.xy\n", "example-free.xy")]
+    [InlineData("Domain not found. Ask whois.nic.xy or see www.nic.xy\n", null)]
+    [InlineData("No entries found for the selected source(s).\n", null)]
+    public void A_not_found_sentence_names_the_domain_when_nothing_else_does(string raw, string? domain)
+    {
+        var record = WhoisParser.Parse(raw);
+
+        Assert.Equal(WhoisStatus.NotFound, record.Status);
+        Assert.Equal(domain, record.Domain);
+        Assert.Equal("asked.xy", WhoisParser.Parse(raw, "asked.xy").Domain);
+    }
+
     [Fact]
     public void A_not_found_answer_keeps_the_domain_it_names()
     {
