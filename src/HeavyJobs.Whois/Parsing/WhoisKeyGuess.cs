@@ -57,9 +57,10 @@ internal static class WhoisKeyGuess
             return WhoisKey.NameServer;
         }
 
-        if (key.StartsWith("registrador", StringComparison.Ordinal) || key.StartsWith("registrator", StringComparison.Ordinal))
+        if (key.StartsWith("registrador", StringComparison.Ordinal) || key.StartsWith("registador", StringComparison.Ordinal)
+            || key.StartsWith("registrator", StringComparison.Ordinal))
         {
-            // "Registrador responsable" (Spanish), "Registrator" (Nordic, Slavic transliterations).
+            // "Registrador responsable" (Spanish), "Registador" (Portugal), "Registrator" (Nordic, Slavic transliterations).
             return WhoisKey.Registrar;
         }
 

@@ -162,6 +162,8 @@ internal static class WhoisRegistryKeys
         // Romanian, the Nordic languages, Estonian, Turkish.
         ("entidade registadora", WhoisKey.Registrar),
         ("entidade registradora", WhoisKey.Registrar),
+        ("entidade gestora", WhoisKey.Registrar),
+        ("registador", WhoisKey.Registrar),
         ("registrante", WhoisKey.Registrant),
         ("última atualização", WhoisKey.Updated),
         ("ultima atualizacao", WhoisKey.Updated),
