@@ -36,7 +36,7 @@ internal static class WhoisKeyGuess
     private static readonly string[] _createdWords =
     [
         "creat", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
-        "creación", "criação", "registrado", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
+        "creación", "criação", "registrado", "angelegt", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
         "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
     ];
 
@@ -61,6 +61,12 @@ internal static class WhoisKeyGuess
             || key.StartsWith("registrator", StringComparison.Ordinal))
         {
             // "Registrador responsable" (Spanish), "Registador" (Portugal), "Registrator" (Nordic, Slavic transliterations).
+            return WhoisKey.Registrar;
+        }
+
+        if (key.StartsWith("등록대행", StringComparison.Ordinal))
+        {
+            // KISA's Korean part; as a guess it yields to the English part's "Authorized Agency" when there is one.
             return WhoisKey.Registrar;
         }
 

@@ -150,6 +150,7 @@ internal static class WhoisKeyMap
         ["dns"] = WhoisKey.WeakNameServer,
         ["hostname"] = WhoisKey.HostName,
         ["host name"] = WhoisKey.HostName,
+        ["호스트이름"] = WhoisKey.HostName,
 
         ["domain status"] = WhoisKey.DomainStatus,
         ["query status"] = WhoisKey.DomainStatus,
@@ -301,6 +302,7 @@ internal static class WhoisKeyMap
             || normalizedKey.Contains("servidor", StringComparison.Ordinal)
             || normalizedKey.Contains("serveur", StringComparison.Ordinal)
             || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal)
+            || normalizedKey.Contains("네임서버", StringComparison.Ordinal)
             || (normalizedKey.EndsWith(" servers", StringComparison.Ordinal) && !normalizedKey.Contains("whois", StringComparison.Ordinal))
             || normalizedKey.EndsWith(" dns", StringComparison.Ordinal)
             || Lookup(normalizedKey) == WhoisKey.NameServer)

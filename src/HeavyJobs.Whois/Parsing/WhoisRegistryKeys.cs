@@ -308,8 +308,9 @@ internal static class WhoisRegistryKeys
         ("过期时间", WhoisKey.Expires),
         ("域名状态", WhoisKey.DomainStatus),
 
-        // Korean (KISA answers carry a Korean part before the English one). The registrar is left to the English part:
-        // its Korean name ("(주)예시") is not the name the English part and other registries use.
+        // Korean (KISA answers carry a Korean part before the English one). The registrar ("등록대행자") is only a guess
+        // (WhoisKeyGuess), so the English part's name wins when there is one: the Korean name ("(주)예시") is not the
+        // name other registries use, but an answer in Korean alone still names its registrar.
         ("도메인이름", WhoisKey.Domain),
         ("등록일", WhoisKey.Created),
         ("최근 정보 변경일", WhoisKey.Updated),

@@ -446,6 +446,7 @@ public sealed class WhoisParserFormatTests
     [InlineData("Tanggal diperbarui", "updated")] // Indonesian
     [InlineData("Atualizado em", "updated")] // Portuguese
     [InlineData("Registrado em", "created")] // Portuguese
+    [InlineData("Angelegt", "created")] // German
     [InlineData("Aangemaakt", "created")] // Dutch
     [InlineData("Registreringsdato", "created")] // Danish, Norwegian
     [InlineData("Registrerad", "created")] // Swedish

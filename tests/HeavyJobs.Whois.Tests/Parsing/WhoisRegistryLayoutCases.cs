@@ -419,7 +419,7 @@ public static class WhoisRegistryLayoutCases
             사용 종료일                 : 2030. 03. 02.
 
             """,
-            "example.kr", null, Utc(2007, 3, 2), Utc(2023, 1, 10), Utc(2030, 3, 2), []),
+            "example.kr", "예시 주식회사(https://registrar.example.kr)", Utc(2007, 3, 2), Utc(2023, 1, 10), Utc(2030, 3, 2), []),
 
         // Chinese registrars: Chinese keys after full-width colons.
         ["zh-registrar"] = new(
