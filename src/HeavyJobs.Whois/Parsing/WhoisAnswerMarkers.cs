@@ -20,6 +20,10 @@ internal static class WhoisAnswerMarkers
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015"
         + "\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\uFFFD");
 
+    // Some two hundred phrases, looked for in every line of an answer without registration data: one search for all.
+    private static readonly SearchValues<string> _notFoundFragments =
+        SearchValues.Create(WhoisNotFoundPhrases.Fragments, StringComparison.OrdinalIgnoreCase);
+
     // Deliberately specific: terms of use talk about "rate limited" access and "blacklisted" addresses too.
     private static readonly string[] _rateLimitFragments =
     [
@@ -97,12 +101,9 @@ internal static class WhoisAnswerMarkers
             }
         }
 
-        foreach (var fragment in WhoisNotFoundPhrases.Fragments)
+        if (text.IndexOfAny(_notFoundFragments) >= 0)
         {
-            if (text.Contains(fragment, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
+            return true;
         }
 
         // .pt: "example.pt no match"; "example.xx - Available"; "Domain example.xx is available" (a bare "is available" also ends rate-limit

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace HeavyJobs.Whois.Parsing;
 
 /// <summary>
@@ -10,37 +12,37 @@ internal static class WhoisKeyGuess
 {
     // Words that make a key about something other than the domain's own registration: contact details, the
     // server's own data, addresses of name servers.
-    private static readonly string[] _notAboutTheDomain =
+    private static readonly SearchValues<string> _notAboutTheDomain = SearchValues.Create(
     [
         "whois", "database", "abuse", "url", "mail", "phone", "fax", "iana", "handle", "address", "contact", "admin",
         "tech", "billing", "ipv", "ip ", "street", "city", "country", "postal", "website", "web site", "query",
         "registrant", "holder", "owner", "reseller", "password", "last renewed", "hint", "note", "disclaimer",
-    ];
+    ], StringComparison.Ordinal);
 
     // Stems of the words registries use for each date, in English and in the languages they answer in; a key is
     // looked at for expiry first, then update, then creation ("Registrierungsdatum" is a creation, "Renewal date"
     // an expiry). A guessed date is kept only when the value reads as one.
-    private static readonly string[] _expiresWords =
+    private static readonly SearchValues<string> _expiresWords = SearchValues.Create(
     [
         "expir", "paid", "valid until", "valid to", "valid thr", "renewal", "vence", "ablauf", "scaden", "caducidad",
         "échéance", "echeance", "utløp", "udløb", "förfall", "forfall", "wygaś", "оплачен", "действителен", "istek",
-    ];
+    ], StringComparison.Ordinal);
 
-    private static readonly string[] _updatedWords =
+    private static readonly SearchValues<string> _updatedWords = SearchValues.Create(
     [
         "updat", "modif", "modyf", "changed", "actualiza", "atualiza", "geändert", "änderung", "aktualisier", "mise à jour",
         "mise a jour", "ändrad", "ændret", "endret", "muutettu", "päivitetty", "změněn", "zmenen", "módosít", "измен",
         "обновл", "izmjen", "izmen", "güncelle", "cập nhật", "perbarui", "gewijzigd",
-    ];
+    ], StringComparison.Ordinal);
 
-    private static readonly string[] _createdWords =
+    private static readonly SearchValues<string> _createdWords = SearchValues.Create(
     [
         "creat", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
         "creación", "criação", "registrado", "angelegt", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
         "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
-    ];
+    ], StringComparison.Ordinal);
 
-    private static readonly string[] _domainWords = ["domain", "domínio", "dominio", "domän", "domæne", "domene"];
+    private static readonly SearchValues<string> _domainWords = SearchValues.Create(["domain", "domínio", "dominio", "domän", "domæne", "domene"], StringComparison.Ordinal);
 
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
     {
@@ -122,16 +124,6 @@ internal static class WhoisKeyGuess
         return word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length);
     }
 
-    private static bool ContainsAny(ReadOnlySpan<char> key, string[] words)
-    {
-        foreach (var word in words)
-        {
-            if (key.Contains(word, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    // One vectorised search for all of a list's words: a key no table knows is asked about some hundred of them.
+    private static bool ContainsAny(ReadOnlySpan<char> key, SearchValues<string> words) => key.IndexOfAny(words) >= 0;
 }

@@ -110,6 +110,7 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("Domeniul example-free.test nu există.\n")]                      // Romanian
     [InlineData("Домейнът example-free.test не съществува.\n")]                  // Bulgarian
     [InlineData("Домен example-free.test не существует.\n")]                     // Russian
+    [InlineData("ДОМЕН EXAMPLE-FREE.TEST НЕ НАЙДЕН\n")]                           // Russian, in capitals
     [InlineData("Домен example-free.test не існує.\n")]                          // Ukrainian
     [InlineData("example-free.test alan adı mevcut değil.\n")]                   // Turkish
     [InlineData("Tên miền example-free.test không tồn tại.\n")]                  // Vietnamese
