@@ -7,6 +7,10 @@ namespace HeavyJobs.Whois.Parsing;
 /// </summary>
 internal sealed class WhoisRecordBuilder
 {
+    // What registries print where they have no value: "Registrar: N/A", "Registrar: -", "Registrar: (none)".
+    private static readonly string[] _placeholders =
+        ["-", "--", "n/a", "n.a.", "na", "none", "(none)", "null", "unknown", "not available", "not applicable", "not disclosed"];
+
     private readonly List<string> _nameServers = new(8);
     private readonly List<string> _weakNameServers = new(4);
     private readonly List<string> _statuses = new(8);
@@ -99,7 +103,7 @@ internal sealed class WhoisRecordBuilder
         }
 
         var name = StripUrlAnnotation(value.Trim());
-        if (!name.IsEmpty)
+        if (!name.IsEmpty && !IsPlaceholder(name))
         {
             _registrar.Set(name.ToString(), priority);
         }
@@ -241,6 +245,19 @@ internal sealed class WhoisRecordBuilder
         RegistrantCountry = _registrantCountry.Value,
     };
 
+    private static bool IsPlaceholder(ReadOnlySpan<char> value)
+    {
+        foreach (var placeholder in _placeholders)
+        {
+            if (value.Equals(placeholder, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static ReadOnlySpan<char> FirstToken(ReadOnlySpan<char> value)
     {
         var text = value.Trim();
@@ -296,8 +313,8 @@ internal sealed class WhoisRecordBuilder
             }
         }
 
-        // An IPv4 address ends in a numeric label; a host name never does.
-        return !allDigitsInLastLabel && lastDot < token.Length - 1;
+        // An IPv4 address ends in a numeric label; a host name never does, nor in a one-letter one ("n.a").
+        return !allDigitsInLastLabel && lastDot < token.Length - 2;
     }
 
     private static void AddDistinct(List<string> list, ReadOnlySpan<char> host)

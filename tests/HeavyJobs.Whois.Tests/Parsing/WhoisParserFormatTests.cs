@@ -484,4 +484,19 @@ public sealed class WhoisParserFormatTests
         Assert.Equal(field == "nameservers" ? [value] : [], record.NameServers);
         Assert.Equal(field == "domain" ? value : null, record.Domain);
     }
+
+    [Theory]
+    [InlineData("N/A")]
+    [InlineData("-")]
+    [InlineData("(none)")]
+    [InlineData("Not Disclosed")]
+    public void A_placeholder_is_no_registrar_and_leaves_room_for_a_real_one(string placeholder)
+    {
+        var raw = $"Domain Name: example.xy\nRegistrar: {placeholder}\nName Server: n.a.\nCreated: 2001-02-03\n";
+
+        var record = WhoisParser.Parse(raw);
+        Assert.Null(record.Registrar);
+        Assert.Empty(record.NameServers);
+        Assert.Equal("Example Registrar", WhoisParser.Parse(raw + "Registrar Organization: Example Registrar\n").Registrar);
+    }
 }
