@@ -120,6 +120,12 @@ internal static class WhoisAnswerScanner
                     {
                         ApplyGuess(builder, WhoisKeyGuess.Guess(normalized), value, section);
                     }
+                    else if (key == WhoisKey.Registrar && section == WhoisSection.OtherContact && !sectionFromHeader)
+                    {
+                        // Another object's registrar (a contact's, an nsset's, or that of Verisign's "Server Name:"
+                        // records matching the query ahead of the domain's own) is not the domain's. Under a title
+                        // ("Contact:") the section is the title's, and a registrar line after it is the domain's (.tw).
+                    }
                     else
                     {
                         Apply(builder, key, value, ref section);

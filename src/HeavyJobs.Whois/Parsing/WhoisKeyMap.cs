@@ -273,7 +273,7 @@ internal static class WhoisKeyMap
 
     /// <summary>Keys that start an object of their own when they open a paragraph (FRED, RIPE and ISNIC answers).</summary>
     public static bool IsObjectKey(ReadOnlySpan<char> normalizedKey) =>
-        normalizedKey is "contact" or "person" or "role" or "nsset" or "keyset" or "mntner" or "key-cert";
+        normalizedKey is "contact" or "person" or "role" or "nsset" or "keyset" or "mntner" or "key-cert" or "server name";
 
     public static WhoisSection OpeningSection(ReadOnlySpan<char> normalizedKey) =>
         _openingLookup.TryGetValue(normalizedKey, out var section) ? section : WhoisSection.None;
