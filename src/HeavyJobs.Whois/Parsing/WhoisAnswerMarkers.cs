@@ -49,8 +49,6 @@ internal static class WhoisAnswerMarkers
         "access denied",
     ];
 
-    public static bool HasNotFoundLine(string raw) => FindNotFoundLine(raw) is not null;
-
     /// <summary>The first line that says the domain does not exist, or null.</summary>
     public static string? FindNotFoundLine(string raw)
     {
