@@ -99,9 +99,7 @@ internal static class WhoisAnswerLines
         }
 
         var name = sentence[(space + 1)..].Trim("\"'");
-        if (name.IndexOf('.') <= 0 || !WhoisRecordBuilder.StartsWithHostName(name)
-            || name.StartsWith("whois.", StringComparison.OrdinalIgnoreCase) || name.StartsWith("rdap.", StringComparison.OrdinalIgnoreCase)
-            || name.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+        if (!WhoisRecordBuilder.IsNamedDomain(name))
         {
             return false;
         }

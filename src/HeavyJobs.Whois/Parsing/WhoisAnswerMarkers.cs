@@ -66,15 +66,14 @@ internal static class WhoisAnswerMarkers
 
     /// <summary>
     /// The domain a not-found sentence names ("No match for domain \"EXAMPLE.XY\".", "The domain name example.xy is
-    /// available."): its first word that is a host name, other than a server's own ("whois.", "www.").
+    /// available."): its first word that is a host name, other than a server's own (<see cref="WhoisRecordBuilder.IsNamedDomain"/>).
     /// </summary>
     public static string? DomainNamedIn(string line)
     {
         foreach (var range in line.AsSpan().SplitAny(" \t,;:()[]<>"))
         {
             var token = line.AsSpan(range).Trim("\"'`“”«».!?");
-            if (token.IndexOf('.') > 0 && WhoisRecordBuilder.StartsWithHostName(token)
-                && !token.StartsWith("whois.", StringComparison.OrdinalIgnoreCase) && !token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            if (WhoisRecordBuilder.IsNamedDomain(token))
             {
                 return token.ToString().ToLowerInvariant();
             }

@@ -194,6 +194,15 @@ internal sealed class WhoisRecordBuilder
         }
     }
 
+    /// <summary>
+    /// A word of a sentence that can be the domain it speaks of: a host name with a dot, and not a server's own
+    /// name ("whois.nic.xy", "rdap.nic.xy", "www.nic.xy").
+    /// </summary>
+    public static bool IsNamedDomain(ReadOnlySpan<char> token) =>
+        token.IndexOf('.') > 0 && IsHostName(token)
+        && !token.StartsWith("whois.", StringComparison.OrdinalIgnoreCase) && !token.StartsWith("rdap.", StringComparison.OrdinalIgnoreCase)
+        && !token.StartsWith("www.", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when the line starts with a host name, i.e. it is an item of a name-server list.</summary>
     public static bool StartsWithHostName(ReadOnlySpan<char> line) => IsHostName(FirstToken(line).TrimEnd('.'));
 
