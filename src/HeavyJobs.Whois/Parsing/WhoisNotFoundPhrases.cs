@@ -183,6 +183,14 @@ internal static class WhoisNotFoundPhrases
         "nao esta regist",
         "não regist",
         "nao regist",
+        "no records for",
+        "no record for",
+        "is not taken",
+        "aucun objet",
+        "ingen treff",
+        "ingen träff",
+        "등록되어 있지 않",
+        "لا توجد بيانات",
 
         // "Does not exist", as registries in those languages put it.
         "existiert nicht",

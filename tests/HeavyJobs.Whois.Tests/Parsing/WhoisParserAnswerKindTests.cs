@@ -54,6 +54,8 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("Not a registered domain\n")]
     [InlineData("Domain: example-free.test\nStatus:  Free for registration\n")]
     [InlineData("Domain Name: example-free.test\nStatus: Available for registration\n")]
+    [InlineData("There are no records for this domain.\n")]
+    [InlineData("The domain example-free.test is not taken.\n")]
     public void Recognises_not_found_wordings(string raw)
     {
         var record = WhoisParser.Parse(raw, "example-free.test");
@@ -68,6 +70,7 @@ public sealed class WhoisParserAnswerKindTests
     [Theory]
     [InlineData("Domaine example-free.test introuvable.\n")]                     // French
     [InlineData("Pas de correspondance pour example-free.test\n")]
+    [InlineData("Aucun objet trouvé pour example-free.test\n")]
     [InlineData("Keine Treffer für example-free.test\n")]                       // German
     [InlineData("Kein Eintrag zu example-free.test vorhanden.\n")]
     [InlineData("Nenhum resultado encontrado para example-free.test\n")]       // Portuguese
@@ -77,6 +80,8 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("Verkkotunnusta example-free.test ei löytynyt\n")]             // Finnish
     [InlineData("Domänen example-free.test hittades inte\n")]                  // Swedish
     [InlineData("Domænet example-free.test blev ikke fundet\n")]               // Danish
+    [InlineData("Ingen treff for example-free.test\n")]                        // Norwegian
+    [InlineData("Ingen träff för example-free.test\n")]                        // Swedish
     [InlineData("Domena example-free.test nije pronađena\n")]                  // Croatian, Bosnian, Serbian (Latin)
     [InlineData("Домен example-free.test није пронађен\n")]                    // Serbian (Cyrillic)
     [InlineData("Domena example-free.test nie jest zarejestrowana\n")]         // Polish
@@ -118,6 +123,8 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("도메인 example-free.test 이(가) 존재하지 않습니다.\n")]            // Korean
     [InlineData("域名 example-free.test 不存在\n")]                                // Chinese
     [InlineData("النطاق example-free.test غير موجود\n")]                         // Arabic
+    [InlineData("example-free.test 도메인은 등록되어 있지 않습니다.\n")]          // Korean: not registered
+    [InlineData("لا توجد بيانات للنطاق example-free.test\n")]                    // Arabic: no data
     [InlineData("دامنه example-free.test وجود ندارد\n")]                         // Persian
     [InlineData("הדומיין example-free.test לא קיים\n")]                          // Hebrew
     public void Recognises_not_found_wordings_in_many_languages(string raw)
