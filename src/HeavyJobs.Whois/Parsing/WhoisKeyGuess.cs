@@ -26,6 +26,7 @@ internal static class WhoisKeyGuess
     [
         "expir", "paid", "valid until", "valid to", "valid thr", "renewal", "vence", "ablauf", "scaden", "caducidad",
         "échéance", "echeance", "utløp", "udløb", "förfall", "forfall", "wygaś", "оплачен", "действителен", "istek",
+        "到期", "过期", "過期", "有效期", "期限", "失效", "만료",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _updatedWords = SearchValues.Create(
@@ -33,6 +34,7 @@ internal static class WhoisKeyGuess
         "updat", "modif", "modyf", "changed", "actualiza", "atualiza", "geändert", "änderung", "aktualisier", "mise à jour",
         "mise a jour", "ändrad", "ændret", "endret", "muutettu", "päivitetty", "změněn", "zmenen", "módosít", "измен",
         "обновл", "izmjen", "izmen", "güncelle", "cập nhật", "perbarui", "gewijzigd",
+        "更新", "修改", "变更", "變更", "변경",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _createdWords = SearchValues.Create(
@@ -40,9 +42,10 @@ internal static class WhoisKeyGuess
         "creat", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
         "creación", "criação", "registrado", "angelegt", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
         "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
+        "注册", "註冊", "登记", "登記", "登録", "创建", "創建", "등록",
     ], StringComparison.Ordinal);
 
-    private static readonly SearchValues<string> _domainWords = SearchValues.Create(["domain", "domínio", "dominio", "domän", "domæne", "domene"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> _domainWords = SearchValues.Create(["domain", "domínio", "dominio", "domän", "domæne", "domene", "域名", "網域", "도메인"], StringComparison.Ordinal);
 
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
     {
@@ -106,7 +109,8 @@ internal static class WhoisKeyGuess
     }
 
     // "Domain server 1", "DNS 2", "nserver", "ns1", "Nameserver (primary)", "Servidor DNS", "Serveur DNS",
-    // "Primary Server Hostname", "DNS sunucuları" (Turkish), "Máy chủ tên miền" (Vietnamese).
+    // "Primary Server Hostname", "DNS sunucuları" (Turkish), "Máy chủ tên miền" (Vietnamese), "域名服务器",
+    // "網域名稱伺服器" (Chinese), "네임서버" (Korean).
     private static bool IsNameServerKey(ReadOnlySpan<char> key)
     {
         if (key.Contains("name server", StringComparison.Ordinal) || key.Contains("nameserver", StringComparison.Ordinal)
@@ -114,7 +118,8 @@ internal static class WhoisKeyGuess
             || key.Contains("dns server", StringComparison.Ordinal) || key.Contains("servidor", StringComparison.Ordinal)
             || key.Contains("serveur", StringComparison.Ordinal) || key.Contains("sunucu", StringComparison.Ordinal)
             || key.Contains("server hostname", StringComparison.Ordinal)
-            || key.Contains("máy chủ", StringComparison.Ordinal))
+            || key.Contains("máy chủ", StringComparison.Ordinal) || key.Contains("服务器", StringComparison.Ordinal)
+            || key.Contains("伺服器", StringComparison.Ordinal) || key.Contains("네임서버", StringComparison.Ordinal))
         {
             return true;
         }
