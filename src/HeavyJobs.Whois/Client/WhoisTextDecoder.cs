@@ -6,7 +6,7 @@ namespace HeavyJobs.Whois.Client;
 
 /// <summary>
 /// Decodes WHOIS bytes: RFC 3912 names no character set, so UTF-8 is tried first and Latin-1 (which accepts any
-/// byte) is the fallback for the legacy servers that still answer in it.
+/// byte) is the fallback for the legacy servers that still answer in it; a byte-order mark is believed.
 /// </summary>
 internal static class WhoisTextDecoder
 {
@@ -14,6 +14,12 @@ internal static class WhoisTextDecoder
     {
         if (bytes.StartsWith("\uFEFF"u8))
             bytes = bytes[3..];
+        // A byte-order mark says UTF-16 (a server on Windows writing its strings as they are in memory): read as
+        // UTF-8 or Latin-1, every other byte would be a NUL.
+        else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+            return Encoding.Unicode.GetString(bytes[2..]);
+        else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+            return Encoding.BigEndianUnicode.GetString(bytes[2..]);
 
         var chars = ArrayPool<char>.Shared.Rent(Math.Max(bytes.Length, 1));
         try

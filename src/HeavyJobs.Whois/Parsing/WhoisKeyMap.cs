@@ -345,7 +345,8 @@ internal static class WhoisKeyMap
         var pendingSpace = false;
         foreach (var c in key)
         {
-            if (c is ' ' or '\t' or '_')
+            // Any space counts as one: a no-break space between a key's words ("Name\u00A0Server") is still a space.
+            if (c == '_' || char.IsWhiteSpace(c))
             {
                 pendingSpace = length > 0;
                 continue;

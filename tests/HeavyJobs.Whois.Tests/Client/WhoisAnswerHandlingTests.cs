@@ -60,6 +60,13 @@ public sealed class WhoisAnswerHandlingTests
     }
 
     [Fact]
+    public void Decodes_utf16_when_a_byte_order_mark_says_so()
+    {
+        Assert.Equal("Domain: müller.xy", WhoisTextDecoder.Decode([0xFF, 0xFE, .. Encoding.Unicode.GetBytes("Domain: müller.xy")]));
+        Assert.Equal("Domain: müller.xy", WhoisTextDecoder.Decode([0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes("Domain: müller.xy")]));
+    }
+
+    [Fact]
     public void An_answer_cut_inside_a_character_stays_utf8()
     {
         var bytes = Encoding.UTF8.GetBytes("Name: Łódź");
