@@ -14,6 +14,7 @@ internal static partial class FleetLimiter
         private bool _measured;
         private bool _leading;
         private long? _fullAt;
+        private DateTimeOffset _pushedBackAt = DateTimeOffset.MinValue;
 
         public TimeSpan RoundTripEstimate
         {
@@ -45,6 +46,29 @@ internal static partial class FleetLimiter
                     return TimeSpan.Zero;
                 var lead = _roundTrip + (2 * _variation) - late;
                 return lead < TimeSpan.Zero ? TimeSpan.Zero : lead < MaxLead ? lead : MaxLead;
+            }
+        }
+
+        /// <summary>A query of this process read the resource's push-back, and the pause was stored by <paramref name="at"/>.</summary>
+        public void PushedBack(DateTimeOffset at)
+        {
+            lock (_queue)
+            {
+                if (at > _pushedBackAt)
+                    _pushedBackAt = at;
+            }
+        }
+
+        /// <summary>
+        /// Whether this process stored a push-back of the resource after <paramref name="reserved"/>. A turn reserved
+        /// at the very instant the write came back was reserved after it (the write came back first, or in the same
+        /// flow): taken again and again, it would never be used under a clock that does not move.
+        /// </summary>
+        public bool PushedBackSince(DateTimeOffset reserved)
+        {
+            lock (_queue)
+            {
+                return _pushedBackAt > reserved;
             }
         }
 

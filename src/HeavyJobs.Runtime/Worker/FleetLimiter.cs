@@ -124,11 +124,14 @@ internal static partial class FleetLimiter
                 // A turn handed out before the resource pushed back (another worker got the answer while this one
                 // waited) was spaced for a resource that has since asked for a pause: a fresh turn comes after it. A
                 // turn free at the earliest this request asked for was reserved after any push-back, which would have
-                // moved it: nothing to ask.
+                // moved it: nothing to ask. Except where this process itself was told since it reserved the turn: a
+                // turn asked for ahead (Lead) can be free at the earliest asked for and still predate a push-back that
+                // another query of the same fetcher read while it waited.
                 var lateBy = time.GetUtcNow() - start;
                 if (lateBy > late)
                     waiting.CameBackLate();
                 if (lateBy <= late
+                    && !waiting.PushedBackSince(reserved)
                     && (start - floor <= late || await store.RateTurnStandsAsync(new RateTurnParams(resource, reserved), cancellationToken)))
                 {
                     break;
@@ -160,6 +163,9 @@ internal static partial class FleetLimiter
     {
         var now = time.GetUtcNow();
         var result = await store.RateBackOffAsync(new RateBackOffParams(resource, pause, SlowFor, now), cancellationToken);
+        // This process's turns reserved before the pause was stored are void at once, without asking the store. The
+        // mark is when the write came back, not `now`: a turn reserved while the write was on its way may predate it.
+        Waiters.GetOrCreateValue(store).GetOrAdd(resource, _ => new Waiting()).PushedBack(time.GetUtcNow());
         if (result.NewIncident)
         {
             // Logged once per incident, not once per worker that saw the same push-back.

@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using HeavyJobs.Core.Handlers;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Runtime.Worker;
 using HeavyJobs.Runtime.Worker.StoreAccess;
 using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Politeness;
 using HeavyJobs.Storage.Sqlite;
 using Microsoft.Extensions.Time.Testing;
@@ -168,6 +170,51 @@ public sealed class FleetLimiterTests : IAsyncLifetime
             Assert.False(_turns.Reader.TryRead(out _), "a turn was thrown away with the round trip known");
             Assert.Equal(0, _spy.Count(nameof(IHeavyStore.RateTurnStandsAsync)));
         }
+    }
+
+    [Fact]
+    public async Task ATurnAskedForAhead_IsVoid_WhenAQueryOfTheSameProcessIsPushedBackWhileItWaits_WithoutAskingTheStore()
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        // As above: every turn reaches the worker 60 ms after it asked, so the process asks for its turns ahead.
+        var trip = TimeSpan.FromMilliseconds(60);
+        _spy.Intercept = (method, _, args, inner) => method switch
+        {
+            nameof(IHeavyStore.RateReserveAsync) => Slow(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!), trip),
+            nameof(IHeavyStore.ServerTurnTakeAsync) => Slow(inner.ServerTurnTakeAsync((ServerTurnTakeParams)args[0]!, (CancellationToken)args[1]!), trip),
+            _ => null,
+        };
+        var fast = Limit with { RequestsPerSecond = 100 };
+        var worker = new DirectStoreCalls(_store);
+        var first = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, deadline.Token).AsTask();
+        await _turns.Reader.ReadAsync(deadline.Token);
+        var used = await _turns.Reader.ReadAsync(deadline.Token);
+        await _time.ArmedForAsync(used, deadline.Token);
+        _time.Advance(used - _time.GetUtcNow());
+        await (await first.WaitAsync(deadline.Token)).DisposeAsync();
+
+        // The next request's turn is free at the earliest it asked for, so nothing would ask the store about it. While
+        // it waits for it, another query of the same fetcher reads "limit exceeded" and stores the pause.
+        var next = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, deadline.Token).AsTask();
+        var itsTurn = await _turns.Reader.ReadAsync(deadline.Token);
+        Assert.True(itsTurn > _time.GetUtcNow(), "the turn came back ahead of its start");
+        var pause = TimeSpan.FromMilliseconds(1500);
+        var pushedBack = _time.GetUtcNow();
+        var chunk = new ClaimedChunk(1, 1, 0, "whois.fetch", 1, "{}", null, new ChunkCounters(0, 0, 0), 1, 3, 0, pushedBack.AddMinutes(1));
+        await FleetLimiter.BackOffAsync(worker, _time, Resource, pause, chunk, deadline.Token);
+
+        // Woken at its turn, it does not go: it takes a turn after the pause, knowing of the push-back from its own process.
+        await _time.ArmedForAsync(itsTurn, deadline.Token);
+        _time.Advance(itsTurn - _time.GetUtcNow());
+        Assert.NotSame(next, await Task.WhenAny(next, _turns.Reader.WaitToReadAsync(deadline.Token).AsTask()));
+        var fresh = await _turns.Reader.ReadAsync(deadline.Token);
+        Assert.Equal(pushedBack + pause, fresh);
+        Assert.False(next.IsCompleted, "the request went on a turn reserved before its own process's push-back");
+        Assert.Equal(0, _spy.Count(nameof(IHeavyStore.RateTurnStandsAsync)));
+        await _time.ArmedForAsync(fresh, deadline.Token);
+        _time.Advance(fresh - _time.GetUtcNow());
+        await (await next.WaitAsync(deadline.Token)).DisposeAsync();
     }
 
     [Fact]
