@@ -7,14 +7,21 @@ namespace HeavyJobs.Whois.Parsing;
 /// <remarks>
 /// Conventions, checked against the corpus: a value without a zone is UTC (JPRS writes its dates that way too,
 /// only its "(JST)" stamps carry a zone); slashed day/month pairs are read day first unless that is impossible,
-/// which is how .tk writes its expiry dates; dashed and dotted numeric dates are always day first (.hk, .fi, .rs).
+/// which is how .tk writes its expiry dates, or an answer says "mm/dd/yyyy"; dashed and dotted numeric dates are
+/// day first otherwise (.hk, .fi, .rs).
 /// </remarks>
 internal static partial class WhoisDateParser
 {
     private const int MinYear = 1900;
     private const int MaxYear = 2300;
 
-    public static bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset value)
+    public static bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset value) => TryParse(text, monthFirst: false, out value);
+
+    /// <summary>
+    /// Reads a date; with <paramref name="monthFirst"/>, a numeric pair that could be either ("01/04/2010") is read
+    /// month first, as an answer that says its dates are "mm/dd/yyyy" writes them.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, bool monthFirst, out DateTimeOffset value)
     {
         value = default;
         var s = text.Trim();
@@ -45,6 +52,12 @@ internal static partial class WhoisDateParser
             if (!TryReadNumericDate(s, ref i, out year, out month, out day))
             {
                 return false;
+            }
+
+            var lead = CountDigits(s, 0);
+            if (monthFirst && day <= 12 && month <= 12 && lead is 1 or 2 && lead + 1 < s.Length && IsDateSeparator(s[lead]) && char.IsAsciiDigit(s[lead + 1]))
+            {
+                (day, month) = (month, day);
             }
         }
         else if (char.IsLetter(s[0]))

@@ -28,7 +28,8 @@ public sealed class WhoisParser
             return WhoisRecord.Bad("unreadable answer", queried);
         }
 
-        var builder = new WhoisRecordBuilder();
+        // A registry that writes its dates month first says so next to them, if anywhere ("Expiration Date (mm/dd/yyyy)").
+        var builder = new WhoisRecordBuilder { MonthFirst = rawAnswer.Contains("mm/dd/yy", StringComparison.OrdinalIgnoreCase) };
         WhoisAnswerScanner.Scan(rawAnswer, builder);
 
         // A "no match" sentence only counts when nothing else says the domain exists: registered answers

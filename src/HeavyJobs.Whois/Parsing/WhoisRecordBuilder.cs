@@ -11,6 +11,9 @@ internal sealed class WhoisRecordBuilder
     private static readonly string[] _placeholders =
         ["-", "--", "n/a", "n.a.", "na", "none", "(none)", "null", "unknown", "not available", "not applicable", "not disclosed"];
 
+    /// <summary>The answer says its dates are month first ("Creation Date (mm/dd/yyyy)"): an ambiguous numeric pair is read so.</summary>
+    public bool MonthFirst { get; init; }
+
     private readonly List<string> _nameServers = new(8);
     private readonly List<string> _weakNameServers = new(4);
     private readonly List<string> _statuses = new(8);
@@ -137,8 +140,8 @@ internal sealed class WhoisRecordBuilder
 
         ref var slot = ref key == WhoisKey.Created ? ref _created : ref key == WhoisKey.Updated ? ref _updated : ref _expires;
         if (priority > slot.Priority
-            && (WhoisDateParser.TryParse(value, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), out instant)
-                || WhoisDateParser.TryParse(AfterHandle(value), out instant)))
+            && (WhoisDateParser.TryParse(value, MonthFirst, out var instant) || WhoisDateParser.TryParse(AfterMailAddress(value), MonthFirst, out instant)
+                || WhoisDateParser.TryParse(AfterHandle(value), MonthFirst, out instant)))
         {
             slot.Set(instant, priority);
             HasDomainData |= !guessed && key != WhoisKey.Updated;

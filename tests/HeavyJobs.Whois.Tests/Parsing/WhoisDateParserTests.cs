@@ -79,6 +79,22 @@ public sealed class WhoisDateParserTests
         Assert.Equal(DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture), value);
     }
 
+    // Month first only where the answer said so; a pair that can only be one way stays that way.
+    [Theory]
+    [InlineData("01/04/2010", false, "2010-04-01T00:00:00Z")]
+    [InlineData("01/04/2010", true, "2010-01-04T00:00:00Z")]
+    [InlineData("01/04/2010 10:11:12", true, "2010-01-04T10:11:12Z")]
+    [InlineData("12/31/2010", true, "2010-12-31T00:00:00Z")]
+    [InlineData("31/12/2010", true, "2010-12-31T00:00:00Z")]
+    [InlineData("2010/01/04", true, "2010-01-04T00:00:00Z")]
+    [InlineData("4 Jan 2010", true, "2010-01-04T00:00:00Z")]
+    public void Reads_an_ambiguous_pair_month_first_only_when_told(string text, bool monthFirst, string expected)
+    {
+        Assert.True(WhoisDateParser.TryParse(text, monthFirst, out var value), text);
+
+        Assert.Equal(DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture), value);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
