@@ -138,12 +138,7 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         // Every turn the store hands out reaches the worker 60 ms after it asked (a loaded box, the monitor between
         // them): more than the 25 ms a turn may be late at 100 a second, where the turns are 11 ms apart.
         var trip = TimeSpan.FromMilliseconds(60);
-        _spy.Intercept = (method, _, args, inner) => method switch
-        {
-            nameof(IHeavyStore.RateReserveAsync) => Slow(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!), trip),
-            nameof(IHeavyStore.ServerTurnTakeAsync) => Slow(inner.ServerTurnTakeAsync((ServerTurnTakeParams)args[0]!, (CancellationToken)args[1]!), trip),
-            _ => null,
-        };
+        SlowTurns(trip);
         var fast = Limit with { RequestsPerSecond = 100 };
         var worker = new DirectStoreCalls(_store);
         var asked = _time.GetUtcNow();
@@ -175,46 +170,39 @@ public sealed class FleetLimiterTests : IAsyncLifetime
     [Fact]
     public async Task ATurnAskedForAhead_IsVoid_WhenAQueryOfTheSameProcessIsPushedBackWhileItWaits_WithoutAskingTheStore()
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromMinutes(1));
-        // As above: every turn reaches the worker 60 ms after it asked, so the process asks for its turns ahead.
-        var trip = TimeSpan.FromMilliseconds(60);
-        _spy.Intercept = (method, _, args, inner) => method switch
-        {
-            nameof(IHeavyStore.RateReserveAsync) => Slow(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!), trip),
-            nameof(IHeavyStore.ServerTurnTakeAsync) => Slow(inner.ServerTurnTakeAsync((ServerTurnTakeParams)args[0]!, (CancellationToken)args[1]!), trip),
-            _ => null,
-        };
-        var fast = Limit with { RequestsPerSecond = 100 };
+        // As above: every turn reaches the worker 60 ms after it asked, so at 100 a second the process asks for its
+        // turns ahead once its first came back late.
+        SlowTurns(TimeSpan.FromMilliseconds(60));
         var worker = new DirectStoreCalls(_store);
-        var first = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, deadline.Token).AsTask();
-        await _turns.Reader.ReadAsync(deadline.Token);
-        var used = await _turns.Reader.ReadAsync(deadline.Token);
-        await _time.ArmedForAsync(used, deadline.Token);
+        var fast = Limit with { RequestsPerSecond = 100 };
+        var first = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, Ct).AsTask();
+        await _turns.Reader.ReadAsync(Ct);
+        var used = await _turns.Reader.ReadAsync(Ct);
+        await _time.ArmedForAsync(used, Ct);
         _time.Advance(used - _time.GetUtcNow());
-        await (await first.WaitAsync(deadline.Token)).DisposeAsync();
+        await (await first.WaitAsync(Ct)).DisposeAsync();
 
         // The next request's turn is free at the earliest it asked for, so nothing would ask the store about it. While
         // it waits for it, another query of the same fetcher reads "limit exceeded" and stores the pause.
-        var next = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, deadline.Token).AsTask();
-        var itsTurn = await _turns.Reader.ReadAsync(deadline.Token);
+        var next = FleetLimiter.AcquireAsync(worker, _time, Resource, fast, Ct).AsTask();
+        var itsTurn = await _turns.Reader.ReadAsync(Ct);
         Assert.True(itsTurn > _time.GetUtcNow(), "the turn came back ahead of its start");
         var pause = TimeSpan.FromMilliseconds(1500);
         var pushedBack = _time.GetUtcNow();
         var chunk = new ClaimedChunk(1, 1, 0, "whois.fetch", 1, "{}", null, new ChunkCounters(0, 0, 0), 1, 3, 0, pushedBack.AddMinutes(1));
-        await FleetLimiter.BackOffAsync(worker, _time, Resource, pause, chunk, deadline.Token);
+        await FleetLimiter.BackOffAsync(worker, _time, Resource, pause, chunk, Ct);
 
         // Woken at its turn, it does not go: it takes a turn after the pause, knowing of the push-back from its own process.
-        await _time.ArmedForAsync(itsTurn, deadline.Token);
+        await _time.ArmedForAsync(itsTurn, Ct);
         _time.Advance(itsTurn - _time.GetUtcNow());
-        Assert.NotSame(next, await Task.WhenAny(next, _turns.Reader.WaitToReadAsync(deadline.Token).AsTask()));
-        var fresh = await _turns.Reader.ReadAsync(deadline.Token);
+        Assert.NotSame(next, await Task.WhenAny(next, _turns.Reader.WaitToReadAsync(Ct).AsTask()));
+        var fresh = await _turns.Reader.ReadAsync(Ct);
         Assert.Equal(pushedBack + pause, fresh);
         Assert.False(next.IsCompleted, "the request went on a turn reserved before its own process's push-back");
         Assert.Equal(0, _spy.Count(nameof(IHeavyStore.RateTurnStandsAsync)));
-        await _time.ArmedForAsync(fresh, deadline.Token);
+        await _time.ArmedForAsync(fresh, Ct);
         _time.Advance(fresh - _time.GetUtcNow());
-        await (await next.WaitAsync(deadline.Token)).DisposeAsync();
+        await (await next.WaitAsync(Ct)).DisposeAsync();
     }
 
     [Fact]
@@ -327,6 +315,15 @@ public sealed class FleetLimiterTests : IAsyncLifetime
 
         return first;
     }
+
+    /// <summary>Every turn the store hands out reaches the worker <paramref name="trip"/> after it asked.</summary>
+    private void SlowTurns(TimeSpan trip) =>
+        _spy.Intercept = (method, _, args, inner) => method switch
+        {
+            nameof(IHeavyStore.RateReserveAsync) => Slow(inner.RateReserveAsync((RateReserveParams)args[0]!, (CancellationToken)args[1]!), trip),
+            nameof(IHeavyStore.ServerTurnTakeAsync) => Slow(inner.ServerTurnTakeAsync((ServerTurnTakeParams)args[0]!, (CancellationToken)args[1]!), trip),
+            _ => null,
+        };
 
     /// <summary>The store's answer, reaching the worker <paramref name="trip"/> after it asked.</summary>
     private async Task<T> Slow<T>(Task<T> call, TimeSpan trip)
