@@ -65,7 +65,7 @@ internal static partial class FleetLimiter
 
     public static async ValueTask<IAsyncDisposable> AcquireAsync(IWorkerStoreCalls store, TimeProvider time, string resource, ResourceLimit limit, CancellationToken cancellationToken)
     {
-        var waiting = Waiters.GetOrCreateValue(store).GetOrAdd(resource, _ => new Waiting());
+        var waiting = WaitingAt(store, resource);
         var spacing = TimeSpan.FromSeconds(1 / Math.Max(0.001, limit.RequestsPerSecond));
         var late = spacing / LateShare > LateFloor ? spacing / LateShare : LateFloor;
         // A start up to `late` after its turn: the turns are spaced so that a second plus that lateness holds no more of them than the rate.
@@ -152,6 +152,9 @@ internal static partial class FleetLimiter
         return new Turn(store, time, waiting, resource, turn.Slot, queued);
     }
 
+    private static Waiting WaitingAt(IWorkerStoreCalls store, string resource) =>
+        Waiters.GetOrCreateValue(store).GetOrAdd(resource, _ => new Waiting());
+
     /// <summary>How many requests of this process wait for a slot of the resource (for tests).</summary>
     internal static int WaitingFor(IWorkerStoreCalls store, string resource) =>
         Waiters.TryGetValue(store, out var resources) && resources.TryGetValue(resource, out var waiting) ? waiting.Count : 0;
@@ -165,7 +168,7 @@ internal static partial class FleetLimiter
         var result = await store.RateBackOffAsync(new RateBackOffParams(resource, pause, SlowFor, now), cancellationToken);
         // This process's turns reserved before the pause was stored are void at once, without asking the store. The
         // mark is when the write came back, not `now`: a turn reserved while the write was on its way may predate it.
-        Waiters.GetOrCreateValue(store).GetOrAdd(resource, _ => new Waiting()).PushedBack(time.GetUtcNow());
+        WaitingAt(store, resource).PushedBack(time.GetUtcNow());
         if (result.NewIncident)
         {
             // Logged once per incident, not once per worker that saw the same push-back.

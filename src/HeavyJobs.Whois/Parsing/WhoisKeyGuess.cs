@@ -108,25 +108,23 @@ internal static class WhoisKeyGuess
             : WhoisKey.None;
     }
 
-    // "Domain server 1", "DNS 2", "nserver", "ns1", "Nameserver (primary)", "Servidor DNS", "Serveur DNS",
-    // "Primary Server Hostname", "DNS sunucuları" (Turkish), "Máy chủ tên miền" (Vietnamese), "域名服务器",
-    // "網域名稱伺服器" (Chinese), "네임서버" (Korean).
+    // The words of a name-server key or title, in the languages registries answer in: "Domain server 1",
+    // "Nameserver (primary)", "Servidor DNS", "Serveur DNS", "Primary Server Hostname", "DNS sunucuları" (Turkish),
+    // "Máy chủ tên miền" (Vietnamese), "域名服务器", "網域名稱伺服器" (Chinese), "ネームサーバ" (Japanese), "네임서버" (Korean).
+    private static readonly SearchValues<string> _nameServerWords = SearchValues.Create(
+    [
+        "name server", "nameserver", "nserver", "domain server", "dns server", "servidor", "serveur", "sunucu",
+        "server hostname", "máy chủ", "服务器", "伺服器", "ネームサーバ", "네임서버",
+    ], StringComparison.Ordinal);
+
+    /// <summary>Whether a normalised key holds a word for name servers (shared by the guess and the titles of lists).</summary>
+    public static bool HasNameServerWord(ReadOnlySpan<char> normalizedKey) => ContainsAny(normalizedKey, _nameServerWords);
+
+    // Also "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most.
     private static bool IsNameServerKey(ReadOnlySpan<char> key)
     {
-        if (key.Contains("name server", StringComparison.Ordinal) || key.Contains("nameserver", StringComparison.Ordinal)
-            || key.Contains("nserver", StringComparison.Ordinal) || key.Contains("domain server", StringComparison.Ordinal)
-            || key.Contains("dns server", StringComparison.Ordinal) || key.Contains("servidor", StringComparison.Ordinal)
-            || key.Contains("serveur", StringComparison.Ordinal) || key.Contains("sunucu", StringComparison.Ordinal)
-            || key.Contains("server hostname", StringComparison.Ordinal)
-            || key.Contains("máy chủ", StringComparison.Ordinal) || key.Contains("服务器", StringComparison.Ordinal)
-            || key.Contains("伺服器", StringComparison.Ordinal) || key.Contains("네임서버", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        // "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most.
         var word = key.TrimEnd("0123456789 ");
-        return word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length);
+        return HasNameServerWord(key) || word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length);
     }
 
     // One vectorised search for all of a list's words: a key no table knows is asked about some hundred of them.

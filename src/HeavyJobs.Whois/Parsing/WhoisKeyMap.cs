@@ -294,15 +294,7 @@ internal static class WhoisKeyMap
             return first != WhoisSection.Other ? first : HeaderSection(normalizedKey[(slash + 3)..]);
         }
 
-        if (normalizedKey.Contains("name server", StringComparison.Ordinal)
-            || normalizedKey.Contains("nameserver", StringComparison.Ordinal)
-            || normalizedKey.Contains("nserver", StringComparison.Ordinal)
-            || normalizedKey.Contains("domain servers", StringComparison.Ordinal)
-            || normalizedKey.Contains("dns servers", StringComparison.Ordinal)
-            || normalizedKey.Contains("servidor", StringComparison.Ordinal)
-            || normalizedKey.Contains("serveur", StringComparison.Ordinal)
-            || normalizedKey.Contains("ネームサーバ", StringComparison.Ordinal)
-            || normalizedKey.Contains("네임서버", StringComparison.Ordinal)
+        if (WhoisKeyGuess.HasNameServerWord(normalizedKey)
             || (normalizedKey.EndsWith(" servers", StringComparison.Ordinal) && !normalizedKey.Contains("whois", StringComparison.Ordinal))
             || normalizedKey.EndsWith(" dns", StringComparison.Ordinal)
             || Lookup(normalizedKey) == WhoisKey.NameServer)
