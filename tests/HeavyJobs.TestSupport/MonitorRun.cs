@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using HeavyJobs.Core.Model;
 using HeavyJobs.Storage;
+using HeavyJobs.Storage.Chunks;
+using HeavyJobs.Storage.Workers;
 using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Sqlite;
 using Npgsql;
@@ -185,6 +188,25 @@ public sealed class MonitorRun : IAsyncDisposable
         }
 
         return await condition();
+    }
+
+    /// <summary>Waits until every chunk of the job is done.</summary>
+    public Task<bool> UntilDoneAsync(long job, TimeSpan within, CancellationToken ct) =>
+        UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job), ct)).All(c => c.State == ChunkState.Done), within, ct);
+
+    /// <summary>
+    /// What a failed wait on a job shows: the monitor's log, every chunk's state, progress and holders, and every
+    /// worker's state, so a run that was only slow tells itself apart from work left on a lease.
+    /// </summary>
+    public async Task<string> DescribeAsync(long job, CancellationToken ct)
+    {
+        var chunks = await Store.ChunkListAsync(new ChunkListParams(job), ct);
+        var workers = await Store.WorkerListAsync(new WorkerListParams(IncludeExited: true), ct);
+        return $"""
+            {Log}
+            chunks: {string.Join("; ", chunks.Select(c => $"{c.Id} {c.State} done {c.Counters.Done} lease {c.LeaseOwner} until {c.LeaseExpiresAt:HH:mm:ss} holders {string.Join(",", c.Holders)}"))}
+            workers: {string.Join("; ", workers.Select(w => $"{w.Id} pid {w.Pid} {w.State} chunk {w.CurrentChunk} beat {w.HeartbeatAt:HH:mm:ss} exit {w.ExitReason}"))}
+            """;
     }
 
     public async ValueTask DisposeAsync()

@@ -284,10 +284,7 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         // Any wait shorter than the lease tells chunks given back from chunks left to their lease; on a loaded box
         // the new monitor and its workers took 15 s to start and their checkpoints crawled, so a minute was not enough.
         Run.Start("--lease", "600");
-        var done = await MonitorRun.UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job), Ct)).All(c => c.State == ChunkState.Done), TimeSpan.FromMinutes(4), Ct);
-        Assert.True(
-            done,
-            $"{Run.Log}\nchunks: {string.Join("; ", (await Store.ChunkListAsync(new ChunkListParams(job), Ct)).Select(c => $"{c.Id} {c.State} done {c.Counters.Done} holders {string.Join(",", c.Holders)}"))}");
+        Assert.True(await Run.UntilDoneAsync(job, TimeSpan.FromMinutes(4), Ct), await Run.DescribeAsync(job, Ct));
         await AssertEveryItemOnceAsync(job, 1500);
         // Returned by the monitor, as a deploy: no death counted.
         Assert.All(await Store.ChunkListAsync(new ChunkListParams(job), Ct), c => Assert.Equal(0, c.Crashes));

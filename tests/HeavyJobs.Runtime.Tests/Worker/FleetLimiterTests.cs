@@ -276,10 +276,14 @@ public sealed class FleetLimiterTests : IAsyncLifetime
         Assert.False(elsewhere.IsCompleted, "two requests went with one slot");
 
         // No request of this process comes: after SpareFor the slot goes back, and the other process takes it.
+        // Counted before the step: the other process's ask may already be on its way (its retry timer fired in an
+        // earlier step) and be handed the slot the moment it goes back, before the loop below looks.
+        int handed;
+        lock (_handing)
+            handed = _handed;
         _time.Advance(FleetLimiter.SpareFor);
         // Time moves until the other process is handed its turn, and not once after: a step between its "now" and
         // its timer would aim the timer past the turn.
-        var handed = _handed;
         while (true)
         {
             lock (_handing)
