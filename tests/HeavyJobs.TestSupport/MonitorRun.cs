@@ -29,6 +29,13 @@ public sealed class MonitorRun : IAsyncDisposable
         Store = store;
     }
 
+    /// <summary>
+    /// How long a scenario waits for what must come: not a bound on how soon. On CI's loaded two cores a minute
+    /// ran out for work that takes seconds alone; the waits that tell one mechanism from another (a lease, a
+    /// probe, a stall timeout) stay well short of what they tell apart.
+    /// </summary>
+    public static readonly TimeSpan Within = TimeSpan.FromMinutes(2);
+
     public string Db { get; }
 
     public string Node { get; }

@@ -20,7 +20,7 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 /// </summary>
 public sealed class DatabaseOutageScenarios : IAsyncLifetime
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Within = MonitorRun.Within;
 
     // Every session of this test's processes carries this name, so the test ends its own sessions and no one else's.
     private readonly string _app = $"hj-outage-{Guid.NewGuid():N}"[..20];

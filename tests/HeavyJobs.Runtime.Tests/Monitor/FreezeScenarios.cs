@@ -14,8 +14,6 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 /// </summary>
 public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task WorkerFrozenPastItsLease_ThawedWhileAnotherWorkerHoldsItsChunk_WritesNothing_BeforeOrAfterTheHeirFinishes()
     {

@@ -15,8 +15,6 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 /// </summary>
 public sealed class HostileWorkerScenarios() : ProcessScenario("sqlite")
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task GarbageHostileAndOversizedLines_AreCountedAsGarbage_AndTheWorkersJobStillCompletes()
     {

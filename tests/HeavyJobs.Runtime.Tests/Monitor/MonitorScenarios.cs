@@ -13,7 +13,6 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 /// <summary>The monitor with real processes and signals, run once per store.</summary>
 public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
     [Fact]
     public async Task Scale_To4_Then1_Then0_ProcessesAppearAndDisappear()
     {
@@ -227,7 +226,7 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
         // Three worker deaths, three restarts and 3,000 chunks on a machine the rest of the suite loads: a minute was
         // not always enough (CI, stop 24), so this wait is longer than the others'.
         Assert.True(
-            await MonitorRun.UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct)).All(c => c.State is ChunkState.Done or ChunkState.Quarantined), 3 * Within, Ct),
+            await MonitorRun.UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct)).All(c => c.State is ChunkState.Done or ChunkState.Quarantined), TimeSpan.FromMinutes(3), Ct),
             Run.Log);
         var chunks = await Store.ChunkListAsync(new ChunkListParams(job, Limit: count), Ct);
         var poison = chunks.Single(c => c.Input.Contains("poison", StringComparison.Ordinal));

@@ -15,6 +15,8 @@ public abstract class ProcessScenario(string kind) : IAsyncLifetime
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    protected static TimeSpan Within => MonitorRun.Within;
+
     protected string Kind => kind;
 
     internal MonitorRun Run => _run ?? throw new InvalidOperationException("Not initialised.");

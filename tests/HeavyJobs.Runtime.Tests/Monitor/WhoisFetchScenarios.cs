@@ -18,7 +18,7 @@ public abstract class WhoisFetchScenarios(string kind) : ProcessScenario(kind)
     private const int Domains = 120;
     private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(300);
     // Generous: on a loaded two-core box each of a fetcher's store calls for a turn can take tens of milliseconds.
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(150);
+    private static readonly TimeSpan RunWithin = TimeSpan.FromSeconds(150);
 
     [Fact]
     public async Task OneFetcher_KeepsManyQueriesInFlight_AHungServerHoldsOnlyItsDomains_AndAKillRedoesOnlyTheUncommitted()
@@ -51,7 +51,7 @@ public abstract class WhoisFetchScenarios(string kind) : ProcessScenario(kind)
 
         // Every other domain is fetched and committed while the hung registry's domains wait.
         Assert.True(
-            await MonitorRun.UntilAsync(async () => (await FetchedAsync(job)).Count(d => !held.Contains(d)) == others.Count, Within, Ct),
+            await MonitorRun.UntilAsync(async () => (await FetchedAsync(job)).Count(d => !held.Contains(d)) == others.Count, RunWithin, Ct),
             $"{(await FetchedAsync(job)).Count} of {others.Count} fetched, at most {server.MostAnsweredAtOnce} answered at once; asked: {string.Join(", ", server.RequestCounts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))}; cursor {(await Store.ChunkListAsync(new ChunkListParams(job), Ct)).FirstOrDefault(c => c.Stage == 0)?.Cursor}\n{Run.Log}");
         var fetchedWhileHung = await FetchedAsync(job);
         Assert.DoesNotContain(fetchedWhileHung, held.Contains);
@@ -63,12 +63,12 @@ public abstract class WhoisFetchScenarios(string kind) : ProcessScenario(kind)
         // Kill the fetcher with the hung queries in flight, then let the registry answer again.
         var fetcher = (await Store.WorkerListAsync(new WorkerListParams(Run.Node), Ct)).Single(w => w.Types.Contains(WhoisPipeline.Fetch));
         MonitorRun.Signal(fetcher.Pid, "KILL");
-        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(!MonitorRun.Alive(fetcher.Pid)), Within, Ct));
+        Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(!MonitorRun.Alive(fetcher.Pid)), RunWithin, Ct));
         var killedAt = TimeProvider.System.GetUtcNow();
         var committedAtKill = (await FetchedAsync(job)).ToHashSet(StringComparer.Ordinal);
         server.Unhang(hung);
 
-        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, Within, Ct), Run.Log);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, RunWithin, Ct), Run.Log);
         Assert.Equal(JobState.Completed, (await Store.JobGetAsync(job, Ct))!.State);
 
         // One output per domain. After the kill the registries were asked for exactly the domains not committed

@@ -32,7 +32,7 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
     // a worker whose store round trips are slow asks up to MaxLead ahead of now; each such query is as late again
     // as its client's connect is held up on a loaded box (565 ms seen at 6 a second).
     private static readonly TimeSpan ReservedMayLand = HeavyJobs.Runtime.Worker.FleetLimiter.MaxLead + TimeSpan.FromMilliseconds(650);
-    private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan RunWithin = TimeSpan.FromMinutes(3);
     [Fact]
     public async Task Refresh_WithErrorsRateLimitsAndAKilledFetcher_CountsEveryDomainOnce_AndStaysPolite()
     {
@@ -55,11 +55,11 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         await Run.CliAsync(Ct, "workers", "scale", $"{WhoisPipeline.Fetch}=3", $"{WhoisPipeline.Parse}=2", $"{WhoisPipeline.Aggregate}=1", "--node", Run.Node);
 
         // Kill a busy fetcher once the refresh is well under way.
-        Assert.True(await MonitorRun.UntilAsync(async () => (await FetchDoneAsync(job)) >= Domains / 4, Within, Ct), Run.Log);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await FetchDoneAsync(job)) >= Domains / 4, RunWithin, Ct), Run.Log);
         var victim = (await Store.WorkerListAsync(new WorkerListParams(Run.Node), Ct)).First(w => w.Types.Contains(WhoisPipeline.Fetch) && w.State == WorkerState.Busy);
         MonitorRun.Signal(victim.Pid, "KILL");
 
-        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, Within, Ct), Run.Log);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.JobGetAsync(job, Ct))!.State != JobState.Active, RunWithin, Ct), Run.Log);
 
         Assert.Equal(JobState.Completed, (await Store.JobGetAsync(job, Ct))!.State);
         var fetched = await Store.OutputListAsync(new OutputListParams(job, Stage: 0, Limit: 100_000), Ct);
@@ -80,7 +80,7 @@ public abstract class WhoisPipelineScenarios(string kind) : ProcessScenario(kind
         var registered = parsed.Count(o => o.Data.Contains("\"status\":\"registered\"", StringComparison.Ordinal));
         Assert.True(registered > Domains / 2, $"{registered} registered records");
         Assert.Equal(registered, aggregates.GetValueOrDefault("summary|registered"));
-        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.ActionListAsync(new ActionListParams(1000, Kind: "died"), Ct)).Any(a => a.WorkerId == victim.Id), Within, Ct));
+        Assert.True(await MonitorRun.UntilAsync(async () => (await Store.ActionListAsync(new ActionListParams(1000, Kind: "died"), Ct)).Any(a => a.WorkerId == victim.Id), RunWithin, Ct));
 
         var requests = server.AllRequests();
         var outcomes = requests.GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count());

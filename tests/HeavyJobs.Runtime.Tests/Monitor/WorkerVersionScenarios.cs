@@ -6,8 +6,6 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 /// <summary>Each worker row keeps the version the worker itself reported, so mixed versions show during a rollout.</summary>
 public abstract class WorkerVersionScenarios(string kind) : ProcessScenario(kind)
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task AWorkerOfAnotherVersion_IsShownWithItsOwnVersion_BesideItsMonitors()
     {

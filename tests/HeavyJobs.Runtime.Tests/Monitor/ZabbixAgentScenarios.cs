@@ -14,8 +14,6 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 public sealed partial class ZabbixAgentScenarios() : ProcessScenario("postgres")
 {
     private const string Agent = "/usr/sbin/zabbix_agent2";
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task TheAgentsItemTest_ReportsTheBusyAndIdleWorkersThatPsShows_TheBacklogAndTheMachinesUp()
     {
