@@ -6,12 +6,23 @@ namespace HeavyJobs.Storage.Postgres;
 
 /// <summary>
 /// One LISTEN connection that sleeps in the server until a work-making transaction commits a NOTIFY. A
-/// background loop owns the connection and only ever waits without a timeout; callers wait on a signal with
-/// theirs, so a caller's timeout never leaves the connection half-way through a read. Given a lock name, the
-/// same session holds that advisory lock (a machine's name), so the name costs no connection of its own.
+/// background loop owns the connection; callers wait on a signal with their own timeouts, so a caller's timeout
+/// never leaves the connection half-way through a read. Given a lock name, the same session holds that advisory
+/// lock (a machine's name), so the name costs no connection of its own.
 /// </summary>
 internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time, string? lockName = null) : ILockingChangeWatcher
 {
+    /// <summary>
+    /// Silence this long and the session is asked whether it still lives. A session cut off by the network (a
+    /// partition, a switch that died) never errors by itself on the side that only listens: the server ends it by
+    /// its keepalives (about 11 s, freeing the name's lock) while this side would wait on it for good, its idle
+    /// workers never woken again and its machine's name held by no one.
+    /// </summary>
+    internal static readonly TimeSpan SilenceCheck = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the question may take before the session counts as gone (seconds, Npgsql's command timeout).</summary>
+    private const int PingTimeoutSeconds = 5;
+
     private readonly SemaphoreSlim _changed = new(0);
     private readonly CancellationTokenSource _stop = new();
     // True once listening (and holding the lock, if asked); false if the lock was another's at the first try.
@@ -85,8 +96,6 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
             {
                 await using var connection = await dataSource.OpenConnectionAsync(_stop.Token);
                 connection.Notification += (_, _) => _changed.Release();
-                // A session that a dead network cut off is noticed in seconds, so a lock on it is not held by no one.
-                await connection.Command("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3").ExecAsync(_stop.Token);
                 var held = lockName is null
                     || (bool)(await connection.Command($"SELECT pg_try_advisory_lock({PostgresLock.KeySql})").With("name", lockName).ScalarAsync(_stop.Token))!;
                 // Another process holds the name: at the first try the caller is told; later, the holder learns it
@@ -110,7 +119,14 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
                 failures = 0;
                 while (true)
                 {
-                    await connection.WaitAsync(_stop.Token);
+                    if (!await connection.WaitAsync(SilenceCheck, _stop.Token))
+                    {
+                        // Unanswered within the bound, Npgsql breaks the connection and this throws: a new session
+                        // is made below, which takes the name again and counts as a change.
+                        var ping = connection.Command("SELECT 1");
+                        ping.CommandTimeout = PingTimeoutSeconds;
+                        await ping.ExecAsync(_stop.Token);
+                    }
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

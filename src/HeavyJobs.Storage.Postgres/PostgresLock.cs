@@ -7,8 +7,9 @@ namespace HeavyJobs.Storage.Postgres;
 /// <summary>
 /// A session advisory lock on a connection of its own (never pooled), keyed by a 64-bit hash of the schema and
 /// the lock's name. The session ends when the process dies, and with it the lock. With an idle limit the server
-/// ends the session itself when it sits idle that long, so a frozen holder loses the lock too; server-side TCP
-/// keepalives drop the session of a machine that vanished without closing its socket.
+/// ends the session itself when it sits idle that long, so a frozen holder loses the lock too; the session's
+/// TCP settings (<see cref="PostgresStore.NetworkSettings"/>) drop the session of a machine that vanished without
+/// closing its socket.
 /// </summary>
 internal sealed class PostgresLock : IStoreLock
 {
@@ -30,7 +31,6 @@ internal sealed class PostgresLock : IStoreLock
         var connection = await sessions.OpenConnectionAsync(cancellationToken);
         try
         {
-            await connection.Command("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3").ExecAsync(cancellationToken);
             if (wait)
             {
                 await connection.Command($"SELECT pg_advisory_lock({KeySql})").With("name", name).ExecAsync(cancellationToken);

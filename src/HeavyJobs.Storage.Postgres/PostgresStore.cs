@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Faults;
@@ -24,6 +25,17 @@ public sealed class PostgresStore : RelationalStore
     /// string wins.
     /// </summary>
     public static readonly TimeSpan DefaultIdleTransactionLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Settings every HeavyJobs session starts with, pooled or not, unless the connection string's <c>Options</c>
+    /// set them: the server ends the session of a machine that left the network (a partition, a switch or host
+    /// gone) in seconds, and with it the rows it locked and the locks it held (a machine's name, the lead). Idle,
+    /// by keepalives: after 5 s of silence, 3 probes 2 s apart (11 s). With data the client never acknowledged (a
+    /// reply sent into the cut, often inside a transaction whose rows the manager's reclaim then waits on),
+    /// keepalives do not run: <c>tcp_user_timeout</c> ends it 10 s on, not the idle transaction limit's 30.
+    /// </summary>
+    internal static readonly IReadOnlyList<(string Name, string Value)> NetworkSettings =
+        [("tcp_keepalives_idle", "5"), ("tcp_keepalives_interval", "2"), ("tcp_keepalives_count", "3"), ("tcp_user_timeout", "10000")];
 
     // Any constant works; it only has to be the same in every HeavyJobs process.
     private const long MigrationLockKey = 0x4845_4156_594A_4F42;
@@ -61,14 +73,27 @@ public sealed class PostgresStore : RelationalStore
             pooled.ConnectionPruningInterval = Math.Min(60, pooled.ConnectionIdleLifetime);
         }
 
-        if (pooled.Options?.Contains("idle_in_transaction_session_timeout", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            pooled.Options = $"{pooled.Options} -c idle_in_transaction_session_timeout={Math.Max(1, (long)idleTransactionLimit.TotalMilliseconds)}".TrimStart();
-        }
-
+        pooled.Options = WithSettings(pooled.Options, [.. NetworkSettings, ("idle_in_transaction_session_timeout", Math.Max(1, (long)idleTransactionLimit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]);
         _dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
         // LISTEN is session state: watchers get connections that are closed, never pooled, when they stop.
-        _listenSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        var sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        sessions.Options = WithSettings(sessions.Options, NetworkSettings);
+        _listenSource = NpgsqlDataSource.Create(sessions.ConnectionString);
+    }
+
+    /// <summary>The startup options with each setting added as <c>-c name=value</c>, unless they set it already.</summary>
+    private static string WithSettings(string? options, IEnumerable<(string Name, string Value)> settings)
+    {
+        var result = options ?? "";
+        foreach (var (name, value) in settings)
+        {
+            if (!result.Contains(name, StringComparison.OrdinalIgnoreCase))
+            {
+                result = $"{result} -c {name}={value}".TrimStart();
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The connection string as given (the data source's own copy hides the password).</summary>

@@ -19,6 +19,7 @@ public sealed class FleetRun : IAsyncDisposable
     private readonly Dictionary<string, int> _boots = [];
     private readonly List<Process> _managers = [];
     private readonly Dictionary<string, string> _installRoots = [];
+    private readonly Dictionary<string, (NetworkNamespace Namespace, string Db)> _placements = [];
     private bool _disposing;
 
     private FleetRun(string db, IHeavyStore store, string prefix)
@@ -82,12 +83,25 @@ public sealed class FleetRun : IAsyncDisposable
     /// </summary>
     public void UseInstallRoot(string name, string root) => _installRoots[name] = root;
 
+    /// <summary>
+    /// From now on machine <paramref name="name"/>'s monitor (and so its workers) runs inside <paramref name="ns"/>,
+    /// reaching the database with <paramref name="db"/>: a machine whose network a test can cut.
+    /// </summary>
+    public void PlaceIn(string name, NetworkNamespace ns, string db) => _placements[name] = (ns, db);
+
     /// <summary>Starts machine <paramref name="name"/>'s monitor; <paramref name="reboot"/> gives it a new boot id.</summary>
     public Process StartMachine(string name, bool reboot = false, params string[] extra)
     {
         _boots[name] = _boots.GetValueOrDefault(name) + (reboot || !_boots.ContainsKey(name) ? 1 : 0);
         var host = _installRoots.TryGetValue(name, out var root) ? Path.Combine(root, "current", Path.GetFileName(MonitorRun.Host)) : MonitorRun.Host;
-        var process = Start(["monitor", "--node", name, "--restart-backoff", "0.2", .. extra], new() { ["HeavyJobs__Monitor__BootId"] = $"boot-{name}-{_boots[name]}" }, host);
+        var env = new Dictionary<string, string> { ["HeavyJobs__Monitor__BootId"] = $"boot-{name}-{_boots[name]}" };
+        var placed = _placements.TryGetValue(name, out var placement);
+        if (placed)
+        {
+            env["HEAVYJOBS_DB"] = placement.Db;
+        }
+
+        var process = Start(["monitor", "--node", name, "--restart-backoff", "0.2", .. extra], env, host, placed ? placement.Namespace : null);
         if (root is not null)
         {
             process.EnableRaisingEvents = true;
@@ -224,9 +238,10 @@ public sealed class FleetRun : IAsyncDisposable
         guard.WaitForExit();
     }
 
-    private Process Start(IEnumerable<string> args, Dictionary<string, string> env, string? host = null)
+    private Process Start(IEnumerable<string> args, Dictionary<string, string> env, string? host = null, NetworkNamespace? ns = null)
     {
-        var process = new Process { StartInfo = Info(args, env, host) };
+        var info = Info(args, env, host);
+        var process = new Process { StartInfo = ns is null ? info : ns.Wrap(info) };
         var tag = string.Join(' ', args.Take(3));
         process.OutputDataReceived += (_, e) => Append(tag, e.Data);
         process.ErrorDataReceived += (_, e) => Append(tag, e.Data);

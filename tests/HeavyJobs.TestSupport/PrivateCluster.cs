@@ -6,13 +6,16 @@ namespace HeavyJobs.TestSupport;
 /// <summary>
 /// A PostgreSQL cluster of a few tests' own, made and started by scripts/ensure-postgres.sh as the test command
 /// makes "main": restarting it leaves alone the connections of the tests that run beside them on "main". The
-/// outage tests have "outage" (port 5433), the chaos runner "chaos" (port 5434).
+/// outage tests have "outage" (port 5433), the chaos runner "chaos" (port 5434), the network partition's test
+/// "partition" (port 5435), which also listens on a network namespace's link.
 /// </summary>
 public sealed class PrivateCluster
 {
     public static readonly PrivateCluster Outage = new("outage", "5433");
 
     public static readonly PrivateCluster Chaos = new("chaos", "5434");
+
+    public static readonly PrivateCluster Partition = new("partition", "5435");
 
     private readonly SemaphoreSlim _gate = new(1);
 
@@ -48,6 +51,25 @@ public sealed class PrivateCluster
         {
             throw new InvalidOperationException($"pg_ctlcluster restart of {Name} failed: {output}");
         }
+    }
+
+    /// <summary>
+    /// Makes the server listen on the host's end of <paramref name="ns"/>'s link too, and take password logins
+    /// from the namespace (a restart, as listen_addresses needs one). A process in the namespace reaches it at
+    /// <see cref="NetworkNamespace.HostAddress"/> and this cluster's port.
+    /// </summary>
+    public async Task ListenForAsync(NetworkNamespace ns, CancellationToken ct)
+    {
+        var config = Path.Combine("/etc/postgresql", Version(), Name);
+        await File.WriteAllTextAsync(Path.Combine(config, "conf.d", "heavyjobs-namespace.conf"), $"listen_addresses = '127.0.0.1,{ns.HostAddress}'\n", ct);
+        var hba = Path.Combine(config, "pg_hba.conf");
+        var rule = $"host all all {ns.Address}/32 scram-sha-256";
+        if (!(await File.ReadAllLinesAsync(hba, ct)).Contains(rule))
+        {
+            await File.AppendAllTextAsync(hba, rule + "\n", ct);
+        }
+
+        await RestartAsync(ct);
     }
 
     private static string Version() =>
