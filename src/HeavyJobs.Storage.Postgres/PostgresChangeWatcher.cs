@@ -6,23 +6,12 @@ namespace HeavyJobs.Storage.Postgres;
 
 /// <summary>
 /// One LISTEN connection that sleeps in the server until a work-making transaction commits a NOTIFY. A
-/// background loop owns the connection; callers wait on a signal with their own timeouts, so a caller's timeout
-/// never leaves the connection half-way through a read. Given a lock name, the same session holds that advisory
-/// lock (a machine's name), so the name costs no connection of its own.
+/// background loop owns the connection and only ever waits without a timeout; callers wait on a signal with
+/// theirs, so a caller's timeout never leaves the connection half-way through a read. Given a lock name, the
+/// same session holds that advisory lock (a machine's name), so the name costs no connection of its own.
 /// </summary>
 internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time, string? lockName = null) : ILockingChangeWatcher
 {
-    /// <summary>
-    /// Silence this long and the session is asked whether it still lives. A session cut off by the network (a
-    /// partition, a switch that died) never errors by itself on the side that only listens: the server ends it by
-    /// its keepalives (about 11 s, freeing the name's lock) while this side would wait on it for good, its idle
-    /// workers never woken again and its machine's name held by no one.
-    /// </summary>
-    internal static readonly TimeSpan SilenceCheck = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long the question may take before the session counts as gone (seconds, Npgsql's command timeout).</summary>
-    private const int PingTimeoutSeconds = 5;
-
     private readonly SemaphoreSlim _changed = new(0);
     private readonly CancellationTokenSource _stop = new();
     // True once listening (and holding the lock, if asked); false if the lock was another's at the first try.
@@ -117,16 +106,12 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
                 }
 
                 failures = 0;
+                // A session cut off by the network errors here too, by the socket's own keepalives (PostgresStore's
+                // sessions): a side that only listens never hears otherwise, while the server ends the session (and
+                // frees the name) by its own.
                 while (true)
                 {
-                    if (!await connection.WaitAsync(SilenceCheck, _stop.Token))
-                    {
-                        // Unanswered within the bound, Npgsql breaks the connection and this throws: a new session
-                        // is made below, which takes the name again and counts as a change.
-                        var ping = connection.Command("SELECT 1");
-                        ping.CommandTimeout = PingTimeoutSeconds;
-                        await ping.ExecAsync(_stop.Token);
-                    }
+                    await connection.WaitAsync(_stop.Token);
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

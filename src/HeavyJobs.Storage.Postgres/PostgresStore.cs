@@ -37,6 +37,9 @@ public sealed class PostgresStore : RelationalStore
     internal static readonly IReadOnlyList<(string Name, string Value)> NetworkSettings =
         [("tcp_keepalives_idle", "5"), ("tcp_keepalives_interval", "2"), ("tcp_keepalives_count", "3"), ("tcp_user_timeout", "10000")];
 
+    /// <summary>Silence after which the kernel asks whether a watcher's or lock's session still lives (Npgsql's <c>Tcp Keepalive Time</c>, which the connection string may set instead).</summary>
+    internal static readonly TimeSpan SessionKeepAlive = TimeSpan.FromSeconds(10);
+
     // Any constant works; it only has to be the same in every HeavyJobs process.
     private const long MigrationLockKey = 0x4845_4156_594A_4F42;
 
@@ -78,6 +81,17 @@ public sealed class PostgresStore : RelationalStore
         // LISTEN is session state: watchers get connections that are closed, never pooled, when they stop.
         var sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         sessions.Options = WithSettings(sessions.Options, NetworkSettings);
+        // These sessions sit silent for hours (a LISTEN, a lock), and a side that only listens never hears that the
+        // network dropped it: without its own keepalives it would wait on a session the server ended long ago,
+        // its idle workers never woken again and its machine's name held by no one. The kernel asks after 10 s of
+        // silence, then every second; unanswered (9 times, Linux's default count), the socket errors. That is
+        // after the server's side has ended (11 s), so the name is free when the watcher takes it again.
+        if (sessions.TcpKeepAliveTime == 0)
+        {
+            sessions.TcpKeepAliveTime = (int)SessionKeepAlive.TotalSeconds;
+            sessions.TcpKeepAliveInterval = 1;
+        }
+
         _listenSource = NpgsqlDataSource.Create(sessions.ConnectionString);
     }
 
