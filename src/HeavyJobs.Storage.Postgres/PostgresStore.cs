@@ -79,20 +79,29 @@ public sealed class PostgresStore : RelationalStore
         pooled.Options = WithSettings(pooled.Options, [.. NetworkSettings, ("idle_in_transaction_session_timeout", Math.Max(1, (long)idleTransactionLimit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]);
         _dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
         // LISTEN is session state: watchers get connections that are closed, never pooled, when they stop.
+        _listenSource = NpgsqlDataSource.Create(SessionConnectionString(connectionString));
+    }
+
+    /// <summary>The connection string of the sessions that are never pooled: a watcher's LISTEN, a lock's.</summary>
+    internal static string SessionConnectionString(string connectionString)
+    {
         var sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         sessions.Options = WithSettings(sessions.Options, NetworkSettings);
         // These sessions sit silent for hours (a LISTEN, a lock), and a side that only listens never hears that the
         // network dropped it: without its own keepalives it would wait on a session the server ended long ago,
         // its idle workers never woken again and its machine's name held by no one. The kernel asks after 10 s of
         // silence, then every second; unanswered (9 times, Linux's default count), the socket errors. That is
-        // after the server's side has ended (11 s), so the name is free when the watcher takes it again.
-        if (sessions.TcpKeepAliveTime == 0)
+        // after the server's side has ended (11 s), so the name is free when the watcher takes it again. A
+        // Unix-domain socket (a host that is a directory) has no network to lose and no TCP options: setting them
+        // fails every connection.
+        var unixSocket = sessions.Host?.Split(',').Any(h => h.TrimStart().StartsWith('/') || h.TrimStart().StartsWith('@')) == true;
+        if (sessions.TcpKeepAliveTime == 0 && !unixSocket)
         {
             sessions.TcpKeepAliveTime = (int)SessionKeepAlive.TotalSeconds;
             sessions.TcpKeepAliveInterval = 1;
         }
 
-        _listenSource = NpgsqlDataSource.Create(sessions.ConnectionString);
+        return sessions.ConnectionString;
     }
 
     /// <summary>The startup options with each setting added as <c>-c name=value</c>, unless they set it already.</summary>

@@ -22,6 +22,20 @@ public sealed class PostgresSessionSettingsTests
         Assert.Equal(["60", "2", "3", "2500"], await ShowAsync(custom));
     }
 
+    [Fact]
+    public void TheListeningAndLockSessions_KeepTheirOwnKeepalives_OverTcp_NotOnAUnixSocket_AndTheConnectionStringWins()
+    {
+        static int KeepAlive(string connectionString) => new NpgsqlConnectionStringBuilder(PostgresStore.SessionConnectionString(connectionString)).TcpKeepAliveTime;
+
+        Assert.Equal(10, KeepAlive("Host=127.0.0.1;Username=u;Database=d"));
+        Assert.Equal(10, KeepAlive("Host=db1.example,db2.example;Username=u;Database=d"));
+        // Npgsql's attempt to set TCP options on a Unix-domain socket fails every connection: a monitor so
+        // configured never took its name (seen: EOPNOTSUPP on TCP_KEEPIDLE, retried without end).
+        Assert.Equal(0, KeepAlive("Host=/var/run/postgresql;Username=u;Database=d"));
+        Assert.Equal(30, KeepAlive("Host=127.0.0.1;Username=u;Database=d;Tcp Keepalive Time=30"));
+        Assert.False(new NpgsqlConnectionStringBuilder(PostgresStore.SessionConnectionString("Host=127.0.0.1;Username=u;Database=d")).Pooling);
+    }
+
     private static async Task<string[]> ShowAsync(PostgresStore store)
     {
         var values = new List<string>();
