@@ -1,5 +1,6 @@
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Relational;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace HeavyJobs.Storage.Postgres;
@@ -10,8 +11,11 @@ namespace HeavyJobs.Storage.Postgres;
 /// theirs, so a caller's timeout never leaves the connection half-way through a read. Given a lock name, the
 /// same session holds that advisory lock (a machine's name), so the name costs no connection of its own.
 /// </summary>
-internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time, string? lockName = null) : ILockingChangeWatcher
+internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource, string channel, TimeProvider time, ILogger logger, string? lockName = null) : ILockingChangeWatcher
 {
+    /// <summary>While the session keeps failing, how often it says so again after the first time.</summary>
+    internal static readonly TimeSpan FailureReportInterval = TimeSpan.FromMinutes(1);
+
     private readonly SemaphoreSlim _changed = new(0);
     private readonly CancellationTokenSource _stop = new();
     // True once listening (and holding the lock, if asked); false if the lock was another's at the first try.
@@ -23,10 +27,12 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
 
     public bool Held => _held;
 
+    private string Holding => lockName is null ? "" : $" that holds lock '{lockName}'";
+
     /// <summary>Listens and takes the lock; null (and nothing left open) if another session holds it.</summary>
-    public static async Task<ILockingChangeWatcher?> TakeAsync(NpgsqlDataSource dataSource, string channel, TimeProvider time, string lockName, CancellationToken cancellationToken)
+    public static async Task<ILockingChangeWatcher?> TakeAsync(NpgsqlDataSource dataSource, string channel, TimeProvider time, ILogger logger, string lockName, CancellationToken cancellationToken)
     {
-        var watcher = new PostgresChangeWatcher(dataSource, channel, time, lockName);
+        var watcher = new PostgresChangeWatcher(dataSource, channel, time, logger, lockName);
         watcher._loop = Task.Run(watcher.ListenAsync, CancellationToken.None);
         try
         {
@@ -79,6 +85,7 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
     private async Task ListenAsync()
     {
         var failures = 0;
+        var reportedAt = DateTimeOffset.MinValue;
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -103,6 +110,7 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
                 {
                     // Changes may have been missed while the connection was down: let the waiters look.
                     _changed.Release();
+                    LogListeningAgain(logger, channel, Holding, failures);
                 }
 
                 failures = 0;
@@ -118,7 +126,7 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
             {
                 return;
             }
-            catch (Exception) when (!_stop.IsCancellationRequested)
+            catch (Exception ex) when (!_stop.IsCancellationRequested)
             {
                 // The database went away (restarted, the backend terminated): whatever the error, a watcher that
                 // stopped listening would leave idle workers asleep for good. Try again with a growing pause; the
@@ -128,6 +136,15 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
                 if (lockName is null)
                 {
                     _listening.TrySetResult(true);
+                }
+
+                // Nothing else would show it: no caller sees this error, and a monitor taking its machine's name
+                // waits here at start. Said at the first failure, then once a minute while it lasts.
+                var now = time.GetUtcNow();
+                if (failures == 1 || now - reportedAt >= FailureReportInterval)
+                {
+                    reportedAt = now;
+                    LogSessionFailing(logger, ex, channel, Holding, failures, Reason(ex));
                 }
 
                 try
@@ -142,4 +159,22 @@ internal sealed class PostgresChangeWatcher(NpgsqlDataSource dataSource, string 
             }
         }
     }
+
+    /// <summary>The error and what caused it ("Failed to connect to …: Connection refused"): the first alone rarely says why.</summary>
+    private static string Reason(Exception exception)
+    {
+        var reason = exception.Message;
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            reason += ": " + inner.Message;
+        }
+
+        return reason;
+    }
+
+    [LoggerMessage(4001, LogLevel.Warning, "The listening session on {Channel}{Holding} failed {Failures} time(s) in a row; retrying until it opens: {Reason}")]
+    private static partial void LogSessionFailing(ILogger logger, Exception exception, string channel, string holding, int failures, string reason);
+
+    [LoggerMessage(4002, LogLevel.Information, "The listening session on {Channel}{Holding} is back after {Failures} failure(s)")]
+    private static partial void LogListeningAgain(ILogger logger, string channel, string holding, int failures);
 }

@@ -145,10 +145,10 @@ public sealed class PostgresStore : RelationalStore
         return result;
     }
 
-    public override IChangeWatcher CreateChangeWatcher() => new PostgresChangeWatcher(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time);
+    public override IChangeWatcher CreateChangeWatcher() => new PostgresChangeWatcher(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time, Logger);
 
     public override Task<ILockingChangeWatcher?> TryLockWatchingAsync(string lockName, CancellationToken cancellationToken) =>
-        PostgresChangeWatcher.TakeAsync(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time, lockName, cancellationToken);
+        PostgresChangeWatcher.TakeAsync(_listenSource, ((PostgresDialect)Dialect).WakeChannel, _time, Logger, lockName, cancellationToken);
 
     private static string? SchemaOf(string connectionString)
     {

@@ -1,4 +1,5 @@
 using HeavyJobs.Storage.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Storage.Postgres;
 
@@ -9,7 +10,7 @@ public static class PostgresStoreRegistration
 
     /// <summary>Lets configuration choose PostgreSQL (<c>HeavyJobs:Store:Kind = postgres</c>).</summary>
     public static StoreOptions AddPostgres(this StoreOptions options) =>
-        options.AddProvider(Kind, static (connectionString, time) => new PostgresStore(connectionString, time));
+        options.AddProvider(Kind, static (connectionString, time, logging) => new PostgresStore(connectionString, time) { Logger = logging.CreateLogger<PostgresStore>() });
 
     /// <summary>Uses the PostgreSQL database the connection string names (Host=…;Username=…;Database=…).</summary>
     public static StoreOptions UsePostgres(this StoreOptions options, string connectionString)

@@ -1,4 +1,5 @@
 using HeavyJobs.Storage.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Storage.Sqlite;
 
@@ -9,7 +10,7 @@ public static class SqliteStoreRegistration
 
     /// <summary>Lets configuration choose SQLite (<c>HeavyJobs:Store:Kind = sqlite</c>).</summary>
     public static StoreOptions AddSqlite(this StoreOptions options) =>
-        options.AddProvider(Kind, static (path, time) => new SqliteStore(path, time: time));
+        options.AddProvider(Kind, static (path, time, logging) => new SqliteStore(path, time: time) { Logger = logging.CreateLogger<SqliteStore>() });
 
     /// <summary>Uses the SQLite file at <paramref name="path"/> (relative to the working directory), made if missing.</summary>
     public static StoreOptions UseSqlite(this StoreOptions options, string path)

@@ -47,7 +47,7 @@ public static class HeavyJobsServiceCollectionExtensions
 
         store.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StoreOptions>>().Value.Open(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StoreOptions>>().Value.Open(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IWorkerStore>(sp => sp.GetRequiredService<IHeavyStore>());
         services.TryAddSingleton<IMonitorStore>(sp => sp.GetRequiredService<IHeavyStore>());
         services.TryAddSingleton<IOperatorStore>(sp => sp.GetRequiredService<IHeavyStore>());

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace HeavyJobs.Storage.Hosting;
 
 /// <summary>
@@ -10,7 +13,7 @@ public sealed class StoreOptions
 {
     public const string Section = "HeavyJobs:Store";
 
-    private readonly Dictionary<string, Func<string, TimeProvider, IHeavyStore>> _providers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Func<string, TimeProvider, ILoggerFactory, IHeavyStore>> _providers = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The kind of store to open: one registered by a store package.</summary>
     public string? Kind { get; set; }
@@ -21,17 +24,17 @@ public sealed class StoreOptions
     /// <summary>The kinds this host knows how to open.</summary>
     public IReadOnlyCollection<string> KnownKinds => _providers.Keys;
 
-    /// <summary>Teaches the host to open a kind of store; store packages call it.</summary>
-    public StoreOptions AddProvider(string kind, Func<string, TimeProvider, IHeavyStore> open)
+    /// <summary>Teaches the host to open a kind of store (given the connection, the clock and the host's logging); store packages call it.</summary>
+    public StoreOptions AddProvider(string kind, Func<string, TimeProvider, ILoggerFactory, IHeavyStore> open)
     {
         _providers[kind] = open;
         return this;
     }
 
-    /// <summary>Opens the configured store (not yet migrated).</summary>
+    /// <summary>Opens the configured store (not yet migrated), logging to <paramref name="logging"/> if given.</summary>
     /// <exception cref="InvalidOperationException">The options are not valid; <see cref="Validate"/> says why.</exception>
-    public IHeavyStore Open(TimeProvider time) =>
-        Validate() is { } error ? throw new InvalidOperationException(error) : _providers[Kind!](Connection!, time);
+    public IHeavyStore Open(TimeProvider time, ILoggerFactory? logging = null) =>
+        Validate() is { } error ? throw new InvalidOperationException(error) : _providers[Kind!](Connection!, time, logging ?? NullLoggerFactory.Instance);
 
     /// <summary>Null when the options can open a store; else what is wrong, naming the option.</summary>
     public string? Validate()

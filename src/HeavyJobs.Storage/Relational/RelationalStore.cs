@@ -1,6 +1,8 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Changes;
 using HeavyJobs.Storage.Fleet;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HeavyJobs.Storage.Relational;
 
@@ -13,6 +15,12 @@ public abstract partial class RelationalStore : IHeavyStore
     protected RelationalStore(SqlDialect dialect) => Dialect = dialect;
 
     public abstract string Kind { get; }
+
+    /// <summary>
+    /// Where the store says what it keeps retrying in the background (a listening session it cannot open), which
+    /// no caller's error would otherwise show. A host that opens the store from <c>StoreOptions</c> gives its own.
+    /// </summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     protected SqlDialect Dialect { get; }
 
