@@ -22,6 +22,8 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
     private readonly TaskCompletionSource<bool> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private volatile bool _held = true;
+    // The server's pid and start (µs) of the session that holds the lock; see TakeLockAsync.
+    private (int Pid, long Start)? _session;
 
     public string LockName => lockName ?? "";
 
@@ -82,6 +84,52 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
         _changed.Dispose();
     }
 
+    /// <summary>
+    /// Takes the lock on this session. The session that held it before a failure may live on in the server after
+    /// this side gave it up (the server had not yet noticed: its keepalives turned off, a proxy or firewall that
+    /// dropped only this side), still holding the name: this watcher would then find its own old session in its
+    /// way and its monitor would stop. So that session, known by its pid and start, is ended first.
+    /// </summary>
+    private async Task<bool> TakeLockAsync(NpgsqlConnection connection, string name)
+    {
+        if (_session is { } old)
+        {
+            try
+            {
+                // Waits (up to 10 s) until the backend is gone, so that its lock is free for the statement after.
+                var ended = await connection.Command(
+                        "SELECT coalesce(bool_or(pg_terminate_backend(pid, 10000)), false) FROM pg_stat_activity WHERE pid = @pid AND " + SessionStartSql + " = @start")
+                    .With("pid", old.Pid).With("start", old.Start).ScalarAsync(_stop.Token);
+                if (ended is true)
+                {
+                    LogOldSessionEnded(logger, old.Pid, name);
+                }
+            }
+            catch (PostgresException ex)
+            {
+                // Not allowed to end it (another role's session): the name is taken as before, or found taken.
+                LogOldSessionNotEnded(logger, ex, old.Pid, name);
+            }
+
+            // Asked once; if the connection broke meanwhile, the next one asks again.
+            _session = null;
+        }
+
+        var taken = await connection.Command($"SELECT pg_try_advisory_lock({PostgresLock.KeySql}), {SessionStartSql} FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+            .With("name", name)
+            .ListAsync(r => (Held: r.GetBoolean(0), Start: r.GetInt64(1)), _stop.Token);
+        var held = taken is [{ Held: true }];
+        if (held)
+        {
+            _session = (connection.ProcessID, taken[0].Start);
+        }
+
+        return held;
+    }
+
+    // A backend's start to the microsecond: with its pid, it names one session for good (pids are reused).
+    private const string SessionStartSql = "(extract(epoch FROM backend_start) * 1000000)::bigint";
+
     private async Task ListenAsync()
     {
         var failures = 0;
@@ -92,8 +140,7 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
             {
                 await using var connection = await dataSource.OpenConnectionAsync(_stop.Token);
                 connection.Notification += (_, _) => _changed.Release();
-                var held = lockName is null
-                    || (bool)(await connection.Command($"SELECT pg_try_advisory_lock({PostgresLock.KeySql})").With("name", lockName).ScalarAsync(_stop.Token))!;
+                var held = lockName is null || await TakeLockAsync(connection, lockName);
                 // Another process holds the name: at the first try the caller is told; later, the holder learns it
                 // lost the name (another took it while this session was gone) and stops.
                 if (!held && _listening.TrySetResult(false))
@@ -171,6 +218,12 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
 
         return reason;
     }
+
+    [LoggerMessage(4003, LogLevel.Information, "Ended this watcher's previous session (backend pid {Pid}), which the server still kept, so that lock '{Lock}' can be taken again")]
+    private static partial void LogOldSessionEnded(ILogger logger, int pid, string @lock);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Could not end this watcher's previous session (backend pid {Pid}) before taking lock '{Lock}' again")]
+    private static partial void LogOldSessionNotEnded(ILogger logger, Exception exception, int pid, string @lock);
 
     [LoggerMessage(4001, LogLevel.Warning, "The listening session on {Channel}{Holding} failed {Failures} time(s) in a row; retrying until it opens: {Reason}")]
     private static partial void LogSessionFailing(ILogger logger, Exception exception, string channel, string holding, int failures, string reason);
