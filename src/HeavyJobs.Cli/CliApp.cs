@@ -2,6 +2,7 @@ using System.CommandLine;
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Storage;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,12 +25,23 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreFactory.EnvironmentVariable) is { Length: > 0 } env ? env : StoreFactory.DefaultPath,
     };
 
-    /// <summary>Opens the store and brings its schema up to date (every command may be the first to run).</summary>
-    public async Task<IHeavyStore> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the store and brings its schema up to date (every command may be the first to run). A database that
+    /// keeps failing is said on stderr while the store retries, rather than after its 20 s of silence.
+    /// </summary>
+    public async Task<IHeavyStore> OpenAsync(ParseResult parse, ILoggerFactory logging, CancellationToken cancellationToken)
     {
-        var store = StoreFactory.Open(parse.GetValue(Db)!, Time);
-        await store.MigrateAsync(cancellationToken);
-        return store;
+        var store = StoreFactory.Open(parse.GetValue(Db)!, Time, logging.CreateLogger("heavyjobs"));
+        try
+        {
+            await store.MigrateAsync(cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Logs go to stderr: stdout is for results, and for a monitored worker it is the protocol pipe.</summary>
@@ -45,9 +57,11 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
     /// <summary>Runs a command body; turns the errors a user can fix into one clear line and exit code 2.</summary>
     public async Task<int> GuardAsync(ParseResult parse, Func<IHeavyStore, Task<int>> body, CancellationToken cancellationToken)
     {
+        // Disposed last, so that what the store said is written before the command's own error.
+        using var logging = Loggers(LogLevel.Warning);
         try
         {
-            await using var store = await OpenAsync(parse, cancellationToken);
+            await using var store = await OpenAsync(parse, logging, cancellationToken);
             return await body(store);
         }
         catch (Exception ex) when (Failure(parse, ex, cancellationToken) is { } code)
@@ -141,7 +155,7 @@ public sealed class CliApp(HandlerRegistry registry, TimeProvider time)
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return 2;
             case System.Data.Common.DbException or ArgumentException or IOException or UnauthorizedAccessException:
-                Console.Error.WriteLine($"error: {StoreFactory.Describe(parse.GetValue(Db)!)}: {ex.Message}");
+                Console.Error.WriteLine($"error: {StoreFactory.Describe(parse.GetValue(Db)!)}: {StoreErrorText.WithCauses(ex)}");
                 return 3;
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 return 130;

@@ -1,5 +1,7 @@
 using HeavyJobs.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using HeavyJobs.Storage.Postgres;
 using HeavyJobs.Storage.Sqlite;
@@ -16,8 +18,11 @@ public static class StoreFactory
     public static bool IsPostgres(string db) =>
         db.Contains("Host=", StringComparison.OrdinalIgnoreCase) || db.Contains("Server=", StringComparison.OrdinalIgnoreCase);
 
-    public static IHeavyStore Open(string db, TimeProvider time) =>
-        IsPostgres(db) ? new PostgresStore(db, time) : new SqliteStore(db, time: time);
+    /// <summary>Opens the store <paramref name="db"/> names; what it retries in the background goes to <paramref name="logger"/>.</summary>
+    public static IHeavyStore Open(string db, TimeProvider time, ILogger? logger = null) =>
+        IsPostgres(db)
+            ? new PostgresStore(db, time) { Logger = logger ?? NullLogger.Instance }
+            : new SqliteStore(db, time: time) { Logger = logger ?? NullLogger.Instance };
 
     /// <summary>
     /// What to show of the store in messages: never a secret. The connection string is parsed by its own driver's

@@ -1,4 +1,5 @@
 using HeavyJobs.Storage.Changes;
+using HeavyJobs.Storage.Faults;
 using HeavyJobs.Storage.Relational;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -191,7 +192,7 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
                 if (failures == 1 || now - reportedAt >= FailureReportInterval)
                 {
                     reportedAt = now;
-                    LogSessionFailing(logger, ex, channel, Holding, failures, Reason(ex));
+                    LogSessionFailing(logger, channel, Holding, failures, StoreErrorText.WithCauses(ex));
                 }
 
                 try
@@ -207,18 +208,6 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
         }
     }
 
-    /// <summary>The error and what caused it ("Failed to connect to …: Connection refused"): the first alone rarely says why.</summary>
-    private static string Reason(Exception exception)
-    {
-        var reason = exception.Message;
-        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            reason += ": " + inner.Message;
-        }
-
-        return reason;
-    }
-
     [LoggerMessage(4003, LogLevel.Information, "Ended this watcher's previous session (backend pid {Pid}), which the server still kept, so that lock '{Lock}' can be taken again")]
     private static partial void LogOldSessionEnded(ILogger logger, int pid, string @lock);
 
@@ -226,7 +215,7 @@ internal sealed partial class PostgresChangeWatcher(NpgsqlDataSource dataSource,
     private static partial void LogOldSessionNotEnded(ILogger logger, Exception exception, int pid, string @lock);
 
     [LoggerMessage(4001, LogLevel.Warning, "The listening session on {Channel}{Holding} failed {Failures} time(s) in a row; retrying until it opens: {Reason}")]
-    private static partial void LogSessionFailing(ILogger logger, Exception exception, string channel, string holding, int failures, string reason);
+    private static partial void LogSessionFailing(ILogger logger, string channel, string holding, int failures, string reason);
 
     [LoggerMessage(4002, LogLevel.Information, "The listening session on {Channel}{Holding} is back after {Failures} failure(s)")]
     private static partial void LogListeningAgain(ILogger logger, string channel, string holding, int failures);

@@ -102,7 +102,7 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Db_UnreachablePostgres_GivesAClearErrorWithoutPassword()
+    public async Task Db_UnreachablePostgres_SaysSoWhileItRetries_ThenGivesAClearErrorWithItsCause_WithoutPassword()
     {
         var (exit, _, err) = await HeavyjobsProcess.RunAsync(
             HeavyjobsProcess.NewDbPath(),
@@ -112,7 +112,13 @@ public sealed class CliTests
             "Host=127.0.0.1;Port=1;Username=x;Password=secret;Database=y;Timeout=2");
 
         Assert.Equal(3, exit);
-        Assert.StartsWith("error: PostgreSQL Host=127.0.0.1;Port=1", err, StringComparison.Ordinal);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // While the store retries: one line, with why, and how many tries are left (not its 20 s of silence).
+        var retrying = Assert.Single(lines, l => l.Contains("warn:", StringComparison.Ordinal));
+        Assert.Contains("failed a call three times in a row; retrying it 6 more time(s) before giving up: Failed to connect to 127.0.0.1:1: Connection refused", retrying, StringComparison.Ordinal);
+        // Then the error, last, with the driver's cause.
+        Assert.StartsWith("error: PostgreSQL Host=127.0.0.1;Port=1", lines[^1], StringComparison.Ordinal);
+        Assert.EndsWith(": Connection refused", lines[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("secret", err, StringComparison.Ordinal);
     }
 

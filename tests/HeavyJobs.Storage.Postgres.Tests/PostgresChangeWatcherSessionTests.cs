@@ -50,7 +50,6 @@ public sealed class PostgresChangeWatcherSessionTests : IAsyncLifetime
         var failed = await LoggedAsync(4001);
         Assert.Contains($"hj_wake_{_schema}", failed.Message, StringComparison.Ordinal);
         Assert.Contains("terminat", failed.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.NotNull(failed.Exception);
         var back = await LoggedAsync(4002);
         Assert.Contains("is back after 1 failure", back.Message, StringComparison.Ordinal);
         Assert.True(back.Timestamp >= failed.Timestamp);

@@ -9,9 +9,10 @@ internal static class MigrateCommand
         var command = new Command("migrate", "Create or upgrade the schema (safe to run from several processes at once).");
         command.SetAction(async (parse, ct) =>
         {
+            using var logging = CliApp.Loggers(Microsoft.Extensions.Logging.LogLevel.Warning);
             try
             {
-                await using var store = StoreFactory.Open(parse.GetValue(app.Db)!, app.Time);
+                await using var store = StoreFactory.Open(parse.GetValue(app.Db)!, app.Time, logging.CreateLogger("heavyjobs"));
                 var result = await store.MigrateAsync(ct);
                 Console.WriteLine(result.Applied.Count == 0
                     ? $"{StoreFactory.Describe(parse.GetValue(app.Db)!)}: schema is at version {result.ToVersion}; nothing to do."
@@ -20,7 +21,7 @@ internal static class MigrateCommand
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or ArgumentException or IOException)
             {
-                await Console.Error.WriteLineAsync($"error: {StoreFactory.Describe(parse.GetValue(app.Db)!)}: {ex.Message}");
+                await Console.Error.WriteLineAsync($"error: {StoreFactory.Describe(parse.GetValue(app.Db)!)}: {HeavyJobs.Storage.Faults.StoreErrorText.WithCauses(ex)}");
                 return 3;
             }
         });

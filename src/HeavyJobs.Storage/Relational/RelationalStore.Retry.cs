@@ -1,6 +1,7 @@
 using System.Data.Common;
 using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Faults;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
@@ -100,6 +101,22 @@ public abstract partial class RelationalStore
                 MaxDelay = Retry.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
+                OnRetry = args =>
+                {
+                    // A passing error that passes at once (a busy file, a deadlock) is the retry's ordinary work; one
+                    // still there at the third attempt is a database that is away, which a person waiting on a
+                    // command or reading a monitor's log should hear about before the call finally gives up. The reason
+                    // carries the error's causes; its stack would only hide it.
+                    if (args.AttemptNumber == 2 && args.Outcome.Exception is { } ex)
+                    {
+                        LogStillFailing(Logger, Kind, Retry.MaxRetries - args.AttemptNumber, StoreErrorText.WithCauses(ex));
+                    }
+
+                    return ValueTask.CompletedTask;
+                },
             })
             .Build();
+
+    [LoggerMessage(4010, LogLevel.Warning, "The {Store} database failed a call three times in a row; retrying it {Left} more time(s) before giving up: {Reason}")]
+    private static partial void LogStillFailing(ILogger logger, string store, int left, string reason);
 }
