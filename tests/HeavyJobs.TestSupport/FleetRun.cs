@@ -161,13 +161,16 @@ public sealed class FleetRun : IAsyncDisposable
         return (process.ExitCode, await output + await error);
     }
 
+    /// <summary>The stores the fleet's monitors were given: the fleet's, and those of machines placed elsewhere.</summary>
+    private string[] Dbs => [Db, .. _placements.Values.Select(p => p.Db)];
+
     /// <summary>SIGKILLs a machine whole: its monitor and every worker process it started, at once.</summary>
     public async Task KillMachineAsync(string name)
     {
         var pids = new List<int> { _monitors[name].Id };
         foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(name, IncludeExited: true), CancellationToken.None))
         {
-            if (w.Pid > 0 && MonitorRun.Alive(w.Pid))
+            if (w.Pid > 0 && MonitorRun.IsWorker(w.Pid, w.Id, Dbs))
             {
                 pids.Add(w.Pid);
             }
@@ -207,13 +210,7 @@ public sealed class FleetRun : IAsyncDisposable
             p.Dispose();
         }
 
-        foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(IncludeExited: true, Limit: 10_000), CancellationToken.None))
-        {
-            if (w.Pid > 0 && MonitorRun.Alive(w.Pid) && File.ReadAllText($"/proc/{w.Pid}/cmdline").Contains("--monitored", StringComparison.Ordinal))
-            {
-                MonitorRun.Signal(w.Pid, "KILL");
-            }
-        }
+        await MonitorRun.KillLeftoverWorkersAsync(Store, Dbs);
 
         if (Store is PostgresStore pg)
         {

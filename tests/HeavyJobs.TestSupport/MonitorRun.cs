@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Runtime.Protocol;
 using HeavyJobs.Storage;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Workers;
@@ -169,7 +171,51 @@ public sealed class MonitorRun : IAsyncDisposable
         return (process.ExitCode, await output + await error);
     }
 
-    public static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+    public static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pid"/> is still worker <paramref name="workerId"/>, started for one of the stores
+    /// <paramref name="dbs"/>. A worker row keeps its pid after its process ends, and this machine hands pids out
+    /// again within minutes (pid_max is 32,768, and every thread takes one): a pid read from an old row may by now
+    /// be another test's worker or monitor, or a PostgreSQL backend, whose SIGKILL restarts the whole server. So
+    /// nothing is signalled on a pid from a row alone: the process's own environment must say it is that worker.
+    /// </summary>
+    public static bool IsWorker(int pid, long workerId, params IReadOnlyCollection<string> dbs)
+    {
+        try
+        {
+            var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+            return environment.Contains($"{WorkerEnvironment.WorkerId}={workerId.ToString(CultureInfo.InvariantCulture)}", StringComparer.Ordinal)
+                && dbs.Any(db => environment.Contains($"{WorkerEnvironment.Db}={db}", StringComparer.Ordinal));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGKILLs whatever workers of <paramref name="store"/> a broken run left behind, and nothing else (see <see cref="IsWorker"/>).</summary>
+    public static async Task KillLeftoverWorkersAsync(IHeavyStore store, params IReadOnlyCollection<string> dbs)
+    {
+        var pids = (await store.WorkerListAsync(new WorkerListParams(IncludeExited: true, Limit: 10_000), CancellationToken.None))
+            .Where(w => w.Pid > 0 && IsWorker(w.Pid, w.Id, dbs))
+            .Select(w => w.Pid)
+            .ToArray();
+        if (pids.Length > 0)
+        {
+            Signal("KILL", pids);
+        }
+    }
 
     public static void Signal(int pid, string signal) => Signal(signal, pid);
 
@@ -239,13 +285,7 @@ public sealed class MonitorRun : IAsyncDisposable
         _manager?.Dispose();
 
         // Whatever a broken run left behind must not outlive the test.
-        foreach (var w in await Store.WorkerListAsync(new Storage.Workers.WorkerListParams(IncludeExited: true), CancellationToken.None))
-        {
-            if (w.Pid > 0 && Alive(w.Pid) && File.ReadAllText($"/proc/{w.Pid}/cmdline").Contains("--monitored", StringComparison.Ordinal))
-            {
-                Signal(w.Pid, "KILL");
-            }
-        }
+        await KillLeftoverWorkersAsync(Store, Db);
 
         _monitor?.Dispose();
         if (Store is PostgresStore pg)

@@ -67,13 +67,7 @@ public sealed class FleetConnectionsTests : IAsyncLifetime
             monitor.Dispose();
         }
 
-        foreach (var w in await _store.WorkerListAsync(new WorkerListParams(IncludeExited: true), CancellationToken.None))
-        {
-            if (w.Pid > 0 && MonitorRun.Alive(w.Pid) && File.ReadAllText($"/proc/{w.Pid}/cmdline").Contains("--monitored", StringComparison.Ordinal))
-            {
-                MonitorRun.Signal(w.Pid, "KILL");
-            }
-        }
+        await MonitorRun.KillLeftoverWorkersAsync(_store, _db);
 
         await using (var drop = _store.DataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE"))
         {
