@@ -7,10 +7,10 @@ namespace HeavyJobs.Runtime.Tests.Monitor;
 
 /// <summary>
 /// The process scenarios' cleanup kills the workers a broken run left behind, found by the pids in the store's
-/// worker rows. Those pids are handed out again within minutes on this machine, and the suite runs several
-/// scenarios at once: a cleanup that trusted the pid alone SIGKILLed another test's worker that had been given
-/// the pid of one of its own long-gone workers (a deploy test's hold ended "died: exit code 137" with nobody
-/// having killed it). Only a process whose environment names the worker and its store is killed.
+/// worker rows. Those pids are handed out again (a full turn of the 32,768 in about 35 minutes while the suite
+/// runs, as every thread takes one), and several scenarios run at once: a cleanup that trusted the pid alone
+/// would SIGKILL another test's worker given the pid of one of its long-gone workers, in any run longer than a
+/// turn. Only a process whose environment names the worker and its store is killed.
 /// </summary>
 public sealed class LeftoverWorkerCleanupTests : IAsyncDisposable
 {
