@@ -19,10 +19,11 @@ public static class StoreFactory
         db.Contains("Host=", StringComparison.OrdinalIgnoreCase) || db.Contains("Server=", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Opens the store <paramref name="db"/> names; what it retries in the background goes to <paramref name="logger"/>.</summary>
-    public static IHeavyStore Open(string db, TimeProvider time, ILogger? logger = null) =>
-        IsPostgres(db)
-            ? new PostgresStore(db, time) { Logger = logger ?? NullLogger.Instance }
-            : new SqliteStore(db, time: time) { Logger = logger ?? NullLogger.Instance };
+    public static IHeavyStore Open(string db, TimeProvider time, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        return IsPostgres(db) ? new PostgresStore(db, time) { Logger = logger } : new SqliteStore(db, time: time) { Logger = logger };
+    }
 
     /// <summary>
     /// What to show of the store in messages: never a secret. The connection string is parsed by its own driver's

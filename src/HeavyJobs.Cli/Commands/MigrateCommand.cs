@@ -1,4 +1,6 @@
 using System.CommandLine;
+using HeavyJobs.Storage.Faults;
+using Microsoft.Extensions.Logging;
 
 namespace HeavyJobs.Cli.Commands;
 
@@ -9,7 +11,7 @@ internal static class MigrateCommand
         var command = new Command("migrate", "Create or upgrade the schema (safe to run from several processes at once).");
         command.SetAction(async (parse, ct) =>
         {
-            using var logging = CliApp.Loggers(Microsoft.Extensions.Logging.LogLevel.Warning);
+            using var logging = CliApp.Loggers(LogLevel.Warning);
             try
             {
                 await using var store = StoreFactory.Open(parse.GetValue(app.Db)!, app.Time, logging.CreateLogger("heavyjobs"));
@@ -21,7 +23,7 @@ internal static class MigrateCommand
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or ArgumentException or IOException)
             {
-                await Console.Error.WriteLineAsync($"error: {StoreFactory.Describe(parse.GetValue(app.Db)!)}: {HeavyJobs.Storage.Faults.StoreErrorText.WithCauses(ex)}");
+                await Console.Error.WriteLineAsync($"error: {StoreFactory.Describe(parse.GetValue(app.Db)!)}: {StoreErrorText.WithCauses(ex)}");
                 return 3;
             }
         });
