@@ -96,12 +96,17 @@ public sealed class LiveDeployBrowserTests(LiveDeployFixture fixture) : IClassFi
             Assert.Equal(0, (await Fleet.CliAsync(Ct, "workers", "scale", $"test.count={PerMachine}", "--node", m)).Exit);
         }
 
-        // Work that outlasts the deploy: a drained worker gives its chunk back, and the new build's workers take it on.
-        var job = await SubmitAsync();
         var (context, page, errors) = await fixture.SignInAsync();
         await using var _ = context;
         await page.GotoAsync(fixture.Host.BaseUrl + "/workers");
         var workers = page.Locator("table[data-table=workers] tbody tr:not(.empty)");
+
+        // Every worker up before the work comes: a machine whose workers are slow to start would otherwise find the
+        // job done by the other's before its own said hello, and the page would never show all of them at work.
+        await Expect(workers.Locator("span.state-idle")).ToHaveCountAsync(2 * PerMachine, new() { Timeout = Slow });
+
+        // Work that outlasts the deploy: a drained worker gives its chunk back, and the new build's workers take it on.
+        var job = await SubmitAsync();
         await Expect(workers.Locator("span.state-busy")).ToHaveCountAsync(2 * PerMachine, new() { Timeout = Slow });
         await Expect(workers.Filter(new() { HasText = LiveDeployFixture.New })).ToHaveCountAsync(0);
 
