@@ -28,6 +28,13 @@ public sealed class WhoisParser
             return WhoisRecord.Bad("unreadable answer", queried);
         }
 
+        // Lines ended "\r\r\n" (CRLF text sent through a layer that turns each LF into CRLF again) would read as
+        // blank lines between every two, and a blank line ends a header's list of items.
+        if (rawAnswer.Contains("\r\r\n", StringComparison.Ordinal))
+        {
+            rawAnswer = rawAnswer.Replace("\r\r\n", "\n", StringComparison.Ordinal);
+        }
+
         // A registry that writes its dates month first says so next to them, if anywhere ("Expiration Date (mm/dd/yyyy)").
         var builder = new WhoisRecordBuilder { MonthFirst = rawAnswer.Contains("mm/dd/yy", StringComparison.OrdinalIgnoreCase) };
         WhoisAnswerScanner.Scan(rawAnswer, builder);

@@ -12,8 +12,7 @@ public sealed class LayoutAnswerTests
 {
     private static readonly string _folder = Path.Combine(AppContext.BaseDirectory, "Parsing", "LayoutAnswers");
 
-    public static TheoryData<string> Layouts => new(
-        Directory.EnumerateFiles(_folder, "*.whois").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!);
+    public static TheoryData<string> Layouts => new(LayoutNames());
 
     [Theory]
     [MemberData(nameof(Layouts))]
@@ -40,6 +39,43 @@ public sealed class LayoutAnswerTests
         Assert.Equal(servers, record.NameServers);
     }
 
+    /// <summary>How the same answer arrives from servers that end, pad or indent its lines differently.</summary>
+    public static TheoryData<string, string> LayoutsAsSent
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var layout in LayoutNames())
+            {
+                foreach (var line in (string[])["crlf", "cr-crlf", "trailing-spaces", "tab-indents"])
+                {
+                    data.Add(layout, line);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LayoutsAsSent))]
+    public void Reads_a_layout_the_same_however_its_lines_are_ended_padded_or_indented(string layout, string sent)
+    {
+        var raw = File.ReadAllText(Path.Combine(_folder, layout + ".whois")).ReplaceLineEndings("\n");
+        var lines = raw.Split('\n');
+        // "\r\r\n": a server that ends its lines with CRLF behind a layer that turns each LF into CRLF again.
+        var variant = sent switch
+        {
+            "crlf" => string.Join("\r\n", lines),
+            "cr-crlf" => string.Join("\r\r\n", lines),
+            "trailing-spaces" => string.Join("\n", lines.Select(l => l + "   ")),
+            _ => string.Join("\n", lines.Select(l => l.Length - l.TrimStart(' ').Length is > 0 and var n ? "\t" + l[n..] : l)),
+        };
+        var query = ReadExpected(Path.Combine(_folder, layout + ".expected")).GetValueOrDefault("query");
+
+        Assert.Equal(Json(WhoisParser.Parse(raw, query)), Json(WhoisParser.Parse(variant, query)));
+    }
+
     [Fact]
     public void Every_layout_answer_has_its_expected_fields()
     {
@@ -48,6 +84,20 @@ public sealed class LayoutAnswerTests
 
         Assert.NotEmpty(answers);
         Assert.Equal(answers.Order(StringComparer.Ordinal), expectations.Order(StringComparer.Ordinal));
+    }
+
+    private static IEnumerable<string> LayoutNames() =>
+        Directory.EnumerateFiles(_folder, "*.whois").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!;
+
+    private static string Json(WhoisRecord record)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            WhoisRecordJson.WriteRecord(writer, null, record);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static DateTimeOffset? Instant(Dictionary<string, string> expected, string field) =>
