@@ -162,7 +162,7 @@ public sealed class FleetRun : IAsyncDisposable
     }
 
     /// <summary>The stores the fleet's monitors were given: the fleet's, and those of machines placed elsewhere.</summary>
-    private string[] Dbs => [Db, .. _placements.Values.Select(p => p.Db)];
+    internal string[] Dbs => [Db, .. _placements.Values.Select(p => p.Db)];
 
     /// <summary>SIGKILLs a machine whole: its monitor and every worker process it started, at once.</summary>
     public async Task KillMachineAsync(string name)

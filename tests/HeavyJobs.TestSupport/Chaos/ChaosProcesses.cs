@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using HeavyJobs.Storage.Workers;
 
 namespace HeavyJobs.TestSupport.Chaos;
 
@@ -48,9 +49,12 @@ internal static class ChaosProcesses
         await kill.WaitForExitAsync();
     }
 
-    /// <summary>Whether pid is a worker a monitor started (a reused pid is not).</summary>
-    public static bool IsWorker(int pid) =>
-        pid > 0 && MonitorRun.Alive(pid) && SafeRead($"/proc/{pid}/cmdline").Contains("--monitored", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether the worker row's pid is still that worker of this fleet: a chaos run outlasts a turn of the pids, so
+    /// a pid from the row of a worker long gone may be any other process by now, another fleet's worker included.
+    /// </summary>
+    public static bool IsWorker(WorkerRow worker, IReadOnlyCollection<string> dbs) =>
+        worker.Pid > 0 && MonitorRun.Alive(worker.Pid) && MonitorRun.IsWorker(worker.Pid, worker.Id, dbs);
 
     private static IEnumerable<string> SafeDirectories(string path)
     {

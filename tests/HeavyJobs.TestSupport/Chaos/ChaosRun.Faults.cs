@@ -82,7 +82,7 @@ public sealed partial class ChaosRun
         var monitor = _fleet.MonitorOf(name);
         var workers = await StoreAsync(() => _fleet.Store.WorkerListAsync(new WorkerListParams(name), ct)) ?? [];
         var held = HeldBy(workers.Select(w => w.Id));
-        var pids = whole ? ChaosProcesses.Tree(monitor.Id).Union(workers.Select(w => w.Pid).Where(ChaosProcesses.IsWorker)).ToList() : [monitor.Id];
+        var pids = whole ? ChaosProcesses.Tree(monitor.Id).Union(workers.Where(w => ChaosProcesses.IsWorker(w, _fleet.Dbs)).Select(w => w.Pid)).ToList() : [monitor.Id];
         await ChaosProcesses.SignalAsync(pids, "KILL");
         _recovery.Track(fault.Index, fault.Kind, held, Stopwatch.GetTimestamp());
         _processesKilled += pids.Count;
@@ -202,7 +202,7 @@ public sealed partial class ChaosRun
                     _chunks = fresh;
                     return true;
                 });
-                candidates = all.Where(w => _machines.GetValueOrDefault(w.Node) == MachineState.Up && !_frozen.Contains(w.Pid) && ChaosProcesses.IsWorker(w.Pid))
+                candidates = all.Where(w => _machines.GetValueOrDefault(w.Node) == MachineState.Up && !_frozen.Contains(w.Pid) && ChaosProcesses.IsWorker(w, _fleet.Dbs))
                     .Where(w => HeldBy([w.Id]).All(c => c.Crashes < ChunkDefaults.QuarantineAfter - 1))
                     .OrderBy(w => w.Id).ToList();
                 return candidates.Any(w => w.State == WorkerState.Busy);
