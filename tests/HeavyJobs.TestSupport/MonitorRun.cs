@@ -243,6 +243,26 @@ public sealed class MonitorRun : IAsyncDisposable
         return await condition();
     }
 
+    /// <summary>
+    /// Scales <paramref name="type"/> to <paramref name="count"/> workers on this machine and waits until each is
+    /// up and idle, so that work submitted next finds them all ready. Submitted before them, a job whose test needs
+    /// them all busy at once could be done by the first ones up: on CI's loaded two cores a worker's start took
+    /// tens of seconds more than its neighbour's.
+    /// </summary>
+    public async Task<bool> ScaleUpIdleAsync(string type, int count, CancellationToken ct)
+    {
+        var (exit, output) = await CliAsync(ct, "workers", "scale", $"{type}={count.ToString(CultureInfo.InvariantCulture)}", "--node", Node);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"workers scale exited {exit}: {output}");
+        }
+
+        return await UntilAsync(
+            async () => (await Store.WorkerListAsync(new WorkerListParams(Node), ct)).Count(w => w.State == WorkerState.Idle && w.Types.Contains(type)) == count,
+            Within,
+            ct);
+    }
+
     /// <summary>Waits until every chunk of the job is done.</summary>
     public Task<bool> UntilDoneAsync(long job, TimeSpan within, CancellationToken ct) =>
         UntilAsync(async () => (await Store.ChunkListAsync(new ChunkListParams(job), ct)).All(c => c.State == ChunkState.Done), within, ct);

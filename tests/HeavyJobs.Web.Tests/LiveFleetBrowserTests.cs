@@ -65,8 +65,6 @@ public sealed class LiveFleetBrowserTests(LiveFleetFixture fixture) : IClassFixt
     private async Task ScenarioAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        // Four chunks of 30 s of work each, checkpointed every 2 s: three workers stay busy and a reset chunk stays at zero for a while.
-        var job = await SubmitAsync(chunks: 4, itemsPerChunk: 3000, sleepMs: 10, every: 200);
         var (context, page, errors) = await fixture.SignInAsync();
         await using var _ = context;
 
@@ -79,6 +77,11 @@ public sealed class LiveFleetBrowserTests(LiveFleetFixture fixture) : IClassFixt
         await page.ClickAsync("form.scale button[type=submit]");
         await Expect(page.Locator("#flash")).ToContainTextAsync($"{Run.Node}: {Type} = {Workers}");
         var ps = page.Locator("table[data-table=workers] tbody tr:not(.empty)");
+
+        // The work comes once every worker is up (see MonitorRun.ScaleUpIdleAsync). Four chunks of 30 s of work
+        // each, checkpointed every 2 s: three workers stay busy and a reset chunk stays at zero for a while.
+        await Expect(ps.Locator("span.state-idle")).ToHaveCountAsync(Workers, new() { Timeout = Slow });
+        var job = await SubmitAsync(chunks: 4, itemsPerChunk: 3000, sleepMs: 10, every: 200);
         await Expect(ps.Locator("span.state-busy")).ToHaveCountAsync(Workers, new() { Timeout = Slow });
         await Expect(ps).ToHaveCountAsync(Workers);
         foreach (var pid in await ps.Locator("td:nth-child(3)").AllTextContentsAsync())

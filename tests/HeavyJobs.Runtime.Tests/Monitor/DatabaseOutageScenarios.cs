@@ -67,10 +67,10 @@ public sealed class DatabaseOutageScenarios : IAsyncLifetime
     public async Task ARestartOfTheDatabaseMidRun_LeavesEveryProcessUp_WorkResumesWithinSeconds_AndEveryItemIsWrittenOnce()
     {
         const int Items = 4000;
-        var job = await SubmitAsync(Store, Items, perChunk: 200, sleepMs: 5, every: 20);
         Run.Start();
         Run.StartManager();
-        await Run.CliAsync(Ct, "workers", "scale", "test.count=2", "--node", Run.Node);
+        Assert.True(await Run.ScaleUpIdleAsync("test.count", 2, Ct), Run.Log);
+        var job = await SubmitAsync(Store, Items, perChunk: 200, sleepMs: 5, every: 20);
         Assert.True(await MonitorRun.UntilAsync(async () => await DoneAsync(job) >= 400 && (await LiveAsync()).Count(w => w.State == WorkerState.Busy) == 2, Within, Ct), Run.Log);
         var workers = await LiveAsync();
 

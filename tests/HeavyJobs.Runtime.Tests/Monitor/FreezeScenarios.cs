@@ -235,9 +235,9 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
     {
         // Killed all at once (a cgroup's SIGKILL on a deploy), the workers give nothing back themselves, and
         // their chunks are held on a lease longer than the test: only the restarted monitor can return them.
-        var job = await SubmitAsync("test.count", items: 1000, perChunk: 500, sleepMs: 20, every: 10);
         Run.Start("--lease", "600");
-        await Run.CliAsync(Ct, "workers", "scale", "test.count=2", "--node", Run.Node);
+        Assert.True(await Run.ScaleUpIdleAsync("test.count", 2, Ct), Run.Log);
+        var job = await SubmitAsync("test.count", items: 1000, perChunk: 500, sleepMs: 20, every: 10);
         Assert.True(await MonitorRun.UntilAsync(async () => (await LiveAsync()).Count(w => w.State == WorkerState.Busy) == 2, Within, Ct), Run.Log);
         var pids = (await LiveAsync()).Select(w => w.Pid).ToList();
 

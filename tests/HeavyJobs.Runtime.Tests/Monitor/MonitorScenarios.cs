@@ -266,11 +266,11 @@ public abstract class MonitorScenarios(string kind) : ProcessScenario(kind)
     [Fact]
     public async Task SigkillMonitor_ItsWorkersExitByThemselves_AndARestartedMonitorResumesAllWork()
     {
-        // Chunks of 10 s each, so that all three workers are busy at once even when their starts are slow.
-        var job = await SubmitAsync("test.count", items: 1500, perChunk: 500, sleepMs: 20, every: 10);
         // Leases far longer than the test: the orphans gave their chunks back as they left, or nothing runs them.
         Run.Start("--lease", "600");
-        await Run.CliAsync(Ct, "workers", "scale", "test.count=3", "--node", Run.Node);
+        Assert.True(await Run.ScaleUpIdleAsync("test.count", 3, Ct), Run.Log);
+        // Chunks of 10 s each, one per worker: all three busy at once.
+        var job = await SubmitAsync("test.count", items: 1500, perChunk: 500, sleepMs: 20, every: 10);
         Assert.True(await MonitorRun.UntilAsync(async () => (await LiveAsync()).Count(w => w.State == WorkerState.Busy) == 3, Within, Ct), Run.Log);
         var pids = (await LiveAsync()).Select(w => w.Pid).ToList();
 
