@@ -80,8 +80,6 @@ public sealed class FleetConnectionsTests : IAsyncLifetime
     [Fact]
     public async Task MachinesWithEightBusyWorkersEach_HoldAtMostFourSessionsPerMachine()
     {
-        // Chunks of 20 s of work with a checkpoint every 100 ms: every worker stays busy and writes all along.
-        await SubmitAsync(chunks: Machines * WorkersPerMachine * 2, items: 2000, sleepMs: 10, every: 10);
         var nodes = Enumerable.Range(1, Machines).Select(i => $"conn-{i}-{_app[7..12]}").ToList();
         // Targets first: once a machine has joined, a scale for a machine the fleet does not know yet is refused.
         foreach (var node in nodes)
@@ -94,6 +92,13 @@ public sealed class FleetConnectionsTests : IAsyncLifetime
             StartMonitor(node);
         }
 
+        // The work once every worker is up: submitted before, the first ones up could take the chunks of those
+        // slow to start (24 .NET starts on two loaded cores), and the fleet would never be busy whole.
+        Assert.True(
+            await MonitorRun.UntilAsync(async () => (await _store.WorkerListAsync(new WorkerListParams(), Ct)).Count(w => w.State == WorkerState.Idle) == Machines * WorkersPerMachine, Within, Ct),
+            Log());
+        // Chunks of 20 s of work with a checkpoint every 100 ms: every worker stays busy and writes all along.
+        await SubmitAsync(chunks: Machines * WorkersPerMachine * 2, items: 2000, sleepMs: 10, every: 10);
         Assert.True(
             await MonitorRun.UntilAsync(async () => (await BusyAsync()) == Machines * WorkersPerMachine, Within, Ct),
             $"{await BusyAsync()} of {Machines * WorkersPerMachine} workers busy\n{Log()}");
