@@ -277,8 +277,11 @@ public sealed class MonitorRun : IAsyncDisposable
         var workers = await Store.WorkerListAsync(new WorkerListParams(IncludeExited: true), ct);
         return $"""
             {Log}
-            chunks: {string.Join("; ", chunks.Select(c => $"{c.Id} {c.State} done {c.Counters.Done} lease {c.LeaseOwner} until {c.LeaseExpiresAt:HH:mm:ss} holders {string.Join(",", c.Holders)}"))}
+            now: {TimeProvider.System.GetUtcNow():HH:mm:ss.fff}
+            chunks: {string.Join("; ", chunks.Select(c => $"{c.Id} {c.State} done {c.Counters.Done} lease {c.LeaseOwner} until {c.LeaseExpiresAt:HH:mm:ss} holders {string.Join(",", c.Holders)} run after {c.RunAfter:HH:mm:ss.fff} attempts {c.Attempts} crashes {c.Crashes} updated {c.UpdatedAt:HH:mm:ss.fff}"))}
             workers: {string.Join("; ", workers.Select(w => $"{w.Id} pid {w.Pid} {w.State} chunk {w.CurrentChunk} beat {w.HeartbeatAt:HH:mm:ss} exit {w.ExitReason}"))}
+            the workers' last stderr lines:
+            {string.Join("\n", workers.Select(w => $"worker {w.Id}: {w.StderrTail?.Trim()}"))}
             """;
     }
 
