@@ -52,9 +52,10 @@ internal static class ChaosProcesses
     /// <summary>
     /// Whether the worker row's pid is still that worker of this fleet: a chaos run outlasts a turn of the pids, so
     /// a pid from the row of a worker long gone may be any other process by now, another fleet's worker included.
+    /// (A zombie's environment cannot be read, so a worker dead but not reaped is not one either.)
     /// </summary>
     public static bool IsWorker(WorkerRow worker, IReadOnlyCollection<string> dbs) =>
-        worker.Pid > 0 && MonitorRun.Alive(worker.Pid) && MonitorRun.IsWorker(worker.Pid, worker.Id, dbs);
+        worker.Pid > 0 && MonitorRun.IsWorker(worker.Pid, worker.Id, dbs);
 
     private static IEnumerable<string> SafeDirectories(string path)
     {

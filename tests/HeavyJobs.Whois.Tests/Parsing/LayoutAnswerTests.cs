@@ -89,16 +89,7 @@ public sealed class LayoutAnswerTests
     private static IEnumerable<string> LayoutNames() =>
         Directory.EnumerateFiles(_folder, "*.whois").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!;
 
-    private static string Json(WhoisRecord record)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            WhoisRecordJson.WriteRecord(writer, null, record);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    private static string Json(WhoisRecord record) => WhoisRecordJson.ToJson([("", record)]);
 
     private static DateTimeOffset? Instant(Dictionary<string, string> expected, string field) =>
         expected.TryGetValue(field, out var text)
