@@ -62,7 +62,24 @@ public sealed class MonitorRun : IAsyncDisposable
         }
     }
 
-    public static string Host => Path.Combine(AppContext.BaseDirectory, "HeavyJobs.TestHost.dll");
+    /// <summary>The test host's ready-to-run copy, which every build makes (tests/HeavyJobs.TestHost's project says why).</summary>
+    public static string Host => Path.Combine(HostFolder, "HeavyJobs.TestHost.dll");
+
+    /// <summary>
+    /// The folder of the test host's ready-to-run copy, of the same configuration as the calling test's build: the
+    /// test host's own, not the calling test's (which holds the test framework too).
+    /// </summary>
+    public static string HostFolder
+    {
+        get
+        {
+            var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+            var folder = Path.Combine(RepoRoot, "tests", "HeavyJobs.TestHost", "bin", config, "net10.0", "ready-to-run");
+            return File.Exists(Path.Combine(folder, "HeavyJobs.TestHost.dll"))
+                ? folder
+                : throw new InvalidOperationException($"the test host's ready-to-run copy is missing: build tests/HeavyJobs.TestHost ({folder})");
+        }
+    }
 
     public static string RepoRoot
     {

@@ -9,9 +9,7 @@ public static class TestBuilds
     public static string Stamp(string builds, string version)
     {
         var folder = Path.Combine(builds, "build-" + version);
-        // The test host's own build folder, not the calling test's (which holds the test framework too).
-        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
-        CopyTree(Path.Combine(MonitorRun.RepoRoot, "tests", "HeavyJobs.TestHost", "bin", config, "net10.0"), folder);
+        CopyTree(MonitorRun.HostFolder, folder);
         File.WriteAllText(Path.Combine(folder, AppVersion.StampFile), version + "\n");
         return folder;
     }
