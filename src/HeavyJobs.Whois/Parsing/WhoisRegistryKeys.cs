@@ -11,6 +11,9 @@ internal static class WhoisRegistryKeys
     [
         // English wordings of ccTLD registries: JANET (.ac.uk), ISOC-IL, MYNIC, .kg, .ai, .za and others.
         ("complete domain name", WhoisKey.Domain),
+
+        // The older CoCCA layout names the domain only as the query it answers ("Query: example.cx").
+        ("query", WhoisKey.Domain),
         ("domain name (ascii)", WhoisKey.Domain),
         ("registered by", WhoisKey.Registrar),
         ("registrar of record", WhoisKey.Registrar),
@@ -26,6 +29,10 @@ internal static class WhoisRegistryKeys
         ("domain registered on", WhoisKey.Created),
         ("first registered", WhoisKey.Created),
         ("activation date", WhoisKey.Created),
+
+        // IEDR's legacy layout (.ie): "registration: 14-March-2002", "renewal: 14-March-2027".
+        ("registration", WhoisKey.Created),
+        ("renewal", WhoisKey.Expires),
         ("entry updated", WhoisKey.Updated),
         ("last updated on", WhoisKey.Updated),
         ("record last modified", WhoisKey.Updated),
