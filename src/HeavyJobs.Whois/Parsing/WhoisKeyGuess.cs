@@ -39,7 +39,7 @@ internal static class WhoisKeyGuess
 
     private static readonly SearchValues<string> _createdWords = SearchValues.Create(
     [
-        "creat", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
+        "creat", "approv", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
         "creación", "criação", "registrado", "angelegt", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
         "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
         "注册", "註冊", "登记", "登記", "登録", "创建", "創建", "등록",
@@ -120,11 +120,26 @@ internal static class WhoisKeyGuess
     /// <summary>Whether a normalised key holds a word for name servers (shared by the guess and the titles of lists).</summary>
     public static bool HasNameServerWord(ReadOnlySpan<char> normalizedKey) => ContainsAny(normalizedKey, _nameServerWords);
 
-    // Also "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most.
+    // Also "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most; and
+    // a numbered "ns" before what it names (CO.CA's "ns1_hostname", "ns2 name").
     private static bool IsNameServerKey(ReadOnlySpan<char> key)
     {
         var word = key.TrimEnd("0123456789 ");
-        return HasNameServerWord(key) || word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length);
+        return HasNameServerWord(key) || word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length)
+            || IsNumberedNsKey(key);
+    }
+
+    private static bool IsNumberedNsKey(ReadOnlySpan<char> key)
+    {
+        var start = key.StartsWith("dns", StringComparison.Ordinal) ? 3 : key.StartsWith("ns", StringComparison.Ordinal) ? 2 : -1;
+        if (start < 0)
+        {
+            return false;
+        }
+
+        var rest = key[start..];
+        var name = rest.TrimStart("0123456789");
+        return name.Length < rest.Length && name is " hostname" or " host name" or " name" or " host";
     }
 
     // One vectorised search for all of a list's words: a key no table knows is asked about some hundred of them.
