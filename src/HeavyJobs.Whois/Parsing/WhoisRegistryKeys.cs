@@ -322,6 +322,26 @@ internal static class WhoisRegistryKeys
         ("등록일", WhoisKey.Created),
         ("최근 정보 변경일", WhoisKey.Updated),
         ("사용 종료일", WhoisKey.Expires),
+
+        // "Status" or "state" in the languages registries answer in: Czech and Slovak, Polish, Turkish, Hungarian,
+        // Finnish, the South Slavic languages, Baltic, Greek, Arabic, Persian, Thai, Chinese and Korean.
+        ("stav", WhoisKey.Status),
+        ("stan", WhoisKey.Status),
+        ("durum", WhoisKey.Status),
+        ("állapot", WhoisKey.Status),
+        ("tila", WhoisKey.Status),
+        ("stanje", WhoisKey.Status),
+        ("būsena", WhoisKey.Status),
+        ("statuss", WhoisKey.Status),
+        ("olek", WhoisKey.Status),
+        ("κατάσταση", WhoisKey.Status),
+        ("حالة", WhoisKey.Status),
+        ("الحالة", WhoisKey.Status),
+        ("وضعیت", WhoisKey.Status),
+        ("สถานะ", WhoisKey.Status),
+        ("状态", WhoisKey.Status),
+        ("狀態", WhoisKey.Status),
+        ("상태", WhoisKey.Status),
     ];
 
     /// <summary>Headers with an empty value or bare titles that start a section.</summary>
