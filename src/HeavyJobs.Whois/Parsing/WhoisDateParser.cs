@@ -107,7 +107,7 @@ internal static partial class WhoisDateParser
         {
             year = Number(s[..4]);
             i = 4;
-            if (i < s.Length && s[i] == '年')
+            if (i < s.Length && s[i] is '年' or '년')
             {
                 return TryReadCjkMonthDay(s, ref i, out month, out day);
             }
@@ -162,23 +162,26 @@ internal static partial class WhoisDateParser
         return false;
     }
 
-    // Japanese and Chinese registries: "2001年03月22日", with the year already read.
+    // Japanese and Chinese registries: "2001年03月22日"; Korean ones "2001년 03월 22일", with spaces between the parts.
+    // The year is already read.
     private static bool TryReadCjkMonthDay(ReadOnlySpan<char> s, ref int i, out int month, out int day)
     {
         day = 0;
         i++;
-        if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != '月')
+        SkipSpaces(s, ref i);
+        if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] is not ('月' or '월'))
         {
             return false;
         }
 
         i++;
+        SkipSpaces(s, ref i);
         if (!TryReadSmallNumber(s, ref i, out day))
         {
             return false;
         }
 
-        if (i < s.Length && s[i] == '日')
+        if (i < s.Length && s[i] is '日' or '일')
         {
             i++;
         }
@@ -206,8 +209,8 @@ internal static partial class WhoisDateParser
         if (i < s.Length && char.IsLetter(s[i]))
         {
             var word = ReadWord(s, ref i);
-            // Spanish and Portuguese: "15 de marzo de 2020".
-            if (IsParticle(word))
+            // Spanish and Portuguese: "15 de marzo de 2020"; Catalan "14 d'abril de 2005".
+            if (IsParticle(word) || SkipElidedParticle(s, ref i, word))
             {
                 SkipSpaces(s, ref i);
                 word = ReadWord(s, ref i);

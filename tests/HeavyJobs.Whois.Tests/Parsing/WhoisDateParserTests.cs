@@ -71,6 +71,21 @@ public sealed class WhoisDateParserTests
     [InlineData("14. července 2027", "2027-07-14T00:00:00Z")]
     [InlineData("14 Mart 2027", "2027-03-14T00:00:00Z")]
     [InlineData("3 Ağustos 2021", "2021-08-03T00:00:00Z")]
+    [InlineData("2005년 3월 14일", "2005-03-14T00:00:00Z")]
+    [InlineData("2005년03월14일", "2005-03-14T00:00:00Z")]
+    [InlineData("14 d'abril de 2005", "2005-04-14T00:00:00Z")]
+    [InlineData("14 de març de 2005", "2005-03-14T00:00:00Z")]
+    [InlineData("14 augusti 2027", "2027-08-14T00:00:00Z")]
+    [InlineData("14. desember 2027", "2027-12-14T00:00:00Z")]
+    [InlineData("14. maaliskuuta 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14. märts 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 martie 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14. avgust 2027.", "2027-08-14T00:00:00Z")]
+    [InlineData("14 Ogos 2027", "2027-08-14T00:00:00Z")]
+    [InlineData("14 Maret 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 березня 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 Μαρτίου 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 ágúst 2027", "2027-08-14T00:00:00Z")]
     public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
     {
         Assert.True(WhoisDateParser.TryParse(text, out var value), text);
