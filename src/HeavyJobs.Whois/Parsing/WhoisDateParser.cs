@@ -254,7 +254,16 @@ internal static partial class WhoisDateParser
 
         i++;
         SkipSpaces(s, ref i);
-        if (CountDigits(s, i) != 4 || !ReadYear(s, ref i, out year))
+        var yearDigits = CountDigits(s, i);
+        if (yearDigits == 2 && separator != '.' && (i + 2 == s.Length || s[i + 2] == ' '))
+        {
+            // "14/03/27" (.hm): a two-digit year, read like the one after a month's name. Dotted triples are left out:
+            // "1.2.27" is as likely a version as a date.
+            var shortYear = Number(s.Slice(i, 2));
+            year = shortYear < 70 ? 2000 + shortYear : 1900 + shortYear;
+            i += 2;
+        }
+        else if (yearDigits != 4 || !ReadYear(s, ref i, out year))
         {
             return false;
         }

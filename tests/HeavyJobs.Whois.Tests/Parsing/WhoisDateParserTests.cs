@@ -86,6 +86,8 @@ public sealed class WhoisDateParserTests
     [InlineData("14 березня 2027", "2027-03-14T00:00:00Z")]
     [InlineData("14 Μαρτίου 2027", "2027-03-14T00:00:00Z")]
     [InlineData("14 ágúst 2027", "2027-08-14T00:00:00Z")]
+    [InlineData("14/03/27", "2027-03-14T00:00:00Z")]
+    [InlineData("14-03-05 10:11:12", "2005-03-14T10:11:12Z")]
     public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
     {
         Assert.True(WhoisDateParser.TryParse(text, out var value), text);
@@ -121,6 +123,8 @@ public sealed class WhoisDateParserTests
     [InlineData("31.02.2019")]
     [InlineData("2019-01-01T25:00:00Z")]
     [InlineData("13/13/2020")]
+    [InlineData("1.2.27")]
+    [InlineData("14/03/271")]
     public void Rejects_values_that_are_not_dates(string text)
     {
         Assert.False(WhoisDateParser.TryParse(text, out _), text);
