@@ -23,13 +23,15 @@ internal static class WhoisAnswerLines
         return text.TrimStart(Bullets);
     }
 
-    // Sentences that carry a date without a colon after the key (.mo, .tw, .gg); the colon inside the time
+    // Sentences that carry a date without a colon after the key (.mo, .tw, .gg, the older .ee); the colon inside the time
     // would otherwise make them look like "key: value".
     private static readonly (string Phrase, WhoisKey Key)[] _phrases =
     [
         ("record created on", WhoisKey.Created),
         ("record expires on", WhoisKey.Expires),
         ("record last updated on", WhoisKey.Updated),
+        ("record changed on", WhoisKey.Updated),
+        ("record modified on", WhoisKey.Updated),
         ("registered on", WhoisKey.Created),
     ];
 
