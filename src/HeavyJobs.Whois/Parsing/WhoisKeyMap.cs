@@ -246,8 +246,8 @@ internal static class WhoisKeyMap
             return WhoisKey.Organization;
         }
 
-        // Numbered keys: "Name server 1", "Domain server 2", "nserver3".
-        var unnumbered = normalizedKey.TrimEnd("0123456789").TrimEnd();
+        // Numbered keys: "Name server 1", "Domain server 2", "nserver3", "Name Server #1".
+        var unnumbered = normalizedKey.TrimEnd("0123456789").TrimEnd('#').TrimEnd();
         if (unnumbered.Length < normalizedKey.Length && unnumbered.Length > 0 && _keyLookup.TryGetValue(unnumbered, out key))
         {
             return key;
