@@ -253,6 +253,12 @@ internal static class WhoisKeyMap
             return key;
         }
 
+        // A plural mark: "Registrar(s)", "Name Server(s)".
+        if (normalizedKey.EndsWith("(s)", StringComparison.Ordinal) && normalizedKey.Length > 3)
+        {
+            return Lookup(normalizedKey[..^3].TrimEnd());
+        }
+
         // A note after the key: "Creation Date (dd/mm/yyyy)", "Name Server (DNS)".
         var paren = normalizedKey.LastIndexOf(" (", StringComparison.Ordinal);
         if (paren > 0 && normalizedKey[^1] == ')' && _keyLookup.TryGetValue(normalizedKey[..paren], out key))
