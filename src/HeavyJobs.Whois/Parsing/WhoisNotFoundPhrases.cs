@@ -352,5 +352,11 @@ internal static class WhoisNotFoundPhrases
         "свободно",
         "tersedia",
         "متاح",
+        "livre",
+        "liber",
+        "vaba",
+        "laisvas",
+        "brīvs",
+        "ledigt",
     ];
 }
