@@ -23,15 +23,22 @@ internal static class WhoisAnswerLines
         return text.TrimStart(Bullets);
     }
 
-    // Sentences that carry a date without a colon after the key (.mo, .tw, .gg); the colon inside the time
+    // Sentences that carry a date without a colon after the key (.mo, .tw, .gg, the older .ee); the colon inside the time
     // would otherwise make them look like "key: value".
     private static readonly (string Phrase, WhoisKey Key)[] _phrases =
     [
         ("record created on", WhoisKey.Created),
         ("record expires on", WhoisKey.Expires),
         ("record last updated on", WhoisKey.Updated),
+        ("record changed on", WhoisKey.Updated),
+        ("record modified on", WhoisKey.Updated),
         ("registered on", WhoisKey.Created),
     ];
+
+    /// <summary>The titles of a table's columns: a few words, no host name, no field ("Hostname    IP Address").</summary>
+    public static bool IsColumnHeader(ReadOnlySpan<char> text) =>
+        text.Length <= MaxTitleLength && text.IndexOfAny(".:：") < 0 && text.Contains("  ", StringComparison.Ordinal)
+        && text.IndexOfAnyInRange('0', '9') < 0;
 
     /// <summary>.tr marks its keys with stars ("** Domain Name: example.com.tr"): those lines are data, not banners.</summary>
     public static ReadOnlySpan<char> StripKeyStars(ReadOnlySpan<char> text) =>
@@ -327,8 +334,16 @@ internal static class WhoisAnswerLines
         // Chinese, Japanese and Korean answers often use the full-width colon.
         var colon = text.IndexOfAny(':', '：');
         var tab = text.IndexOf('\t');
+        var leader = DotLeader(text);
         int split;
-        if (colon > 0 && (tab < 0 || colon < tab))
+        if (leader > 0 && (colon < 0 || leader < colon) && (tab < 0 || leader < tab))
+        {
+            // Dot leaders are a separator of their own, whatever the key: "Domain Name ........ example.xy",
+            // "Primary ............ ns1.example.xy", and .fi's "domain.............: example.fi" with a colon after them.
+            split = leader;
+            value = text[leader..].TrimStart('.').Trim().TrimStart(":：").TrimStart();
+        }
+        else if (colon > 0 && (tab < 0 || colon < tab))
         {
             split = colon;
             value = text[(colon + 1)..].Trim();
@@ -358,6 +373,23 @@ internal static class WhoisAnswerLines
 
         key = text[..split].TrimEnd();
         return IsKeyLike(key);
+    }
+
+    // Where a run of three or more dots starts after a word ("Domain Name........", "Domain Name ........"), when a value
+    // or a colon follows it; an ellipsis ending a sentence ("Please wait...") leads to nothing.
+    private static int DotLeader(ReadOnlySpan<char> text)
+    {
+        var run = text.IndexOf("...", StringComparison.Ordinal);
+        if (run <= 0 || run > MaxTitleLength)
+        {
+            return -1;
+        }
+
+        var before = text[run - 1] == ' ' && run > 1 ? text[run - 2] : text[run - 1];
+        var after = text[run..].TrimStart('.');
+        return char.IsLetter(before) && !after.IsEmpty && (char.IsWhiteSpace(after[0]) || after[0] is ':' or '：') && !after.Trim().IsEmpty
+            ? run
+            : -1;
     }
 
     private static bool IsKeyLike(ReadOnlySpan<char> key)

@@ -116,7 +116,37 @@ internal static class WhoisAnswerMarkers
                 && sentence.EndsWith(" is available", StringComparison.OrdinalIgnoreCase))
             || (text.StartsWith("domain \"", StringComparison.OrdinalIgnoreCase)
                 && text.Contains("\" not found", StringComparison.OrdinalIgnoreCase))
-            || IsNotFoundStatus(text);
+            || IsNotFoundStatus(text)
+            || EndsInNotFoundStatus(sentence);
+    }
+
+    // "Domain tersedia", "Doména je volná", "Домен свободен", "Verkkotunnus on vapaa": a short sentence, no field, whose
+    // last word is a status word that means the domain is free.
+    private static bool EndsInNotFoundStatus(ReadOnlySpan<char> sentence)
+    {
+        if (sentence.IndexOfAny(':', '：') >= 0 || sentence.Count(' ') is < 1 or > 5)
+        {
+            return false;
+        }
+
+        var lastSpace = sentence.LastIndexOf(' ');
+        var before = sentence[..lastSpace].TrimEnd();
+        var negation = before[(before.LastIndexOf(' ') + 1)..];
+        // "This domain is not available" says the opposite.
+        return IsNotFoundStatus(sentence[(lastSpace + 1)..]) && !IsNegation(negation);
+    }
+
+    private static bool IsNegation(ReadOnlySpan<char> word)
+    {
+        foreach (var negation in (ReadOnlySpan<string>)["not", "no", "non", "nicht", "ne", "nie", "não", "nao", "niet", "ikke", "inte", "ei", "nem", "не"])
+        {
+            if (word.Equals(negation, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool IsNotFoundStatus(ReadOnlySpan<char> status)

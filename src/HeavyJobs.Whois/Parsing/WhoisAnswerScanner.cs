@@ -79,6 +79,12 @@ internal static class WhoisAnswerScanner
                 continue;
             }
 
+            if (blockOpen && block == WhoisSection.NameServers && blockItems == 0 && WhoisAnswerLines.IsColumnHeader(text))
+            {
+                // "Hostname          IP Address" over the list: the names of its columns, not an item and not the next title.
+                continue;
+            }
+
             if (WhoisAnswerLines.TryDomainSentence(text, out var sentenceDomain, out var sentenceState))
             {
                 builder.SetDomain(sentenceDomain, 1);
@@ -116,7 +122,13 @@ internal static class WhoisAnswerScanner
                     blockOpen = false;
                     var key = WhoisKeyMap.Lookup(normalized);
                     var before = section;
-                    if (key == WhoisKey.None)
+                    if (key == WhoisKey.None && section == WhoisSection.NameServers && WhoisRecordBuilder.StartsWithHostName(value))
+                    {
+                        // Under a name-server title any key that gives a host names a server: "Primary: ns1.example.xy",
+                        // "Server 2 ........ ns2.example.net".
+                        builder.AddNameServers(value);
+                    }
+                    else if (key == WhoisKey.None)
                     {
                         ApplyGuess(builder, WhoisKeyGuess.Guess(normalized), value, section);
                     }
@@ -374,7 +386,7 @@ internal static class WhoisAnswerScanner
     {
         switch (block)
         {
-            case WhoisSection.Domain when index == 0:
+            case WhoisSection.Domain when index == 0 && WhoisRecordBuilder.StartsWithHostName(item):
                 builder.SetDomain(item, 2);
                 break;
             case WhoisSection.Registrar when index == 0:

@@ -86,7 +86,19 @@ internal static partial class WhoisDateParser
         return s[start..i];
     }
 
+    // Spanish, Portuguese and Catalan "de" ("15 de marzo de 2020"); Catalan elides it before a vowel ("14 d'abril").
     private static bool IsParticle(ReadOnlySpan<char> word) => word.Equals("de", StringComparison.OrdinalIgnoreCase);
+
+    private static bool SkipElidedParticle(ReadOnlySpan<char> s, ref int i, ReadOnlySpan<char> word)
+    {
+        if (word.Length == 1 && word[0] is 'd' or 'D' && i < s.Length && s[i] is '\'' or '’')
+        {
+            i++;
+            return true;
+        }
+
+        return false;
+    }
 
     private static void SkipOrdinalSuffix(ReadOnlySpan<char> s, ref int i)
     {

@@ -107,7 +107,7 @@ internal static partial class WhoisDateParser
         {
             year = Number(s[..4]);
             i = 4;
-            if (i < s.Length && s[i] == '年')
+            if (i < s.Length && s[i] is '年' or '년')
             {
                 return TryReadCjkMonthDay(s, ref i, out month, out day);
             }
@@ -162,23 +162,26 @@ internal static partial class WhoisDateParser
         return false;
     }
 
-    // Japanese and Chinese registries: "2001年03月22日", with the year already read.
+    // Japanese and Chinese registries: "2001年03月22日"; Korean ones "2001년 03월 22일", with spaces between the parts.
+    // The year is already read.
     private static bool TryReadCjkMonthDay(ReadOnlySpan<char> s, ref int i, out int month, out int day)
     {
         day = 0;
         i++;
-        if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] != '月')
+        SkipSpaces(s, ref i);
+        if (!TryReadSmallNumber(s, ref i, out month) || i >= s.Length || s[i] is not ('月' or '월'))
         {
             return false;
         }
 
         i++;
+        SkipSpaces(s, ref i);
         if (!TryReadSmallNumber(s, ref i, out day))
         {
             return false;
         }
 
-        if (i < s.Length && s[i] == '日')
+        if (i < s.Length && s[i] is '日' or '일')
         {
             i++;
         }
@@ -206,8 +209,8 @@ internal static partial class WhoisDateParser
         if (i < s.Length && char.IsLetter(s[i]))
         {
             var word = ReadWord(s, ref i);
-            // Spanish and Portuguese: "15 de marzo de 2020".
-            if (IsParticle(word))
+            // Spanish and Portuguese: "15 de marzo de 2020"; Catalan "14 d'abril de 2005".
+            if (IsParticle(word) || SkipElidedParticle(s, ref i, word))
             {
                 SkipSpaces(s, ref i);
                 word = ReadWord(s, ref i);
@@ -251,7 +254,16 @@ internal static partial class WhoisDateParser
 
         i++;
         SkipSpaces(s, ref i);
-        if (CountDigits(s, i) != 4 || !ReadYear(s, ref i, out year))
+        var yearDigits = CountDigits(s, i);
+        if (yearDigits == 2 && separator != '.' && (i + 2 == s.Length || s[i + 2] == ' '))
+        {
+            // "14/03/27" (.hm): a two-digit year, read like the one after a month's name. Dotted triples are left out:
+            // "1.2.27" is as likely a version as a date.
+            var shortYear = Number(s.Slice(i, 2));
+            year = shortYear < 70 ? 2000 + shortYear : 1900 + shortYear;
+            i += 2;
+        }
+        else if (yearDigits != 4 || !ReadYear(s, ref i, out year))
         {
             return false;
         }

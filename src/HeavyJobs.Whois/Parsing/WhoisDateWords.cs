@@ -44,6 +44,37 @@ internal static class WhoisDateWords
         ("май", 5), ("мая", 5), ("июнь", 6), ("июня", 6), ("июль", 7), ("июля", 7), ("август", 8), ("августа", 8),
         ("сентябрь", 9), ("сентября", 9), ("октябрь", 10), ("октября", 10), ("ноябрь", 11), ("ноября", 11),
         ("декабрь", 12), ("декабря", 12),
+
+        // Nordic (Swedish "augusti", Norwegian "desember", Icelandic), Finnish in the partitive dates use ("14. maaliskuuta";
+        // a prefix also matches the nominative), Estonian.
+        ("augusti", 8), ("desember", 12),
+        ("janúar", 1), ("febrúar", 2), ("apríl", 4), ("maí", 5), ("júní", 6), ("júlí", 7), ("ágúst", 8), ("nóvember", 11),
+        ("tammikuuta", 1), ("helmikuuta", 2), ("maaliskuuta", 3), ("huhtikuuta", 4), ("toukokuuta", 5), ("kesäkuuta", 6),
+        ("heinäkuuta", 7), ("elokuuta", 8), ("syyskuuta", 9), ("lokakuuta", 10), ("marraskuuta", 11), ("joulukuuta", 12),
+        ("jaanuar", 1), ("veebruar", 2), ("märts", 3), ("aprill", 4), ("juuni", 6), ("juuli", 7), ("oktoober", 10), ("detsember", 12),
+
+        // Romanian, Catalan, Serbian (Latin and Cyrillic), Indonesian and Malay, Azerbaijani and other Latin transliterations.
+        ("ianuarie", 1), ("februarie", 2), ("martie", 3), ("aprilie", 4), ("iunie", 6), ("iulie", 7), ("septembrie", 9),
+        ("octombrie", 10), ("noiembrie", 11), ("decembrie", 12),
+        ("gener", 1), ("febrer", 2), ("març", 3), ("maig", 5), ("juny", 6), ("juliol", 7), ("setembre", 9), ("desembre", 12),
+        ("avgust", 8), ("septembar", 9), ("oktobar", 10), ("novembar", 11), ("decembar", 12),
+        ("јануар", 1), ("фебруар", 2), ("април", 4), ("мај", 5), ("јун", 6), ("јул", 7), ("септембар", 9), ("октобар", 10),
+        ("новембар", 11), ("децембар", 12),
+        ("maret", 3), ("nopember", 11), ("pebruari", 2), ("mac", 3), ("julai", 7), ("ogos", 8), ("disember", 12),
+        ("yanvar", 1), ("fevral", 2), ("aprel", 4), ("iyun", 6), ("iyul", 7), ("avqust", 8), ("sentyabr", 9), ("oktyabr", 10),
+        ("noyabr", 11), ("dekabr", 12),
+
+        // Ukrainian, genitive and nominative.
+        ("січня", 1), ("січень", 1), ("лютого", 2), ("лютий", 2), ("березня", 3), ("березень", 3), ("квітня", 4), ("квітень", 4),
+        ("травня", 5), ("травень", 5), ("червня", 6), ("червень", 6), ("липня", 7), ("липень", 7), ("серпня", 8), ("серпень", 8),
+        ("вересня", 9), ("вересень", 9), ("жовтня", 10), ("жовтень", 10), ("листопада", 11), ("листопад", 11),
+        ("грудня", 12), ("грудень", 12),
+
+        // Greek, genitive and nominative.
+        ("ιανουαρίου", 1), ("ιανουάριος", 1), ("φεβρουαρίου", 2), ("φεβρουάριος", 2), ("μαρτίου", 3), ("μάρτιος", 3),
+        ("απριλίου", 4), ("απρίλιος", 4), ("μαΐου", 5), ("μάιος", 5), ("ιουνίου", 6), ("ιούνιος", 6), ("ιουλίου", 7), ("ιούλιος", 7),
+        ("αυγούστου", 8), ("αύγουστος", 8), ("σεπτεμβρίου", 9), ("σεπτέμβριος", 9), ("οκτωβρίου", 10), ("οκτώβριος", 10),
+        ("νοεμβρίου", 11), ("νοέμβριος", 11), ("δεκεμβρίου", 12), ("δεκέμβριος", 12),
     ];
 
     private static readonly string[] _weekdays =

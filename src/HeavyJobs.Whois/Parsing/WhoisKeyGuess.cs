@@ -27,6 +27,9 @@ internal static class WhoisKeyGuess
         "expir", "paid", "valid until", "valid to", "valid thr", "renewal", "vence", "ablauf", "scaden", "caducidad",
         "échéance", "echeance", "utløp", "udløb", "förfall", "forfall", "wygaś", "оплачен", "действителен", "istek",
         "到期", "过期", "過期", "有效期", "期限", "失效", "만료",
+        "λήξ", "תפוגה", "انقضا", "انتهاء", "หมดอายุ", "закінч", "оконча", "isteka", "galiojim", "derīgum", "aegub",
+        "utgång", "voimassa", "vanhene", "rennur út", "lejár", "tamat", "kedaluwarsa", "kadaluarsa", "venciment", "bitmə",
+        "läuft ab", "verloop", "verval",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _updatedWords = SearchValues.Create(
@@ -35,17 +38,34 @@ internal static class WhoisKeyGuess
         "mise a jour", "ändrad", "ændret", "endret", "muutettu", "päivitetty", "změněn", "zmenen", "módosít", "измен",
         "обновл", "izmjen", "izmen", "güncelle", "cập nhật", "perbarui", "gewijzigd",
         "更新", "修改", "变更", "變更", "변경",
+        "ενημέρωσ", "τροποποί", "עודכן", "עדכון", "روزرسانی", "تحديث", "ปรับปรุง", "оновл", "модифік", "promjen", "promen",
+        "pakeitim", "izmaiņ", "muudet", "oppdater", "muokat", "breytt", "kemas kini", "actualitz", "yenilən", "bijgewerkt",
+        "alterad",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _createdWords = SearchValues.Create(
     [
-        "creat", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
+        "creat", "approv", "registered", "registration date", "registration time", "of registration", "activat", "commencement",
         "creación", "criação", "registrado", "angelegt", "aangemaakt", "registrer", "registrasi", "rejestrac", "registrace",
         "regisztrác", "регистрац", "создан", "kayıt", "oluştur", "đăng ký",
         "注册", "註冊", "登记", "登記", "登録", "创建", "創建", "등록",
+        "καταχώρ", "δημιουργ", "רישום", "ایجاد", "إنشاء", "انشاء", "จดทะเบียน", "створ", "creăr", "registracij", "reģistrācij",
+        "loodud", "skapad", "opprett", "oprett", "luotu", "skráð", "létrehoz", "pendaftaran", "dibuat", "creació", "qeydiyyat",
+        "erstellt", "criad", "créé",
     ], StringComparison.Ordinal);
 
-    private static readonly SearchValues<string> _domainWords = SearchValues.Create(["domain", "domínio", "dominio", "domän", "domæne", "domene", "域名", "網域", "도메인"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> _registrarWords = SearchValues.Create(
+    [
+        "καταχωρητ", "ثبت کننده", "ثبت\u200cکننده", "أمين السجل", "ผู้รับจดทะเบียน", "реєстратор", "регистратор", "reģistrator",
+        "registripidaja", "rekisteröijä", "skráningaraðili", "regisztrátor", "qeydiyyatçı", "註冊商", "注册商",
+        "註冊服務", "注册服务",
+    ], StringComparison.Ordinal);
+
+    private static readonly SearchValues<string> _domainWords = SearchValues.Create(
+    [
+        "domain", "domínio", "dominio", "domini", "domän", "domæne", "domene", "domen", "domeen", "domēn", "verkkotunn", "lén",
+        "τομέ", "домен", "מתחם", "دامنه", "نطاق", "โดเมน", "tên miền", "域名", "網域", "도메인",
+    ], StringComparison.Ordinal);
 
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
     {
@@ -66,6 +86,13 @@ internal static class WhoisKeyGuess
             || key.StartsWith("registrator", StringComparison.Ordinal))
         {
             // "Registrador responsable" (Spanish), "Registador" (Portugal), "Registrator" (Nordic, Slavic transliterations).
+            return WhoisKey.Registrar;
+        }
+
+        if (ContainsAny(key, _registrarWords))
+        {
+            // "Καταχωρητής", "רשם", "أمين السجل", "ผู้รับจดทะเบียน", "Regisztrátor", "Pendaftar", "註冊商": the registrar in
+            // the languages whose word for it shares no stem with "registrar".
             return WhoisKey.Registrar;
         }
 
@@ -115,16 +142,34 @@ internal static class WhoisKeyGuess
     [
         "name server", "nameserver", "nserver", "domain server", "dns server", "servidor", "serveur", "sunucu",
         "server hostname", "máy chủ", "服务器", "伺服器", "ネームサーバ", "네임서버",
+        "διακομιστ", "שרתי שמות", "سرورهای نام", "خوادم", "เซิร์ฟเวอร์", "сервери імен", "серверы имен", "servere de nume",
+        "poslužitelj", "posluzitelj", "dns serveri", "vardų server", "vārdu server", "nimeserver", "namnserver", "navnetjener",
+        "navneserver", "nimipalvelin", "nafnaþjón", "névszerver", "pelayan nama", "server nama",
     ], StringComparison.Ordinal);
 
     /// <summary>Whether a normalised key holds a word for name servers (shared by the guess and the titles of lists).</summary>
     public static bool HasNameServerWord(ReadOnlySpan<char> normalizedKey) => ContainsAny(normalizedKey, _nameServerWords);
 
-    // Also "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most.
+    // Also "dns 1", "ns1", "ns 2", "primary dns", "authoritative dns 2": the word last, a number after it at most; and
+    // a numbered "ns" before what it names (CO.CA's "ns1_hostname", "ns2 name").
     private static bool IsNameServerKey(ReadOnlySpan<char> key)
     {
         var word = key.TrimEnd("0123456789 ");
-        return HasNameServerWord(key) || word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length);
+        return HasNameServerWord(key) || word.EndsWith(" dns", StringComparison.Ordinal) || (word is "dns" or "ns" && word.Length < key.Length)
+            || IsNumberedNsKey(key);
+    }
+
+    private static bool IsNumberedNsKey(ReadOnlySpan<char> key)
+    {
+        var start = key.StartsWith("dns", StringComparison.Ordinal) ? 3 : key.StartsWith("ns", StringComparison.Ordinal) ? 2 : -1;
+        if (start < 0)
+        {
+            return false;
+        }
+
+        var rest = key[start..];
+        var name = rest.TrimStart("0123456789");
+        return name.Length < rest.Length && name is " hostname" or " host name" or " name" or " host";
     }
 
     // One vectorised search for all of a list's words: a key no table knows is asked about some hundred of them.

@@ -246,11 +246,17 @@ internal static class WhoisKeyMap
             return WhoisKey.Organization;
         }
 
-        // Numbered keys: "Name server 1", "Domain server 2", "nserver3".
-        var unnumbered = normalizedKey.TrimEnd("0123456789").TrimEnd();
+        // Numbered keys: "Name server 1", "Domain server 2", "nserver3", "Name Server #1".
+        var unnumbered = normalizedKey.TrimEnd("0123456789").TrimEnd('#').TrimEnd();
         if (unnumbered.Length < normalizedKey.Length && unnumbered.Length > 0 && _keyLookup.TryGetValue(unnumbered, out key))
         {
             return key;
+        }
+
+        // A plural mark: "Registrar(s)", "Name Server(s)".
+        if (normalizedKey.EndsWith("(s)", StringComparison.Ordinal) && normalizedKey.Length > 3)
+        {
+            return Lookup(normalizedKey[..^3].TrimEnd());
         }
 
         // A note after the key: "Creation Date (dd/mm/yyyy)", "Name Server (DNS)".

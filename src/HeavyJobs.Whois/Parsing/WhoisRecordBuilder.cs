@@ -19,6 +19,7 @@ internal sealed class WhoisRecordBuilder
     private readonly List<string> _statuses = new(8);
     private Slot<string> _domain;
     private Slot<string> _registrar;
+    private bool _registrarIsHandle;
     private Slot<string> _registrantOrganization;
     private Slot<string> _registrantCountry;
     private Slot<DateTimeOffset> _created;
@@ -100,16 +101,23 @@ internal sealed class WhoisRecordBuilder
 
     public void SetRegistrar(ReadOnlySpan<char> value, int priority)
     {
-        if (priority <= _registrar.Priority)
+        var name = StripUrlAnnotation(value.Trim());
+        var handle = IsHandle(name);
+        if (handle)
+        {
+            // "registrar: EXREG-1" names the registrar by its handle; the name in the registrar's own object or block
+            // ("org: Example Registrar Ltd") says the same better, wherever it comes.
+            priority = Math.Min(priority, 1);
+        }
+
+        var replacesHandle = !handle && priority == _registrar.Priority && _registrarIsHandle;
+        if ((priority <= _registrar.Priority && !replacesHandle) || name.IsEmpty || IsPlaceholder(name))
         {
             return;
         }
 
-        var name = StripUrlAnnotation(value.Trim());
-        if (!name.IsEmpty && !IsPlaceholder(name))
-        {
-            _registrar.Set(name.ToString(), priority);
-        }
+        _registrar.Set(name.ToString(), priority);
+        _registrarIsHandle = handle;
     }
 
     public void SetRegistrantOrganization(ReadOnlySpan<char> value, int priority)

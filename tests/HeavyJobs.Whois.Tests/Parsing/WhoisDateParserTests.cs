@@ -71,6 +71,23 @@ public sealed class WhoisDateParserTests
     [InlineData("14. července 2027", "2027-07-14T00:00:00Z")]
     [InlineData("14 Mart 2027", "2027-03-14T00:00:00Z")]
     [InlineData("3 Ağustos 2021", "2021-08-03T00:00:00Z")]
+    [InlineData("2005년 3월 14일", "2005-03-14T00:00:00Z")]
+    [InlineData("2005년03월14일", "2005-03-14T00:00:00Z")]
+    [InlineData("14 d'abril de 2005", "2005-04-14T00:00:00Z")]
+    [InlineData("14 de març de 2005", "2005-03-14T00:00:00Z")]
+    [InlineData("14 augusti 2027", "2027-08-14T00:00:00Z")]
+    [InlineData("14. desember 2027", "2027-12-14T00:00:00Z")]
+    [InlineData("14. maaliskuuta 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14. märts 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 martie 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14. avgust 2027.", "2027-08-14T00:00:00Z")]
+    [InlineData("14 Ogos 2027", "2027-08-14T00:00:00Z")]
+    [InlineData("14 Maret 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 березня 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 Μαρτίου 2027", "2027-03-14T00:00:00Z")]
+    [InlineData("14 ágúst 2027", "2027-08-14T00:00:00Z")]
+    [InlineData("14/03/27", "2027-03-14T00:00:00Z")]
+    [InlineData("14-03-05 10:11:12", "2005-03-14T10:11:12Z")]
     public void Reads_registry_date_spellings_as_utc_instants(string text, string expected)
     {
         Assert.True(WhoisDateParser.TryParse(text, out var value), text);
@@ -106,6 +123,8 @@ public sealed class WhoisDateParserTests
     [InlineData("31.02.2019")]
     [InlineData("2019-01-01T25:00:00Z")]
     [InlineData("13/13/2020")]
+    [InlineData("1.2.27")]
+    [InlineData("14/03/271")]
     public void Rejects_values_that_are_not_dates(string text)
     {
         Assert.False(WhoisDateParser.TryParse(text, out _), text);

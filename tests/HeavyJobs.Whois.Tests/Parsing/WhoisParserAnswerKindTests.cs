@@ -127,6 +127,10 @@ public sealed class WhoisParserAnswerKindTests
     [InlineData("لا توجد بيانات للنطاق example-free.test\n")]                    // Arabic: no data
     [InlineData("دامنه example-free.test وجود ندارد\n")]                         // Persian
     [InlineData("הדומיין example-free.test לא קיים\n")]                          // Hebrew
+    [InlineData("Domain tersedia\n")]                                            // a short sentence ending in a status word: Indonesian
+    [InlineData("Doména je volná.\n")]                                           // Czech
+    [InlineData("Домен свободен\n")]                                             // Russian
+    [InlineData("Verkkotunnus on vapaa.\n")]                                     // Finnish
     public void Recognises_not_found_wordings_in_many_languages(string raw)
     {
         var record = WhoisParser.Parse(raw, "example-free.test");
@@ -250,6 +254,14 @@ public sealed class WhoisParserAnswerKindTests
 
         Assert.Equal(WhoisStatus.Bad, record.Status);
         Assert.Equal("no domain field", record.Error);
+    }
+
+    [Theory]
+    [InlineData("This domain is not available.\n")]
+    [InlineData("Domain nicht frei\n")]
+    public void A_status_word_after_a_negation_is_no_not_found_sentence(string raw)
+    {
+        Assert.NotEqual(WhoisStatus.NotFound, WhoisParser.Parse(raw, "example.test").Status);
     }
 
     [Fact]
