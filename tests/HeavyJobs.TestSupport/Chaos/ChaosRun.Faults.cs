@@ -11,6 +11,9 @@ public sealed partial class ChaosRun
     private static readonly TimeSpan BusyWithin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ResumeWithin = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a stopped worker's last claim is given to be in the store (<see cref="StopIfSafeAsync"/>).</summary>
+    private static readonly TimeSpan ClaimSettle = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Does the fault; false when it found no victim.</summary>
     private async Task<bool> ApplyAsync(PlannedFault fault, CancellationToken ct)
     {
@@ -40,7 +43,7 @@ public sealed partial class ChaosRun
 
     private async Task<bool> KillWorkerAsync(PlannedFault fault, CancellationToken ct)
     {
-        if (await PickWorkerAsync(fault.Pick, ct) is not { } w)
+        if (await PickWorkerAsync(fault.Pick, ct) is not { } w || !await StopIfSafeAsync(w, ct))
         {
             return false;
         }
@@ -55,12 +58,11 @@ public sealed partial class ChaosRun
 
     private async Task<bool> FreezeWorkerAsync(PlannedFault fault, CancellationToken ct)
     {
-        if (await PickWorkerAsync(fault.Pick, ct) is not { } w)
+        if (await PickWorkerAsync(fault.Pick, ct) is not { } w || !await StopIfSafeAsync(w, ct))
         {
             return false;
         }
 
-        await ChaosProcesses.SignalAsync([w.Pid], "STOP");
         _frozen.Add(w.Pid);
         Log($"#{fault.Index} SIGSTOP worker {w.Id} (pid {w.Pid}) on {w.Node} for {fault.Down.TotalSeconds:0.0} s");
         After(fault.Down, async () =>
@@ -191,17 +193,7 @@ public sealed partial class ChaosRun
                 var all = await StoreAsync(() => _fleet.Store.WorkerListAsync(new WorkerListParams(), ct)) ?? [];
                 // The chunks as they are now, not as the last look saw them: a worker may have taken a chunk one
                 // death from quarantine since (a partly done chunk runs first, so the next free worker takes it).
-                await StoreAsync(async () =>
-                {
-                    var fresh = new List<ChunkRow>();
-                    foreach (var job in _active.ToList())
-                    {
-                        fresh.AddRange(await _fleet.Store.ChunkListAsync(new ChunkListParams(job, Limit: 100_000), ct));
-                    }
-
-                    _chunks = fresh;
-                    return true;
-                });
+                await RefreshChunksAsync(ct);
                 candidates = all.Where(w => _machines.GetValueOrDefault(w.Node) == MachineState.Up && !_frozen.Contains(w.Pid) && ChaosProcesses.IsWorker(w, _fleet.Dbs))
                     .Where(w => HeldBy([w.Id]).All(c => c.Crashes < ChunkDefaults.QuarantineAfter - 1))
                     .OrderBy(w => w.Id).ToList();
@@ -212,6 +204,42 @@ public sealed partial class ChaosRun
         var pool = busy ? candidates.Where(w => w.State == WorkerState.Busy).ToList() : candidates;
         return pool.Count == 0 ? null : pool[pick % pool.Count];
     }
+
+    /// <summary>
+    /// Stops the picked worker (SIGSTOP) and looks at its chunks again: true if it holds none one death from
+    /// quarantine, and it stays stopped for the fault; else it is let go on (SIGCONT) and the fault finds no victim.
+    /// Between the look that picked it and the signal a worker can take such a chunk: once, one picked holding
+    /// nothing had claimed a chunk with two deaths by its kill, a third death the fleet rightly counted. Stopped, it
+    /// claims nothing more, and a claim already on its way (the database or its monitor carries it out) is in the
+    /// store well within the pause before the second look.
+    /// </summary>
+    private async Task<bool> StopIfSafeAsync(WorkerRow worker, CancellationToken ct)
+    {
+        await ChaosProcesses.SignalAsync([worker.Pid], "STOP");
+        await Task.Delay(ClaimSettle, ct);
+        if (await RefreshChunksAsync(ct) && HeldBy([worker.Id]).All(c => c.Crashes < ChunkDefaults.QuarantineAfter - 1))
+        {
+            return true;
+        }
+
+        await ChaosProcesses.SignalAsync([worker.Pid], "CONT");
+        Log($"worker {worker.Id} (pid {worker.Pid}) took a chunk one death from quarantine, or the store could not say: let go");
+        return false;
+    }
+
+    /// <summary>Reads the active jobs' chunks afresh; false if the store did not answer (the last look stays).</summary>
+    private async Task<bool> RefreshChunksAsync(CancellationToken ct) =>
+        await StoreAsync(async () =>
+        {
+            var fresh = new List<ChunkRow>();
+            foreach (var job in _active.ToList())
+            {
+                fresh.AddRange(await _fleet.Store.ChunkListAsync(new ChunkListParams(job, Limit: 100_000), ct));
+            }
+
+            _chunks = fresh;
+            return true;
+        });
 
     private string? PickMachine(int pick)
     {
