@@ -146,7 +146,12 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await Expect(target.Locator("td").Nth(2)).ToHaveTextAsync("3");
         var stored = await Host.Store.WorkerTargetListAsync("alpha", ct);
         Assert.Equal(3, stored.Single(t => t.Type == "demo.parse").Count);
-        var logged = await Host.Store.ActionListAsync(new ActionListParams(Kind: "scale", Node: "alpha"), ct);
+        // The scale writes the target, then logs the action: the page can show the first before the second is in.
+        IReadOnlyList<ActionRow> logged = [];
+        await HeavyJobs.TestSupport.MonitorRun.UntilAsync(
+            async () => (logged = await Host.Store.ActionListAsync(new ActionListParams(Kind: "scale", Node: "alpha"), ct)).Count > 0,
+            TimeSpan.FromSeconds(30),
+            ct);
         Assert.Equal("demo.parse = 3", Assert.Single(logged).Reason);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
