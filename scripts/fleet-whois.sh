@@ -30,16 +30,23 @@ dotnet build tests/HeavyJobs.Fleet.Tests -c Release -nologo -clp:ErrorsOnly >/de
 # Run from a copy of the build: a rebuild during a run of hours would overwrite the files its processes run from.
 # (The copy stays under the repository, where the harness finds the repository's root.)
 case "$(realpath -m "$out")" in "$PWD"/*) ;; *) echo "HEAVYJOBS_FLEET_WHOIS_OUT must lie inside the repository" >&2; exit 2 ;; esac
-rm -rf "$out/bin"
+rm -rf "$out/bin" "$out/host"
 cp -a tests/HeavyJobs.Fleet.Tests/bin/Release/net10.0 "$out/bin"
+# The fleet's processes run the test host's own build as it comes from the compiler, not the ready-to-run copy the
+# suite starts: with tiered compilation off, precompiled code would never be replaced by fully optimised code.
+cp -a tests/HeavyJobs.TestHost/bin/Release/net10.0 "$out/host"
+rm -rf "$out/host/ready-to-run"
+HEAVYJOBS_TEST_HOST_DIR=$(realpath "$out/host")
+export HEAVYJOBS_TEST_HOST_DIR
 
 # libpq's form of the Npgsql connection string (Host=…;Port=…;Username=…;Password=…;Database=…).
 libpq=$(tr ';' '\n' <<<"$HEAVYJOBS_TEST_POSTGRES" | awk -F= 'tolower($1)=="host"{h=$2} tolower($1)=="port"{p=$2}
   tolower($1)=="username"{u=$2} tolower($1)=="password"{w=$2} tolower($1)=="database"{d=$2}
   END{printf "host=%s port=%s user=%s password=%s dbname=%s", h, p ? p : 5432, u, w, d}')
 sample() {
-  local schema="" fetched=0 before bin
+  local schema="" fetched=0 before bin host
   bin=$(realpath "$out/bin")
+  host=$HEAVYJOBS_TEST_HOST_DIR
   # The run's schema is the first f_… one made after the sampler started (tests run meanwhile make others).
   before=$(psql "$libpq" -Atqc "SELECT coalesce(max(oid::bigint), 0) FROM pg_namespace" 2>/dev/null || echo 0)
   printf 'epoch\tfetched\trole\tpid\trss_kb\n' >"$out/rss.tsv"
@@ -51,8 +58,8 @@ sample() {
       fetched=$(psql "$libpq" -Atqc "SELECT coalesce(sum(done), 0) FROM \"$schema\".hj_chunks WHERE stage = 0" 2>/dev/null || echo "$fetched")
     fi
     # Only this run's processes: they run from its copy of the build.
-    ps -eo pid=,rss=,args= | awk -v t="$(date +%s)" -v f="${fetched:-0}" -v bin="$bin" '
-      index($0, bin "/HeavyJobs.TestHost.dll") {
+    ps -eo pid=,rss=,args= | awk -v t="$(date +%s)" -v f="${fetched:-0}" -v bin="$bin" -v host="$host" '
+      index($0, host "/HeavyJobs.TestHost.dll") {
         role = ""
         for (i = 3; i <= NF; i++) {
           if ($i == "manager" || $i == "monitor") { role = $i; break }

@@ -67,19 +67,23 @@ public sealed class MonitorRun : IAsyncDisposable
 
     /// <summary>
     /// The folder of the test host's ready-to-run copy, of the same configuration as the calling test's build: the
-    /// test host's own, not the calling test's (which holds the test framework too).
+    /// test host's own, not the calling test's (which holds the test framework too). <c>HEAVYJOBS_TEST_HOST_DIR</c>
+    /// names another: a run of hours (scripts/fleet-whois.sh) runs the plain build from a copy no rebuild overwrites.
     /// </summary>
     public static string HostFolder
     {
         get
         {
-            var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
-            var folder = Path.Combine(RepoRoot, "tests", "HeavyJobs.TestHost", "bin", config, "net10.0", "ready-to-run");
+            var folder = Environment.GetEnvironmentVariable(HostFolderVariable) is { Length: > 0 } copy
+                ? copy
+                : Path.Combine(RepoRoot, "tests", "HeavyJobs.TestHost", "bin", new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name, "net10.0", "ready-to-run");
             return File.Exists(Path.Combine(folder, "HeavyJobs.TestHost.dll"))
                 ? folder
-                : throw new InvalidOperationException($"the test host's ready-to-run copy is missing: build tests/HeavyJobs.TestHost ({folder})");
+                : throw new InvalidOperationException($"the test host is missing: build tests/HeavyJobs.TestHost ({folder})");
         }
     }
+
+    private const string HostFolderVariable = "HEAVYJOBS_TEST_HOST_DIR";
 
     public static string RepoRoot
     {
