@@ -1,5 +1,6 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.KeySets;
 using HeavyJobs.Storage.Politeness;
@@ -176,6 +177,26 @@ public abstract class RefreshConformance(IStoreProvider provider) : ConformanceB
         Assert.Equal(Now, at);
         Assert.Equal(Now + Interval, await ReserveAsync());
         Assert.Equal(Now, await Store.RateReserveAsync(new RateReserveParams("other.example", Interval, Now), Ct));
+    }
+
+    [Fact]
+    public async Task RateBackOff_LogsItsIncidentOnce_InTheWriteThatPausesTheFleet()
+    {
+        var incident = new ActionInsertParams("worker", ActionKinds.SlowDown, "whois:whois.example pushed back", Now, JobId: 7, ChunkId: 9);
+        var first = await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now, Incident: incident), Ct);
+        // The same incident reported by other workers during its pause, and a push-back that logs nothing.
+        await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now.AddMilliseconds(10), Incident: incident with { ChunkId = 10 }), Ct);
+        await Store.RateBackOffAsync(new RateBackOffParams("other.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now), Ct);
+
+        var logged = Assert.Single(await Store.ActionListAsync(new ActionListParams(Kind: ActionKinds.SlowDown), Ct));
+        Assert.Equal(("worker", 7L, 9L, Now), (logged.Actor, logged.JobId, logged.ChunkId, logged.At));
+        Assert.Equal($"whois:whois.example pushed back: {first.Describe()}", logged.Reason);
+        Assert.Contains("×2 until", logged.Reason, StringComparison.Ordinal);
+
+        // After the pause, a new push-back is a new incident with its own entry.
+        var second = await Store.RateBackOffAsync(new RateBackOffParams("whois.example", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), Now.AddSeconds(5), Incident: incident with { Now = Now.AddSeconds(5) }), Ct);
+        Assert.True(second.NewIncident);
+        Assert.Equal(2, (await Store.ActionListAsync(new ActionListParams(Kind: ActionKinds.SlowDown), Ct)).Count);
     }
 
     [Fact]

@@ -165,23 +165,13 @@ internal static partial class FleetLimiter
     public static async ValueTask BackOffAsync(IWorkerStoreCalls store, TimeProvider time, string resource, TimeSpan pause, ClaimedChunk chunk, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var result = await store.RateBackOffAsync(new RateBackOffParams(resource, pause, SlowFor, now), cancellationToken);
+        // Logged once per incident, not once per worker that saw the same push-back, and in the write that pauses
+        // the fleet: a worker killed after sending it leaves both or, before, neither.
+        var incident = new ActionInsertParams("worker", ActionKinds.SlowDown, $"{resource} pushed back", now, JobId: chunk.JobId, ChunkId: chunk.Id);
+        await store.RateBackOffAsync(new RateBackOffParams(resource, pause, SlowFor, now, Incident: incident), cancellationToken);
         // This process's turns reserved before the pause was stored are void at once, without asking the store. The
         // mark is when the write came back, not `now`: a turn reserved while the write was on its way may predate it.
         WaitingAt(store, resource).PushedBack(time.GetUtcNow());
-        if (result.NewIncident)
-        {
-            // Logged once per incident, not once per worker that saw the same push-back.
-            await store.ActionInsertAsync(
-                new ActionInsertParams(
-                    "worker",
-                    ActionKinds.SlowDown,
-                    $"{resource} pushed back: every worker waits until {result.ResumeAt:HH:mm:ss.fff}, then spaces its starts ×{result.SlowFactor:0.#} until {result.SlowUntil:HH:mm:ss}",
-                    now,
-                    JobId: chunk.JobId,
-                    ChunkId: chunk.Id),
-                cancellationToken);
-        }
     }
 
     /// <summary>Hands the slot to a request of this process waiting for it, or gives it back to the store.</summary>

@@ -33,11 +33,20 @@ public sealed record ServerTurn(int Slot, DateTimeOffset Start);
 /// <summary>
 /// A server pushed back: no start before <c>Now + Pause</c> for anyone, and until <c>Now + SlowFor</c> every
 /// reservation's interval is multiplied by a factor that doubles (up to <paramref name="MaxFactor"/>) each time
-/// the server pushes back again after the pause.
+/// the server pushes back again after the pause. When the push-back starts a new incident and
+/// <paramref name="Incident"/> is given, that action is logged in the same transaction, its reason followed by
+/// ": " and what the fleet now does (<see cref="RateBackOff.Describe"/>): a worker killed between the two can
+/// leave neither a pause nobody was told of nor a log entry for a pause that never was.
 /// </summary>
-public sealed record RateBackOffParams(string Server, TimeSpan Pause, TimeSpan SlowFor, DateTimeOffset Now, double MaxFactor = 16);
+public sealed record RateBackOffParams(string Server, TimeSpan Pause, TimeSpan SlowFor, DateTimeOffset Now, double MaxFactor = 16, HeavyJobs.Storage.Actions.ActionInsertParams? Incident = null);
 
 /// <param name="ResumeAt">The earliest start anyone can now reserve.</param>
 /// <param name="SlowFactor">How much further apart starts are spaced until <paramref name="SlowUntil"/>.</param>
 /// <param name="NewIncident">False when the server was already paused (many workers report the same push-back).</param>
-public sealed record RateBackOff(DateTimeOffset ResumeAt, double SlowFactor, DateTimeOffset SlowUntil, bool NewIncident);
+public sealed record RateBackOff(DateTimeOffset ResumeAt, double SlowFactor, DateTimeOffset SlowUntil, bool NewIncident)
+{
+    /// <summary>What every worker does from now on, in the words of the action log.</summary>
+    public string Describe() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"every worker waits until {ResumeAt:HH:mm:ss.fff}, then spaces its starts ×{SlowFactor:0.#} until {SlowUntil:HH:mm:ss}");
+}

@@ -5,23 +5,25 @@ namespace HeavyJobs.Storage.Relational;
 public abstract partial class RelationalStore
 {
     public Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken) =>
-        InTransactionAsync(
-            async (connection, transaction) => await connection.Command(
-                    """
-                    INSERT INTO hj_actions (at, actor, kind, node, worker_id, job_id, chunk_id, reason)
-                    VALUES (@at, @actor, @kind, @node, @worker, @job, @chunk, @reason)
-                    """,
-                    transaction)
-                .With("at", p.Now)
-                .With("actor", p.Actor)
-                .With("kind", p.Kind)
-                .With("node", p.Node)
-                .With("worker", p.WorkerId)
-                .With("job", p.JobId)
-                .With("chunk", p.ChunkId)
-                .With("reason", p.Reason)
-                .ExecAsync(cancellationToken),
-            cancellationToken);
+        InTransactionAsync((connection, transaction) => InsertActionAsync(connection, transaction, p, cancellationToken), cancellationToken);
+
+    /// <summary>Logs an action in the caller's transaction: with the change it explains, or not at all.</summary>
+    private static Task<int> InsertActionAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ActionInsertParams p, CancellationToken cancellationToken) =>
+        connection.Command(
+                """
+                INSERT INTO hj_actions (at, actor, kind, node, worker_id, job_id, chunk_id, reason)
+                VALUES (@at, @actor, @kind, @node, @worker, @job, @chunk, @reason)
+                """,
+                transaction)
+            .With("at", p.Now)
+            .With("actor", p.Actor)
+            .With("kind", p.Kind)
+            .With("node", p.Node)
+            .With("worker", p.WorkerId)
+            .With("job", p.JobId)
+            .With("chunk", p.ChunkId)
+            .With("reason", p.Reason)
+            .ExecAsync(cancellationToken);
 
     public Task<IReadOnlyList<ActionRow>> ActionListAsync(ActionListParams p, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<ActionRow>>(

@@ -176,7 +176,7 @@ public abstract partial class RelationalStore
                 // incident reported by another worker: it changes nothing. One after the pause, while starts are
                 // still slowed, doubles the slow-down.
                 const string sameIncident = "next_at > @now AND slow_until > @now";
-                return (await connection.Command(
+                var result = (await connection.Command(
                         $"""
                         UPDATE hj_rate_limits SET
                             slow_factor = CASE WHEN {sameIncident} THEN slow_factor
@@ -193,6 +193,9 @@ public abstract partial class RelationalStore
                     .ListAsync(
                         r => new RateBackOff(StoreTime.FromMs(r.GetInt64(0)), r.GetDouble(1), StoreTime.FromMs(r.GetInt64(2)), Convert.ToInt64(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) == 1),
                         cancellationToken))[0];
+                if (result.NewIncident && p.Incident is { } incident)
+                    await InsertActionAsync(connection, transaction, incident with { Reason = $"{incident.Reason}: {result.Describe()}" }, cancellationToken);
+                return result;
             },
             cancellationToken);
 

@@ -52,7 +52,7 @@ public sealed class FetchHandler : IChunkHandler
         var table = context.Parameters.TryGetProperty("serverTable", out var t) ? await TableAsync(t.GetRawText(), cancellationToken) : WhoisServerTable.Default;
         var limit = new ResourceLimit(options.RatePerServer, options.ConcurrencyPerServer, TimeSpan.FromMinutes(1));
         var clientOptions = new WhoisClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), ReadTimeout = options.ReadTimeout, MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(200) };
-        var client = new WhoisClient(table, clientOptions, new FleetPoliteness(context, limit, options.PushBackPause), _time);
+        var client = new WhoisClient(table, clientOptions, new FleetPoliteness(context, limit, options.PushBackPause, _time), _time);
         var lanes = new FetchLanes(options.MaxInFlight, options.ConcurrencyPerServer, LaneWidths);
         for (var i = 0; i < keys.Count; i++)
         {

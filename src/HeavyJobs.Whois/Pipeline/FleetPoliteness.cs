@@ -9,8 +9,11 @@ namespace HeavyJobs.Whois.Pipeline;
 /// and a lane starts no other query while one of its own still waits (<see cref="FetchLanes"/>); and when the
 /// lookup's first server answered, which widens its lane without waiting for the referral.
 /// </summary>
-internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit, TimeSpan pause) : IWhoisPoliteness
+internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit, TimeSpan pause, TimeProvider time) : IWhoisPoliteness
 {
+    /// <summary>How long telling the fleet of a push-back may take once the lookup that read it is cancelled.</summary>
+    internal static readonly TimeSpan TellWithin = TimeSpan.FromSeconds(30);
+
     private static readonly AsyncLocal<Probe?> Current = new();
 
     /// <summary>Watches the acquisitions of the lookup that runs in the calling flow from here on.</summary>
@@ -25,8 +28,14 @@ internal sealed class FleetPoliteness(IChunkContext context, ResourceLimit limit
         return new Watched(turn, probe);
     }
 
-    public ValueTask PushedBackAsync(string serverName, CancellationToken cancellationToken) =>
-        context.BackOffAsync(Resource(serverName), pause, cancellationToken);
+    public async ValueTask PushedBackAsync(string serverName, CancellationToken cancellationToken)
+    {
+        // The server asked everyone to wait: that is told even when the lookup that read it is being cancelled (its
+        // chunk stopping, or another query's failure ending the run), or the fleet's next query lands in the pause.
+        // One short write, bounded on its own.
+        using var bound = new CancellationTokenSource(TellWithin, time);
+        await context.BackOffAsync(Resource(serverName), pause, bound.Token);
+    }
 
     private static string Resource(string serverName) => "whois:" + serverName;
 

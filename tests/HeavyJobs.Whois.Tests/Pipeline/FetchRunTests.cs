@@ -65,7 +65,7 @@ public sealed class FetchRunTests
             }
 
             var progress = FetchProgress.Parse(null, keys.Count);
-            var client = new WhoisClient(server.ServerTable, politeness: new FleetPoliteness(context, new ResourceLimit(1000, 2, TimeSpan.FromMinutes(1)), TimeSpan.FromMilliseconds(10)));
+            var client = new WhoisClient(server.ServerTable, politeness: new FleetPoliteness(context, new ResourceLimit(1000, 2, TimeSpan.FromMinutes(1)), TimeSpan.FromMilliseconds(10), TimeProvider.System));
             await new FetchRun(context, client, keys, progress, lanes, every: 7, TimeProvider.System).RunAsync(TestContext.Current.CancellationToken);
 
             Assert.True(progress.AllDone, $"run {run}: {progress}");
