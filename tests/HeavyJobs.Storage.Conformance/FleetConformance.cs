@@ -1,4 +1,5 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Fleet;
 using HeavyJobs.Storage.Jobs;
@@ -132,6 +133,32 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
         Assert.False((await Store.WorkerTargetListAsync("m1", Ct)).Single().Pinned);
         Assert.Equal(1, await Store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams([new SpreadTarget("m1", "t", 6)], Now), Ct));
         Assert.Equal([new FleetTargetRow("t", 6, Now - TimeSpan.FromSeconds(2))], await Store.FleetTargetListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task FleetShapeChanges_AreLoggedInTheirOwnTransaction_AndOnlyWhenTheyChangeSomething()
+    {
+        await Store.NodeJoinAsync(Join("m1", "b"), Ct);
+        ActionInsertParams Log(string reason) => new("cli:op", ActionKinds.Scale, reason, Now, "m1");
+        await Store.WorkerTargetSetAsync(new WorkerTargetSetParams("m1", "t", 2, Now, Log("t = 2")), Ct);
+        await Store.FleetTargetSetAsync(new FleetTargetSetParams("u", 4, Now, Log("u = 4 over the fleet")), Ct);
+        await Store.WorkerTargetUnpinAsync(new WorkerTargetUnpinParams("m1", "t", Now, Log("t: back to the fleet spread")), Ct);
+        Assert.True(await Store.NodeDrainAsync(new NodeDrainParams("m1", true, Now, Log("drained")), Ct));
+        Assert.False(await Store.NodeDrainAsync(new NodeDrainParams("m1", true, Now, Log("drained again")), Ct));
+        Assert.Equal(1, await Store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams([new SpreadTarget("m1", "u", 4)], Now, [Log("u spread")]), Ct));
+        Assert.Equal(0, await Store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams([new SpreadTarget("m1", "u", 4)], Now, [Log("u spread again")]), Ct));
+
+        var logged = await Store.ActionListAsync(new ActionListParams(), Ct);
+        Assert.Equal(["t = 2", "u = 4 over the fleet", "t: back to the fleet spread", "drained", "u spread"], logged.Select(a => a.Reason).Reverse());
+
+        // A log entry the database refuses (no reason: the fault injected) takes its change down with it.
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.WorkerTargetSetAsync(new WorkerTargetSetParams("m1", "t", 9, Now, Log(null!)), Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.FleetTargetSetAsync(new FleetTargetSetParams("u", 9, Now, Log(null!)), Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.NodeDrainAsync(new NodeDrainParams("m1", false, Now, Log(null!)), Ct));
+        Assert.Equal(2, (await Store.WorkerTargetListAsync("m1", Ct)).Single(t => t.Type == "t").Count);
+        Assert.Equal(4, (await Store.FleetTargetListAsync(Ct)).Single().Count);
+        Assert.True((await Store.NodeListAsync(Ct)).Single().Drained);
+        Assert.Equal(5, (await Store.ActionListAsync(new ActionListParams(), Ct)).Count);
     }
 
     [Fact]

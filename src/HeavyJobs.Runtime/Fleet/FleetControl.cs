@@ -10,7 +10,7 @@ namespace HeavyJobs.Runtime.Fleet;
 /// <summary>
 /// What an operator does to the fleet's shape, the same from the CLI, the dashboard, the API and an application:
 /// scale a type on one machine (pinning it) or over the fleet, hand a machine back to the fleet spread, drain
-/// and undrain a machine. Each change is logged with its actor.
+/// and undrain a machine. Each change is logged with its actor, in the change's own transaction.
 /// </summary>
 public static class FleetControl
 {
@@ -22,44 +22,40 @@ public static class FleetControl
     {
         CheckCount(type, count);
         await CheckMachineAsync(reads, node, cancellationToken);
-        await store.WorkerTargetSetAsync(new WorkerTargetSetParams(node, type, count, now), cancellationToken);
-        await store.ActionInsertAsync(new ActionInsertParams(actor, ActionKinds.Scale, $"{type} = {count}", now, node), cancellationToken);
+        await store.WorkerTargetSetAsync(
+            new WorkerTargetSetParams(node, type, count, now, new ActionInsertParams(actor, ActionKinds.Scale, $"{type} = {count}", now, node)),
+            cancellationToken);
     }
 
     /// <summary>Sets a type's count over the whole fleet; the leading manager spreads it over the machines that are up.</summary>
     public static async Task ScaleFleetAsync(IOperatorStore store, string type, int count, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         CheckCount(type, count);
-        await store.FleetTargetSetAsync(new FleetTargetSetParams(type, count, now), cancellationToken);
-        await store.ActionInsertAsync(new ActionInsertParams(actor, ActionKinds.Scale, $"{type} = {count} over the fleet", now), cancellationToken);
+        await store.FleetTargetSetAsync(
+            new FleetTargetSetParams(type, count, now, new ActionInsertParams(actor, ActionKinds.Scale, $"{type} = {count} over the fleet", now)),
+            cancellationToken);
     }
 
     /// <summary>Hands a machine's count of a type back to the fleet spread.</summary>
     public static async Task UnpinAsync(IOperatorStore store, IDashboardStore reads, string node, string type, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await CheckMachineAsync(reads, node, cancellationToken);
-        await store.WorkerTargetUnpinAsync(new WorkerTargetUnpinParams(node, type, now), cancellationToken);
-        await store.ActionInsertAsync(new ActionInsertParams(actor, ActionKinds.Scale, $"{type}: back to the fleet spread", now, node), cancellationToken);
+        await store.WorkerTargetUnpinAsync(
+            new WorkerTargetUnpinParams(node, type, now, new ActionInsertParams(actor, ActionKinds.Scale, $"{type}: back to the fleet spread", now, node)),
+            cancellationToken);
     }
 
     /// <summary>Drains (cordons) or undrains a machine; false if it already was.</summary>
     public static async Task<bool> DrainAsync(IOperatorStore store, IDashboardStore reads, string node, bool drained, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await CheckMachineAsync(reads, node, cancellationToken, allowNew: false);
-        if (!await store.NodeDrainAsync(new NodeDrainParams(node, drained, now), cancellationToken))
-        {
-            return false;
-        }
-
-        await store.ActionInsertAsync(
-            new ActionInsertParams(
-                actor,
-                drained ? ActionKinds.MachineDrain : ActionKinds.MachineUndrain,
-                drained ? $"machine {node} drained: its workers checkpoint and leave, none start there" : $"machine {node} undrained: it takes workers again",
-                now,
-                node),
-            cancellationToken);
-        return true;
+        var log = new ActionInsertParams(
+            actor,
+            drained ? ActionKinds.MachineDrain : ActionKinds.MachineUndrain,
+            drained ? $"machine {node} drained: its workers checkpoint and leave, none start there" : $"machine {node} undrained: it takes workers again",
+            now,
+            node);
+        return await store.NodeDrainAsync(new NodeDrainParams(node, drained, now, log), cancellationToken);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace HeavyJobs.Runtime.Manager;
 /// <summary>
 /// Spreads fleet-wide worker counts over the machines (<see cref="FleetSpread"/>) whenever the fleet's shape
 /// changes: a target set, a machine joining, dying, drained or undrained, an operator pinning a machine. The
-/// agenda's stamp says when; an unchanged fleet costs nothing. Every change of spread is logged.
+/// agenda's stamp says when; an unchanged fleet costs nothing. Every change of spread is logged with it.
 /// </summary>
 public sealed class FleetSpreadDuty(IMaintenanceStore store, TimeProvider time) : IManagerDuty
 {
@@ -25,19 +25,16 @@ public sealed class FleetSpreadDuty(IMaintenanceStore store, TimeProvider time) 
         var nodes = await store.NodeListAsync(cancellationToken);
         var machineTargets = await store.WorkerTargetListAsync(null, cancellationToken);
         var spread = FleetSpread.Compute(fleet, nodes, machineTargets);
-        var changed = await store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams(spread, time.GetUtcNow()), cancellationToken);
-        if (changed > 0)
-        {
-            var up = nodes.Count(n => n.State == Storage.Nodes.NodeStates.Up && !n.Drained);
-            foreach (var type in fleet)
+        var up = nodes.Count(n => n.State == Storage.Nodes.NodeStates.Up && !n.Drained);
+        var log = fleet.Select(type =>
             {
                 var parts = machineTargets.Where(t => t.Type == type.Type && t.Pinned).Select(t => $"{t.Node}={t.Count} (pinned)")
                     .Concat(spread.Where(s => s.Type == type.Type && s.Count > 0).Select(s => $"{s.Node}={s.Count}"));
-                await store.ActionInsertAsync(
-                    new ActionInsertParams(HeavyManager.Actor, ActionKinds.Spread, $"{type.Type}={type.Count} over {up} machines up: {string.Join(" ", parts)}", now),
-                    cancellationToken);
-            }
-        }
+                return new ActionInsertParams(HeavyManager.Actor, ActionKinds.Spread, $"{type.Type}={type.Count} over {up} machines up: {string.Join(" ", parts)}", now);
+            })
+            .ToList();
+        // Logged by the store only if the spread changed a target, in the same transaction.
+        await store.WorkerTargetSpreadAsync(new WorkerTargetSpreadParams(spread, time.GetUtcNow(), log), cancellationToken);
 
         _spreadStamp = agenda.FleetStamp;
         return null;

@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Actions;
+
 namespace HeavyJobs.Storage.Nodes;
 
 /// <summary>A monitor that holds the machine's name takes the row: new boot id, pid, host and beat.</summary>
@@ -24,4 +26,5 @@ public sealed record NodeDeclareDeadParams(string Name, DateTimeOffset Cutoff, s
 /// <param name="Started">Chunks a worker had started (its current chunk): their errors note the death.</param>
 public sealed record NodeDeclaredDead(string Name, IReadOnlyList<long> LostWorkers, int FreedChunks, IReadOnlyList<long> Started);
 
-public sealed record NodeDrainParams(string Name, bool Drained, DateTimeOffset Now);
+/// <param name="Log">The action that explains the change, logged in its transaction if the machine was not drained (or undrained) already.</param>
+public sealed record NodeDrainParams(string Name, bool Drained, DateTimeOffset Now, ActionInsertParams? Log = null);

@@ -7,6 +7,10 @@ public abstract partial class RelationalStore
     public Task ActionInsertAsync(ActionInsertParams p, CancellationToken cancellationToken) =>
         InTransactionAsync((connection, transaction) => InsertActionAsync(connection, transaction, p, cancellationToken), cancellationToken);
 
+    /// <summary>Logs the action that explains a change in the change's own transaction: both land, or neither.</summary>
+    private static Task LogAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ActionInsertParams? log, CancellationToken cancellationToken) =>
+        log is null ? Task.CompletedTask : InsertActionAsync(connection, transaction, log, cancellationToken);
+
     /// <summary>Logs an action in the caller's transaction: with the change it explains, or not at all.</summary>
     private static Task<int> InsertActionAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ActionInsertParams p, CancellationToken cancellationToken) =>
         connection.Command(

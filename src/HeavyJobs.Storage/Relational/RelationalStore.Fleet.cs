@@ -127,6 +127,7 @@ public abstract partial class RelationalStore
                     .ExecAsync(cancellationToken);
                 if (changed > 0)
                 {
+                    await LogAsync(connection, transaction, p.Log, cancellationToken);
                     await NotifyAsync(connection, transaction, cancellationToken);
                 }
 
@@ -164,6 +165,7 @@ public abstract partial class RelationalStore
                     .With("count", p.Count)
                     .With("now", p.Now)
                     .ExecAsync(cancellationToken);
+                await LogAsync(connection, transaction, p.Log, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return 0;
             },
@@ -201,6 +203,8 @@ public abstract partial class RelationalStore
 
                     if (changed > 0)
                     {
+                        foreach (var action in p.Log ?? [])
+                            await LogAsync(connection, transaction, action, cancellationToken);
                         await NotifyAsync(connection, transaction, cancellationToken);
                     }
 
@@ -218,6 +222,7 @@ public abstract partial class RelationalStore
                     .With("node", p.Node)
                     .With("type", p.Type)
                     .ExecAsync(cancellationToken);
+                await LogAsync(connection, transaction, p.Log, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return 0;
             },

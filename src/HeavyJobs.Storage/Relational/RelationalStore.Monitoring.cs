@@ -19,6 +19,7 @@ public abstract partial class RelationalStore
                     .With("count", p.Count)
                     .With("now", p.Now)
                     .ExecAsync(cancellationToken);
+                await LogAsync(connection, transaction, p.Log, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return 0;
             },
