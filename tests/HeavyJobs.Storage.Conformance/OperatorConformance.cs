@@ -1,6 +1,8 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
+using HeavyJobs.Storage.Monitoring;
 
 namespace HeavyJobs.Storage.Conformance;
 
@@ -42,6 +44,41 @@ public abstract class OperatorConformance(IStoreProvider provider) : Conformance
         Assert.Equal(new ChunkCounters(5, 5, 0), again.Counters);
         Assert.Single(await Store.OutputListAsync(new OutputListParams(job.JobId), Ct));
         Assert.Equal(0, (await GetAsync(chunk.Id)).Crashes);
+    }
+
+    [Fact]
+    public async Task OperatorChanges_AreLoggedInTheirOwnTransaction_WithTheirJobAndChunk_OnlyWhenTheyHappen()
+    {
+        var job = await InsertJobAsync(1);
+        var chunk = await ClaimOneAsync(1);
+        await CheckpointAsync(chunk, "10", new ChunkCounters(10, 10, 0), outputs: [new ChunkOutput("a", "1")]);
+        await CheckpointAsync(chunk, "20", new ChunkCounters(20, 20, 0), outputs: [new ChunkOutput("b", "1")]);
+        ActionInsertParams Log(string kind, string reason) => new("op", kind, reason, Now);
+
+        var rewound = await Store.ChunkRewindAsync(new ChunkRewindParams(chunk.Id, 1, "op", Now, Log(ActionKinds.Reset, "chunk rewound")), Ct);
+        Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: false, "op", Now, Log(ActionKinds.Reset, "chunk reset to its last checkpoint")), Ct));
+        Assert.True(await Store.JobPauseAsync(new JobChangeParams(job.JobId, Now, Log("pause", "job paused")), Ct));
+        Assert.False(await Store.JobPauseAsync(new JobChangeParams(job.JobId, Now, Log("pause", "job paused again")), Ct));
+        var command = await Store.CommandInsertAsync(new CommandInsertParams("m1", "stop", 7, "op", Now, Log: Log("stop", "stop requested") with { Node = "m1", WorkerId = 7 }), Ct);
+
+        var logged = (await Store.ActionListAsync(new ActionListParams(), Ct)).Reverse().ToList();
+        Assert.Equal(
+            [
+                ("chunk rewound to checkpoint 1 (cursor 10); 1 output(s) written after it removed", (long?)job.JobId, (long?)chunk.Id),
+                ("chunk reset to its last checkpoint", job.JobId, chunk.Id),
+                ("job paused", job.JobId, null),
+                ($"stop requested (command {command})", null, null),
+            ],
+            logged.Select(a => (a.Reason, a.JobId, a.ChunkId)));
+        Assert.Equal($"chunk rewound {rewound!.Describe()}", logged[0].Reason);
+        Assert.Equal(("m1", (long?)7), (logged[3].Node, logged[3].WorkerId));
+
+        // A log entry the database refuses (no reason: the fault injected) takes its change down with it.
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.JobResumeAsync(new JobChangeParams(job.JobId, Now, Log("resume", null!)), Ct));
+        Assert.Equal(JobState.Paused, (await Store.JobGetAsync(job.JobId, Ct))!.State);
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.ChunkResetAsync(new ChunkResetParams(chunk.Id, ToZero: true, "op", Now, Log(ActionKinds.Reset, null!)), Ct));
+        Assert.Equal("10", (await GetAsync(chunk.Id)).Cursor);
+        Assert.Equal(4, (await Store.ActionListAsync(new ActionListParams(), Ct)).Count);
     }
 
     [Fact]

@@ -55,11 +55,10 @@ internal static class ChunkHistoryCommands
                 var chunk = parse.GetValue(id);
                 var number = await ResolveAsync(store, chunk, parse.GetValue(to)!, ct);
                 var actor = $"cli:{Environment.UserName}";
-                var rewound = await store.ChunkRewindAsync(new ChunkRewindParams(chunk, number, actor, app.Time.GetUtcNow()), ct)
+                var now = app.Time.GetUtcNow();
+                var rewound = await store.ChunkRewindAsync(new ChunkRewindParams(chunk, number, actor, now, new ActionInsertParams(actor, ActionKinds.Reset, "chunk rewound", now)), ct)
                     ?? throw new UserError($"chunk {chunk} was not rewound: it, or its checkpoint {number}, is gone, or its job was cancelled");
-                var what = $"chunk rewound to checkpoint {number} (cursor {Cursor(rewound.Cursor)}); {rewound.OutputsRemoved} output(s) written after it removed";
-                await store.ActionInsertAsync(new ActionInsertParams(actor, ActionKinds.Reset, what, app.Time.GetUtcNow(), JobId: rewound.JobId, ChunkId: chunk), ct);
-                Console.WriteLine($"chunk {chunk} {what[6..]}");
+                Console.WriteLine($"chunk {chunk} rewound {rewound.Describe()}");
                 return 0;
             },
             ct));

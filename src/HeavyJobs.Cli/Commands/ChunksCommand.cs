@@ -24,14 +24,13 @@ internal static class ChunksCommand
                 var chunk = parse.GetValue(id);
                 var toZero = parse.GetValue(to) == "zero";
                 var actor = $"cli:{Environment.UserName}";
-                if (!await store.ChunkResetAsync(new ChunkResetParams(chunk, toZero, actor, app.Time.GetUtcNow()), ct))
+                var now = app.Time.GetUtcNow();
+                var log = new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {(toZero ? "zero" : "its last checkpoint")}", now);
+                if (!await store.ChunkResetAsync(new ChunkResetParams(chunk, toZero, actor, now, log), ct))
                 {
                     throw new UserError($"chunk {chunk} does not exist or its job was cancelled");
                 }
 
-                await store.ActionInsertAsync(
-                    new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {(toZero ? "zero" : "its last checkpoint")}", app.Time.GetUtcNow(), ChunkId: chunk),
-                    ct);
                 Console.WriteLine($"chunk {chunk} reset to {(toZero ? "zero" : "its last checkpoint")}");
                 return 0;
             },
@@ -50,14 +49,13 @@ internal static class ChunksCommand
                 }
 
                 var actor = $"cli:{Environment.UserName}";
-                if (!await store.ChunkResetAsync(new ChunkResetParams(chunk, ToZero: false, actor, app.Time.GetUtcNow()), ct))
+                var now = app.Time.GetUtcNow();
+                var log = new ActionInsertParams(actor, ActionKinds.Release, "chunk released from quarantine at its last checkpoint", now);
+                if (!await store.ChunkResetAsync(new ChunkResetParams(chunk, ToZero: false, actor, now, log), ct))
                 {
                     throw new UserError($"chunk {chunk} was not released: its job was cancelled");
                 }
 
-                await store.ActionInsertAsync(
-                    new ActionInsertParams(actor, ActionKinds.Release, "chunk released from quarantine at its last checkpoint", app.Time.GetUtcNow(), JobId: row.JobId, ChunkId: chunk),
-                    ct);
                 Console.WriteLine($"chunk {chunk} released from quarantine; it runs again from its last checkpoint");
                 return 0;
             },

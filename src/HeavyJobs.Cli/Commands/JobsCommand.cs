@@ -23,12 +23,12 @@ internal static class JobsCommand
             async store =>
             {
                 var job = parse.GetValue(id);
-                if (!await change(store, new JobChangeParams(job, app.Time.GetUtcNow()), ct))
+                var now = app.Time.GetUtcNow();
+                if (!await change(store, new JobChangeParams(job, now, new ActionInsertParams($"cli:{Environment.UserName}", name, $"job {name}", now)), ct))
                 {
                     throw new UserError($"job {job} does not exist or cannot be {name}d from its current state");
                 }
 
-                await store.ActionInsertAsync(new ActionInsertParams($"cli:{Environment.UserName}", name, $"job {name}", app.Time.GetUtcNow(), JobId: job), ct);
                 Console.WriteLine($"job {job}: {name} done");
                 return 0;
             },

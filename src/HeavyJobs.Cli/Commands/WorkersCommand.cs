@@ -157,7 +157,9 @@ internal static class WorkersCommand
                 var worker = (await store.WorkerListAsync(new WorkerListParams(), ct)).FirstOrDefault(w => w.Id == workerId)
                     ?? throw new UserError($"no live worker {workerId} (see heavyjobs workers ps)");
                 var actor = $"cli:{Environment.UserName}";
-                await store.CommandInsertAsync(new CommandInsertParams(worker.Node, kind, workerId, actor, app.Time.GetUtcNow()), ct);
+                var now = app.Time.GetUtcNow();
+                var log = new ActionInsertParams(actor, kind, $"{kind} requested from the command line", now, worker.Node, workerId, ChunkId: worker.CurrentChunk);
+                await store.CommandInsertAsync(new CommandInsertParams(worker.Node, kind, workerId, actor, now, Log: log), ct);
                 Console.WriteLine($"{kind} sent to worker {workerId} on {worker.Node}");
                 return 0;
             },

@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Actions;
+
 namespace HeavyJobs.Storage.Chunks;
 
 /// <summary>How a hold of a chunk ended: the words the history, the API and the pages show.</summary>
@@ -70,8 +72,16 @@ public sealed record ChunkHistory(long ChunkId, long JobId, IReadOnlyList<ChunkH
 /// written after it are deleted, and its holder (if any) is fenced off, all in one transaction. Checkpoint 0 is
 /// the start (as a reset to zero).
 /// </summary>
-public sealed record ChunkRewindParams(long ChunkId, long Checkpoint, string Actor, DateTimeOffset Now);
+/// <param name="Log">
+/// The action that explains the rewind, logged in its transaction with the chunk's job if it happened, its reason
+/// followed by what the rewind did (<see cref="ChunkRewound.Describe"/>).
+/// </param>
+public sealed record ChunkRewindParams(long ChunkId, long Checkpoint, string Actor, DateTimeOffset Now, ActionInsertParams? Log = null);
 
 /// <param name="Cursor">The cursor the chunk runs again from.</param>
 /// <param name="OutputsRemoved">Outputs deleted: those written after the checkpoint.</param>
-public sealed record ChunkRewound(long JobId, long Checkpoint, string? Cursor, long OutputsRemoved);
+public sealed record ChunkRewound(long JobId, long Checkpoint, string? Cursor, long OutputsRemoved)
+{
+    /// <summary>What the rewind did, in the words of the action log and the operator's answer.</summary>
+    public string Describe() => $"to checkpoint {Checkpoint} (cursor {Cursor ?? "(start)"}); {OutputsRemoved} output(s) written after it removed";
+}

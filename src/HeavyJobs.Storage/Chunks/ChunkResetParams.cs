@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Actions;
+
 namespace HeavyJobs.Storage.Chunks;
 
 /// <summary>
@@ -5,4 +7,5 @@ namespace HeavyJobs.Storage.Chunks;
 /// from the start without doubling anything. To checkpoint: it keeps its progress and only loses its holder.
 /// Either way the epoch is bumped, attempts are cleared, and a failed or quarantined chunk runs again.
 /// </summary>
-public sealed record ChunkResetParams(long ChunkId, bool ToZero, string Actor, DateTimeOffset Now);
+/// <param name="Log">The action that explains the reset, logged in its transaction with the chunk's job, if it happened.</param>
+public sealed record ChunkResetParams(long ChunkId, bool ToZero, string Actor, DateTimeOffset Now, ActionInsertParams? Log = null);

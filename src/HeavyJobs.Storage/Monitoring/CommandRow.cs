@@ -27,7 +27,8 @@ public static class CommandKinds
 /// <param name="Arg">What the kind needs beyond a worker id (a deploy's version and build, as JSON); null for most.</param>
 public sealed record CommandRow(long Id, string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset CreatedAt, string? Arg = null);
 
-public sealed record CommandInsertParams(string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset Now, string? Arg = null);
+/// <param name="Log">The action that explains the command, logged in its transaction, its reason followed by " (command ID)".</param>
+public sealed record CommandInsertParams(string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset Now, string? Arg = null, HeavyJobs.Storage.Actions.ActionInsertParams? Log = null);
 
 /// <summary>Takes the machine's open commands, oldest first, marking them taken in the same statement.</summary>
 public sealed record CommandTakeParams(string Node, DateTimeOffset Now);

@@ -185,6 +185,7 @@ public abstract partial class RelationalStore
                 }
 
                 await ReopenJobAsync(connection, transaction, jobId.Value, p.Now, cancellationToken);
+                await LogAsync(connection, transaction, p.Log is { } log ? log with { JobId = jobId, ChunkId = p.ChunkId } : null, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return true;
             },

@@ -101,8 +101,10 @@ public abstract partial class RelationalStore
 
                 var removed = await ForgetAfterCheckpointAsync(connection, transaction, p.ChunkId, p.Checkpoint, cancellationToken);
                 await ReopenJobAsync(connection, transaction, jobId.Value, p.Now, cancellationToken);
+                var rewound = new ChunkRewound(jobId.Value, p.Checkpoint, target.Cursor, removed);
+                await LogAsync(connection, transaction, p.Log is { } log ? log with { JobId = jobId, ChunkId = p.ChunkId, Reason = $"{log.Reason} {rewound.Describe()}" } : null, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
-                return new ChunkRewound(jobId.Value, p.Checkpoint, target.Cursor, removed);
+                return rewound;
             },
             cancellationToken);
 

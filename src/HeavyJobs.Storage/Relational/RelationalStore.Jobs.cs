@@ -261,6 +261,7 @@ public abstract partial class RelationalStore
                 }
 
                 await connection.Command(chunkSql, transaction).With("job", p.JobId).With("now", p.Now).ExecAsync(cancellationToken);
+                await LogAsync(connection, transaction, p.Log is { } log ? log with { JobId = p.JobId } : null, cancellationToken);
                 if (notify)
                 {
                     await NotifyAsync(connection, transaction, cancellationToken);

@@ -74,6 +74,7 @@ public abstract partial class RelationalStore
                     .With("now", p.Now)
                     .With("arg", p.Arg)
                     .ScalarAsync(cancellationToken))!;
+                await LogAsync(connection, transaction, p.Log is { } log ? log with { Reason = $"{log.Reason} (command {id})" } : null, cancellationToken);
                 await NotifyAsync(connection, transaction, cancellationToken);
                 return id;
             },

@@ -11,7 +11,8 @@ namespace HeavyJobs.Web.Operations;
 
 /// <summary>
 /// Every change an operator can make from the dashboard. Each one that happens is also written to the action
-/// log with the operator's name as actor, so the log answers "who did this" as well as the system's own actions.
+/// log with the operator's name as actor, in the change's own transaction, so the log answers "who did this" as
+/// well as the system's own actions.
 /// </summary>
 public sealed class DashboardOperations(IOperatorStore store, IDashboardStore reads, TimeProvider time)
 {
@@ -30,12 +31,12 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
         }
 
         var to = toZero ? "zero" : "its last checkpoint";
-        if (!await store.ChunkResetAsync(new ChunkResetParams(chunkId, toZero, actor, time.GetUtcNow()), cancellationToken))
+        var now = time.GetUtcNow();
+        if (!await store.ChunkResetAsync(new ChunkResetParams(chunkId, toZero, actor, now, new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {to}", now)), cancellationToken))
         {
             return OperationResult.Conflict($"chunk {chunkId} was not reset (its job is cancelled)");
         }
 
-        await LogAsync(new ActionInsertParams(actor, ActionKinds.Reset, $"chunk reset to {to}", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
         return OperationResult.Done($"chunk {chunkId} reset to {to}");
     }
 
@@ -52,14 +53,13 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
             return OperationResult.BadRequest($"chunk {chunkId} keeps no checkpoint '{to}'");
         }
 
-        if (await store.ChunkRewindAsync(new ChunkRewindParams(chunkId, number, actor, time.GetUtcNow()), cancellationToken) is not { } rewound)
+        var now = time.GetUtcNow();
+        if (await store.ChunkRewindAsync(new ChunkRewindParams(chunkId, number, actor, now, new ActionInsertParams(actor, ActionKinds.Reset, "chunk rewound", now)), cancellationToken) is not { } rewound)
         {
             return OperationResult.Conflict($"chunk {chunkId} was not rewound (its checkpoint {number} is gone, or its job is cancelled)");
         }
 
-        var what = $"chunk rewound to checkpoint {number} (cursor {rewound.Cursor ?? "(start)"}); {rewound.OutputsRemoved} output(s) written after it removed";
-        await LogAsync(new ActionInsertParams(actor, ActionKinds.Reset, what, time.GetUtcNow(), JobId: rewound.JobId, ChunkId: chunkId), cancellationToken);
-        return OperationResult.Done($"chunk {chunkId} {what[6..]}");
+        return OperationResult.Done($"chunk {chunkId} rewound {rewound.Describe()}");
     }
 
     /// <summary>Lets a quarantined chunk run again from its last checkpoint, with its count of deaths cleared.</summary>
@@ -76,12 +76,13 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
             return OperationResult.Conflict($"chunk {chunkId} is {chunk.State.ToDb()}, not quarantined");
         }
 
-        if (!await store.ChunkResetAsync(new ChunkResetParams(chunkId, ToZero: false, actor, time.GetUtcNow()), cancellationToken))
+        var now = time.GetUtcNow();
+        var log = new ActionInsertParams(actor, ActionKinds.Release, "chunk released from quarantine at its last checkpoint", now);
+        if (!await store.ChunkResetAsync(new ChunkResetParams(chunkId, ToZero: false, actor, now, log), cancellationToken))
         {
             return OperationResult.Conflict($"chunk {chunkId} was not released (its job is cancelled)");
         }
 
-        await LogAsync(new ActionInsertParams(actor, ActionKinds.Release, "chunk released from quarantine at its last checkpoint", time.GetUtcNow(), JobId: chunk.JobId, ChunkId: chunkId), cancellationToken);
         return OperationResult.Done($"chunk {chunkId} released from quarantine");
     }
 
@@ -92,7 +93,9 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
             return OperationResult.NotFound($"no job {jobId}");
         }
 
-        var p = new JobChangeParams(jobId, time.GetUtcNow());
+        var verb = change.ToString().ToLowerInvariant();
+        var now = time.GetUtcNow();
+        var p = new JobChangeParams(jobId, now, new ActionInsertParams(actor, verb, $"job {Past(change)}", now));
         var changed = change switch
         {
             JobChange.Cancel => await store.JobCancelAsync(p, cancellationToken),
@@ -100,13 +103,11 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
             JobChange.Resume => await store.JobResumeAsync(p, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(change)),
         };
-        var verb = change.ToString().ToLowerInvariant();
         if (!changed)
         {
             return OperationResult.Conflict($"job {jobId} cannot be {Past(change)} in its current state");
         }
 
-        await LogAsync(new ActionInsertParams(actor, verb, $"job {Past(change)}", time.GetUtcNow(), JobId: jobId), cancellationToken);
         return OperationResult.Done($"job {jobId} {Past(change)}");
     }
 
@@ -125,10 +126,9 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
             return OperationResult.NotFound($"no live worker {workerId}");
         }
 
-        var id = await store.CommandInsertAsync(new CommandInsertParams(worker.Node, kind, workerId, actor, time.GetUtcNow()), cancellationToken);
-        await LogAsync(
-            new ActionInsertParams(actor, kind, $"{kind} requested from the dashboard (command {id})", time.GetUtcNow(), worker.Node, workerId, ChunkId: worker.CurrentChunk),
-            cancellationToken);
+        var now = time.GetUtcNow();
+        var log = new ActionInsertParams(actor, kind, $"{kind} requested from the dashboard", now, worker.Node, workerId, ChunkId: worker.CurrentChunk);
+        await store.CommandInsertAsync(new CommandInsertParams(worker.Node, kind, workerId, actor, now, Log: log), cancellationToken);
         return OperationResult.Done($"{kind} sent to worker {workerId} on {worker.Node}");
     }
 
@@ -188,8 +188,6 @@ public sealed class DashboardOperations(IOperatorStore store, IDashboardStore re
         JobChange.Pause => "paused",
         _ => "resumed",
     };
-
-    private Task LogAsync(ActionInsertParams p, CancellationToken cancellationToken) => store.ActionInsertAsync(p, cancellationToken);
 }
 
 public enum JobChange
