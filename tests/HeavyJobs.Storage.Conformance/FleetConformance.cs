@@ -75,10 +75,14 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
         Assert.Equal(Now - Beat, agenda.NextMachineDeadline);
 
         // A beat newer than the cutoff wins: m2 is not dead.
-        Assert.Null(await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m2", Now - Beat * 3, "silent", Now), Ct));
-        var dead = await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m1", Now - Beat * 3, "silent", Now), Ct);
+        ActionInsertParams Death(NodeDeclaredDead d) => new("manager", ActionKinds.MachineDead, $"{d.Name}: {d.LostWorkers.Count} lost, {d.FreedChunks} freed", Now, d.Name);
+        Assert.Null(await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m2", Now - Beat * 3, "silent", Now, Death), Ct));
+        var dead = await Store.NodeDeclareDeadAsync(new NodeDeclareDeadParams("m1", Now - Beat * 3, "silent", Now, Death), Ct);
 
         Assert.NotNull(dead);
+        // Logged in the transaction that declared it, with what it freed; the machine that was not declared dead, not at all.
+        var death = Assert.Single(await Store.ActionListAsync(new ActionListParams(Kind: ActionKinds.MachineDead), Ct));
+        Assert.Equal(("m1: 1 lost, 3 freed", "m1"), (death.Reason, death.Node));
         Assert.Equal([w1], dead.LostWorkers);
         Assert.Equal(3, dead.FreedChunks);
         Assert.Equal([held[0].Id], dead.Started);

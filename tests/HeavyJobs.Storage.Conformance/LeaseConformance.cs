@@ -1,4 +1,5 @@
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 
 namespace HeavyJobs.Storage.Conformance;
@@ -39,10 +40,14 @@ public abstract class LeaseConformance(IStoreProvider provider) : ConformanceBas
         var fresh = await ClaimOneAsync(2);
         Now += TimeSpan.FromSeconds(15);
 
-        var reclaimed = await Store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(Now), Ct);
+        var reclaimed = await Store.ChunkReclaimExpiredAsync(
+            new ChunkReclaimExpiredParams(Now, Log: c => new ActionInsertParams("manager", ActionKinds.Reclaim, $"lease of worker {c.PreviousOwner} expired", Now, WorkerId: c.PreviousOwner, JobId: c.JobId, ChunkId: c.ChunkId)),
+            Ct);
 
         var r = Assert.Single(reclaimed);
         Assert.Equal(expiring.Id, r.ChunkId);
+        var logged = Assert.Single(await Store.ActionListAsync(new ActionListParams(), Ct));
+        Assert.Equal(("lease of worker 1 expired", (long?)expiring.Id, (long?)1), (logged.Reason, logged.ChunkId, logged.WorkerId));
         Assert.Equal(1, r.PreviousOwner);
         Assert.Equal(ChunkState.Pending, r.State);
         var row = await GetAsync(expiring.Id);

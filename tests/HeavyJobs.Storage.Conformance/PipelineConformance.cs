@@ -1,5 +1,6 @@
 using HeavyJobs.Core.Definitions;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Jobs;
 using HeavyJobs.Storage.Pipelines;
@@ -46,12 +47,16 @@ public abstract class PipelineConformance(IStoreProvider provider) : Conformance
         var fetch = await ClaimOneAsync(1, "f");
         await CheckpointAsync(fetch, null, new ChunkCounters(1, 1, 0), complete: true);
 
-        var released = Assert.Single(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+        var released = Assert.Single(await Store.JobAdvanceStagesAsync(
+            new JobAdvanceParams(Now, s => new ActionInsertParams("manager", ActionKinds.Advance, $"stage {s.Stage} released", Now, JobId: s.JobId)),
+            Ct));
 
         Assert.True(released.Created);
+        var logged = Assert.Single(await Store.ActionListAsync(new ActionListParams(Kind: ActionKinds.Advance), Ct));
+        Assert.Equal(("stage 2 released", (long?)job.JobId), (logged.Reason, logged.JobId));
         var aggregate = await ClaimOneAsync(2, "a");
         Assert.Equal("""{"stage":2}""", aggregate.Input);
-        Assert.Empty(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now), Ct));
+        Assert.Empty(await Store.JobAdvanceStagesAsync(new JobAdvanceParams(Now, s => throw new InvalidOperationException("nothing to release, nothing to log")), Ct));
         Assert.Equal(job.JobId, aggregate.JobId);
     }
 

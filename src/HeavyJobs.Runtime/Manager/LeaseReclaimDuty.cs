@@ -27,13 +27,19 @@ public sealed class LeaseReclaimDuty(IMaintenanceStore store, ManagerOptions opt
         if (expiry <= now && (_lastReclaimTs is not { } last || time.GetElapsedTime(last) >= options.ReclaimInterval))
         {
             _lastReclaimTs = time.GetTimestamp();
-            foreach (var r in await store.ChunkReclaimExpiredAsync(new ChunkReclaimExpiredParams(now), cancellationToken))
-            {
-                var kind = r.State == ChunkState.Quarantined ? ActionKinds.Quarantine : ActionKinds.Reclaim;
-                await store.ActionInsertAsync(
-                    new ActionInsertParams(HeavyManager.Actor, kind, $"lease of worker {r.PreviousOwner} expired", now, WorkerId: r.PreviousOwner, JobId: r.JobId, ChunkId: r.ChunkId),
-                    cancellationToken);
-            }
+            // Each chunk's return is logged in the transaction that returns it.
+            await store.ChunkReclaimExpiredAsync(
+                new ChunkReclaimExpiredParams(
+                    now,
+                    Log: r => new ActionInsertParams(
+                        HeavyManager.Actor,
+                        r.State == ChunkState.Quarantined ? ActionKinds.Quarantine : ActionKinds.Reclaim,
+                        $"lease of worker {r.PreviousOwner} expired",
+                        now,
+                        WorkerId: r.PreviousOwner,
+                        JobId: r.JobId,
+                        ChunkId: r.ChunkId)),
+                cancellationToken);
 
             return now + options.Tick;
         }

@@ -56,17 +56,20 @@ public sealed class MachineWatchDuty(IMaintenanceStore store, ManagerOptions opt
             }
 
             var reason = $"machine {node.Name} missed {options.MissedBeats} heartbeats ({(now - node.HeartbeatAt).TotalSeconds:0.0} s silent)";
-            if (await store.NodeDeclareDeadAsync(new NodeDeclareDeadParams(node.Name, now - silence, reason, now), cancellationToken) is { } dead)
-            {
-                await store.ActionInsertAsync(
-                    new ActionInsertParams(
+            // The death is logged, with what it freed, in the transaction that declares it.
+            await store.NodeDeclareDeadAsync(
+                new NodeDeclareDeadParams(
+                    node.Name,
+                    now - silence,
+                    reason,
+                    now,
+                    dead => new ActionInsertParams(
                         HeavyManager.Actor,
                         ActionKinds.MachineDead,
                         $"{reason}: {dead.LostWorkers.Count} workers lost, {dead.FreedChunks} chunks freed ({dead.Started.Count} had started)",
                         now,
-                        Node: node.Name),
-                    cancellationToken);
-            }
+                        Node: node.Name)),
+                cancellationToken);
         }
 
         return now + options.Tick;

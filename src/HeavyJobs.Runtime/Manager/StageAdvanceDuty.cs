@@ -14,13 +14,17 @@ public sealed class StageAdvanceDuty(IMaintenanceStore store, ManagerOptions opt
             return null;
         }
 
-        foreach (var r in await store.JobAdvanceStagesAsync(new JobAdvanceParams(now), cancellationToken))
-        {
-            var what = r.Created ? "its one chunk created" : $"{r.Chunks} waiting chunks";
-            await store.ActionInsertAsync(
-                new ActionInsertParams(HeavyManager.Actor, ActionKinds.Advance, $"stage {r.Stage} ({r.Name}) released: {what}; every earlier stage is done", now, JobId: r.JobId),
-                cancellationToken);
-        }
+        // Each release is logged in the transaction that makes it.
+        await store.JobAdvanceStagesAsync(
+            new JobAdvanceParams(
+                now,
+                r => new ActionInsertParams(
+                    HeavyManager.Actor,
+                    ActionKinds.Advance,
+                    $"stage {r.Stage} ({r.Name}) released: {(r.Created ? "its one chunk created" : $"{r.Chunks} waiting chunks")}; every earlier stage is done",
+                    now,
+                    JobId: r.JobId)),
+            cancellationToken);
 
         return now + options.Tick;
     }

@@ -11,7 +11,8 @@ public sealed record HeldChunk(long ChunkId, long WorkerId);
 /// Returns the chunks whose leases expired (their holder, or its machine, went silent). None of them counts a death:
 /// the fleet gave up on the holder, nobody saw the chunk kill it. <paramref name="QuarantineAfter"/> is kept for callers.
 /// </summary>
-public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter);
+/// <param name="Log">The action that explains each chunk's return, logged in the same transaction.</param>
+public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter, Func<ReclaimedChunk, Actions.ActionInsertParams>? Log = null);
 
 /// <param name="Running">
 /// The chunks whose handlers the dead worker was running, as it reported them before starting each: only they

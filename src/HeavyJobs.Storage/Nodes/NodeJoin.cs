@@ -20,7 +20,8 @@ public sealed record NodeBeatParams(string Name, string BootId, DateTimeOffset N
 public sealed record NodeBeat(bool Owned, bool WasDead, bool Drained);
 
 /// <summary>Declare a machine dead if its last heartbeat is older than <paramref name="Cutoff"/>.</summary>
-public sealed record NodeDeclareDeadParams(string Name, DateTimeOffset Cutoff, string Reason, DateTimeOffset Now);
+/// <param name="Log">The action that explains the death (given what it freed), logged in the same transaction.</param>
+public sealed record NodeDeclareDeadParams(string Name, DateTimeOffset Cutoff, string Reason, DateTimeOffset Now, Func<NodeDeclaredDead, ActionInsertParams>? Log = null);
 
 /// <summary>A machine declared dead: its workers marked lost, every chunk they held back in the pool.</summary>
 /// <param name="Started">Chunks a worker had started (its current chunk): their errors note the death.</param>

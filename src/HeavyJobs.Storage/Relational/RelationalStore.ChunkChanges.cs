@@ -1,5 +1,6 @@
 using System.Data.Common;
 using HeavyJobs.Core.Model;
+using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 
 namespace HeavyJobs.Storage.Relational;
@@ -139,7 +140,7 @@ public abstract partial class RelationalStore
             cancellationToken);
         // A lease expires when the fleet gives up on a silent holder (its machine declared dead): nobody saw a chunk
         // kill anything, so none of them counts a death; each goes back with its checkpoint as a release would.
-        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, HoldEndings.Lost, cancellationToken) : [];
+        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, HoldEndings.Lost, cancellationToken, p.Log) : [];
     }
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
@@ -200,9 +201,16 @@ public abstract partial class RelationalStore
         DateTimeOffset now,
         int quarantineAfter,
         string ended,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken,
+        Func<ReclaimedChunk, ActionInsertParams>? log = null) =>
         InTransactionAsync(
-            (connection, transaction) => ReclaimInAsync(connection, transaction, condition, reason, workerId, running, now, quarantineAfter, charge: true, cancellationToken, ended: ended),
+            async (connection, transaction) =>
+            {
+                var reclaimed = await ReclaimInAsync(connection, transaction, condition, reason, workerId, running, now, quarantineAfter, charge: true, cancellationToken, ended: ended);
+                foreach (var chunk in reclaimed)
+                    await LogAsync(connection, transaction, log?.Invoke(chunk), cancellationToken);
+                return reclaimed;
+            },
             cancellationToken);
 
     /// <summary>

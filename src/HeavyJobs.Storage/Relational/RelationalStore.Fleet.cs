@@ -112,7 +112,9 @@ public abstract partial class RelationalStore
                     charge: false,
                     cancellationToken,
                     extra: c => c.With("name", p.Name));
-                return new NodeDeclaredDead(p.Name, workers.Select(w => w.Id).ToList(), freed.Count, started);
+                var dead = new NodeDeclaredDead(p.Name, workers.Select(w => w.Id).ToList(), freed.Count, started);
+                await LogAsync(connection, transaction, p.Log?.Invoke(dead), cancellationToken);
+                return dead;
             },
             cancellationToken);
 

@@ -57,7 +57,9 @@ public abstract partial class RelationalStore
 
                     await connection.Command("UPDATE hj_job_stages SET released = 1 WHERE job_id = @job AND stage = @stage", transaction)
                         .With("job", job).With("stage", stage).ExecAsync(cancellationToken);
-                    released.Add(new StageReleased(job, stage, name, created ? 1 : moved, created));
+                    var release = new StageReleased(job, stage, name, created ? 1 : moved, created);
+                    await LogAsync(connection, transaction, p.Log?.Invoke(release), cancellationToken);
+                    released.Add(release);
                 }
 
                 if (released.Count > 0)
