@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Actions;
+
 namespace HeavyJobs.Storage.Chunks;
 
 public sealed record ChunkReleaseParams(long ChunkId, long Epoch, DateTimeOffset Now);
@@ -12,7 +14,7 @@ public sealed record HeldChunk(long ChunkId, long WorkerId);
 /// the fleet gave up on the holder, nobody saw the chunk kill it. <paramref name="QuarantineAfter"/> is kept for callers.
 /// </summary>
 /// <param name="Log">The action that explains each chunk's return, logged in the same transaction.</param>
-public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter, Func<ReclaimedChunk, Actions.ActionInsertParams>? Log = null);
+public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int QuarantineAfter = ChunkDefaults.QuarantineAfter, Func<ReclaimedChunk, ActionInsertParams>? Log = null);
 
 /// <param name="Running">
 /// The chunks whose handlers the dead worker was running, as it reported them before starting each: only they

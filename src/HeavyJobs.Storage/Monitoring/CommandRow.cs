@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Actions;
+
 namespace HeavyJobs.Storage.Monitoring;
 
 /// <summary>What an operator or the manager asks a machine's monitor to do.</summary>
@@ -28,7 +30,7 @@ public static class CommandKinds
 public sealed record CommandRow(long Id, string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset CreatedAt, string? Arg = null);
 
 /// <param name="Log">The action that explains the command, logged in its transaction, its reason followed by " (command ID)".</param>
-public sealed record CommandInsertParams(string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset Now, string? Arg = null, HeavyJobs.Storage.Actions.ActionInsertParams? Log = null);
+public sealed record CommandInsertParams(string Node, string Kind, long? WorkerId, string Actor, DateTimeOffset Now, string? Arg = null, ActionInsertParams? Log = null);
 
 /// <summary>Takes the machine's open commands, oldest first, marking them taken in the same statement.</summary>
 public sealed record CommandTakeParams(string Node, DateTimeOffset Now);

@@ -1,3 +1,5 @@
+using HeavyJobs.Storage.Actions;
+
 namespace HeavyJobs.Storage.Politeness;
 
 /// <summary>
@@ -38,7 +40,7 @@ public sealed record ServerTurn(int Slot, DateTimeOffset Start);
 /// ": " and what the fleet now does (<see cref="RateBackOff.Describe"/>): a worker killed between the two can
 /// leave neither a pause nobody was told of nor a log entry for a pause that never was.
 /// </summary>
-public sealed record RateBackOffParams(string Server, TimeSpan Pause, TimeSpan SlowFor, DateTimeOffset Now, double MaxFactor = 16, HeavyJobs.Storage.Actions.ActionInsertParams? Incident = null);
+public sealed record RateBackOffParams(string Server, TimeSpan Pause, TimeSpan SlowFor, DateTimeOffset Now, double MaxFactor = 16, ActionInsertParams? Incident = null);
 
 /// <param name="ResumeAt">The earliest start anyone can now reserve.</param>
 /// <param name="SlowFactor">How much further apart starts are spaced until <paramref name="SlowUntil"/>.</param>

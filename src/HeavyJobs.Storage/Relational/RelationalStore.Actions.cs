@@ -1,3 +1,4 @@
+using System.Data.Common;
 using HeavyJobs.Storage.Actions;
 
 namespace HeavyJobs.Storage.Relational;
@@ -8,11 +9,11 @@ public abstract partial class RelationalStore
         InTransactionAsync((connection, transaction) => InsertActionAsync(connection, transaction, p, cancellationToken), cancellationToken);
 
     /// <summary>Logs the action that explains a change in the change's own transaction: both land, or neither.</summary>
-    private static Task LogAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ActionInsertParams? log, CancellationToken cancellationToken) =>
+    private static Task LogAsync(DbConnection connection, DbTransaction transaction, ActionInsertParams? log, CancellationToken cancellationToken) =>
         log is null ? Task.CompletedTask : InsertActionAsync(connection, transaction, log, cancellationToken);
 
     /// <summary>Logs an action in the caller's transaction: with the change it explains, or not at all.</summary>
-    private static Task<int> InsertActionAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ActionInsertParams p, CancellationToken cancellationToken) =>
+    private static Task<int> InsertActionAsync(DbConnection connection, DbTransaction transaction, ActionInsertParams p, CancellationToken cancellationToken) =>
         connection.Command(
                 """
                 INSERT INTO hj_actions (at, actor, kind, node, worker_id, job_id, chunk_id, reason)
