@@ -35,5 +35,6 @@ var registry = HandlerRegistry.CreateBuilder()
     .Add<StubbornHandler>(TestHandlers.Stubborn)
     .Add<RelayHandler>(TestHandlers.Relay)
     .Add<ChaosHandler>(TestHandlers.Chaos)
+    .Add<FreezeLockedHandler>(TestHandlers.FreezeLocked)
     .Build();
 return await HeavyJobsCli.RunAsync(args, registry);

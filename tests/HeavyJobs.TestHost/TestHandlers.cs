@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using HeavyJobs.Core.Handlers;
+using HeavyJobs.Runtime.Protocol;
+using Microsoft.Data.Sqlite;
 
 namespace HeavyJobs.TestHost;
 
@@ -21,6 +23,8 @@ public static class TestHandlers
     public const string FailMonitorFile = "fail-monitor";
 
     public const string Chaos = "test.chaos";
+
+    public const string FreezeLocked = "test.freeze-locked";
 }
 
 /// <summary>Items start..end-1, one output each ("item-n"), a checkpoint every "every" items, "sleepMs" per item.</summary>
@@ -168,6 +172,46 @@ public sealed class RelayHandler : IChunkHandler
                 context.Emit(new Core.Model.EmittedChunk(context.Stage + 1, TestHandlers.Count, $$"""{"start":{{from}},"end":{{next}}}""", $"relay:{from}-{next}"));
                 await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
                 from = next;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// <see cref="CountHandler"/>'s work until item "freezeAt" (when it starts below it), where it opens the SQLite
+/// database its monitor gave it, takes its write lock and stops its own process (SIGSTOP): a worker frozen inside a
+/// write transaction, which holds every writer of the machine, the monitor's included, until it is killed.
+/// </summary>
+public sealed class FreezeLockedHandler : IChunkHandler
+{
+    public async ValueTask RunAsync(IChunkContext context, CancellationToken cancellationToken)
+    {
+        var end = context.Input.GetProperty("end").GetInt64();
+        var freezeAt = context.Parameters.GetProperty("freezeAt").GetInt64();
+        var next = context.Cursor is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : context.Input.GetProperty("start").GetInt64();
+        var freeze = next < freezeAt;
+        while (next < end)
+        {
+            await Task.Delay(10, cancellationToken);
+            context.Output($"item-{next}", "1");
+            context.Add(1, good: 1);
+            next++;
+            if (next % 10 == 0 || next == end)
+            {
+                await context.CheckpointAsync(next.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+
+            if (freeze && next == freezeAt)
+            {
+                var db = Environment.GetEnvironmentVariable(WorkerEnvironment.Db) ?? throw new InvalidOperationException("no database given");
+                await using var held = new SqliteConnection($"Data Source={db};Pooling=False");
+                await held.OpenAsync(cancellationToken);
+                await using var begin = held.CreateCommand();
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync(cancellationToken);
+                await Console.Error.WriteLineAsync($"freeze-locked: pid {Environment.ProcessId} holds the database's write lock and stops itself");
+                using var stop = Process.Start("kill", ["-STOP", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+                await stop.WaitForExitAsync(CancellationToken.None);
             }
         }
     }

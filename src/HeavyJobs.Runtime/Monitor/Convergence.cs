@@ -18,20 +18,24 @@ internal sealed class Convergence(MonitorContext m, WorkerSupervisor supervisor)
 
         foreach (var (type, count) in wanted)
         {
-            var live = m.Live().Where(w => w.Type == type && w.EndingReason is null).ToList();
-            if (live.Count > count)
+            var ofType = m.Live().Where(w => w.Type == type).ToList();
+            var live = ofType.Where(w => w.EndingReason is null).ToList();
+            // A worker ending to be replaced (a restart, a hung worker's kill) is replaced as it exits: counted
+            // here too, it would be replaced twice and one of the two stopped again.
+            var counted = live.Count + ofType.Count(w => w.EndingReason is not null && w.ReplaceWhenGone);
+            if (counted > count)
             {
                 // Idle ones go first: scaling down should not interrupt work if it can help it.
-                foreach (var w in live.OrderBy(w => w.State == Core.Model.WorkerState.Busy).ThenByDescending(w => w.Id).Take(live.Count - count))
+                foreach (var w in live.OrderBy(w => w.State == Core.Model.WorkerState.Busy).ThenByDescending(w => w.Id).Take(counted - count))
                 {
-                    await supervisor.StopAsync(w, drained ? $"machine {m.Options.Node} drained" : $"scale {type}: {live.Count} → {count}", ct);
+                    await supervisor.StopAsync(w, drained ? $"machine {m.Options.Node} drained" : $"scale {type}: {counted} → {count}", ct);
                 }
             }
-            else if (live.Count < count && m.Tracker(type).Delay <= TimeSpan.Zero)
+            else if (counted < count && m.Tracker(type).Delay <= TimeSpan.Zero)
             {
-                for (var i = live.Count; i < count; i++)
+                for (var i = counted; i < count; i++)
                 {
-                    await supervisor.StartAsync(type, $"scale {type}: {live.Count} → {count}", ct);
+                    await supervisor.StartAsync(type, $"scale {type}: {counted} → {count}", ct);
                 }
             }
         }

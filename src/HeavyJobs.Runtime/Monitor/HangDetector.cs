@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HeavyJobs.Core.Handlers;
 using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
@@ -9,19 +10,55 @@ namespace HeavyJobs.Runtime.Monitor;
 /// Kills and replaces hung workers: silent past <see cref="MonitorOptions.HungAfter"/> (longer while idle), or
 /// busy without progress past their type's stall timeout. Logged as <see cref="ActionKinds.Hung"/>.
 /// </summary>
-internal sealed partial class HangDetector(MonitorContext m, WorkerSupervisor supervisor)
+/// <remarks>
+/// It looks on a loop of its own and kills from what the pipes said, never waiting on the store: on SQLite a worker
+/// frozen inside a write transaction holds every writer of the machine, the monitor's loop included, until it is
+/// killed, so a look that came after the loop's writes never came (the loop retried its heartbeat for minutes).
+/// The loop logs the kills it finds here (<see cref="LogFoundAsync"/>) and reaps the workers as it reaps any exit.
+/// </remarks>
+internal sealed partial class HangDetector(MonitorContext m, Heartbeats heartbeats)
 {
-    public async Task DetectAsync(CancellationToken ct)
+    private readonly ConcurrentQueue<(WorkerProcess Worker, string Why)> _found = new();
+
+    /// <summary>Looks for hung workers every heartbeat period until <paramref name="ct"/> is cancelled.</summary>
+    public async Task WatchAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(heartbeats.Period(), m.Time, ct);
+                Look();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Kills every worker hung at this instant and wakes the loop to log and reap them; no store call.</summary>
+    internal void Look()
     {
         var now = m.Time.GetTimestamp();
-        foreach (var w in m.Live().Where(w => w.EndingReason is null).ToList())
+        foreach (var w in m.Live())
         {
-            if (Why(w, now) is { } why)
+            if (w.EndingReason is null && Why(w, now) is { } why && w.TryEnd(why, replace: true))
             {
                 LogHung(m.Logger, w.Id, why);
-                w.ReplaceWhenGone = true;
-                await supervisor.TerminateAsync(w, why, ActionKinds.Hung, ct);
+                w.Kill();
+                _found.Enqueue((w, why));
+                m.Signal.Release();
             }
+        }
+    }
+
+    /// <summary>Writes the action-log entries of the kills found since the last call; run by the loop.</summary>
+    public async Task LogFoundAsync(CancellationToken ct)
+    {
+        while (_found.TryPeek(out var found))
+        {
+            await m.ActAsync(ActionKinds.Hung, $"{found.Why} (process group of pid {found.Worker.Pid} killed)", ct, found.Worker.Id);
+            _found.TryDequeue(out _);
         }
     }
 

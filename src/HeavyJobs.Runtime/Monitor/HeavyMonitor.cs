@@ -12,8 +12,9 @@ namespace HeavyJobs.Runtime.Monitor;
 /// pipes. Its duties, each in a file of its own: the process life of workers (<see cref="WorkerSupervisor"/>),
 /// operators' commands (<see cref="MonitorCommands"/>), targets (<see cref="Convergence"/>), leases and rows
 /// (<see cref="Heartbeats"/>), hung workers (<see cref="HangDetector"/>) and waking idle workers
-/// (<see cref="IdleWaker"/>). This class is the loop that runs them on their cadences. A worker's fault never
-/// ends it; every action it takes is in the action log.
+/// (<see cref="IdleWaker"/>). This class is the loop that runs them on their cadences; the hang detector, the idle
+/// waker and the machine's own beat look on loops of their own, so that a store that makes the loop wait cannot
+/// hold them up. A worker's fault never ends it; every action it takes is in the action log.
 /// </summary>
 public sealed partial class HeavyMonitor
 {
@@ -44,7 +45,7 @@ public sealed partial class HeavyMonitor
         _commands = new MonitorCommands(_m, _supervisor, _deploy);
         _convergence = new Convergence(_m, _supervisor);
         _heartbeats = new Heartbeats(_m);
-        _hangs = new HangDetector(_m, _supervisor);
+        _hangs = new HangDetector(_m, _heartbeats);
         _waker = new IdleWaker(_m, proxy.Gate);
         _machine = new MachineBeat(_m, proxy.Gate);
         _convergence.Drained = () => _machine.Drained || _deploy.Pending is not null;
@@ -70,6 +71,7 @@ public sealed partial class HeavyMonitor
         using var watcherStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var watcher = _waker.WatchAsync(watcherStop.Token);
         var beat = _machine.BeatAsync(watcherStop.Token);
+        var hangs = _hangs.WatchAsync(watcherStop.Token);
         try
         {
             while (!stopping.IsCancellationRequested && !beat.IsFaulted)
@@ -99,6 +101,7 @@ public sealed partial class HeavyMonitor
         {
             await watcherStop.CancelAsync();
             await watcher;
+            await hangs;
             await beat.ContinueWith(_ => { }, TaskScheduler.Default);
             await _supervisor.ShutdownAsync();
             await _m.ActAsync(ActionKinds.MonitorStop, $"monitor pid {Environment.ProcessId} stopped", CancellationToken.None);
@@ -114,6 +117,7 @@ public sealed partial class HeavyMonitor
 
     private async Task StepAsync(CancellationToken ct)
     {
+        await _hangs.LogFoundAsync(ct);
         var reaped = await _supervisor.ReapAsync(ct);
         var now = _m.Time.GetTimestamp();
         // Reading targets and commands costs the database a query each: do it when something changed, when a
@@ -132,7 +136,6 @@ public sealed partial class HeavyMonitor
         {
             _lastHeartbeatTs = now;
             await _heartbeats.BeatAsync(ct);
-            await _hangs.DetectAsync(ct);
         }
     }
 

@@ -17,8 +17,7 @@ internal sealed class MonitorCommands(MonitorContext m, WorkerSupervisor supervi
                     await supervisor.StopAsync(target, $"stopped by {command.Actor}", ct);
                     break;
                 case CommandKinds.Restart when target is not null:
-                    target.ReplaceWhenGone = true;
-                    await supervisor.StopAsync(target, $"restarted by {command.Actor}", ct);
+                    await supervisor.StopAsync(target, $"restarted by {command.Actor}", ct, replace: true);
                     break;
                 case CommandKinds.Terminate when target is not null:
                     await supervisor.TerminateAsync(target, $"terminated by {command.Actor}", ActionKinds.Terminate, ct);

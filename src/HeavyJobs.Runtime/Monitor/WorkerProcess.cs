@@ -22,7 +22,9 @@ internal sealed class WorkerProcess
     private readonly Lock _lock = new();
     private readonly List<ThroughputSample> _samples = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _ending = new();
     private int _garbageInARow;
+    private string? _endingReason;
     private volatile bool _proxyCommitted;
 
     public WorkerProcess(long id, string type, Process process, TimeProvider time, int stderrLines, int restarts, string? runningFile)
@@ -82,7 +84,17 @@ internal sealed class WorkerProcess
     public string? Version { get; private set; }
 
     /// <summary>Why the monitor is ending it (stop, terminate, hung, scale down), or null while it should live.</summary>
-    public string? EndingReason { get; set; }
+    public string? EndingReason
+    {
+        get => Volatile.Read(ref _endingReason);
+        set
+        {
+            lock (_ending)
+            {
+                _endingReason = value;
+            }
+        }
+    }
 
     /// <summary>
     /// The monitor ended it for reasons of its own (a stop, drain, scale-down or an operator's terminate): its
@@ -99,8 +111,27 @@ internal sealed class WorkerProcess
     /// <summary>When a stopping worker is killed if it has not exited.</summary>
     public long? KillAtTs { get; set; }
 
-    /// <summary>Start a replacement when it exits (a restart command).</summary>
-    public bool ReplaceWhenGone { get; set; }
+    /// <summary>Start a replacement when it exits (a restart command, a hung worker's kill).</summary>
+    public bool ReplaceWhenGone { get; private set; }
+
+    /// <summary>
+    /// Marks it ending for <paramref name="reason"/> unless it already is: the loop and the hang detector's own
+    /// loop may both come to end it, and only the first may say why and whether it is replaced.
+    /// </summary>
+    public bool TryEnd(string reason, bool replace)
+    {
+        lock (_ending)
+        {
+            if (_endingReason is not null)
+            {
+                return false;
+            }
+
+            ReplaceWhenGone = replace;
+            Volatile.Write(ref _endingReason, reason);
+            return true;
+        }
+    }
 
     public ProcStats Stats { get; } = new();
 

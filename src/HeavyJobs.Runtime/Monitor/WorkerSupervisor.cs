@@ -100,15 +100,14 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
         LogStarted(m.Logger, id, type, worker.Pid, reason);
     }
 
-    /// <summary>Asks a worker to checkpoint and leave; it is killed if still there after the stop grace.</summary>
-    public async Task StopAsync(WorkerProcess worker, string reason, CancellationToken ct)
+    /// <summary>Asks a worker to checkpoint and leave, to be replaced if <paramref name="replace"/>; it is killed if still there after the stop grace.</summary>
+    public async Task StopAsync(WorkerProcess worker, string reason, CancellationToken ct, bool replace = false)
     {
-        if (worker.EndingReason is not null)
+        if (!worker.TryEnd(reason, replace))
         {
             return;
         }
 
-        worker.EndingReason = reason;
         worker.EndedBySystem = true;
         worker.KillAtTs = m.TimestampAfter(m.Options.StopGrace);
         worker.Send(new StopMessage((long)m.Options.StopGrace.TotalMilliseconds));

@@ -4,6 +4,7 @@ using HeavyJobs.Core.Model;
 using HeavyJobs.Storage.Actions;
 using HeavyJobs.Storage.Chunks;
 using HeavyJobs.Storage.Workers;
+using HeavyJobs.TestHost;
 using Microsoft.Data.Sqlite;
 
 namespace HeavyJobs.Runtime.Tests.Monitor;
@@ -209,6 +210,33 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
     }
 
     [Fact]
+    public async Task AWorkerRestartedByAnOperator_StopsAtItsCheckpoint_AndIsReplacedOnce()
+    {
+        var job = await SubmitAsync("test.count", items: 1500, perChunk: 1500, sleepMs: 10, every: 10);
+        Run.Start();
+        await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).Counters.Done >= 30, Within, Ct), Run.Log);
+        var first = (await LiveAsync()).Single();
+
+        var (exit, output) = await Run.CliAsync(Ct, "workers", "restart", first.Id.ToString(CultureInfo.InvariantCulture));
+        Assert.True(exit == 0, output);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
+        await AssertEveryItemOnceAsync(job, 1500);
+        var done = await ChunkAsync(job);
+        // The restart was the system's doing: no attempt, no death counted.
+        Assert.Equal((0, 0), (done.Attempts, done.Crashes));
+        Assert.Equal(2, done.Holders.Count);
+
+        // One start for the scale, one for the replacement: the machine's target did not start a third while the
+        // restarted worker was stopping, to stop it again after.
+        var actions = await ActionsAsync();
+        var starts = actions.Where(a => a.Kind == ActionKinds.Start).ToList();
+        Assert.True(starts.Count == 2, string.Join("\n", actions.Select(a => $"{a.Kind}: {a.Reason}")));
+        Assert.Contains(starts, a => a.Reason.Contains($"replacing worker {first.Id} (restarted by cli:", StringComparison.Ordinal));
+        Assert.DoesNotContain(actions, a => a.Kind == ActionKinds.Stop && a.Reason.StartsWith("scale ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AWorkerFrozenWhileItsProcessLives_IsHungAfterTheConfiguredSilence_KilledAndReplaced()
     {
         var job = await SubmitAsync("test.count", items: 1500, perChunk: 1500, sleepMs: 10, every: 10);
@@ -261,6 +289,33 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
     }
 }
 
-public sealed class SqliteFreezeTests() : FreezeScenarios("sqlite");
+public sealed class SqliteFreezeTests() : FreezeScenarios("sqlite")
+{
+    /// <summary>
+    /// A worker opens the SQLite file itself: frozen inside a write transaction, it holds every writer of the
+    /// machine, the monitor's heartbeats included, until it is killed. The monitor must find it hung from its
+    /// pipe alone (this test failed when the heartbeats' write came before the look for hung workers: the
+    /// monitor waited on the lock, retried, and never looked).
+    /// </summary>
+    [Fact]
+    public async Task AWorkerFrozenHoldingTheDatabasesWriteLock_IsStillFoundHung_AndTheMachineWritesAgain()
+    {
+        var job = await SubmitAsync(TestHandlers.FreezeLocked, items: 300, perChunk: 300, """{"freezeAt":50}""");
+        Run.Start("--hung-after", "15", "--lease", "600");
+        await Run.CliAsync(Ct, "workers", "scale", $"{TestHandlers.FreezeLocked}=1", "--node", Run.Node);
+        // It froze right after its checkpoint at item 50.
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).Counters.Done >= 50, Within, Ct), Run.Log);
+
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ActionsAsync()).Any(a => a.Kind == ActionKinds.Hung), Within, Ct), Run.Log);
+        var hung = (await ActionsAsync()).First(a => a.Kind == ActionKinds.Hung);
+        Assert.StartsWith("no heartbeat for", hung.Reason, StringComparison.Ordinal);
+        Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
+        await AssertEveryItemOnceAsync(job, 300);
+        var done = await ChunkAsync(job);
+        Assert.Equal(2, done.Holders.Count);
+        // Replaced once: the kill's replacement, not a second start by the machine's target as well.
+        Assert.Equal(2, (await ActionsAsync()).Count(a => a.Kind == ActionKinds.Start));
+    }
+}
 
 public sealed class PostgresFreezeTests() : FreezeScenarios("postgres");

@@ -200,7 +200,7 @@ public sealed class MonitorDefaultsTests : IAsyncLifetime
     {
         var options = new MonitorOptions();
         var m = new MonitorContext(store, HandlerRegistry.CreateBuilder().Build(), options, _time, NullLogger.Instance);
-        return (m, new HangDetector(m, new WorkerSupervisor(m, new WorkerProxy((IWorkerStore)store, options, _time))));
+        return (m, new HangDetector(m, new Heartbeats(m)));
     }
 
     /// <summary>The store's own watcher, opened before it is handed out, that says when a wait has begun (its deadline is then set).</summary>

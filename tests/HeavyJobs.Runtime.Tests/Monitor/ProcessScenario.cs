@@ -48,13 +48,17 @@ public abstract class ProcessScenario(string kind) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, items).Select(i => $"item-{i}").Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
     }
 
-    protected async Task<long> SubmitAsync(string type, int items, int perChunk, int sleepMs = 0, int every = 10)
+    protected Task<long> SubmitAsync(string type, int items, int perChunk, int sleepMs = 0, int every = 10) =>
+        SubmitAsync(type, items, perChunk, JsonSerializer.Serialize(new { sleepMs, every }));
+
+    /// <summary>A job of <paramref name="items"/> items in chunks of <paramref name="perChunk"/>, with the handler's parameters as given.</summary>
+    protected async Task<long> SubmitAsync(string type, int items, int perChunk, string parameters)
     {
         var inserted = await Store.JobInsertAsync(
             new JobInsertParams(
                 type,
                 [new StageDefinition("main", type, StageMode.Streaming)],
-                JsonSerializer.Serialize(new { sleepMs, every }),
+                parameters,
                 Enumerable.Range(0, (items + perChunk - 1) / perChunk).Select(i => $$"""{"start":{{i * perChunk}},"end":{{Math.Min(items, (i + 1) * perChunk)}}}"""),
                 0,
                 5,
