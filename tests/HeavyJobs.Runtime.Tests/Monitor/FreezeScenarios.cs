@@ -212,7 +212,7 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
     [Fact]
     public async Task AWorkerRestartedByAnOperator_StopsAtItsCheckpoint_AndIsReplacedOnce()
     {
-        var job = await SubmitAsync("test.count", items: 1500, perChunk: 1500, sleepMs: 10, every: 10);
+        var job = await SubmitAsync("test.count", items: 600, perChunk: 600, sleepMs: 10, every: 10);
         Run.Start();
         await Run.CliAsync(Ct, "workers", "scale", "test.count=1", "--node", Run.Node);
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).Counters.Done >= 30, Within, Ct), Run.Log);
@@ -221,7 +221,7 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
         var (exit, output) = await Run.CliAsync(Ct, "workers", "restart", first.Id.ToString(CultureInfo.InvariantCulture));
         Assert.True(exit == 0, output);
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
-        await AssertEveryItemOnceAsync(job, 1500);
+        await AssertEveryItemOnceAsync(job, 600);
         var done = await ChunkAsync(job);
         // The restart was the system's doing: no attempt, no death counted.
         Assert.Equal((0, 0), (done.Attempts, done.Crashes));
@@ -239,7 +239,8 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
     [Fact]
     public async Task AWorkerFrozenWhileItsProcessLives_IsHungAfterTheConfiguredSilence_KilledAndReplaced()
     {
-        var job = await SubmitAsync("test.count", items: 1500, perChunk: 1500, sleepMs: 10, every: 10);
+        // 600 items of 10 ms: the test sees 30 done and stops the worker with over 5 s of its work still ahead.
+        var job = await SubmitAsync("test.count", items: 600, perChunk: 600, sleepMs: 10, every: 10);
         // The stall timeout stays the type's own (5 min): only the silence can find this worker hung in time. The
         // silence is the default's 15 s: a shorter one took live workers on this loaded machine for hung.
         Run.Start("--hung-after", "15", "--lease", "600");
@@ -255,7 +256,7 @@ public abstract class FreezeScenarios(string kind) : ProcessScenario(kind)
         Assert.True(await MonitorRun.UntilAsync(() => Task.FromResult(!MonitorRun.Alive(frozen.Pid)), Within, Ct), "the frozen process was killed");
         Assert.True(await MonitorRun.UntilAsync(async () => (await LiveAsync()).Any(w => w.Id != frozen.Id), Within, Ct), "a replacement was started");
         Assert.True(await MonitorRun.UntilAsync(async () => (await ChunkAsync(job)).State == ChunkState.Done, Within, Ct), Run.Log);
-        await AssertEveryItemOnceAsync(job, 1500);
+        await AssertEveryItemOnceAsync(job, 600);
     }
 
     [Fact]
