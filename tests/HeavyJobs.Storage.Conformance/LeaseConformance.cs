@@ -75,6 +75,44 @@ public abstract class LeaseConformance(IStoreProvider provider) : ConformanceBas
     }
 
     [Fact]
+    public async Task ChunkReclaimByWorkerAsync_LogsWhatItsCallerSaysOfTheReturns_InTheTransactionThatMakesThem()
+    {
+        await InsertJobAsync(3);
+        var held = await Store.ChunkClaimAsync(new ChunkClaimParams(7, ["t"], 3, Now, Lease), Ct);
+        var running = held[0].Id;
+
+        // The caller sees every chunk returned at once: one line for each death counted, one for all the rest.
+        IEnumerable<ActionInsertParams> Explain(IReadOnlyList<ReclaimedChunk> chunks, string? reason) =>
+        [
+            .. chunks.Where(c => c.DeathCounted).Select(c => new ActionInsertParams("monitor", ActionKinds.Reclaim, reason!, Now, "m1", 7, c.JobId, c.ChunkId)),
+            new ActionInsertParams("monitor", ActionKinds.Reclaim, $"{chunks.Count(c => !c.DeathCounted)} returned without a death", Now, "m1", 7),
+        ];
+
+        // A log entry the database refuses (no reason: the fault injected) takes the returns down with it.
+        await Assert.ThrowsAnyAsync<Exception>(
+            () => Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(7, "worker 7 died", Now, Running: [running], Log: chunks => Explain(chunks, null)), Ct));
+        foreach (var c in held)
+        {
+            Assert.Equal(7, (await GetAsync(c.Id)).LeaseOwner);
+        }
+
+        Assert.Empty(await Store.ActionListAsync(new ActionListParams(), Ct));
+
+        var reclaimed = await Store.ChunkReclaimByWorkerAsync(
+            new ChunkReclaimByWorkerParams(7, "worker 7 died", Now, Running: [running], Log: chunks => Explain(chunks, "worker 7 died")),
+            Ct);
+
+        Assert.Equal(3, reclaimed.Count);
+        var logged = (await Store.ActionListAsync(new ActionListParams(), Ct)).OrderBy(a => a.Id).ToList();
+        Assert.Equal(
+            [("worker 7 died", (long?)running), ("2 returned without a death", null)],
+            logged.Select(a => (a.Reason, a.ChunkId)));
+        Assert.All(logged, a => Assert.Equal((long?)7, a.WorkerId));
+        // Nothing returned, nothing logged: the caller is not asked.
+        Assert.Empty(await Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(7, "again", Now, Log: _ => throw new InvalidOperationException("asked")), Ct));
+    }
+
+    [Fact]
     public async Task Holders_ListEveryWorkerThatHeldTheChunk_InOrder()
     {
         await InsertJobAsync(1);

@@ -133,12 +133,24 @@ public abstract class OperatorConformance(IStoreProvider provider) : Conformance
         var b = claimed.Single(c => c.JobId == bad.JobId);
         await Store.ChunkFailAsync(new ChunkFailParams(b.Id, b.Epoch, 1, "boom", Now, Now), Ct);
 
-        var finished = await Store.JobFinishCompletedAsync(new JobFinishParams(Now), Ct);
+        // Each end is logged in the transaction that makes it, from how the job ended; an entry the database
+        // refuses (no reason: the fault injected) takes every end down with it.
+        ActionInsertParams Ended(FinishedJob job, string? reason) => new("manager", job.State == JobState.Failed ? ActionKinds.JobFailed : ActionKinds.JobCompleted, reason!, Now, JobId: job.JobId);
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.JobFinishCompletedAsync(new JobFinishParams(Now, Log: j => Ended(j, null)), Ct));
+        Assert.Equal(JobState.Active, (await Store.JobGetAsync(good.JobId, Ct))!.State);
+        Assert.Empty(await Store.ActionListAsync(new ActionListParams(), Ct));
+
+        var finished = await Store.JobFinishCompletedAsync(new JobFinishParams(Now, Log: j => Ended(j, $"job {j.JobId} ended")), Ct);
 
         Assert.Equal([good.JobId, bad.JobId], finished.Order());
         Assert.Equal(JobState.Completed, (await Store.JobGetAsync(good.JobId, Ct))!.State);
         Assert.Equal(JobState.Failed, (await Store.JobGetAsync(bad.JobId, Ct))!.State);
         Assert.Equal(JobState.Active, (await Store.JobGetAsync(open.JobId, Ct))!.State);
+        var logged = await Store.ActionListAsync(new ActionListParams(), Ct);
+        Assert.Equal(
+            [((long?)good.JobId, ActionKinds.JobCompleted), (bad.JobId, ActionKinds.JobFailed)],
+            logged.Select(a => (a.JobId, a.Kind)).Order());
+        Assert.Empty(await Store.JobFinishCompletedAsync(new JobFinishParams(Now, Log: _ => throw new InvalidOperationException("asked")), Ct));
 
         Assert.True(await Store.ChunkResetAsync(new ChunkResetParams(b.Id, true, "ops", Now), Ct));
         Assert.Equal(JobState.Active, (await Store.JobGetAsync(bad.JobId, Ct))!.State);

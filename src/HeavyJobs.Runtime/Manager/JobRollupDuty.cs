@@ -16,13 +16,17 @@ public sealed class JobRollupDuty(IMaintenanceStore store, ManagerOptions option
             return null;
         }
 
-        foreach (var job in await store.JobFinishCompletedAsync(new JobFinishParams(now), cancellationToken))
-        {
-            var state = (await store.JobGetAsync(job, cancellationToken))?.State;
-            var kind = state == JobState.Failed ? ActionKinds.JobFailed : ActionKinds.JobCompleted;
-            var word = state == JobState.Failed ? "failed" : "completed";
-            await store.ActionInsertAsync(new ActionInsertParams(HeavyManager.Actor, kind, $"job {job} {word}: no chunk left to run", now, JobId: job), cancellationToken);
-        }
+        // Each job's end is logged in the transaction that ends it.
+        await store.JobFinishCompletedAsync(
+            new JobFinishParams(
+                now,
+                Log: job => new ActionInsertParams(
+                    HeavyManager.Actor,
+                    job.State == JobState.Failed ? ActionKinds.JobFailed : ActionKinds.JobCompleted,
+                    $"job {job.JobId} {(job.State == JobState.Failed ? "failed" : "completed")}: no chunk left to run",
+                    now,
+                    JobId: job.JobId)),
+            cancellationToken);
 
         return now + options.Tick;
     }

@@ -82,5 +82,9 @@ internal sealed class MonitorContext(IMonitorStore store, HandlerRegistry regist
     public long TimestampAfter(TimeSpan span) => Time.GetTimestamp() + (long)(span.TotalSeconds * Time.TimestampFrequency);
 
     public Task ActAsync(string kind, string reason, CancellationToken ct, long? workerId = null, long? jobId = null, long? chunkId = null) =>
-        Store.ActionInsertAsync(new ActionInsertParams(Actor, kind, reason, Time.GetUtcNow(), Options.Node, workerId, jobId, chunkId), ct);
+        Store.ActionInsertAsync(Entry(kind, reason, Time.GetUtcNow(), workerId, jobId, chunkId), ct);
+
+    /// <summary>An action of this monitor, for a change that logs it in its own transaction.</summary>
+    public ActionInsertParams Entry(string kind, string reason, DateTimeOffset at, long? workerId = null, long? jobId = null, long? chunkId = null) =>
+        new(Actor, kind, reason, at, Options.Node, workerId, jobId, chunkId);
 }

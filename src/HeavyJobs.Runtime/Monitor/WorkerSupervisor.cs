@@ -192,32 +192,30 @@ internal sealed partial class WorkerSupervisor(MonitorContext m, WorkerProxy pro
     }
 
     /// <param name="running">The chunks it was running, which alone count its death; null if not known (then all do).</param>
-    public async Task ReclaimAsync(long workerId, string reason, CancellationToken ct, IReadOnlyCollection<long>? running = null)
+    public Task ReclaimAsync(long workerId, string reason, CancellationToken ct, IReadOnlyCollection<long>? running = null)
     {
-        var returned = 0;
         var quarantineAfter = m.Options.QuarantineAfter;
-        foreach (var r in await m.Store.ChunkReclaimByWorkerAsync(new ChunkReclaimByWorkerParams(workerId, reason, m.Time.GetUtcNow(), quarantineAfter, running), ct))
-        {
-            if (!r.DeathCounted)
-            {
-                returned++;
-                continue;
-            }
+        var now = m.Time.GetUtcNow();
+        // Each return is logged in the transaction that makes it: a monitor killed in between leaves no chunk
+        // returned that the log does not explain.
+        return m.Store.ChunkReclaimByWorkerAsync(
+            new ChunkReclaimByWorkerParams(workerId, reason, now, quarantineAfter, running, Log: chunks => Explain(chunks, workerId, reason, quarantineAfter, now)),
+            ct);
+    }
 
-            var quarantined = r.State == ChunkState.Quarantined;
-            await m.ActAsync(
-                quarantined ? ActionKinds.Quarantine : ActionKinds.Reclaim,
-                quarantined ? $"chunk killed its worker {quarantineAfter} times in a row without progress ({reason})" : reason,
-                ct,
-                workerId,
-                r.JobId,
-                r.ChunkId);
+    private IEnumerable<ActionInsertParams> Explain(IReadOnlyList<ReclaimedChunk> chunks, long workerId, string reason, int quarantineAfter, DateTimeOffset now)
+    {
+        foreach (var r in chunks.Where(r => r.DeathCounted))
+        {
+            yield return r.State == ChunkState.Quarantined
+                ? m.Entry(ActionKinds.Quarantine, $"chunk killed its worker {quarantineAfter} times in a row without progress ({reason})", now, workerId, r.JobId, r.ChunkId)
+                : m.Entry(ActionKinds.Reclaim, reason, now, workerId, r.JobId, r.ChunkId);
         }
 
-        if (returned > 0)
+        if (chunks.Count(r => !r.DeathCounted) is > 0 and var returned)
         {
             // One line for them all: a worker of quick chunks may have held a thousand.
-            await m.ActAsync(ActionKinds.Reclaim, $"{returned} chunk(s) claimed ahead or finished but not committed, returned without a death ({reason})", ct, workerId);
+            yield return m.Entry(ActionKinds.Reclaim, $"{returned} chunk(s) claimed ahead or finished but not committed, returned without a death ({reason})", now, workerId);
         }
     }
 

@@ -22,13 +22,18 @@ public sealed record ChunkReclaimExpiredParams(DateTimeOffset Now, int Quarantin
 /// back as they were, counting nothing. Null when that is not known: then every chunk it held counts a death.
 /// </param>
 /// <param name="Ended">How the holds of its chunks ended, for their history (<see cref="HoldEndings"/>).</param>
+/// <param name="Log">
+/// The actions that explain the returns, from all the chunks returned at once (one line may speak for many),
+/// logged in the same transaction.
+/// </param>
 public sealed record ChunkReclaimByWorkerParams(
     long WorkerId,
     string Reason,
     DateTimeOffset Now,
     int QuarantineAfter = ChunkDefaults.QuarantineAfter,
     IReadOnlyCollection<long>? Running = null,
-    string Ended = HoldEndings.Died);
+    string Ended = HoldEndings.Died,
+    Func<IReadOnlyList<ReclaimedChunk>, IEnumerable<ActionInsertParams>>? Log = null);
 
 /// <param name="DeathCounted">False for a chunk its dead holder had not been running: it went back counting nothing.</param>
 public sealed record ReclaimedChunk(long ChunkId, long JobId, long? PreviousOwner, Core.Model.ChunkState State, bool DeathCounted = true);

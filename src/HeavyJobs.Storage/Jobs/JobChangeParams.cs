@@ -6,4 +6,9 @@ namespace HeavyJobs.Storage.Jobs;
 /// <param name="Log">The action that explains the change, logged in its transaction if the job changed.</param>
 public sealed record JobChangeParams(long JobId, DateTimeOffset Now, ActionInsertParams? Log = null);
 
-public sealed record JobFinishParams(DateTimeOffset Now);
+/// <summary>Completes every active job with nothing left to run, or fails it if a chunk failed.</summary>
+/// <param name="Log">The action that explains each job's end, from how it ended, logged in the same transaction.</param>
+public sealed record JobFinishParams(DateTimeOffset Now, Func<FinishedJob, ActionInsertParams>? Log = null);
+
+/// <param name="State">Completed or failed.</param>
+public sealed record FinishedJob(long JobId, Core.Model.JobState State);

@@ -140,11 +140,12 @@ public abstract partial class RelationalStore
             cancellationToken);
         // A lease expires when the fleet gives up on a silent holder (its machine declared dead): nobody saw a chunk
         // kill anything, so none of them counts a death; each goes back with its checkpoint as a release would.
-        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, HoldEndings.Lost, cancellationToken, p.Log) : [];
+        Func<IReadOnlyList<ReclaimedChunk>, IEnumerable<ActionInsertParams>>? log = p.Log is { } each ? chunks => chunks.Select(each) : null;
+        return due ? await ReclaimAsync("lease_expires_at < @now", "lease expired", workerId: null, running: [], p.Now, p.QuarantineAfter, HoldEndings.Lost, cancellationToken, log) : [];
     }
 
     public Task<IReadOnlyList<ReclaimedChunk>> ChunkReclaimByWorkerAsync(ChunkReclaimByWorkerParams p, CancellationToken cancellationToken) =>
-        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Running, p.Now, p.QuarantineAfter, p.Ended, cancellationToken);
+        ReclaimAsync("lease_owner = @owner", p.Reason, p.WorkerId, p.Running, p.Now, p.QuarantineAfter, p.Ended, cancellationToken, p.Log);
 
     public Task<bool> ChunkResetAsync(ChunkResetParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
@@ -202,13 +203,16 @@ public abstract partial class RelationalStore
         int quarantineAfter,
         string ended,
         CancellationToken cancellationToken,
-        Func<ReclaimedChunk, ActionInsertParams>? log = null) =>
+        Func<IReadOnlyList<ReclaimedChunk>, IEnumerable<ActionInsertParams>>? log) =>
         InTransactionAsync(
             async (connection, transaction) =>
             {
                 var reclaimed = await ReclaimInAsync(connection, transaction, condition, reason, workerId, running, now, quarantineAfter, charge: true, cancellationToken, ended: ended);
-                foreach (var chunk in reclaimed)
-                    await LogAsync(connection, transaction, log?.Invoke(chunk), cancellationToken);
+                foreach (var action in reclaimed.Count > 0 && log is not null ? log(reclaimed) : [])
+                {
+                    await LogAsync(connection, transaction, action, cancellationToken);
+                }
+
                 return reclaimed;
             },
             cancellationToken);

@@ -223,7 +223,9 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyList<long>> JobFinishCompletedAsync(JobFinishParams p, CancellationToken cancellationToken) =>
         InTransactionAsync<IReadOnlyList<long>>(
-            async (connection, transaction) => await connection.Command(
+            async (connection, transaction) =>
+            {
+                var finished = await connection.Command(
                     $"""
                     UPDATE hj_jobs SET
                         state = CASE WHEN EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.state IN ('failed', 'quarantined') AND {ChunkRanges.Settled})
@@ -232,11 +234,18 @@ public abstract partial class RelationalStore
                     WHERE state = 'active'
                       AND NOT EXISTS (SELECT 1 FROM hj_chunks c WHERE c.job_id = hj_jobs.id AND c.{ChunkRanges.OpenStates} AND c.{ChunkRanges.Open})
                       AND NOT EXISTS (SELECT 1 FROM hj_job_stages s WHERE s.job_id = hj_jobs.id AND s.mode = 'barrier' AND s.released = 0)
-                    RETURNING id
+                    RETURNING id, state
                     """,
                     transaction)
-                .With("now", p.Now)
-                .ListAsync(r => r.GetInt64(0), cancellationToken),
+                    .With("now", p.Now)
+                    .ListAsync(r => new FinishedJob(r.GetInt64(0), JobStates.Parse(r.GetString(1))), cancellationToken);
+                foreach (var job in finished)
+                {
+                    await LogAsync(connection, transaction, p.Log?.Invoke(job), cancellationToken);
+                }
+
+                return finished.Select(j => j.JobId).ToList();
+            },
             cancellationToken);
 
     private Task<bool> JobChangeAsync(
