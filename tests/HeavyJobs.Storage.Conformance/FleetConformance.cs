@@ -55,6 +55,47 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
     }
 
     [Fact]
+    public async Task Schedule_ARunIsLoggedInTheTransactionThatFiresIt_OnceWhoeverFiresIt()
+    {
+        var due = Now;
+        var id = await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("s", "* * * * *", "{}", "once", due, Now), Ct);
+        ActionInsertParams Ran(long job, string? reason) => new("manager", ActionKinds.ScheduleRun, reason!, Now, JobId: job);
+
+        // An entry the database refuses (no reason: the fault injected) takes the run down with it: no job, still due.
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.JobInsertAsync(Job(new ScheduleFire(id, due, due.AddMinutes(1), j => Ran(j, null))), Ct));
+        Assert.Empty(await Store.JobListAsync(new JobListParams(10), Ct));
+        Assert.Equal(due, Assert.Single(await Store.ScheduleListAsync(Ct)).NextRunAt);
+        Assert.Empty(await Store.ActionListAsync(new ActionListParams(), Ct));
+
+        var fire = new ScheduleFire(id, due, due.AddMinutes(1), j => Ran(j, $"submitted job {j}"));
+        var job = await Store.JobInsertAsync(Job(fire), Ct);
+        await Assert.ThrowsAsync<ScheduleAlreadyFiredException>(() => Store.JobInsertAsync(Job(fire), Ct));
+
+        var logged = Assert.Single(await Store.ActionListAsync(new ActionListParams(), Ct));
+        Assert.Equal((ActionKinds.ScheduleRun, (long?)job.JobId, $"submitted job {job.JobId}"), (logged.Kind, logged.JobId, logged.Reason));
+    }
+
+    [Fact]
+    public async Task Schedule_ARunSkippedIsLoggedByTheManagerThatMovesItOn_AndOnlyThen()
+    {
+        var due = Now;
+        var id = await Store.ScheduleUpsertAsync(new ScheduleUpsertParams("s", "* * * * *", "{}", "skip", due, Now), Ct);
+        ActionInsertParams Skipped(string? reason) => new("manager", ActionKinds.ScheduleSkip, reason!, Now);
+        ScheduleAdvanceParams Advance(string? reason) => new(id, due.AddMinutes(1), null, null, due, Skipped(reason));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.ScheduleAdvanceAsync(Advance(null), Ct));
+        Assert.Equal(due, Assert.Single(await Store.ScheduleListAsync(Ct)).NextRunAt);
+        Assert.Empty(await Store.ActionListAsync(new ActionListParams(), Ct));
+
+        // Two managers saw the same run due (one led a moment ago): the one that moved the schedule says so.
+        await Store.ScheduleAdvanceAsync(Advance("missed, by the leader"), Ct);
+        await Store.ScheduleAdvanceAsync(Advance("missed, by the one that led before"), Ct);
+
+        Assert.Equal(due.AddMinutes(1), Assert.Single(await Store.ScheduleListAsync(Ct)).NextRunAt);
+        Assert.Equal(["missed, by the leader"], (await Store.ActionListAsync(new ActionListParams(), Ct)).Select(a => a.Reason));
+    }
+
+    [Fact]
     public async Task Machine_JoinBeatAndDeclaredDead_FreesEveryChunkAtOnce_NotingOnlyTheStartedOnes()
     {
         Assert.Equal(new NodeJoined(null, false, false), await Store.NodeJoinAsync(Join("m1", "boot-1"), Ct));

@@ -62,15 +62,17 @@ public sealed class ScheduleRunner(IMaintenanceStore store, ScheduledSubmit subm
             var next = NextOccurrence(s.Cron, now);
             if (s.LastJobId is { } last && await store.JobGetAsync(last, cancellationToken) is { State: JobState.Active or JobState.Paused })
             {
-                await LogAsync(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} skipped, job {last} still runs", now, last, cancellationToken);
-                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null, s.NextRunAt), cancellationToken);
+                await store.ScheduleAdvanceAsync(
+                    new ScheduleAdvanceParams(s.Id, next, null, null, s.NextRunAt, Log(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} skipped, job {last} still runs", now, last)),
+                    cancellationToken);
                 continue;
             }
 
             if (s.CatchUp == CatchUp.SkipMissed && now - s.NextRunAt > MissedAfter)
             {
-                await LogAsync(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null, cancellationToken);
-                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, null, null, s.NextRunAt), cancellationToken);
+                await store.ScheduleAdvanceAsync(
+                    new ScheduleAdvanceParams(s.Id, next, null, null, s.NextRunAt, Log(ActionKinds.ScheduleSkip, $"{s.Name}: run due at {s.NextRunAt:u} missed (catch-up: skip); next at {next:u}", now, null)),
+                    cancellationToken);
                 continue;
             }
 
@@ -78,7 +80,8 @@ public sealed class ScheduleRunner(IMaintenanceStore store, ScheduledSubmit subm
             long job;
             try
             {
-                job = await submit(definition, $"schedule {s.Name}", new ScheduleFire(s.Id, s.NextRunAt, next), cancellationToken);
+                var fire = new ScheduleFire(s.Id, s.NextRunAt, next, id => Log(ActionKinds.ScheduleRun, $"{s.Name}: submitted job {id} (due {s.NextRunAt:u}); next at {next:u}", now, id));
+                job = await submit(definition, $"schedule {s.Name}", fire, cancellationToken);
             }
             catch (ScheduleAlreadyFiredException)
             {
@@ -88,18 +91,18 @@ public sealed class ScheduleRunner(IMaintenanceStore store, ScheduledSubmit subm
             catch (Exception ex) when (ex is NothingToRunException or JobDefinitionException)
             {
                 // A run with nothing to do (or whose input went away) is skipped and said; the schedule goes on.
-                await LogAsync(ex is NothingToRunException ? ActionKinds.ScheduleIdle : ActionKinds.ScheduleError, $"{s.Name}: {ex.Message}; next at {next:u}", now, null, cancellationToken);
-                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, null, s.NextRunAt), cancellationToken);
+                var why = Log(ex is NothingToRunException ? ActionKinds.ScheduleIdle : ActionKinds.ScheduleError, $"{s.Name}: {ex.Message}; next at {next:u}", now, null);
+                await store.ScheduleAdvanceAsync(new ScheduleAdvanceParams(s.Id, next, now, null, s.NextRunAt, why), cancellationToken);
                 continue;
             }
 
-            await LogAsync(ActionKinds.ScheduleRun, $"{s.Name}: submitted job {job} (due {s.NextRunAt:u}); next at {next:u}", now, job, cancellationToken);
             submitted.Add(job);
         }
 
         return submitted;
     }
 
-    private Task LogAsync(string kind, string reason, DateTimeOffset now, long? job, CancellationToken cancellationToken) =>
-        store.ActionInsertAsync(new ActionInsertParams(HeavyManager.Actor, kind, reason, now, JobId: job), cancellationToken);
+    /// <summary>What a run did, logged by the store in the transaction that moves the schedule on, so it is logged once.</summary>
+    private static ActionInsertParams Log(string kind, string reason, DateTimeOffset now, long? job) =>
+        new(HeavyManager.Actor, kind, reason, now, JobId: job);
 }

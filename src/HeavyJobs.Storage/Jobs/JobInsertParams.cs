@@ -41,7 +41,11 @@ public sealed class NoStaleKeysException(string set) : Exception($"no key of set
 /// <paramref name="Next"/> in the same transaction, and is refused (<see cref="ScheduleAlreadyFiredException"/>)
 /// if the schedule is no longer due then, so each due time makes one job whoever fires it.
 /// </summary>
-public sealed record ScheduleFire(long ScheduleId, DateTimeOffset Due, DateTimeOffset Next);
+/// <param name="Log">
+/// The action that says so, from the new job's id, logged in the same transaction: a run that fired is logged
+/// once, and one refused (another manager fired it) is not logged at all.
+/// </param>
+public sealed record ScheduleFire(long ScheduleId, DateTimeOffset Due, DateTimeOffset Next, Func<long, Actions.ActionInsertParams>? Log = null);
 
 /// <summary>Someone else already fired the schedule for this due time.</summary>
 public sealed class ScheduleAlreadyFiredException(long scheduleId, DateTimeOffset due) : Exception($"schedule {scheduleId} was already fired for {due:u}");

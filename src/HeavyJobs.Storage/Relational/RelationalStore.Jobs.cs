@@ -59,6 +59,7 @@ public abstract partial class RelationalStore
                 {
                     await connection.Command("UPDATE hj_schedules SET last_job_id = @job WHERE id = @id", transaction)
                         .With("job", jobId).With("id", fired.ScheduleId).ExecAsync(cancellationToken);
+                    await LogAsync(connection, transaction, fired.Log?.Invoke(jobId), cancellationToken);
                 }
 
                 await NotifyAsync(connection, transaction, cancellationToken);

@@ -98,16 +98,26 @@ public abstract partial class RelationalStore
 
     public Task ScheduleAdvanceAsync(ScheduleAdvanceParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
-            async (connection, transaction) => await connection.Command(
-                    """
-                    UPDATE hj_schedules SET next_run_at = @next,
-                        last_run_at = COALESCE(@ran, last_run_at), last_job_id = COALESCE(@job, last_job_id)
-                    WHERE id = @id AND (@due IS NULL OR next_run_at = @due)
-                    """,
-                    transaction)
-                .With("next", p.NextRunAt).With("ran", p.RanAt is { } ran ? StoreTime.ToMs(ran) : null).With("job", p.JobId).With("id", p.Id)
-                .With("due", p.Due is { } due ? StoreTime.ToMs(due) : null)
-                .ExecAsync(cancellationToken),
+            async (connection, transaction) =>
+            {
+                var moved = await connection.Command(
+                        """
+                        UPDATE hj_schedules SET next_run_at = @next,
+                            last_run_at = COALESCE(@ran, last_run_at), last_job_id = COALESCE(@job, last_job_id)
+                        WHERE id = @id AND (@due IS NULL OR next_run_at = @due)
+                        """,
+                        transaction)
+                    .With("next", p.NextRunAt).With("ran", p.RanAt is { } ran ? StoreTime.ToMs(ran) : null).With("job", p.JobId).With("id", p.Id)
+                    .With("due", p.Due is { } due ? StoreTime.ToMs(due) : null)
+                    .ExecAsync(cancellationToken);
+                // Two managers that both saw the run due (one of them led a moment ago) log it once: the one that moved it.
+                if (moved > 0)
+                {
+                    await LogAsync(connection, transaction, p.Log, cancellationToken);
+                }
+
+                return moved;
+            },
             cancellationToken);
 
     public Task<DateTimeOffset> RateReserveAsync(RateReserveParams p, CancellationToken cancellationToken) =>

@@ -28,4 +28,5 @@ public sealed record ScheduleUpsertParams(string Name, string Cron, string Defin
 
 /// <summary>Records that a schedule fired (or was skipped) and when it fires next.</summary>
 /// <param name="Due">When set, the schedule moves on only if this run is still the one due (another manager did not move it).</param>
-public sealed record ScheduleAdvanceParams(long Id, DateTimeOffset NextRunAt, DateTimeOffset? RanAt, long? JobId, DateTimeOffset? Due = null);
+/// <param name="Log">Why it moved on (a run skipped, or with nothing to do), logged in the same transaction, and only if it moved.</param>
+public sealed record ScheduleAdvanceParams(long Id, DateTimeOffset NextRunAt, DateTimeOffset? RanAt, long? JobId, DateTimeOffset? Due = null, Actions.ActionInsertParams? Log = null);

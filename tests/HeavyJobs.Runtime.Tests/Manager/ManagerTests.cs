@@ -48,6 +48,10 @@ public sealed class ManagerTests : IAsyncLifetime
         Assert.Equal(fired, s.LastJobId);
         Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 20, 0, TimeSpan.Zero), s.NextRunAt);
         Assert.Equal("refresh", (await _store.JobGetAsync(fired, Ct))!.Name);
+        // Logged by the job's own transaction (the store's conformance tests show it): with the job, or not at all.
+        var ran = Assert.Single(await _store.ActionListAsync(new ActionListParams(Kind: ActionKinds.ScheduleRun), Ct));
+        Assert.Equal(fired, ran.JobId);
+        Assert.StartsWith($"refresh: submitted job {fired} (due 2026-03-01 12:10:00Z)", ran.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
