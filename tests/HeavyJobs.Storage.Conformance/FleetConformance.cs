@@ -55,6 +55,23 @@ public abstract class FleetConformance(IStoreProvider provider) : ConformanceBas
     }
 
     [Fact]
+    public async Task Leader_ANewEpochIsLoggedInTheTransactionThatStartsIt()
+    {
+        ActionInsertParams Leads(string? reason) => new("manager", ActionKinds.Lead, reason!, Now);
+        var first = await Store.LeaderTakeAsync(new LeaderTakeParams("a", Now, e => Leads($"a leads (epoch {e})")), Ct);
+
+        // An entry the database refuses (no reason: the fault injected) takes the new epoch down with it.
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.LeaderTakeAsync(new LeaderTakeParams("b", Now, _ => Leads(null)), Ct));
+        Assert.Equal(("a", first), ((await Store.LeaderGetAsync(Ct)).Holder, (await Store.LeaderGetAsync(Ct)).Epoch));
+
+        var second = await Store.LeaderTakeAsync(new LeaderTakeParams("b", Now, e => Leads($"b leads (epoch {e})")), Ct);
+        Assert.Equal(first + 1, second);
+        Assert.Equal(
+            [$"a leads (epoch {first})", $"b leads (epoch {second})"],
+            (await Store.ActionListAsync(new ActionListParams(Kind: ActionKinds.Lead), Ct)).Select(a => a.Reason).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Schedule_ARunIsLoggedInTheTransactionThatFiresIt_OnceWhoeverFiresIt()
     {
         var due = Now;

@@ -32,9 +32,11 @@ public sealed partial class Leadership(IMaintenanceStore store, ManagerOptions o
 
         try
         {
-            var epoch = await store.LeaderTakeAsync(new LeaderTakeParams(Holder, time.GetUtcNow()), cancellationToken);
+            var now = time.GetUtcNow();
+            var epoch = await store.LeaderTakeAsync(
+                new LeaderTakeParams(Holder, now, e => new ActionInsertParams(HeavyManager.Actor, ActionKinds.Lead, $"manager {Holder} leads (epoch {e})", now)),
+                cancellationToken);
             var term = new LeaderTerm(taken, epoch, options, time, late => LogRenewedLate(late.TotalSeconds, epoch));
-            await store.ActionInsertAsync(new ActionInsertParams(HeavyManager.Actor, ActionKinds.Lead, $"manager {Holder} leads (epoch {epoch})", time.GetUtcNow()), cancellationToken);
             LogLeads(epoch);
             return term;
         }

@@ -19,7 +19,8 @@ public sealed record WorkerTargetSpreadParams(IReadOnlyList<SpreadTarget> Target
 public sealed record WorkerTargetUnpinParams(string Node, string Type, DateTimeOffset Now, ActionInsertParams? Log = null);
 
 /// <summary>A manager that just took the leader's lock starts a new epoch.</summary>
-public sealed record LeaderTakeParams(string Holder, DateTimeOffset Now);
+/// <param name="Log">The action that says so, from the new epoch, logged in the same transaction.</param>
+public sealed record LeaderTakeParams(string Holder, DateTimeOffset Now, Func<long, ActionInsertParams>? Log = null);
 
 /// <summary>Who leads, since when, under which epoch.</summary>
 public sealed record LeaderRow(long Epoch, string Holder, DateTimeOffset Since);

@@ -139,12 +139,17 @@ public abstract partial class RelationalStore
 
     public Task<long> LeaderTakeAsync(LeaderTakeParams p, CancellationToken cancellationToken) =>
         InTransactionAsync(
-            async (connection, transaction) => (long)(await connection.Command(
-                    "UPDATE hj_leader SET epoch = epoch + 1, holder = @holder, since = @now WHERE id = 1 RETURNING epoch",
-                    transaction)
-                .With("holder", p.Holder)
-                .With("now", p.Now)
-                .ScalarAsync(cancellationToken))!,
+            async (connection, transaction) =>
+            {
+                var epoch = (long)(await connection.Command(
+                        "UPDATE hj_leader SET epoch = epoch + 1, holder = @holder, since = @now WHERE id = 1 RETURNING epoch",
+                        transaction)
+                    .With("holder", p.Holder)
+                    .With("now", p.Now)
+                    .ScalarAsync(cancellationToken))!;
+                await LogAsync(connection, transaction, p.Log?.Invoke(epoch), cancellationToken);
+                return epoch;
+            },
             cancellationToken);
 
     public Task<LeaderRow> LeaderGetAsync(CancellationToken cancellationToken) =>
