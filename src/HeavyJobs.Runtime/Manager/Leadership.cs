@@ -30,13 +30,16 @@ public sealed partial class Leadership(IMaintenanceStore store, ManagerOptions o
             taken = await store.LockAsync(LockName, lockOptions, cancellationToken);
         }
 
+        // The term counts from here, not from when it starts: a manager frozen while it writes its epoch holds a
+        // lock whose session the database may have ended meanwhile, and must ask the lock before it acts.
+        var takenTs = time.GetTimestamp();
         try
         {
             var now = time.GetUtcNow();
             var epoch = await store.LeaderTakeAsync(
                 new LeaderTakeParams(Holder, now, e => new ActionInsertParams(HeavyManager.Actor, ActionKinds.Lead, $"manager {Holder} leads (epoch {e})", now)),
                 cancellationToken);
-            var term = new LeaderTerm(taken, epoch, options, time, late => LogRenewedLate(late.TotalSeconds, epoch));
+            var term = new LeaderTerm(taken, epoch, takenTs, options, time, late => LogRenewedLate(late.TotalSeconds, epoch));
             LogLeads(epoch);
             return term;
         }
@@ -72,15 +75,16 @@ public sealed class LeaderTerm : IAsyncDisposable
     private readonly Action<TimeSpan> _renewedLate;
     private long _renewedTs;
 
+    /// <param name="heldSince">When the lock was taken (a timestamp of <paramref name="time"/>): the term's first renewal.</param>
     /// <param name="renewedLate">Told when a renewal came late (the process was frozen or starved) and found the lock still held.</param>
-    internal LeaderTerm(IStoreLock held, long epoch, ManagerOptions options, TimeProvider time, Action<TimeSpan> renewedLate)
+    internal LeaderTerm(IStoreLock held, long epoch, long heldSince, ManagerOptions options, TimeProvider time, Action<TimeSpan> renewedLate)
     {
         _renewedLate = renewedLate;
         _lock = held;
         Epoch = epoch;
         _options = options;
         _time = time;
-        _renewedTs = time.GetTimestamp();
+        _renewedTs = heldSince;
         _renewals = Task.Run(RenewAsync);
     }
 

@@ -32,7 +32,7 @@ public sealed class LeaderTermTests : IAsyncLifetime
     public async Task ATermWhoseRenewalHasNotAnsweredPastSevenTenthsOfTheIdleLimit_IsNotValid_AndActsAgainOnlyOnceTheLockSaysItIsHeld()
     {
         var held = await StalledLockAsync();
-        await using var term = new LeaderTerm(held, 1, _options, _time, _late.Add);
+        await using var term = new LeaderTerm(held, 1, _time.GetTimestamp(), _options, _time, _late.Add);
         Assert.True(term.Valid);
 
         // Its renewals (due every third of the idle limit) do not answer: what counts is the last one that did.
@@ -55,7 +55,7 @@ public sealed class LeaderTermTests : IAsyncLifetime
     public async Task ATermWhoseLockSaysItIsGone_IsLost_AndItsLeaderDoesNotAct()
     {
         var held = await StalledLockAsync();
-        await using var term = new LeaderTerm(held, 1, _options, _time, _late.Add);
+        await using var term = new LeaderTerm(held, 1, _time.GetTimestamp(), _options, _time, _late.Add);
         _time.Advance(_options.LeaderLockIdle);
 
         var ensure = term.EnsureHeldAsync(Ct).AsTask();
@@ -63,6 +63,24 @@ public sealed class LeaderTermTests : IAsyncLifetime
         Assert.False(await ensure.WaitAsync(TimeSpan.FromMinutes(1), Ct));
         Assert.False(term.Valid);
         Assert.True(term.Lost.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task ATermCountsFromWhenItsLockWasTaken_SoALeaderFrozenBeforeItsTermBegan_AsksTheLockBeforeItActs()
+    {
+        var held = await StalledLockAsync();
+        var taken = _time.GetTimestamp();
+        // Frozen after taking the lock, while its new epoch was being written: the lock's session may be gone.
+        _time.Advance(_options.LeaderLockIdle);
+        await using var term = new LeaderTerm(held, 1, taken, _options, _time, _late.Add);
+        Assert.False(term.Valid, "a term begun 10 s after its lock was taken, of a 10 s idle limit, let its leader act at once");
+
+        var ensure = term.EnsureHeldAsync(Ct).AsTask();
+        Assert.False(ensure.IsCompleted);
+        held.Answer(true);
+        Assert.True(await ensure.WaitAsync(TimeSpan.FromMinutes(1), Ct));
+        Assert.True(term.Valid);
+        Assert.Contains(_late, late => late >= _options.LeaderLockIdle);
     }
 
     private async Task<StalledLock> StalledLockAsync() =>
