@@ -261,6 +261,16 @@ internal static class WhoisNotFoundPhrases
         "등록되지 않",
         "검색 결과가 없습니다",
 
+        // "Not (yet) registered" as the French-, Portuguese- and Spanish-speaking registries of Africa and the
+        // Caribbean word it: "n'est pas encore enregistré", "não se encontra registado", "no ha sido registrado".
+        "pas encore enregistr",
+        "n'est pas enregistr",
+        "n’est pas enregistr",
+        "não se encontra regist",
+        "nao se encontra regist",
+        "no ha sido registrado",
+        "no ha sido registrada",
+
         // "Does not exist", as registries in those languages put it.
         "existiert nicht",
         "bestaat niet",
