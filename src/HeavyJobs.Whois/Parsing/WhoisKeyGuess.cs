@@ -29,7 +29,7 @@ internal static class WhoisKeyGuess
         "到期", "过期", "過期", "有效期", "期限", "失效", "만료",
         "λήξ", "תפוגה", "انقضا", "انتهاء", "หมดอายุ", "закінч", "оконча", "isteka", "galiojim", "derīgum", "aegub",
         "utgång", "voimassa", "vanhene", "rennur út", "lejár", "tamat", "kedaluwarsa", "kadaluarsa", "venciment", "bitmə",
-        "läuft ab", "verloop", "verval",
+        "läuft ab", "verloop", "verval", "ვადის გასვლ", "дуусах",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _updatedWords = SearchValues.Create(
@@ -40,7 +40,7 @@ internal static class WhoisKeyGuess
         "更新", "修改", "变更", "變更", "변경",
         "ενημέρωσ", "τροποποί", "עודכן", "עדכון", "روزرسانی", "تحديث", "ปรับปรุง", "оновл", "модифік", "promjen", "promen",
         "pakeitim", "izmaiņ", "muudet", "oppdater", "muokat", "breytt", "kemas kini", "actualitz", "yenilən", "bijgewerkt",
-        "alterad",
+        "alterad", "განახლ", "шинэчил",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _createdWords = SearchValues.Create(
@@ -51,7 +51,7 @@ internal static class WhoisKeyGuess
         "注册", "註冊", "登记", "登記", "登録", "创建", "創建", "등록",
         "καταχώρ", "δημιουργ", "רישום", "ایجاد", "إنشاء", "انشاء", "จดทะเบียน", "створ", "creăr", "registracij", "reģistrācij",
         "loodud", "skapad", "opprett", "oprett", "luotu", "skráð", "létrehoz", "pendaftaran", "dibuat", "creació", "qeydiyyat",
-        "erstellt", "criad", "créé",
+        "erstellt", "criad", "créé", "რეგისტრაცი", "бүртгүүлсэн", "бүртгэсэн",
     ], StringComparison.Ordinal);
 
     private static readonly SearchValues<string> _registrarWords = SearchValues.Create(
@@ -64,7 +64,7 @@ internal static class WhoisKeyGuess
     private static readonly SearchValues<string> _domainWords = SearchValues.Create(
     [
         "domain", "domínio", "dominio", "domini", "domän", "domæne", "domene", "domen", "domeen", "domēn", "verkkotunn", "lén",
-        "τομέ", "домен", "מתחם", "دامنه", "نطاق", "โดเมน", "tên miền", "域名", "網域", "도메인",
+        "τομέ", "домен", "домэйн", "დომენ", "מתחם", "دامنه", "نطاق", "โดเมน", "tên miền", "域名", "網域", "도메인",
     ], StringComparison.Ordinal);
 
     public static WhoisKey Guess(ReadOnlySpan<char> normalizedKey)
@@ -144,7 +144,8 @@ internal static class WhoisKeyGuess
         "server hostname", "máy chủ", "服务器", "伺服器", "ネームサーバ", "네임서버",
         "διακομιστ", "שרתי שמות", "سرورهای نام", "خوادم", "เซิร์ฟเวอร์", "сервери імен", "серверы имен", "servere de nume",
         "poslužitelj", "posluzitelj", "dns serveri", "vardų server", "vārdu server", "nimeserver", "namnserver", "navnetjener",
-        "navneserver", "nimipalvelin", "nafnaþjón", "névszerver", "pelayan nama", "server nama",
+        "navneserver", "nimipalvelin", "nafnaþjón", "névszerver", "pelayan nama", "server nama", "خادم", "нэр сервер",
+        "სერვერ",
     ], StringComparison.Ordinal);
 
     /// <summary>Whether a normalised key holds a word for name servers (shared by the guess and the titles of lists).</summary>

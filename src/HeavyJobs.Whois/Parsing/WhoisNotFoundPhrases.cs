@@ -271,6 +271,17 @@ internal static class WhoisNotFoundPhrases
         "no ha sido registrado",
         "no ha sido registrada",
 
+        // "Not registered", "not found" in Mongolian, Georgian, Swahili (.ke, .tz), Faroese, and Arabic "not booked".
+        "бүртгэгдээгүй",
+        "бүртгэлгүй",
+        "არ არის რეგისტრირებული",
+        "ვერ მოიძებნა",
+        "halijasajiliwa",
+        "haijasajiliwa",
+        "ikki skrásett",
+        "ikki skrasett",
+        "غير محجوز",
+
         // "Does not exist", as registries in those languages put it.
         "existiert nicht",
         "bestaat niet",
