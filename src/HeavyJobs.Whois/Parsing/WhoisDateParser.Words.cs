@@ -86,8 +86,11 @@ internal static partial class WhoisDateParser
         return s[start..i];
     }
 
-    // Spanish, Portuguese and Catalan "de" ("15 de marzo de 2020"); Catalan elides it before a vowel ("14 d'abril").
-    private static bool IsParticle(ReadOnlySpan<char> word) => word.Equals("de", StringComparison.OrdinalIgnoreCase);
+    // Spanish, Portuguese and Catalan "de" ("15 de marzo de 2020", Latin America's "15 de marzo del 2020"); Catalan
+    // elides it before a vowel ("14 d'abril"); English "15th of March 2020".
+    private static bool IsParticle(ReadOnlySpan<char> word) =>
+        word.Equals("de", StringComparison.OrdinalIgnoreCase) || word.Equals("del", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("of", StringComparison.OrdinalIgnoreCase);
 
     private static bool SkipElidedParticle(ReadOnlySpan<char> s, ref int i, ReadOnlySpan<char> word)
     {

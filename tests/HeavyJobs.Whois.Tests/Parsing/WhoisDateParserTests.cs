@@ -55,6 +55,8 @@ public sealed class WhoisDateParserTests
     [InlineData("2002-10-22 17:48:23 CLST", "2002-10-22T20:48:23Z")]
     [InlineData("2020-01-01 10:00:00 IRST", "2020-01-01T06:30:00Z")]
     [InlineData("2020-01-01 10:00:00 EST", "2020-01-01T15:00:00Z")]
+    [InlineData("15 de marzo del 2020", "2020-03-15T00:00:00Z")]
+    [InlineData("15th of March 2020", "2020-03-15T00:00:00Z")]
     [InlineData("2020-01-01 10:00:00 GST", "2020-01-01T06:00:00Z")]
     [InlineData("2020-01-01 10:00:00 NPT", "2020-01-01T04:15:00Z")]
     [InlineData("2020-01-01 10:00:00 ULAT", "2020-01-01T02:00:00Z")]
