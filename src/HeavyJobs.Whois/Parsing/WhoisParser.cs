@@ -23,6 +23,18 @@ public sealed class WhoisParser
             return WhoisRecord.Bad("empty answer", queried);
         }
 
+        if (WhoisHtml.LooksLikeHtml(rawAnswer))
+        {
+            if (WhoisHtml.IsErrorPage(rawAnswer))
+            {
+                return WhoisRecord.Bad("unreadable answer", queried);
+            }
+
+            // A record wrapped in HTML is still a record; a web server's error page in its place is not an answer.
+            var unwrapped = Parse(WhoisHtml.ToText(rawAnswer), queriedDomain);
+            return unwrapped.Status is WhoisStatus.Registered or WhoisStatus.NotFound ? unwrapped : WhoisRecord.Bad("unreadable answer", queried);
+        }
+
         if (WhoisAnswerMarkers.IsUnreadable(rawAnswer))
         {
             return WhoisRecord.Bad("unreadable answer", queried);

@@ -189,6 +189,8 @@ public sealed class WhoisParserAnswerKindTests
     [Theory]
     [InlineData("\uFFFD\uFFFD\u0001\uFFFD\uFFFD\u0002\uFFFD\u0003\uFFFD\uFFFD Domain \uFFFD\uFFFD\uFFFD\n")]
     [InlineData("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>")]
+    [InlineData("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")]
+    [InlineData("<html><head><title>Service Unavailable</title></head><body><p>No match for the requested page.</p></body></html>")]
     [InlineData("1234567890 ---- 0987654321\n")]
     public void Mis_decoded_html_or_wordless_answers_are_unreadable(string raw)
     {
