@@ -59,6 +59,8 @@ internal static class WhoisRegistryKeys
         ("billed until", WhoisKey.Expires),
         ("registration expiration date", WhoisKey.Expires),
         ("domain expiry date", WhoisKey.Expires),
+        // A bare "NS:" per server (smaller registries' own scripts, as "NS1:" numbered elsewhere).
+        ("ns", WhoisKey.NameServer),
         ("primary name server", WhoisKey.NameServer),
         ("secondary name server", WhoisKey.NameServer),
         ("dns server", WhoisKey.NameServer),
