@@ -22,6 +22,7 @@ internal static class WhoisAnswerScanner
         var paragraphStart = true;
         var sectionFromHeader = false;
         var tonic = false;
+        WhoisAnswerTable? table = null;
 
         foreach (var rawLine in raw.AsSpan().EnumerateLines())
         {
@@ -36,12 +37,24 @@ internal static class WhoisAnswerScanner
                 }
 
                 lastKey = WhoisKey.None;
+                table = null;
                 continue;
             }
 
             if (WhoisAnswerLines.IsNoise(text))
             {
                 continue;
+            }
+
+            if (table is not null)
+            {
+                if (table.TryRow(rawLine.TrimEnd(), builder))
+                {
+                    builder.KeyValueLines++;
+                    continue;
+                }
+
+                table = null;
             }
 
             if (tonic && WhoisAnswerLines.TryLabelAndHost(text, out var label, out var host))
@@ -100,6 +113,12 @@ internal static class WhoisAnswerScanner
             {
                 builder.SetDomain(takenDomain, 1);
                 builder.AddStatuses("registered");
+                continue;
+            }
+
+            if (!blockOpen && WhoisAnswerTable.TryHeader(rawLine.TrimEnd(), keyBuffer) is { } header)
+            {
+                table = header;
                 continue;
             }
 
