@@ -270,6 +270,15 @@ internal static class WhoisNotFoundPhrases
         "nao se encontra regist",
         "no ha sido registrado",
         "no ha sido registrada",
+        "domaine inconnu",
+        "aucune donnée",
+        "aucune donnee",
+        "aucune information",
+        "nenhum dado",
+        "nenhuma informação",
+        "nenhuma informacao",
+        "sin resultados",
+        "no hay datos",
 
         // "Not registered", "not found" in Mongolian, Georgian, Swahili (.ke, .tz), Faroese, and Arabic "not booked".
         "бүртгэгдээгүй",
