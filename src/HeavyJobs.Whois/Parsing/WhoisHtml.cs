@@ -18,7 +18,7 @@ internal static class WhoisHtml
     /// <summary>True when the answer carries at least two tags of a web page; "&lt;&lt;&lt;" banners and mail addresses in brackets do not.</summary>
     public static bool LooksLikeHtml(string raw)
     {
-        if (raw.IndexOf('<', StringComparison.Ordinal) < 0)
+        if (!HasTagStart(raw))
         {
             return false;
         }
@@ -62,6 +62,24 @@ internal static class WhoisHtml
             || title.Contains("forbidden", StringComparison.OrdinalIgnoreCase)
             || title.Contains("unavailable", StringComparison.OrdinalIgnoreCase)
             || title.Contains("bad gateway", StringComparison.OrdinalIgnoreCase);
+    }
+
+    // Most answers have no '<' at all, and gTLD answers only their ">>> Last update ... <<<" line: one cheap pass
+    // before the search for markers.
+    private static bool HasTagStart(string raw)
+    {
+        var at = raw.IndexOf('<', StringComparison.Ordinal);
+        while (at >= 0 && at + 1 < raw.Length)
+        {
+            if (char.IsAsciiLetter(raw[at + 1]) || raw[at + 1] is '/' or '!')
+            {
+                return true;
+            }
+
+            at = raw.IndexOf('<', at + 1);
+        }
+
+        return false;
     }
 
     public static string ToText(string raw)
