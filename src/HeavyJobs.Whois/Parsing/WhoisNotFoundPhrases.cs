@@ -186,6 +186,8 @@ internal static class WhoisNotFoundPhrases
         "nao regist",
         "no records for",
         "no record for",
+        "has no record",
+        "have no record",
         "is not taken",
         "aucun objet",
         "ingen treff",
