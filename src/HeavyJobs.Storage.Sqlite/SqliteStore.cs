@@ -64,7 +64,7 @@ public sealed class SqliteStore : RelationalStore
         return result;
     }
 
-    public override IChangeWatcher CreateChangeWatcher() => new SqliteChangeWatcher(_connectionString, _options.ChangePollInterval, _time);
+    public override IChangeWatcher CreateChangeWatcher() => new SqliteChangeWatcher(_connectionString, Path, _options, _time);
 
     public override ValueTask DisposeAsync()
     {

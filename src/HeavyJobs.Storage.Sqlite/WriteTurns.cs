@@ -10,13 +10,19 @@ namespace HeavyJobs.Storage.Sqlite;
 /// as one worker process running alone for a second at a time while the other starved. Here a waiter looks
 /// again every millisecond and gets the lock within one of its release. The kernel drops a dead process's
 /// turn; where the lock file cannot be used (another system, a missing or read-only folder) writers fall back
-/// to SQLite's busy handler alone, which is correct, only less fair.
+/// to SQLite's busy handler alone, which is correct, only less fair. A writer writes one byte to the lock file as
+/// it gives up its turn, after its commit: the file event that wakes idle change watchers (<see cref="CommitEvents"/>).
 /// </summary>
 internal sealed partial class WriteTurns : IDisposable
 {
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
     private const int Unlock = 8;
+
+    /// <summary>The lock file's name is the database's with this after it.</summary>
+    public const string Suffix = "-turn";
+
+    private static readonly byte[] Mark = [(byte)'\n'];
 
     // flock belongs to the open file, which this process's writers share: they take turns here first.
     private readonly SemaphoreSlim _local = new(1, 1);
@@ -27,10 +33,11 @@ internal sealed partial class WriteTurns : IDisposable
     // time is faked.
     private readonly TimeProvider _time = TimeProvider.System;
     private SafeFileHandle? _file;
+    private bool _writable;
 
     public WriteTurns(string databasePath, TimeSpan timeout)
     {
-        _path = databasePath + "-turn";
+        _path = databasePath + Suffix;
         _timeout = timeout;
     }
 
@@ -85,9 +92,8 @@ internal sealed partial class WriteTurns : IDisposable
 
             try
             {
-                // Opened at the first write: the folder may not exist before the store migrates. Read access is
-                // enough for flock, and works where the file exists on a read-only file system.
-                _file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                // Opened at the first write: the folder may not exist before the store migrates.
+                _file = Open();
             }
             catch (Exception ex) when (ex is DirectoryNotFoundException or UnauthorizedAccessException)
             {
@@ -114,14 +120,48 @@ internal sealed partial class WriteTurns : IDisposable
         return Marshal.GetLastPInvokeError() is 11 or 35 ? Attempt.Busy : Attempt.Unavailable;
     }
 
+    private SafeFileHandle Open()
+    {
+        try
+        {
+            var file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            _writable = true;
+            return file;
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            // Read access is enough for flock, and works where the file is another user's or on a read-only file
+            // system; only the commits' announcements are lost (watchers see them at their idle checks). Whatever
+            // made the first open fail, the second meets it too if it stays.
+            return File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+    }
+
     private void Release(bool locked)
     {
         if (locked)
         {
+            if (_writable)
+            {
+                Announce();
+            }
+
             Flock((int)_file!.DangerousGetHandle(), Unlock);
         }
 
         _local.Release();
+    }
+
+    private void Announce()
+    {
+        try
+        {
+            RandomAccess.Write(_file!, Mark, 0);
+        }
+        catch (IOException)
+        {
+            // A full disk: watchers see the commit at their next idle check.
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
