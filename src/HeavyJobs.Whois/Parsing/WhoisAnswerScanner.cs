@@ -363,21 +363,7 @@ internal static class WhoisAnswerScanner
             return;
         }
 
-        switch (key)
-        {
-            case WhoisKey.Domain when WhoisRecordBuilder.StartsWithHostName(value):
-                builder.SetDomain(value, 1);
-                break;
-            case WhoisKey.Registrar:
-                builder.SetRegistrar(value, 1);
-                break;
-            case WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires:
-                builder.SetDate(key, value, 1, guessed: true);
-                break;
-            case WhoisKey.NameServer:
-                builder.AddNameServers(value, weak: true, guessed: true);
-                break;
-        }
+        builder.SetField(key, value, 1, guessed: true);
     }
 
     private static void ApplyName(WhoisRecordBuilder builder, ReadOnlySpan<char> value, WhoisSection section)

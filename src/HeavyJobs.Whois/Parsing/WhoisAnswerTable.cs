@@ -90,7 +90,11 @@ internal sealed class WhoisAnswerTable
 
         for (var k = 0; k < _keys.Length; k++)
         {
-            Apply(builder, _keys[k], Cell(line, cells, k));
+            var value = Cell(line, cells, k);
+            if (!value.IsEmpty)
+            {
+                builder.SetField(_keys[k], value, 2, guessed: false);
+            }
         }
 
         return true;
@@ -127,33 +131,6 @@ internal sealed class WhoisAnswerTable
         var start = Math.Min(_starts[k], line.Length);
         var end = k + 1 < _starts.Length ? Math.Min(_starts[k + 1], line.Length) : line.Length;
         return line[start..end].Trim();
-    }
-
-    private static void Apply(WhoisRecordBuilder builder, WhoisKey key, ReadOnlySpan<char> value)
-    {
-        if (value.IsEmpty)
-        {
-            return;
-        }
-
-        switch (key)
-        {
-            case WhoisKey.Domain when WhoisRecordBuilder.StartsWithHostName(value):
-                builder.SetDomain(value, 2);
-                break;
-            case WhoisKey.Registrar:
-                builder.SetRegistrar(value, 2);
-                break;
-            case WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires:
-                builder.SetDate(key, value, 2);
-                break;
-            case WhoisKey.NameServer:
-                builder.AddNameServers(value);
-                break;
-            case WhoisKey.DomainStatus or WhoisKey.Status:
-                builder.AddStatuses(value);
-                break;
-        }
     }
 
     // Runs of text set apart by two or more spaces.
