@@ -77,8 +77,9 @@ internal static partial class WhoisDateParser
         return true;
     }
 
-    // "Z", "+02:00", "-0700", "+03", "UTC", "GMT+0:00", "(UTC+8)", "(JST)"; anything else after the date is ignored.
-    private static bool TryReadZone(ReadOnlySpan<char> s, ref int i, ref TimeSpan offset)
+    // "Z", "+02:00", "-0700", "+03", "UTC", "GMT+0:00", "GMT +8", "(UTC+8)", "(JST)", "Europe/Berlin", "[Asia/Dubai]";
+    // anything else after the date is ignored. An IANA name leaves the offset to the zone's rules on that day.
+    private static bool TryReadZone(ReadOnlySpan<char> s, ref int i, ref TimeSpan offset, ref TimeZoneInfo? region)
     {
         var j = i;
         SkipSpaces(s, ref j);
@@ -87,9 +88,9 @@ internal static partial class WhoisDateParser
             return false;
         }
 
-        if (s[j] == '(')
+        if (s[j] is '(' or '[')
         {
-            var close = s[j..].IndexOf(')');
+            var close = s[j..].IndexOf(s[j] == '(' ? ')' : ']');
             if (close < 0)
             {
                 return false;
@@ -97,7 +98,7 @@ internal static partial class WhoisDateParser
 
             var inner = s.Slice(j + 1, close - 1).Trim();
             var k = 0;
-            if (TryReadZone(inner, ref k, ref offset) && k == inner.Length)
+            if (TryReadZone(inner, ref k, ref offset, ref region) && k == inner.Length)
             {
                 i = j + close + 1;
                 return true;
@@ -113,7 +114,7 @@ internal static partial class WhoisDateParser
             return true;
         }
 
-        if (s[j] is '+' or '-')
+        if (IsSign(s[j]))
         {
             return TryReadNumericOffset(s, ref j, ref offset) && Advance(ref i, j);
         }
@@ -123,7 +124,21 @@ internal static partial class WhoisDateParser
             return false;
         }
 
+        var wordStart = j;
         var word = ReadWord(s, ref j);
+        if (j < s.Length && s[j] == '/')
+        {
+            var nameLength = WhoisTimeZones.NameLength(s, wordStart);
+            if (!WhoisTimeZones.TryFind(s.Slice(wordStart, nameLength), out var zone))
+            {
+                return false;
+            }
+
+            region = zone;
+            i = wordStart + nameLength;
+            return true;
+        }
+
         TimeSpan named;
         switch (word.Length)
         {
@@ -131,12 +146,17 @@ internal static partial class WhoisDateParser
                 || word.Equals("GMT", StringComparison.OrdinalIgnoreCase)
                 || word.Equals("UT", StringComparison.OrdinalIgnoreCase):
                 named = TimeSpan.Zero;
-                if (j < s.Length && s[j] is '+' or '-')
+                // "GMT+8", and "GMT +8" with a space some servers put before the sign.
+                var sign = j;
+                SkipSpaces(s, ref sign);
+                if (sign < s.Length && IsSign(s[sign]) && IsDigit(s, sign + 1))
                 {
-                    if (!TryReadNumericOffset(s, ref j, ref named))
+                    if (!TryReadNumericOffset(s, ref sign, ref named))
                     {
                         return false;
                     }
+
+                    j = sign;
                 }
 
                 break;
@@ -154,6 +174,9 @@ internal static partial class WhoisDateParser
         return true;
     }
 
+    // U+2212, the typographic minus, is how "UTC−3" is printed by servers that render their stamps for people.
+    private static bool IsSign(char c) => c is '+' or '-' or '\u2212';
+
     private static bool Advance(ref int i, int to)
     {
         i = to;
@@ -162,7 +185,7 @@ internal static partial class WhoisDateParser
 
     private static bool TryReadNumericOffset(ReadOnlySpan<char> s, ref int j, ref TimeSpan offset)
     {
-        var sign = s[j] == '-' ? -1 : 1;
+        var sign = s[j] == '+' ? 1 : -1;
         var k = j + 1;
         var digits = CountDigits(s, k);
         int hours, minutes = 0;
@@ -180,6 +203,11 @@ internal static partial class WhoisDateParser
             {
                 minutes = Number(s.Slice(k + 1, 2));
                 k += 3;
+                if (k < s.Length && s[k] == ':' && s.Slice(k + 1).StartsWith("00", StringComparison.Ordinal))
+                {
+                    // "+08:00:00": some servers print the offset with its (always zero) seconds.
+                    k += 3;
+                }
             }
         }
         else
@@ -197,7 +225,7 @@ internal static partial class WhoisDateParser
         return true;
     }
 
-    private static bool TryBuild(int year, int month, int day, TimeParts time, TimeSpan offset, out DateTimeOffset value)
+    private static bool TryBuild(int year, int month, int day, TimeParts time, TimeSpan offset, TimeZoneInfo? region, out DateTimeOffset value)
     {
         value = default;
         if (year is < MinYear or > MaxYear || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
@@ -212,6 +240,13 @@ internal static partial class WhoisDateParser
 
         var local = new DateTime(year, month, day, time.Hour, time.Minute, time.Second, DateTimeKind.Unspecified)
             .AddTicks(time.FractionTicks);
+        if (region is not null)
+        {
+            // The offset in effect at that local time: summer time counts. A time skipped or repeated by a clock change
+            // gets the zone's standard offset, as the runtime gives it.
+            offset = region.GetUtcOffset(local);
+        }
+
         var utcTicks = local.Ticks - offset.Ticks;
         if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
         {
@@ -231,5 +266,6 @@ internal static partial class WhoisDateParser
         public int Second;
         public long FractionTicks;
         public TimeSpan Offset;
+        public TimeZoneInfo? Region;
     }
 }

@@ -65,10 +65,12 @@ internal static partial class WhoisDateParser
         }
 
         var offset = TimeSpan.Zero;
-        if (TryReadZone(s, ref i, ref offset))
+        TimeZoneInfo? region = null;
+        if (TryReadZone(s, ref i, ref offset, ref region))
         {
             time.ZoneRead = true;
             time.Offset = offset;
+            time.Region = region;
         }
 
         SkipSpaces(s, ref i);

@@ -73,6 +73,7 @@ internal static partial class WhoisDateParser
         }
 
         var offset = TimeSpan.Zero;
+        TimeZoneInfo? region = null;
         if (!time.Read)
         {
             TryReadTime(s, ref i, ref time);
@@ -80,14 +81,15 @@ internal static partial class WhoisDateParser
 
         if (!time.ZoneRead)
         {
-            TryReadZone(s, ref i, ref offset);
+            TryReadZone(s, ref i, ref offset, ref region);
         }
         else
         {
             offset = time.Offset;
+            region = time.Region;
         }
 
-        return TryBuild(year, month, day, time, offset, out value);
+        return TryBuild(year, month, day, time, offset, region, out value);
     }
 
     private static bool TryReadNumericDate(ReadOnlySpan<char> s, ref int i, out int year, out int month, out int day)
