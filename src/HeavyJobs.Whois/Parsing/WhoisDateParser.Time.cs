@@ -20,6 +20,11 @@ internal static partial class WhoisDateParser
         {
             j += 3;
         }
+        else if (j + 3 < s.Length && s.Slice(j, 3).Equals("kl.", StringComparison.OrdinalIgnoreCase))
+        {
+            // Danish and Norwegian: "1. marts 2024 kl. 10:00".
+            j += 3;
+        }
 
         SkipSpaces(s, ref j);
         var hourDigits = CountDigits(s, j);

@@ -105,8 +105,21 @@ internal static partial class WhoisDateParser
         return false;
     }
 
+    // English "1st", French "1er", and the ordinal indicators of Spanish, Portuguese and Italian ("1º", "1ª", "1°").
     private static void SkipOrdinalSuffix(ReadOnlySpan<char> s, ref int i)
     {
+        if (i < s.Length && s[i] is 'º' or 'ª' or '°')
+        {
+            i++;
+            return;
+        }
+
+        if (i + 1 < s.Length && s[i] is 'e' or 'E' && s[i + 1] is 'r' or 'R' && (i + 2 == s.Length || !char.IsLetter(s[i + 2])))
+        {
+            i += 2;
+            return;
+        }
+
         if (i + 1 < s.Length && char.IsLetter(s[i]) && char.IsLetter(s[i + 1]) && (i + 2 == s.Length || !char.IsLetter(s[i + 2])))
         {
             var suffix = s.Slice(i, 2);

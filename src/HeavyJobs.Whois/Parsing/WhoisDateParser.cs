@@ -114,7 +114,9 @@ internal static partial class WhoisDateParser
                 return TryReadCjkMonthDay(s, ref i, out month, out day);
             }
 
-            if (i >= s.Length || !IsDateSeparator(s[i]))
+            // "2024 Mar 01": a space before the month only where the month is named, or "2024 12 ..." would be a date.
+            var spacedName = i + 1 < s.Length && s[i] == ' ' && char.IsLetter(s[i + 1]);
+            if (i >= s.Length || (!IsDateSeparator(s[i]) && !spacedName))
             {
                 return false;
             }

@@ -64,11 +64,35 @@ internal static class WhoisDateWords
         ("yanvar", 1), ("fevral", 2), ("aprel", 4), ("iyun", 6), ("iyul", 7), ("avqust", 8), ("sentyabr", 9), ("oktyabr", 10),
         ("noyabr", 11), ("dekabr", 12),
 
+        // Danish and Latvian "marts", Dutch "mrt", German "Mrz"; Slovak and Slovene; Croatian, genitive and nominative
+        // (not "listopad", which is October there but November in Polish and Czech, listed first); Serbian and Bosnian
+        // genitives (those Slovak does not share); Lithuanian, genitive and nominative; Latvian; Indonesian "Agustus" and "Agt".
+        ("marts", 3), ("mrt", 3), ("mrz", 3),
+        ("januára", 1), ("februára", 2), ("apríla", 4), ("mája", 5), ("júna", 6), ("júla", 7), ("augusta", 8),
+        ("septembra", 9), ("októbra", 10), ("novembra", 11), ("decembra", 12),
+        ("marec", 3), ("junij", 6), ("julij", 7),
+        ("siječnja", 1), ("siječanj", 1), ("veljače", 2), ("veljača", 2), ("ožujka", 3), ("ožujak", 3), ("travnja", 4),
+        ("travanj", 4), ("svibnja", 5), ("svibanj", 5), ("lipnja", 6), ("lipanj", 6), ("srpnja", 7), ("srpanj", 7),
+        ("kolovoza", 8), ("kolovoz", 8), ("rujna", 9), ("rujan", 9), ("studenoga", 11), ("studenog", 11), ("studeni", 11),
+        ("prosinca", 12), ("prosinac", 12),
+        ("januara", 1), ("februara", 2), ("marta", 3), ("aprila", 4), ("juna", 6), ("jula", 7), ("avgusta", 8), ("oktobra", 10),
+        ("sausio", 1), ("sausis", 1), ("vasario", 2), ("vasaris", 2), ("kovo", 3), ("kovas", 3), ("balandžio", 4),
+        ("balandis", 4), ("gegužės", 5), ("gegužė", 5), ("birželio", 6), ("birželis", 6), ("liepos", 7), ("liepa", 7),
+        ("rugpjūčio", 8), ("rugpjūtis", 8), ("rugsėjo", 9), ("rugsėjis", 9), ("spalio", 10), ("spalis", 10),
+        ("lapkričio", 11), ("lapkritis", 11), ("gruodžio", 12), ("gruodis", 12),
+        ("janvāris", 1), ("februāris", 2), ("aprīlis", 4), ("maijs", 5), ("jūnijs", 6), ("jūlijs", 7), ("augusts", 8),
+        ("septembris", 9), ("oktobris", 10), ("novembris", 11), ("decembris", 12),
+        ("agustus", 8), ("agt", 8),
+
         // Ukrainian, genitive and nominative.
         ("січня", 1), ("січень", 1), ("лютого", 2), ("лютий", 2), ("березня", 3), ("березень", 3), ("квітня", 4), ("квітень", 4),
         ("травня", 5), ("травень", 5), ("червня", 6), ("червень", 6), ("липня", 7), ("липень", 7), ("серпня", 8), ("серпень", 8),
         ("вересня", 9), ("вересень", 9), ("жовтня", 10), ("жовтень", 10), ("листопада", 11), ("листопад", 11),
         ("грудня", 12), ("грудень", 12),
+
+        // Bulgarian and Macedonian where they differ from Russian and Serbian.
+        ("януари", 1), ("февруари", 2), ("юни", 6), ("юли", 7), ("септември", 9), ("октомври", 10), ("ноември", 11),
+        ("декември", 12), ("јануари", 1), ("јуни", 6), ("јули", 7),
 
         // Greek, genitive and nominative.
         ("ιανουαρίου", 1), ("ιανουάριος", 1), ("φεβρουαρίου", 2), ("φεβρουάριος", 2), ("μαρτίου", 3), ("μάρτιος", 3),

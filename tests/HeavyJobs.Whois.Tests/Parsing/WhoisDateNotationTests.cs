@@ -1,0 +1,137 @@
+using System.Globalization;
+using HeavyJobs.Whois.Parsing;
+
+namespace HeavyJobs.Whois.Tests.Parsing;
+
+/// <summary>One case for each date notation registries are known to write, so a gap in the hand-written reader shows.</summary>
+public sealed class WhoisDateNotationTests
+{
+    [Theory]
+    [InlineData("2024/03/01", "2024-03-01T00:00:00Z")]
+    [InlineData("2024.03.01", "2024-03-01T00:00:00Z")]
+    [InlineData("01.03.2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1.3.2024", "2024-03-01T00:00:00Z")]
+    [InlineData("01/03/2024", "2024-03-01T00:00:00Z")]
+    [InlineData("01-03-2024", "2024-03-01T00:00:00Z")]
+    [InlineData("20240301", "2024-03-01T00:00:00Z")]
+    [InlineData("2024-03-01T10:00:00.123456Z", "2024-03-01T10:00:00.123456Z")]
+    [InlineData("2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.1234567Z")]
+    [InlineData("2024-03-01T10:00:00.123456789Z", "2024-03-01T10:00:00.1234567Z")]
+    [InlineData("2024-03-01 10:00:00.0", "2024-03-01T10:00:00Z")]
+    [InlineData("2024-03-01T10:00Z", "2024-03-01T10:00:00Z")]
+    [InlineData("2024-03-01 10:00", "2024-03-01T10:00:00Z")]
+    [InlineData("01-Mar-2024", "2024-03-01T00:00:00Z")]
+    [InlineData("01-MAR-2024 10:00:00 UTC", "2024-03-01T10:00:00Z")]
+    [InlineData("01 Mar 2024 10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("Mar 1 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("Mar 01, 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("March 1, 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("March 1st, 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 March 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 March, 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("Friday, March 1, 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("Friday, 1 March 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("Fri, 01 Mar 2024 10:00:00 GMT", "2024-03-01T10:00:00Z")]
+    [InlineData("Fri, 01 Mar 2024 10:00:00 +0200", "2024-03-01T08:00:00Z")]
+    [InlineData("Fri Mar 01 10:00:00 GMT 2024", "2024-03-01T10:00:00Z")]
+    [InlineData("Fri Mar  1 10:00:00 2024", "2024-03-01T10:00:00Z")]
+    [InlineData("Fri Mar 01 10:00:00 EET 2024", "2024-03-01T08:00:00Z")]
+    [InlineData("Fri Mar 01 2024 10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("Mar 1 2024 10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("March 1, 2024 10:00 AM", "2024-03-01T10:00:00Z")]
+    [InlineData("2024-03-01 (YYYY-MM-DD)", "2024-03-01T00:00:00Z")]
+    [InlineData("01/03/2024 (DD/MM/YYYY)", "2024-03-01T00:00:00Z")]
+    [InlineData("2024-03-01 00:00:00+03", "2024-02-29T21:00:00Z")]
+    [InlineData("2024-03-01 00:00:00 +03", "2024-02-29T21:00:00Z")]
+    [InlineData("2024-03-01 00:00:00-03", "2024-03-01T03:00:00Z")]
+    [InlineData("2024-03-01T00:00:00.000+03:00", "2024-02-29T21:00:00Z")]
+    [InlineData("2024-03-01 00:00:00.000000+00", "2024-03-01T00:00:00Z")]
+    [InlineData("2024-3-1", "2024-03-01T00:00:00Z")]
+    [InlineData("2024/3/1 10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("2024-03-01T10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("1-Mar-2024", "2024-03-01T00:00:00Z")]
+    [InlineData("01-Mar-2024 10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("2024-Mar-01", "2024-03-01T00:00:00Z")]
+    [InlineData("2024 Mar 01", "2024-03-01T00:00:00Z")]
+    [InlineData("2024-03-01T10:00:00 UTC", "2024-03-01T10:00:00Z")]
+    [InlineData("01.03.2024 10:00", "2024-03-01T10:00:00Z")]
+    [InlineData("01.03.2024 г.", "2024-03-01T00:00:00Z")]
+    [InlineData("2024年3月1日", "2024-03-01T00:00:00Z")]
+    [InlineData("2024年03月01日 10:00:00", "2024-03-01T10:00:00Z")]
+    [InlineData("2024/03/01 10:00:00 (JST)", "2024-03-01T01:00:00Z")]
+    [InlineData("20240301100000", "2024-03-01T10:00:00Z")]
+    [InlineData("20240301 10:00:00", "2024-03-01T10:00:00Z")]
+    public void Reads_common_notations(string text, string expected) => AssertReads(text, expected);
+
+    // Month names in the languages the reader knows, abbreviated as registries abbreviate them.
+    [Theory]
+    [InlineData("1 mars 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 févr. 2024", "2024-02-01T00:00:00Z")]
+    [InlineData("1. Mai 2024", "2024-05-01T00:00:00Z")]
+    [InlineData("1. Okt. 2024", "2024-10-01T00:00:00Z")]
+    [InlineData("1 ottobre 2024", "2024-10-01T00:00:00Z")]
+    [InlineData("1 okt 2024", "2024-10-01T00:00:00Z")]
+    [InlineData("1 oktober 2024", "2024-10-01T00:00:00Z")]
+    [InlineData("1 maart 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 dic 2024", "2024-12-01T00:00:00Z")]
+    [InlineData("1 dez 2024", "2024-12-01T00:00:00Z")]
+    [InlineData("1 ago 2024", "2024-08-01T00:00:00Z")]
+    [InlineData("1 out 2024", "2024-10-01T00:00:00Z")]
+    [InlineData("1 mai 2024", "2024-05-01T00:00:00Z")]
+    [InlineData("01-ENE-2024", "2024-01-01T00:00:00Z")]
+    [InlineData("01-AGO-2024", "2024-08-01T00:00:00Z")]
+    [InlineData("01-DIC-2024", "2024-12-01T00:00:00Z")]
+    [InlineData("1 ledna 2024", "2024-01-01T00:00:00Z")]
+    [InlineData("1 stycznia 2024", "2024-01-01T00:00:00Z")]
+    [InlineData("1 дек 2024", "2024-12-01T00:00:00Z")]
+    [InlineData("1 janv. 2024", "2024-01-01T00:00:00Z")]
+    [InlineData("1 juil. 2024", "2024-07-01T00:00:00Z")]
+    [InlineData("1er mars 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1º de março de 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 huhtikuu 2024", "2024-04-01T00:00:00Z")]
+    [InlineData("1 lipca 2024", "2024-07-01T00:00:00Z")]
+    [InlineData("1 Eylül 2024", "2024-09-01T00:00:00Z")]
+    [InlineData("1 Σεπτεμβρίου 2024", "2024-09-01T00:00:00Z")]
+    [InlineData("1 septiembre 2024", "2024-09-01T00:00:00Z")]
+    [InlineData("1 szeptember 2024", "2024-09-01T00:00:00Z")]
+    [InlineData("2024. márc. 1.", "2024-03-01T00:00:00Z")]
+    [InlineData("1 Μαρ 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 ožujka 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 kovo 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 marts 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1. marts 2024 kl. 10:00", "2024-03-01T10:00:00Z")]
+    [InlineData("1 listopadu 2024", "2024-11-01T00:00:00Z")]
+    [InlineData("1 studenoga 2024", "2024-11-01T00:00:00Z")]
+    [InlineData("1 marta 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 sausio 2024", "2024-01-01T00:00:00Z")]
+    [InlineData("1 janvāris 2024", "2024-01-01T00:00:00Z")]
+    [InlineData("1. marca 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 Haz 2024", "2024-06-01T00:00:00Z")]
+    [InlineData("1 mrt 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1. Mrz. 2024", "2024-03-01T00:00:00Z")]
+    [InlineData("1 Agt 2024", "2024-08-01T00:00:00Z")]
+    [InlineData("1 Agustus 2024", "2024-08-01T00:00:00Z")]
+    [InlineData("1 октомври 2024", "2024-10-01T00:00:00Z")]
+    [InlineData("1 јули 2024", "2024-07-01T00:00:00Z")]
+    [InlineData("1. júla 2024", "2024-07-01T00:00:00Z")]
+    [InlineData("1. julij 2024", "2024-07-01T00:00:00Z")]
+    [InlineData("1. lipnja 2024.", "2024-06-01T00:00:00Z")]
+    public void Reads_month_names_of_other_languages(string text, string expected) => AssertReads(text, expected);
+
+    [Theory]
+    [InlineData("before Aug-1996")]
+    [InlineData("Aug-1996")]
+    [InlineData("1709251200")]
+    public void Leaves_bounds_and_bare_numbers_unread(string text)
+    {
+        Assert.False(WhoisDateParser.TryParse(text, out _), text);
+    }
+
+    private static void AssertReads(string text, string expected)
+    {
+        Assert.True(WhoisDateParser.TryParse(text, out var value), text);
+
+        Assert.Equal(TimeSpan.Zero, value.Offset);
+        Assert.Equal(DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture), value);
+    }
+}
