@@ -274,7 +274,39 @@ internal static class WhoisKeyMap
             return first != WhoisKey.None ? first : Lookup(normalizedKey[(slash + 3)..]);
         }
 
-        return WhoisKey.None;
+        // RIPE-style servers join a key's words with hyphens ("expiration-date", "name-server-1"): the same key.
+        if (normalizedKey.IndexOf('-') <= 0)
+        {
+            return WhoisKey.None;
+        }
+
+        Span<char> spaced = stackalloc char[MaxKeyLength];
+        var length = Dehyphenate(normalizedKey, spaced);
+        return length > 0 ? Lookup(spaced[..length]) : WhoisKey.None;
+    }
+
+    // Writes the key with each hyphen between two words turned into a space; returns 0 when it has none, so the keys
+    // the map spells with one ("paid-till", "nic-hdl") are only ever looked up as written.
+    private static int Dehyphenate(ReadOnlySpan<char> key, Span<char> buffer)
+    {
+        var hyphen = key.IndexOf('-');
+        if (hyphen <= 0 || key.Length > buffer.Length)
+        {
+            return 0;
+        }
+
+        var changed = false;
+        key.CopyTo(buffer);
+        for (var i = hyphen; i < key.Length - 1; i++)
+        {
+            if (key[i] == '-' && char.IsLetterOrDigit(key[i - 1]) && char.IsLetterOrDigit(key[i + 1]))
+            {
+                buffer[i] = ' ';
+                changed = true;
+            }
+        }
+
+        return changed ? key.Length : 0;
     }
 
     /// <summary>Keys that start an object of their own when they open a paragraph (FRED, RIPE and ISNIC answers).</summary>
@@ -298,6 +330,17 @@ internal static class WhoisKeyMap
         {
             var first = HeaderSection(normalizedKey[..slash]);
             return first != WhoisSection.Other ? first : HeaderSection(normalizedKey[(slash + 3)..]);
+        }
+
+        // "Name-Servers:", "Domain-Holder:" title the same lists as their spaced spellings.
+        if (normalizedKey.IndexOf('-') > 0)
+        {
+            Span<char> spaced = stackalloc char[MaxKeyLength];
+            var length = Dehyphenate(normalizedKey, spaced);
+            if (length > 0 && HeaderSection(spaced[..length]) is var dehyphenated && dehyphenated != WhoisSection.Other)
+            {
+                return dehyphenated;
+            }
         }
 
         if (WhoisKeyGuess.HasNameServerWord(normalizedKey)

@@ -26,7 +26,7 @@ public sealed class CorpusVariantTests(ITestOutputHelper output)
     private static readonly string[] _kinds =
         [
             "keys-upper", "keys-lower", "keys-title", "space-before-colon", "no-space-after-colon", "tab-after-colon",
-            "values-aligned", "dot-leaders", "keys-underscored", "indented", "tab-indented", "disclaimer",
+            "values-aligned", "dot-leaders", "keys-hyphenated", "keys-underscored", "indented", "tab-indented", "disclaimer",
             "stamped-disclaimer", "banner", "crlf", "all-at-once",
         ];
 
@@ -91,6 +91,7 @@ public sealed class CorpusVariantTests(ITestOutputHelper output)
             "values-aligned" => RewriteKeys(lines, (key, colon, value) => value.Length == 0 ? key + colon : (key + colon).PadRight(40) + value.TrimStart()),
             // .fi and .kz: "domain.............: example.fi".
             "dot-leaders" => RewriteKeys(lines, (key, colon, value) => key.TrimEnd().PadRight(36, '.') + colon + value),
+            "keys-hyphenated" => RewriteKeys(lines, (key, colon, value) => key.Trim().Replace(' ', '-') + colon + value),
             "keys-underscored" => RewriteKeys(lines, (key, colon, value) => key.Trim().Replace(' ', '_') + colon + value),
             "indented" => string.Join("\n", lines.Select(l => l.Trim().Length == 0 ? l : "   " + l)),
             "tab-indented" => string.Join("\n", lines.Select(l => l.Trim().Length == 0 ? l : "\t" + l)),
