@@ -5,7 +5,7 @@ namespace HeavyJobs.Whois.Parsing;
 /// the first one on ties, because registries print the domain's own data before contact and registrar blocks
 /// that reuse the same keys ("created:", "changed:").
 /// </summary>
-internal sealed class WhoisRecordBuilder
+internal sealed partial class WhoisRecordBuilder
 {
     // What registries print where they have no value: "Registrar: N/A", "Registrar: -", "Registrar: (none)".
     private static readonly string[] _placeholders =
@@ -77,33 +77,6 @@ internal sealed class WhoisRecordBuilder
     public bool HasDomainData { get; private set; }
 
     public bool HasStatuses => _statuses.Count > 0;
-
-    /// <summary>
-    /// A value whose key a layout gave by position (a table's column) or a guess (<paramref name="guessed"/>):
-    /// the key's own field at <paramref name="priority"/>. A guessed status is left out: a guess at a status key
-    /// is too weak to say whether the domain is held.
-    /// </summary>
-    public void SetField(WhoisKey key, ReadOnlySpan<char> value, int priority, bool guessed)
-    {
-        switch (key)
-        {
-            case WhoisKey.Domain when StartsWithHostName(value):
-                SetDomain(value, priority);
-                break;
-            case WhoisKey.Registrar:
-                SetRegistrar(value, priority);
-                break;
-            case WhoisKey.Created or WhoisKey.Updated or WhoisKey.Expires:
-                SetDate(key, value, priority, guessed);
-                break;
-            case WhoisKey.NameServer:
-                AddNameServers(value, weak: guessed, guessed: guessed);
-                break;
-            case WhoisKey.DomainStatus or WhoisKey.Status when !guessed:
-                AddStatuses(value);
-                break;
-        }
-    }
 
     /// <summary>Any field at all came out, so the answer is a record even without a domain line.</summary>
     public bool HasAnyField =>
